@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { AerialErrorPayloadSchema } from './errors';
+import { JobIdSchema, StageNameSchema } from './stages';
+
+const base = {
+  jobId: JobIdSchema,
+  at: z.iso.datetime({ offset: true }),
+};
+
+/** What a stage or the engine reports while a job runs; published on {@link topics}. */
+export const PipelineEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...base, type: z.literal('job.started') }),
+  z.object({ ...base, type: z.literal('job.succeeded') }),
+  z.object({ ...base, type: z.literal('job.failed'), error: AerialErrorPayloadSchema }),
+  z.object({ ...base, type: z.literal('job.cancelled') }),
+  z.object({ ...base, type: z.literal('stage.started'), stage: StageNameSchema, attempt: z.number().int().min(1) }),
+  z.object({
+    ...base,
+    type: z.literal('stage.progress'),
+    stage: StageNameSchema,
+    percent: z.number().min(0).max(100),
+    message: z.string().max(500).optional(),
+  }),
+  z.object({ ...base, type: z.literal('stage.succeeded'), stage: StageNameSchema }),
+  z.object({ ...base, type: z.literal('stage.failed'), stage: StageNameSchema, error: AerialErrorPayloadSchema }),
+]);
+export type PipelineEvent = z.infer<typeof PipelineEventSchema>;
+export type PipelineEventType = PipelineEvent['type'];
+
+/** Retained per job: the last known state, so a late subscriber sees where a job stands. */
+export const JobStatusSchema = z.object({
+  jobId: JobIdSchema,
+  state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  stage: StageNameSchema.optional(),
+  percent: z.number().min(0).max(100).optional(),
+  error: AerialErrorPayloadSchema.optional(),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+const TOPIC_ROOT = 'aerial/v1';
+
+/** MQTT topic names. Job ids are validated so they can never inject `+`, `#` or `/` levels. */
+export const topics = {
+  root: TOPIC_ROOT,
+  /** Event stream of one job (QoS 1, not retained). */
+  jobEvents: (jobId: string) => `${TOPIC_ROOT}/jobs/${JobIdSchema.parse(jobId)}/events`,
+  /** Retained status of one job. */
+  jobStatus: (jobId: string) => `${TOPIC_ROOT}/jobs/${JobIdSchema.parse(jobId)}/status`,
+  /** Subscription filter for every job's events. */
+  allJobEvents: `${TOPIC_ROOT}/jobs/+/events`,
+  /** Subscription filter for every job's retained status. */
+  allJobStatus: `${TOPIC_ROOT}/jobs/+/status`,
+  /** Upload notifications that may trigger a job. */
+  uploads: `${TOPIC_ROOT}/uploads`,
+} as const;
+
+/** The job id in a topic produced by {@link topics}, or undefined for any other topic. */
+export function jobIdFromTopic(topic: string): string | undefined {
+  const m = /^aerial\/v1\/jobs\/([^/]+)\/(events|status)$/.exec(topic);
+  return m && JobIdSchema.safeParse(m[1]).success ? m[1] : undefined;
+}

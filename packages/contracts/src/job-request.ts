@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+export const DatasetSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('folder'), path: z.string().min(1) }),
+  z.object({ kind: z.literal('zip'), path: z.string().min(1) }),
+  z.object({
+    kind: z.literal('prefix'),
+    prefix: z
+      .string()
+      .min(1)
+      .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments'),
+  }),
+]);
+export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
+
+export const PRESETS = ['map', 'map-and-3d', 'quick-look'] as const;
+
+export const NotifyTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('email'), address: z.email() }),
+  z.object({ kind: z.literal('webhook'), url: z.url({ protocol: /^https?$/ }) }),
+  z.object({ kind: z.literal('mqtt') }),
+]);
+export type NotifyTarget = z.infer<typeof NotifyTargetSchema>;
+
+/** What a user asks for: which photos, which products, how urgently, and who to tell. */
+export const JobRequestSchema = z.object({
+  source: DatasetSourceSchema,
+  preset: z.enum(PRESETS).default('map'),
+  options: z
+    .object({
+      skip3d: z.boolean().optional().describe('skip SfM, Splat and Compress'),
+      maxImageSize: z.number().int().min(256).max(16_384).optional().describe('longest side used for SfM, px'),
+      minAcceptedImages: z.number().int().min(2).optional(),
+    })
+    .default({}),
+  priority: z.enum(['high', 'normal', 'low']).default('normal'),
+  notify: z.array(NotifyTargetSchema).max(10).default([]),
+  label: z.string().max(200).optional(),
+});
+export type JobRequest = z.infer<typeof JobRequestSchema>;
+export type JobRequestInput = z.input<typeof JobRequestSchema>;

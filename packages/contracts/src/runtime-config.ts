@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { EnvironmentNameSchema } from './environment';
+import { parseAtBoundary } from './validation';
+
+const url = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+      message: `must be a ${protocols.join(' or ')} URL such as ${example}`,
+    });
+
+/**
+ * Process configuration read from environment variables at start-up. Every variable has a safe
+ * default that selects the embedded service; a bad value stops start-up with a message naming it.
+ */
+export const RuntimeConfigSchema = z.object({
+  AERIAL_ENV: EnvironmentNameSchema.default('dev'),
+  AERIAL_DATA_DIR: z.string().min(1).default('.aerial'),
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user@localhost:5432/aerial').optional(),
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:'], 'mqtt://localhost:1883').optional(),
+  SFN_ENDPOINT: url(['http:', 'https:'], 'http://localhost:8083').optional(),
+  OBJECT_STORE: z
+    .string()
+    .regex(
+      /^(file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/,
+      'must be file:<folder> or s3://<bucket>[/prefix]',
+    )
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
+
+/** Reads the runtime configuration from `env`; throws `Aerial.InvalidInput` naming each bad variable. */
+export function loadRuntimeConfig(env: Record<string, string | undefined>): RuntimeConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  return parseAtBoundary(RuntimeConfigSchema, present, 'environment configuration');
+}
