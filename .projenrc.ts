@@ -26,7 +26,8 @@ repo.addPackage({
   description: 'The Aerial Platform documentation site: architecture, decisions, runbooks, API reference',
   workspaceDeps: [contracts],
   implicitDependencies: 'all-others',
-  deps: { marked: '^16.0.0' },
+  deps: { marked: '^18.0.0' },
+  esmOnlyDeps: ['marked'],
   postBuild: 'node lib/build-site.js',
 });
 

@@ -123,7 +123,8 @@ export class GithubWorkflows extends Component {
         needs: i === 0 ? undefined : [`deploy-${environments[i - 1]}`],
         // Approvals and who may deploy are protection rules of the GitHub environment.
         environment: env,
-        concurrency: { group: `deploy-${env}`, cancelInProgress: false },
+        // One deployment per environment at a time; a newer one waits rather than cancelling.
+        concurrency: `deploy-${env}`,
         permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE },
         steps: [
           ...setup(node, { fullHistory: false }),

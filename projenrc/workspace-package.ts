@@ -129,7 +129,8 @@ export class WorkspacePackage extends Component {
     const build = ['tsc -p tsconfig.json', o.postBuild].filter(Boolean).join(' && ');
     const scripts: Record<string, string> = {
       build,
-      test: 'jest --json --outputFile=.jest/results.json',
+      // The JSON results feed the "N passed, N failed" totals that CI prints.
+      test: 'mkdir -p .jest && jest --json --outputFile=.jest/results.json',
       lint: 'eslint --max-warnings 0 . && tsc -p tsconfig.dev.json',
       ...o.scripts,
     };

@@ -1,0 +1,6 @@
+import { join } from 'node:path';
+import { buildSite } from './site';
+
+const root = join(__dirname, '..');
+const pages = buildSite(join(root, 'content'), join(root, 'dist'));
+console.log(`docs: wrote ${pages.length} pages to dist/`);

@@ -1,0 +1,1 @@
+export { buildSite, type Page } from './site';

@@ -1,0 +1,41 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSite } from './site';
+
+describe('buildSite', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aerial-docs-'));
+    mkdirSync(join(dir, 'content', 'decisions'), { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (file: string, text: string) => writeFileSync(join(dir, 'content', file), text);
+
+  test('renders pages, rewrites .md links, and adds the contracts reference', () => {
+    write('index.md', '# Home\n\nSee [the decision](decisions/0001-x.md#why).');
+    write('decisions/0001-x.md', '# Decision one\n\n## Why\n\nBecause.');
+    const pages = buildSite(join(dir, 'content'), join(dir, 'dist'));
+
+    expect(pages.map((p) => p.output).sort()).toEqual(['decisions/0001-x.html', 'index.html', 'reference/contracts.html']);
+    const index = readFileSync(join(dir, 'dist', 'index.html'), 'utf8');
+    expect(index).toContain('<a href="decisions/0001-x.html#why">the decision</a>');
+    expect(index).toContain('<title>Home · Aerial Platform</title>');
+    const nested = readFileSync(join(dir, 'dist', 'decisions', '0001-x.html'), 'utf8');
+    expect(nested).toContain('<a href="../index.html">Home</a>');
+    const reference = readFileSync(join(dir, 'dist', 'reference', 'contracts.html'), 'utf8');
+    expect(reference).toContain('<h2 id="JobRequest">JobRequest</h2>');
+    expect(reference).toContain('&quot;Aerial.BudgetExceeded&quot;');
+  });
+
+  test('refuses a page without a title', () => {
+    write('index.md', 'no heading here');
+    expect(() => buildSite(join(dir, 'content'), join(dir, 'dist'))).toThrow(/index.md has no "# title" line/);
+  });
+
+  test('refuses a site without an index page', () => {
+    write('other.md', '# Other');
+    expect(() => buildSite(join(dir, 'content'), join(dir, 'dist'))).toThrow(/has no index.md/);
+  });
+});

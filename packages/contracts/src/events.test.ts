@@ -1,0 +1,36 @@
+import { jobIdFromTopic, JobStatusSchema, PipelineEventSchema, topics } from './events';
+
+describe('pipeline events and topics', () => {
+  test('a stage failure carries its named error', () => {
+    const event = PipelineEventSchema.parse({
+      type: 'stage.failed',
+      jobId: 'job-1',
+      at: '2026-11-22T10:00:00Z',
+      stage: 'Ingest',
+      error: { name: 'Aerial.QualityRejected', reason: 'only 1 of 18 images passed QA' },
+    });
+    expect(event.type).toBe('stage.failed');
+  });
+
+  test('rejects progress outside 0..100 and unknown stages', () => {
+    const at = '2026-11-22T10:00:00Z';
+    expect(PipelineEventSchema.safeParse({ type: 'stage.progress', jobId: 'job-1', at, stage: 'Tiles', percent: 120 }).success).toBe(false);
+    expect(PipelineEventSchema.safeParse({ type: 'stage.started', jobId: 'job-1', at, stage: 'Stitch', attempt: 1 }).success).toBe(false);
+  });
+
+  test('topics are per job and round-trip', () => {
+    expect(topics.jobEvents('job-1')).toBe('aerial/v1/jobs/job-1/events');
+    expect(topics.jobStatus('job-1')).toBe('aerial/v1/jobs/job-1/status');
+    expect(jobIdFromTopic(topics.jobStatus('job-1'))).toBe('job-1');
+    expect(jobIdFromTopic('aerial/v1/jobs/+/events')).toBeUndefined();
+  });
+
+  test('a job id cannot inject topic wildcards or levels', () => {
+    expect(() => topics.jobEvents('a/#')).toThrow(/lowercase letters, digits or dashes/);
+    expect(() => topics.jobStatus('+')).toThrow();
+  });
+
+  test('retained status validates its state', () => {
+    expect(JobStatusSchema.safeParse({ jobId: 'job-1', state: 'paused', updatedAt: '2026-11-22T10:00:00Z' }).success).toBe(false);
+  });
+});

@@ -1,0 +1,35 @@
+import { AerialError } from './errors';
+import { loadRuntimeConfig } from './runtime-config';
+
+describe('loadRuntimeConfig', () => {
+  test('defaults select the embedded services', () => {
+    expect(loadRuntimeConfig({})).toEqual({ AERIAL_ENV: 'dev', AERIAL_DATA_DIR: '.aerial', LOG_LEVEL: 'info' });
+  });
+
+  test('accepts real endpoints and treats empty variables as unset', () => {
+    const config = loadRuntimeConfig({
+      DATABASE_URL: 'postgres://aerial@127.0.0.1:5432/aerial',
+      MQTT_URL: 'mqtt://127.0.0.1:1883',
+      OBJECT_STORE: 's3://aerial-work/jobs',
+      SFN_ENDPOINT: '',
+    });
+    expect(config.DATABASE_URL).toBe('postgres://aerial@127.0.0.1:5432/aerial');
+    expect(config.SFN_ENDPOINT).toBeUndefined();
+  });
+
+  test('names every bad variable with what it must look like', () => {
+    let caught: unknown;
+    try {
+      loadRuntimeConfig({ DATABASE_URL: 'mysql://x', MQTT_URL: 'not a url', AERIAL_ENV: 'qa', OBJECT_STORE: '/tmp/x' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(AerialError);
+    const error = caught as AerialError;
+    expect(error.name).toBe('Aerial.InvalidInput');
+    expect(error.reason).toMatch(/DATABASE_URL: must be a postgres: or postgresql: URL/);
+    expect(error.reason).toMatch(/MQTT_URL: must be a mqtt:/);
+    expect(error.reason).toMatch(/AERIAL_ENV: /);
+    expect(error.reason).toMatch(/OBJECT_STORE: must be file:<folder> or s3:\/\/<bucket>/);
+  });
+});
