@@ -29,7 +29,9 @@ describe('AerialMonorepo', () => {
   });
 
   test('root build only builds; tests are their own task', () => {
-    const tasks = (out['.projen/tasks.json'] as { tasks: Record<string, { steps?: { exec?: string; spawn?: string }[] }> }).tasks;
+    const tasks = (
+      out['.projen/tasks.json'] as { tasks: Record<string, { steps?: { exec?: string; spawn?: string }[] }> }
+    ).tasks;
     expect(tasks.build!.steps).toEqual([{ exec: 'nx run-many -t build' }]);
     expect(tasks.test!.steps).toEqual([{ exec: 'nx run-many -t test' }]);
   });
@@ -43,12 +45,17 @@ describe('AerialMonorepo', () => {
   });
 
   test('root package.json is a private workspace root pinned to one pnpm', () => {
-    expect(out['package.json']).toMatchObject({ private: true, packageManager: expect.stringMatching(/^pnpm@\d+\.\d+\.\d+$/) });
+    expect(out['package.json']).toMatchObject({
+      private: true,
+      packageManager: expect.stringMatching(/^pnpm@\d+\.\d+\.\d+$/),
+    });
     expect(out['package.json']).not.toHaveProperty('main');
   });
 
   test('repository settings refuse an impossible approval count', () => {
     const project = new Project({ name: 'x', outdir: join(outdir, 'other') });
-    expect(() => new RepositorySettings(project, { requiredApprovals: 0 })).toThrow(/required approvals must be an integer from 1 to 6/);
+    expect(() => new RepositorySettings(project, { requiredApprovals: 0 })).toThrow(
+      /required approvals must be an integer from 1 to 6/,
+    );
   });
 });

@@ -67,6 +67,26 @@ export class AerialMonorepo extends javascript.NodeProject {
       gitignore: ['.nx/', '**/lib/', '**/dist/', '**/.jest/', '*.tsbuildinfo', '.aerial/', 'coverage/'],
     });
     this.package.addField('private', true);
+    // Generated files are formatted by projen (and the lockfile by pnpm); prettier checks the rest.
+    for (const pattern of [
+      '.projen/',
+      '.github/',
+      '.changeset/',
+      '**/package.json',
+      '**/tsconfig*.json',
+      '.projenrc.tsconfig.json',
+      'nx.json',
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      'eslint.config.mjs',
+      '**/CHANGELOG.md',
+      'tools/schemas/',
+      '**/lib/',
+      '**/dist/',
+      '**/.jest/',
+    ]) {
+      this.prettier!.addIgnorePattern(pattern);
+    }
     // The root is a workspace, not a library: no entry point, nothing to publish.
     for (const field of ['main', 'publishConfig', 'license']) this.package.file.addDeletionOverride(field);
 
@@ -102,7 +122,9 @@ export class AerialMonorepo extends javascript.NodeProject {
     for (const phase of ['build', 'pre-compile', 'compile', 'post-compile', 'package']) this.removeTask(phase);
     this.addTask('build', { description: 'Build every package (no tests)', exec: 'nx run-many -t build' });
     this.testTask.reset('nx run-many -t test');
-    this.addTask('lint', { description: 'Lint and type-check every package', exec: 'nx run-many -t lint' });
+    const lint = this.addTask('lint', { description: 'Check formatting, lint and type-check every package' });
+    lint.exec('prettier --check .');
+    lint.exec('nx run-many -t lint');
     this.addTask('affected', {
       description: 'Lint, test and build what changed against main',
       exec: 'nx affected -t lint test build',

@@ -54,6 +54,7 @@ export class GithubWorkflows extends Component {
         steps: [
           ...setup(node, { fullHistory: true }),
           { name: 'Generated files match .projenrc.ts', run: 'npx projen && git diff --exit-code' },
+          { name: 'Formatting', run: 'pnpm prettier --check .' },
           { name: 'Lint and build what changed', run: `pnpm nx affected -t lint build ${affected}` },
           {
             name: 'Synthesize infrastructure and manifests that changed',

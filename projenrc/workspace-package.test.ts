@@ -29,12 +29,16 @@ describe('WorkspacePackage', () => {
   test('GIVEN a version on disk WHEN synthesized THEN the version survives', () => {
     mkdirSync(join(outdir, 'packages', 'contracts'), { recursive: true });
     writeFileSync(join(outdir, 'packages', 'contracts', 'package.json'), JSON.stringify({ version: '1.4.2' }));
-    const out = synthWith((repo) => repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' }));
+    const out = synthWith((repo) =>
+      repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' }),
+    );
     expect((out['packages/contracts/package.json'] as Manifest).version).toBe('1.4.2');
   });
 
   test('a new package starts at 0.0.0 and is registered in the pnpm workspace', () => {
-    const out = synthWith((repo) => repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' }));
+    const out = synthWith((repo) =>
+      repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' }),
+    );
     expect((out['packages/contracts/package.json'] as Manifest).version).toBe('0.0.0');
     expect(out['pnpm-workspace.yaml']).toMatch(/packages:\n\s+- packages\/contracts/);
   });
@@ -42,28 +46,49 @@ describe('WorkspacePackage', () => {
   test('workspace dependencies become workspace:^ and tsconfig references; implicit ones go to nx', () => {
     const out = synthWith((repo) => {
       const contracts = repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' });
-      const pipeline = repo.addPackage({ name: 'pipeline', outdir: 'packages/pipeline', description: 'd', workspaceDeps: [contracts] });
-      repo.addPackage({ name: 'docs', outdir: 'docs', description: 'd', workspaceDeps: [contracts], implicitDependencies: 'all-others' });
+      const pipeline = repo.addPackage({
+        name: 'pipeline',
+        outdir: 'packages/pipeline',
+        description: 'd',
+        workspaceDeps: [contracts],
+      });
+      repo.addPackage({
+        name: 'docs',
+        outdir: 'docs',
+        description: 'd',
+        workspaceDeps: [contracts],
+        implicitDependencies: 'all-others',
+      });
       repo.addPackage({ name: 'tests', outdir: 'packages/tests', description: 'd', implicitDependencies: [pipeline] });
     });
     const pipeline = out['packages/pipeline/package.json'] as Manifest;
     expect(pipeline.name).toBe('@aerial/pipeline');
     expect(pipeline.dependencies).toEqual({ '@aerial/contracts': 'workspace:^' });
-    expect(out['packages/pipeline/tsconfig.json']).toMatchObject({ references: [{ path: '../contracts' }], extends: '../../tsconfig.base.json' });
+    expect(out['packages/pipeline/tsconfig.json']).toMatchObject({
+      references: [{ path: '../contracts' }],
+      extends: '../../tsconfig.base.json',
+    });
     // docs imports contracts, so only the others are implicit; packages declared after docs are included.
     expect((out['docs/package.json'] as Manifest).nx.implicitDependencies).toEqual(['pipeline', 'tests']);
-    expect((out['packages/tests/package.json'] as Manifest).nx).toMatchObject({ name: 'tests', implicitDependencies: ['pipeline'] });
+    expect((out['packages/tests/package.json'] as Manifest).nx).toMatchObject({
+      name: 'tests',
+      implicitDependencies: ['pipeline'],
+    });
   });
 
   test('build compiles without running tests; test is its own script', () => {
-    const out = synthWith((repo) => repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' }));
+    const out = synthWith((repo) =>
+      repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' }),
+    );
     const scripts = (out['packages/contracts/package.json'] as Manifest).scripts;
     expect(scripts.build).toBe('tsc -p tsconfig.json');
     expect(scripts.test).toMatch(/jest/);
   });
 
   test('ESM-only dependencies are transformed by jest', () => {
-    const out = synthWith((repo) => repo.addPackage({ name: 'hub', outdir: 'apps/hub', description: 'd', esmOnlyDeps: ['cookie'] }));
+    const out = synthWith((repo) =>
+      repo.addPackage({ name: 'hub', outdir: 'apps/hub', description: 'd', esmOnlyDeps: ['cookie'] }),
+    );
     const [pattern] = (out['apps/hub/package.json'] as Manifest).jest.transformIgnorePatterns!;
     const ignored = new RegExp(pattern!);
     expect(ignored.test('/r/node_modules/.pnpm/cookie@1.0.0/node_modules/cookie/index.js')).toBe(false);

@@ -131,7 +131,7 @@ export class WorkspacePackage extends Component {
       build,
       // The JSON results feed the "N passed, N failed" totals that CI prints.
       test: 'mkdir -p .jest && jest --json --outputFile=.jest/results.json',
-      lint: 'eslint --max-warnings 0 . && tsc -p tsconfig.dev.json',
+      lint: `eslint --max-warnings 0 ${['.', ...this.testRoots.filter((r) => r.startsWith('..'))].join(' ')} && tsc -p tsconfig.dev.json`,
       ...o.scripts,
     };
     return {
@@ -197,7 +197,9 @@ export class WorkspacePackage extends Component {
     const refs = (this.options.workspaceDeps ?? []).map((d) => ({ path: relative(this.outdir, d.outdir) }));
     const base = relative(this.outdir, 'tsconfig.base.json');
     if (!this.library) {
-      return { extends: base, compilerOptions: { noEmit: true }, include: this.testRoots, references: refs };
+      // Tooling is type-checked, never emitted; its tests may reach outside the package (projenrc/).
+      const compilerOptions = { noEmit: true, rootDir: relative(this.outdir, '.'), types: ['node', 'jest'] };
+      return { extends: base, compilerOptions, include: this.testRoots, references: refs };
     }
     return {
       extends: base,
@@ -209,9 +211,12 @@ export class WorkspacePackage extends Component {
   }
 
   private renderDevTsconfig(): Record<string, unknown> {
+    const compilerOptions = this.library
+      ? { composite: false, noEmit: true, rootDir: '.', types: ['node', 'jest'] }
+      : { noEmit: true };
     return {
       extends: './tsconfig.json',
-      compilerOptions: { composite: false, noEmit: true, rootDir: '.', types: ['node', 'jest'] },
+      compilerOptions,
       include: this.library ? ['src/**/*.ts', ...this.testRoots.filter((r) => r !== 'src')] : this.testRoots,
       exclude: [],
     };

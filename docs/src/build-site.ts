@@ -3,4 +3,4 @@ import { buildSite } from './site';
 
 const root = join(__dirname, '..');
 const pages = buildSite(join(root, 'content'), join(root, 'dist'));
-console.log(`docs: wrote ${pages.length} pages to dist/`);
+process.stdout.write(`docs: wrote ${pages.length} pages to dist/\n`);

@@ -18,7 +18,11 @@ describe('buildSite', () => {
     write('decisions/0001-x.md', '# Decision one\n\n## Why\n\nBecause.');
     const pages = buildSite(join(dir, 'content'), join(dir, 'dist'));
 
-    expect(pages.map((p) => p.output).sort()).toEqual(['decisions/0001-x.html', 'index.html', 'reference/contracts.html']);
+    expect(pages.map((p) => p.output).sort()).toEqual([
+      'decisions/0001-x.html',
+      'index.html',
+      'reference/contracts.html',
+    ]);
     const index = readFileSync(join(dir, 'dist', 'index.html'), 'utf8');
     expect(index).toContain('<a href="decisions/0001-x.html#why">the decision</a>');
     expect(index).toContain('<title>Home · Aerial Platform</title>');

@@ -51,16 +51,23 @@ function renderMarkdown(contentDir: string, file: string): Page {
   const marked = new Marked({
     walkTokens: (token) => {
       // Links between pages are written to the .md files so they work on GitHub too.
-      if (token.type === 'link' && !/^[a-z]+:/i.test(token.href)) token.href = token.href.replace(/\.md(#|$)/, '.html$1');
+      if (token.type === 'link' && !/^[a-z]+:/i.test(token.href))
+        token.href = token.href.replace(/\.md(#|$)/, '.html$1');
     },
   });
-  return { source: file, output: file.replace(/\.md$/, '.html'), title, html: marked.parse(markdown, { async: false }) };
+  return {
+    source: file,
+    output: file.replace(/\.md$/, '.html'),
+    title,
+    html: marked.parse(markdown, { async: false }),
+  };
 }
 
 function contractsReference(): Page {
   const names = Object.keys(PUBLISHED_SCHEMAS) as PublishedSchemaName[];
   const sections = names.map(
-    (name) => `<h2 id="${name}">${name}</h2>\n<pre><code>${escapeHtml(JSON.stringify(toJsonSchema(name), null, 2))}</code></pre>`,
+    (name) =>
+      `<h2 id="${name}">${name}</h2>\n<pre><code>${escapeHtml(JSON.stringify(toJsonSchema(name), null, 2))}</code></pre>`,
   );
   return {
     source: '@aerial/contracts',

@@ -11,11 +11,15 @@ const results = packages.map((dir) => join(root, dir, '.jest', 'results.json'));
 // Stale results from an earlier run must not be counted; Nx restores them on cache hits.
 for (const file of results) rmSync(file, { force: true });
 
-const nx = spawnSync(join(root, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'test', '--output-style=stream', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, NX_TUI: 'false' },
-});
+const nx = spawnSync(
+  join(root, 'node_modules', '.bin', 'nx'),
+  ['run-many', '-t', 'test', '--output-style=stream', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NX_TUI: 'false' },
+  },
+);
 
 let passed = 0;
 let failed = 0;
@@ -31,6 +35,7 @@ for (const [i, file] of results.entries()) {
   failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
   skipped += r.numPendingTests + r.numTodoTests;
 }
-if (missing.length) console.error(`no jest results from: ${missing.join(', ')} (their test task failed before jest finished)`);
+if (missing.length)
+  console.error(`no jest results from: ${missing.join(', ')} (their test task failed before jest finished)`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(nx.status === 0 && failed === 0 && missing.length === 0 ? 0 : 1);

@@ -22,7 +22,14 @@ describe('nx affected', () => {
     try {
       clone.write(file, `${clone.read(file)}\n`);
       clone.git('commit', '-q', '-am', `touch ${file}`);
-      const out = clone.run('node_modules/.bin/nx', ['show', 'projects', '--affected', '--base=main', '--head=HEAD', '--json']);
+      const out = clone.run('node_modules/.bin/nx', [
+        'show',
+        'projects',
+        '--affected',
+        '--base=main',
+        '--head=HEAD',
+        '--json',
+      ]);
       return (JSON.parse(out) as string[]).sort();
     } finally {
       clone.git('checkout', '-q', 'main');
@@ -53,7 +60,8 @@ describe('nx affected', () => {
       return;
     }
     const affected = affectedBy(`${hub.dir}/package.json`);
-    for (const lower of ['contracts', 'pipeline', 'infra', 'kubernetes', 'workers']) expect(affected).not.toContain(lower);
+    for (const lower of ['contracts', 'pipeline', 'infra', 'kubernetes', 'workers'])
+      expect(affected).not.toContain(lower);
   });
 
   test('a change only to .projenrc.ts affects the tooling tests that check generated files', () => {

@@ -28,7 +28,10 @@ describe('workspace graph', () => {
     for (const pkg of graph.values()) {
       expect(LAYER[pkg.name]).toBeDefined();
       for (const dep of pkg.dependsOn) {
-        expect({ edge: `${pkg.name} -> ${dep}`, downward: (LAYER[dep] as number) < (LAYER[pkg.name] as number) }).toEqual({
+        expect({
+          edge: `${pkg.name} -> ${dep}`,
+          downward: (LAYER[dep] as number) < (LAYER[pkg.name] as number),
+        }).toEqual({
           edge: `${pkg.name} -> ${dep}`,
           downward: true,
         });
@@ -40,11 +43,16 @@ describe('workspace graph', () => {
 
   test('Nx sees exactly the dependencies the package.json files declare', () => {
     clone.run('node_modules/.bin/nx', ['graph', '--file=graph.json']);
-    const nx = JSON.parse(clone.read('graph.json')) as { graph: { dependencies: Record<string, { target: string }[]> } };
+    const nx = JSON.parse(clone.read('graph.json')) as {
+      graph: { dependencies: Record<string, { target: string }[]> };
+    };
     const declared = readDeclaredGraph(clone.dir);
     for (const pkg of declared.values()) {
       const seen = (nx.graph.dependencies[pkg.name] ?? []).map((d) => d.target).filter((t) => declared.has(t));
-      expect({ pkg: pkg.name, deps: [...new Set(seen)].sort() }).toEqual({ pkg: pkg.name, deps: [...pkg.dependsOn].sort() });
+      expect({ pkg: pkg.name, deps: [...new Set(seen)].sort() }).toEqual({
+        pkg: pkg.name,
+        deps: [...pkg.dependsOn].sort(),
+      });
     }
   });
 

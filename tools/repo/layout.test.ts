@@ -31,6 +31,8 @@ describe('repository layout', () => {
   });
 
   test('one lockfile, at the root', () => {
-    expect(tracked.filter((f) => /(^|\/)(pnpm-lock\.yaml|package-lock\.json|yarn\.lock)$/.test(f))).toEqual(['pnpm-lock.yaml']);
+    expect(tracked.filter((f) => /(^|\/)(pnpm-lock\.yaml|package-lock\.json|yarn\.lock)$/.test(f))).toEqual([
+      'pnpm-lock.yaml',
+    ]);
   });
 });

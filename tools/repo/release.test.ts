@@ -28,7 +28,8 @@ describe('changesets release', () => {
 
     for (const pkg of graph.values()) {
       const old = before.get(pkg.name) as string;
-      const expected = pkg.name === 'contracts' ? inc(old, 'minor') : bumped.includes(pkg.name) ? inc(old, 'patch') : old;
+      const expected =
+        pkg.name === 'contracts' ? inc(old, 'minor') : bumped.includes(pkg.name) ? inc(old, 'patch') : old;
       expect({ pkg: pkg.name, version: version(pkg.dir) }).toEqual({ pkg: pkg.name, version: expected });
     }
     expect(clone.read('packages/contracts/CHANGELOG.md')).toContain('New job request options.');

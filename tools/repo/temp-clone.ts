@@ -1,5 +1,15 @@
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -19,7 +29,12 @@ export interface TempClone {
   remove(): void;
 }
 
-const quiet = { GIT_AUTHOR_NAME: 'aerial-tests', GIT_AUTHOR_EMAIL: 'tests@aerial.invalid', GIT_COMMITTER_NAME: 'aerial-tests', GIT_COMMITTER_EMAIL: 'tests@aerial.invalid' };
+const quiet = {
+  GIT_AUTHOR_NAME: 'aerial-tests',
+  GIT_AUTHOR_EMAIL: 'tests@aerial.invalid',
+  GIT_COMMITTER_NAME: 'aerial-tests',
+  GIT_COMMITTER_EMAIL: 'tests@aerial.invalid',
+};
 
 /**
  * Copies the tracked and untracked-but-not-ignored files of the working tree into a new git
@@ -35,10 +50,14 @@ export function createTempClone(): TempClone {
       return execFileSync(command, args, { cwd: dir, env, encoding: 'utf8', stdio: 'pipe', ...options }).toString();
     } catch (e) {
       const err = e as { stderr?: Buffer | string; stdout?: Buffer | string; message: string };
-      throw new Error(`${command} ${args.join(' ')} failed in ${dir}:\n${err.stdout ?? ''}\n${err.stderr ?? err.message}`);
+      throw new Error(
+        `${command} ${args.join(' ')} failed in ${dir}:\n${err.stdout ?? ''}\n${err.stderr ?? err.message}`,
+      );
     }
   };
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT })
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: REPO_ROOT,
+  })
     .toString()
     .split('\0')
     .filter((f) => f && existsSync(join(REPO_ROOT, f)) && !lstatSync(join(REPO_ROOT, f)).isDirectory());

@@ -6,11 +6,22 @@ import { REPO_ROOT } from './temp-clone';
 
 type Workflow = {
   on: Record<string, unknown>;
-  jobs: Record<string, { needs?: string | string[]; environment?: unknown; permissions?: Record<string, string>; strategy?: { matrix: Record<string, unknown> }; steps?: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
+  jobs: Record<
+    string,
+    {
+      needs?: string | string[];
+      environment?: unknown;
+      permissions?: Record<string, string>;
+      strategy?: { matrix: Record<string, unknown> };
+      steps?: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+    }
+  >;
 };
 
 const workflowsDir = join(REPO_ROOT, '.github', 'workflows');
-const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'tools', 'schemas', 'github-workflow.schema.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(join(REPO_ROOT, 'tools', 'schemas', 'github-workflow.schema.json'), 'utf8'),
+) as object;
 const load = (name: string) => parse(readFileSync(join(workflowsDir, `${name}.yml`), 'utf8')) as Workflow;
 /** `needs` may be one job name or a list. */
 const needs = (job: { needs?: string | string[] }) => [job.needs ?? []].flat();

@@ -20,7 +20,10 @@ interface Manifest {
 /** The dependency graph the package.json files declare; the reference Nx's answers are checked against. */
 export function readDeclaredGraph(root: string): Map<string, DeclaredPackage> {
   const dirs = (parse(readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')) as { packages: string[] }).packages;
-  const manifests = dirs.map((dir) => ({ dir, m: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest }));
+  const manifests = dirs.map((dir) => ({
+    dir,
+    m: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest,
+  }));
   const nxName = new Map(manifests.map(({ m }) => [m.name, m.nx?.name ?? m.name]));
   const graph = new Map<string, DeclaredPackage>();
   for (const { dir, m } of manifests) {

@@ -3,7 +3,11 @@ import { DEFAULT_ENVIRONMENTS, EnvironmentConfigSchema } from './environment';
 describe('environment config', () => {
   test('ships dev, staging and prod, prod protected', () => {
     expect(Object.keys(DEFAULT_ENVIRONMENTS)).toEqual(['dev', 'staging', 'prod']);
-    expect(DEFAULT_ENVIRONMENTS.prod.protection).toEqual({ deletionProtection: true, multiAz: true, manualApproval: true });
+    expect(DEFAULT_ENVIRONMENTS.prod.protection).toEqual({
+      deletionProtection: true,
+      multiAz: true,
+      manualApproval: true,
+    });
     expect(DEFAULT_ENVIRONMENTS.dev.account).toBeUndefined();
   });
 

@@ -2,7 +2,11 @@ import { AerialError } from './errors';
 
 describe('AerialError', () => {
   test('carries name, reason and remedy through its payload', () => {
-    const error = new AerialError('Aerial.BudgetExceeded', 'job would cost $40, above the $25 limit', 'choose fewer images');
+    const error = new AerialError(
+      'Aerial.BudgetExceeded',
+      'job would cost $40, above the $25 limit',
+      'choose fewer images',
+    );
     const copy = AerialError.from(JSON.parse(JSON.stringify(error)));
     expect(copy).toBeInstanceOf(AerialError);
     expect(copy.toJSON()).toEqual({

@@ -14,8 +14,13 @@ describe('pipeline events and topics', () => {
 
   test('rejects progress outside 0..100 and unknown stages', () => {
     const at = '2026-11-22T10:00:00Z';
-    expect(PipelineEventSchema.safeParse({ type: 'stage.progress', jobId: 'job-1', at, stage: 'Tiles', percent: 120 }).success).toBe(false);
-    expect(PipelineEventSchema.safeParse({ type: 'stage.started', jobId: 'job-1', at, stage: 'Stitch', attempt: 1 }).success).toBe(false);
+    expect(
+      PipelineEventSchema.safeParse({ type: 'stage.progress', jobId: 'job-1', at, stage: 'Tiles', percent: 120 })
+        .success,
+    ).toBe(false);
+    expect(
+      PipelineEventSchema.safeParse({ type: 'stage.started', jobId: 'job-1', at, stage: 'Stitch', attempt: 1 }).success,
+    ).toBe(false);
   });
 
   test('topics are per job and round-trip', () => {
@@ -31,6 +36,8 @@ describe('pipeline events and topics', () => {
   });
 
   test('retained status validates its state', () => {
-    expect(JobStatusSchema.safeParse({ jobId: 'job-1', state: 'paused', updatedAt: '2026-11-22T10:00:00Z' }).success).toBe(false);
+    expect(
+      JobStatusSchema.safeParse({ jobId: 'job-1', state: 'paused', updatedAt: '2026-11-22T10:00:00Z' }).success,
+    ).toBe(false);
   });
 });

@@ -5,13 +5,19 @@ import { parseAtBoundary } from './validation';
 describe('job request', () => {
   test('fills defaults', () => {
     const request = JobRequestSchema.parse({ source: { kind: 'folder', path: 'photos' } });
-    expect(request).toEqual({ source: { kind: 'folder', path: 'photos' }, preset: 'map', options: {}, priority: 'normal', notify: [] });
+    expect(request).toEqual({
+      source: { kind: 'folder', path: 'photos' },
+      preset: 'map',
+      options: {},
+      priority: 'normal',
+      notify: [],
+    });
   });
 
   test('refuses an object-store prefix that climbs out with ".."', () => {
-    expect(() => parseAtBoundary(JobRequestSchema, { source: { kind: 'prefix', prefix: 'uploads/../secrets' } }, 'job request')).toThrow(
-      /invalid job request: source.prefix: must not contain "\.\." segments/,
-    );
+    expect(() =>
+      parseAtBoundary(JobRequestSchema, { source: { kind: 'prefix', prefix: 'uploads/../secrets' } }, 'job request'),
+    ).toThrow(/invalid job request: source.prefix: must not contain "\.\." segments/);
   });
 
   test('refuses non-http webhooks', () => {
@@ -26,6 +32,13 @@ describe('job request', () => {
     const schema = toJsonSchema('JobRequest');
     expect(schema.type).toBe('object');
     expect(schema.required).toEqual(['source']);
-    expect(Object.keys(schema.properties as object)).toEqual(['source', 'preset', 'options', 'priority', 'notify', 'label']);
+    expect(Object.keys(schema.properties as object)).toEqual([
+      'source',
+      'preset',
+      'options',
+      'priority',
+      'notify',
+      'label',
+    ]);
   });
 });
