@@ -1,3 +1,5 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { inc } from './semver-inc';
 import { createTempClone, type TempClone } from './temp-clone';
 import { readDeclaredGraph, withDependents } from './workspace-graph';
@@ -11,6 +13,12 @@ describe('changesets release', () => {
   let clone: TempClone;
   beforeAll(() => {
     clone = createTempClone();
+    // Start from a released state: changesets already pending in the working tree are not ours.
+    for (const file of readdirSync(join(clone.dir, '.changeset'))) {
+      if (file.endsWith('.md') && file !== 'README.md') rmSync(join(clone.dir, '.changeset', file));
+    }
+    clone.git('add', '-A');
+    clone.git('commit', '-q', '--allow-empty', '-m', 'release pending changesets');
   });
   afterAll(() => clone?.remove());
 
