@@ -9,6 +9,35 @@ const contracts = repo.addPackage({
   deps: { zod: '^4.1.0' },
 });
 
+const pipeline = repo.addPackage({
+  name: 'pipeline',
+  outdir: 'packages/pipeline',
+  description: 'The pipeline definition, stage implementations, ASL renderer, object store and local engine',
+  workspaceDeps: [contracts],
+  deps: {
+    'aws-local-stepfunctions': '3.0.0',
+    'asl-validator': '^4.0.0',
+    '@aws-sdk/client-s3': '^3.1000.0',
+    '@aws-sdk/client-sfn': '^3.1000.0',
+    exifr: '^7.1.3',
+    sharp: '^0.35.0',
+    yauzl: '^3.2.0',
+  },
+  devDeps: { '@types/yauzl': '^2.10.3', yazl: '^3.3.1', '@types/yazl': '^2.4.6', 'aws-sdk-client-mock': '^4.1.0' },
+  testTimeout: 60_000,
+});
+
+repo.addPackage({
+  name: 'workers',
+  outdir: 'apps/workers',
+  description: 'Stage container entrypoints, their Dockerfiles, and the aerial CLI that runs jobs on the local engine',
+  workspaceDeps: [contracts, pipeline],
+  bin: { aerial: 'lib/cli/main.js' },
+  deps: { 'cli-progress': '^3.12.0' },
+  devDeps: { '@types/cli-progress': '^3.11.6' },
+  testTimeout: 120_000,
+});
+
 repo.addPackage({
   name: 'tools',
   outdir: 'tools',

@@ -13,7 +13,14 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 
-export const PRESETS = ['map', 'map-and-3d', 'quick-look'] as const;
+/**
+ * What a job produces. `survey`: validate the photos and map their footprints and overlap (a QA
+ * report before spending on processing); `map`: plus orthomosaic, tiles, metadata and publishing;
+ * `map-and-3d`: plus SfM, splats and their compressed form.
+ */
+export const PRESETS = ['survey', 'map', 'map-and-3d'] as const;
+export const PresetSchema = z.enum(PRESETS);
+export type Preset = z.infer<typeof PresetSchema>;
 
 export const NotifyTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('email'), address: z.email() }),
@@ -25,10 +32,9 @@ export type NotifyTarget = z.infer<typeof NotifyTargetSchema>;
 /** What a user asks for: which photos, which products, how urgently, and who to tell. */
 export const JobRequestSchema = z.object({
   source: DatasetSourceSchema,
-  preset: z.enum(PRESETS).default('map'),
+  preset: PresetSchema.default('survey'),
   options: z
     .object({
-      skip3d: z.boolean().optional().describe('skip SfM, Splat and Compress'),
       maxImageSize: z.number().int().min(256).max(16_384).optional().describe('longest side used for SfM, px'),
       minAcceptedImages: z.number().int().min(2).optional(),
     })

@@ -1,0 +1,17 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { type RuntimeConfig } from '@aerial/contracts';
+import { isAbsolute, join, resolve } from 'node:path';
+import { LocalFolderStore } from './local-folder-store';
+import { type ObjectStore } from './object-store';
+import { S3ObjectStore } from './s3-store';
+
+/** The store `OBJECT_STORE` names: `s3://bucket[/prefix]`, `file:<folder>`, or `<data dir>/objects`. */
+export function createObjectStore(config: Pick<RuntimeConfig, 'OBJECT_STORE' | 'AERIAL_DATA_DIR'>): ObjectStore {
+  const spec = config.OBJECT_STORE;
+  if (spec?.startsWith('s3://')) {
+    const [bucket, ...prefix] = spec.slice('s3://'.length).split('/');
+    return new S3ObjectStore(new S3Client({}), bucket as string, prefix.join('/'));
+  }
+  const folder = spec?.startsWith('file:') ? spec.slice('file:'.length) : join(config.AERIAL_DATA_DIR, 'objects');
+  return new LocalFolderStore(isAbsolute(folder) ? folder : resolve(folder));
+}

@@ -1,0 +1,110 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import { type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertSafeKey, type ObjectInfo, type ObjectStore, type PutOptions } from './object-store';
+
+const META_SUFFIX = '.aerial-meta.json';
+
+interface Meta {
+  etag: string;
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Objects as files under a folder. Writes go to a temporary file first and are renamed into place,
+ * so a reader never sees half an object, as with S3.
+ */
+export class LocalFolderStore implements ObjectStore {
+  readonly location: string;
+
+  constructor(private readonly root: string) {
+    this.location = `file:${root}`;
+  }
+
+  private path(key: string): string {
+    assertSafeKey(key);
+    return join(this.root, ...key.split('/'));
+  }
+
+  async put(key: string, body: Buffer | string | Readable, options: PutOptions = {}): Promise<ObjectInfo> {
+    const target = this.path(key);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${target}.${randomUUID()}.partial`;
+    const hash = createHash('md5');
+    try {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) {
+        hash.update(body);
+        await writeFile(temp, body);
+      } else {
+        body.on('data', (chunk: Buffer) => hash.update(chunk));
+        await pipeline(body, createWriteStream(temp));
+      }
+      const meta: Meta = { etag: hash.digest('hex'), contentType: options.contentType, metadata: options.metadata };
+      await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
+      await rename(temp, target);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+    return (await this.head(key)) as ObjectInfo;
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.path(key));
+    } catch (e) {
+      throw notFound(e, this.location, key);
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const path = this.path(key);
+    await stat(path).catch((e: unknown) => {
+      throw notFound(e, this.location, key);
+    });
+    return createReadStream(path);
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const path = this.path(key);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    const meta = await readFile(`${path}${META_SUFFIX}`, 'utf8')
+      .then((t) => JSON.parse(t) as Meta)
+      .catch(() => undefined);
+    return {
+      key,
+      bytes: info.size,
+      etag: meta?.etag ?? `${info.size}-${info.mtimeMs}`,
+      contentType: meta?.contentType,
+      lastModified: info.mtime,
+    };
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const files = await readdir(this.root, { recursive: true }).catch(() => [] as string[]);
+    const keys = files
+      .map((f) => f.split(sep).join('/'))
+      .filter((k) => k.startsWith(prefix) && !k.endsWith(META_SUFFIX) && !k.endsWith('.partial'))
+      .sort();
+    for (const key of keys) {
+      const info = await this.head(key);
+      if (info) yield info;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.path(key);
+    await rm(path, { force: true });
+    await rm(`${path}${META_SUFFIX}`, { force: true });
+  }
+}
+
+function notFound(e: unknown, location: string, key: string): Error {
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Error(`no object ${key} in ${location}`);
+  return e as Error;
+}

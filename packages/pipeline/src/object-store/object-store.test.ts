@@ -1,0 +1,107 @@
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createObjectStore } from './create-object-store';
+import { LocalFolderStore } from './local-folder-store';
+import { getJson, putJson } from './object-store';
+import { S3ObjectStore } from './s3-store';
+
+describe('LocalFolderStore', () => {
+  let dir: string;
+  let store: LocalFolderStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aerial-store-'));
+    store = new LocalFolderStore(dir);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('round-trips buffers, strings and streams with their content type', async () => {
+    await store.put('jobs/a/x.bin', Buffer.from([1, 2, 3]));
+    await store.put('jobs/a/y.txt', Readable.from([Buffer.from('he'), Buffer.from('llo')]), { contentType: 'text/plain' });
+    await putJson(store, 'jobs/a/m.json', { ok: true });
+    expect([...(await store.get('jobs/a/x.bin'))]).toEqual([1, 2, 3]);
+    expect((await store.get('jobs/a/y.txt')).toString()).toBe('hello');
+    expect(await getJson(store, 'jobs/a/m.json')).toEqual({ ok: true });
+    expect(await store.head('jobs/a/y.txt')).toMatchObject({ bytes: 5, contentType: 'text/plain', etag: '5d41402abc4b2a76b9719d911017c592' });
+  });
+
+  test('lists by prefix in key order, without its bookkeeping files', async () => {
+    for (const k of ['jobs/b/2', 'jobs/a/1', 'jobs/b/1', 'other/1']) await store.put(k, k);
+    const keys: string[] = [];
+    for await (const o of store.list('jobs/b/')) keys.push(o.key);
+    expect(keys).toEqual(['jobs/b/1', 'jobs/b/2']);
+  });
+
+  test('a missing object is undefined on head and a clear error on get', async () => {
+    expect(await store.head('nope')).toBeUndefined();
+    await expect(store.get('nope')).rejects.toThrow(`no object nope in file:${dir}`);
+  });
+
+  test('refuses keys that could escape the folder', async () => {
+    for (const key of ['../x', 'a/../../x', '/etc/passwd', 'a//b', 'a\\..\\b', '']) {
+      await expect(store.put(key, 'x')).rejects.toThrow(/unsafe object key/);
+    }
+  });
+
+  test('a failed stream leaves no partial object behind', async () => {
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('disk on fire'));
+      },
+    });
+    await expect(store.put('jobs/a/broken', failing)).rejects.toThrow('disk on fire');
+    expect(await store.head('jobs/a/broken')).toBeUndefined();
+    expect(readdirSync(join(dir, 'jobs', 'a'))).toEqual([]);
+  });
+
+  test('deleting is idempotent', async () => {
+    await store.put('k', 'v');
+    await store.delete('k');
+    await store.delete('k');
+    expect(await store.head('k')).toBeUndefined();
+  });
+});
+
+describe('S3ObjectStore', () => {
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+
+  test('writes under its prefix and reads back', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 2, ETag: '"abc"', ContentType: 'text/plain' });
+    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from('hi')]) as never });
+    const store = new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), 'bucket', 'work/');
+    expect(store.location).toBe('s3://bucket/work');
+    expect(await store.put('jobs/a/k', 'hi', { contentType: 'text/plain' })).toMatchObject({ key: 'jobs/a/k', etag: 'abc' });
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'bucket', Key: 'work/jobs/a/k', ContentType: 'text/plain' });
+    expect((await store.get('jobs/a/k')).toString()).toBe('hi');
+  });
+
+  test('head of a missing object is undefined', async () => {
+    s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'nf', $metadata: {} }));
+    const store = new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), 'bucket');
+    expect(await store.head('x')).toBeUndefined();
+  });
+
+  test('lists every page and strips its prefix', async () => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ Contents: [{ Key: 'p/jobs/1', Size: 1 }], IsTruncated: true, NextContinuationToken: 't' })
+      .resolvesOnce({ Contents: [{ Key: 'p/jobs/2', Size: 2 }], IsTruncated: false });
+    const store = new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), 'bucket', 'p');
+    const keys: string[] = [];
+    for await (const o of store.list('jobs/')) keys.push(o.key);
+    expect(keys).toEqual(['jobs/1', 'jobs/2']);
+    expect(s3.commandCalls(ListObjectsV2Command)[1]!.args[0].input.ContinuationToken).toBe('t');
+  });
+});
+
+describe('createObjectStore', () => {
+  test('selects the store from OBJECT_STORE', () => {
+    expect(createObjectStore({ AERIAL_DATA_DIR: '/data' }).location).toBe('file:/data/objects');
+    expect(createObjectStore({ AERIAL_DATA_DIR: '/data', OBJECT_STORE: 'file:/srv/o' }).location).toBe('file:/srv/o');
+    expect(createObjectStore({ AERIAL_DATA_DIR: '/data', OBJECT_STORE: 's3://work-bucket/jobs' }).location).toBe('s3://work-bucket/jobs');
+  });
+});

@@ -1,0 +1,62 @@
+import { type Readable } from 'node:stream';
+
+/** What a store knows about one object. */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly bytes: number;
+  readonly etag: string;
+  readonly contentType?: string;
+  readonly lastModified: Date;
+}
+
+export interface PutOptions {
+  readonly contentType?: string;
+  /** Object tags / user metadata, e.g. the job that wrote it. */
+  readonly metadata?: Record<string, string>;
+}
+
+/**
+ * The one interface every stage uses for objects: the local folder by default, Amazon S3 in the
+ * cloud. Keys are `/`-separated and never contain `..` or start with `/`.
+ */
+export interface ObjectStore {
+  /** A short description for logs and errors, e.g. `file:/data/objects` or `s3://bucket/prefix`. */
+  readonly location: string;
+  put(key: string, body: Buffer | string | Readable, options?: PutOptions): Promise<ObjectInfo>;
+  get(key: string): Promise<Buffer>;
+  getStream(key: string): Promise<Readable>;
+  /** Undefined when the object does not exist. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Objects whose key starts with `prefix`, in key order. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  delete(key: string): Promise<void>;
+}
+
+/** Refuses keys that could escape a prefix or the store's root. */
+export function assertSafeKey(key: string): void {
+  if (
+    typeof key !== 'string' ||
+    key.length === 0 ||
+    key.length > 1024 ||
+    key.startsWith('/') ||
+    key.includes('\\') ||
+    key.includes('\0') ||
+    key.split('/').some((part) => part === '..' || part === '.' || part === '')
+  ) {
+    throw new Error(`unsafe object key ${JSON.stringify(key)}: keys are /-separated names without "..", "." or empty parts`);
+  }
+}
+
+/** Reads a JSON object. */
+export async function getJson(store: ObjectStore, key: string): Promise<unknown> {
+  const body = await store.get(key);
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (e) {
+    throw new Error(`${store.location}/${key} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function putJson(store: ObjectStore, key: string, value: unknown): Promise<ObjectInfo> {
+  return store.put(key, `${JSON.stringify(value, null, 2)}\n`, { contentType: 'application/json' });
+}
