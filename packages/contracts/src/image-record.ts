@@ -16,6 +16,7 @@ export const QA_REASON_CODES = [
   'duplicate',
   'outlier-position',
   'unsafe-name',
+  'symlink',
 ] as const;
 export const QaReasonCodeSchema = z.enum(QA_REASON_CODES);
 export type QaReasonCode = z.infer<typeof QaReasonCodeSchema>;
@@ -59,8 +60,8 @@ export type Orientation = z.infer<typeof OrientationSchema>;
 export const ImageRecordSchema = z.object({
   /** Name within the dataset (path inside the folder or archive, `/`-separated). */
   name: z.string().min(1),
-  /** Object-store key of the stored original. */
-  key: z.string().min(1),
+  /** Object-store key of the stored original; only accepted images are stored. */
+  key: z.string().min(1).optional(),
   bytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   format: z.enum(['jpeg', 'tiff']).optional(),

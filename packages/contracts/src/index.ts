@@ -9,3 +9,4 @@ export * from './manifest';
 export * from './runtime-config';
 export * from './stages';
 export * from './validation';
+export * from './worker-protocol';

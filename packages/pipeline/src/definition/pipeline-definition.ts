@@ -47,9 +47,6 @@ export interface PipelineDefinition {
   readonly notify: StageName;
 }
 
-/** Exit code of a container that failed transiently: retried by AWS Batch and the local engine alike. */
-export const TRANSIENT_EXIT_CODE = 75;
-
 const ALL: readonly Preset[] = ['survey', 'map', 'map-and-3d'];
 const MAP: readonly Preset[] = ['map', 'map-and-3d'];
 const THREE_D: readonly Preset[] = ['map-and-3d'];

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** One event of an execution's history, in the Step Functions API's shape. */
+export interface HistoryEvent {
+  readonly id: number;
+  readonly previousEventId: number;
+  readonly timestamp: string;
+  readonly type: string;
+  readonly details: Record<string, unknown>;
+}
+
+/** What the engine keeps about one execution; it outlives the process that ran it. */
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Process running it; a RUNNING record whose process is gone was cut off. */
+  ownerPid: number;
+  history: HistoryEvent[];
+}
+
+/** Executions as JSON files in a folder, so the CLI can list and cancel from another process. */
+export class ExecutionStore {
+  constructor(readonly dir: string) {}
+
+  private file(name: string): string {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new Error(`invalid execution name ${JSON.stringify(name)}`);
+    return join(this.dir, `${name}.json`);
+  }
+
+  async save(record: ExecutionRecord): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const target = this.file(record.name);
+    const temp = `${target}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify(record));
+    await rename(temp, target);
+  }
+
+  async get(name: string): Promise<ExecutionRecord | undefined> {
+    const text = await readFile(this.file(name), 'utf8').catch(() => undefined);
+    if (!text) return undefined;
+    return markIfOrphaned(JSON.parse(text) as ExecutionRecord);
+  }
+
+  async list(): Promise<ExecutionRecord[]> {
+    const files = await readdir(this.dir).catch(() => [] as string[]);
+    const records: ExecutionRecord[] = [];
+    for (const f of files.filter((f) => f.endsWith('.json'))) {
+      const record = await this.get(f.slice(0, -'.json'.length)).catch(() => undefined);
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => b.startDate.localeCompare(a.startDate));
+  }
+
+  exists(name: string): boolean {
+    return existsSync(this.file(name));
+  }
+
+  /** Asks the process running an execution to stop it (that process polls for this). */
+  async requestStop(name: string, reason: { error?: string; cause?: string }): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(join(this.dir, `${name}.stop`), JSON.stringify(reason));
+  }
+
+  async takeStopRequest(name: string): Promise<{ error?: string; cause?: string } | undefined> {
+    const path = join(this.dir, `${name}.stop`);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    await rm(path, { force: true });
+    try {
+      return JSON.parse(text) as { error?: string; cause?: string };
+    } catch {
+      return {};
+    }
+  }
+}
+
+function markIfOrphaned(record: ExecutionRecord): ExecutionRecord {
+  if (record.status !== 'RUNNING' || isAlive(record.ownerPid)) return record;
+  return { ...record, status: 'ABORTED', error: 'Aerial.Cancelled', cause: `the engine process (pid ${record.ownerPid}) ended while the job ran` };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

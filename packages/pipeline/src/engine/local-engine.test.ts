@@ -1,0 +1,195 @@
+import { AerialError, DEFAULT_ENVIRONMENTS, type JobRequestInput, keys, type PipelineEvent, type StageName, STAGE_NAMES } from '@aerial/contracts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderAsl } from '../asl/render-asl';
+import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
+import { LocalFolderStore } from '../object-store/local-folder-store';
+import { getJson, putJson } from '../object-store/object-store';
+import { guardBudgetStage } from '../stages/guard-budget/guard-budget-stage';
+import { notifyStage } from '../stages/notify/notify-stage';
+import { type StageHandler } from '../stages/stage-runtime';
+import { ExecutionStore } from './execution-store';
+import { inProcessContainerRunner, inProcessFunctionRunner } from './in-process-runners';
+import { LocalEngine } from './local-engine';
+import { type ContainerRunner } from './stage-process';
+
+const environment = DEFAULT_ENVIRONMENTS.dev;
+const asl = renderAsl(AERIAL_PIPELINE);
+
+/** A stage that records its runs and succeeds. */
+const passing =
+  (runs: StageName[]): StageHandler =>
+  async (invocation) => {
+    runs.push(invocation.stage);
+    return { outputs: [], summary: { ran: invocation.stage } };
+  };
+
+describe('LocalEngine', () => {
+  let dir: string;
+  let store: LocalFolderStore;
+  let runs: StageName[];
+  let events: PipelineEvent[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aerial-engine-'));
+    store = new LocalFolderStore(join(dir, 'objects'));
+    runs = [];
+    events = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function engineWith(overrides: Partial<Record<StageName, StageHandler>>, options: { concurrency?: number; runContainer?: ContainerRunner } = {}) {
+    const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
+    for (const stage of STAGE_NAMES) if (stage !== 'Notify') handlers[stage] = passing(runs);
+    Object.assign(handlers, overrides);
+    const engine = new LocalEngine({
+      definition: AERIAL_PIPELINE,
+      asl,
+      store: new ExecutionStore(join(dir, 'executions')),
+      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
+      runContainer: options.runContainer ?? inProcessContainerRunner({ store, environment, handlers }),
+      concurrency: options.concurrency,
+      retryDelayScale: 0.001,
+      stopPollMs: 20,
+    });
+    engine.on('event', (e) => events.push(e));
+    return engine;
+  }
+
+  async function start(engine: LocalEngine, jobId: string, request: JobRequestInput = { source: { kind: 'folder', path: dir } }) {
+    await putJson(store, keys.request(jobId), request);
+    const { executionArn } = await engine.startExecution({ input: { jobId, request } });
+    return executionArn;
+  }
+
+  test('GIVEN a survey job WHEN it runs THEN the survey stages run in order and Notify reports success', async () => {
+    const engine = engineWith({});
+    const record = await engine.waitFor(await start(engine, 'job-ok'));
+    expect(record.status).toBe('SUCCEEDED');
+    expect(runs).toEqual(['GuardBudget', 'Ingest', 'Footprints']);
+    expect(await getJson(store, `${keys.stage('job-ok', 'Notify')}/notification.json`)).toMatchObject({ outcome: 'succeeded' });
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['job.started', 'stage.started', 'stage.succeeded', 'job.succeeded']));
+    expect(record.history[0]!.type).toBe('ExecutionStarted');
+    expect(record.history.at(-1)!.type).toBe('ExecutionSucceeded');
+  });
+
+  test('map-and-3d runs both product branches in parallel, within the concurrency limit', async () => {
+    let running = 0;
+    let peak = 0;
+    const slow: StageHandler = async (invocation) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 30));
+      running--;
+      runs.push(invocation.stage);
+      return { outputs: [], summary: {} };
+    };
+    const engine = engineWith({ Orthomosaic: slow, Tiles: slow, SfM: slow, Splat: slow, Compress: slow }, { concurrency: 1 });
+    const record = await engine.waitFor(await start(engine, 'job-3d', { source: { kind: 'folder', path: dir }, preset: 'map-and-3d' }));
+    expect(record.status).toBe('SUCCEEDED');
+    expect(runs).toEqual(expect.arrayContaining(['Orthomosaic', 'Tiles', 'SfM', 'Splat', 'Compress', 'Metadata', 'Publish']));
+    expect(peak).toBe(1);
+  });
+
+  test('a container stage that fails transiently once is retried and the job succeeds', async () => {
+    let attempts = 0;
+    const flaky: StageHandler = async () => {
+      attempts++;
+      if (attempts === 1) throw new AerialError('Aerial.Transient', 'object store unreachable');
+      return { outputs: [], summary: {} };
+    };
+    const engine = engineWith({ Ingest: flaky });
+    const record = await engine.waitFor(await start(engine, 'job-flaky'));
+    expect(record.status).toBe('SUCCEEDED');
+    expect(attempts).toBe(2);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'stage.started', stage: 'Ingest', attempt: 2 }));
+  });
+
+  test('a function stage that fails transiently once is retried by the state machine', async () => {
+    let attempts = 0;
+    const flaky: StageHandler = async () => {
+      if (++attempts === 1) throw new AerialError('Aerial.Transient', 'throttled');
+      return { outputs: [], summary: {} };
+    };
+    const engine = engineWith({ GuardBudget: flaky });
+    expect((await engine.waitFor(await start(engine, 'job-fn-flaky'))).status).toBe('SUCCEEDED');
+    expect(attempts).toBe(2);
+  });
+
+  test('a stage that always fails: job FAILED with the named error and reason, Notify ran, nothing published', async () => {
+    const rejecting: StageHandler = async () => {
+      throw new AerialError('Aerial.QualityRejected', 'only 1 of 18 images passed quality checks');
+    };
+    const engine = engineWith({ Ingest: rejecting });
+    const record = await engine.waitFor(await start(engine, 'job-bad', { source: { kind: 'folder', path: dir }, preset: 'map' }));
+    expect(record).toMatchObject({ status: 'FAILED', error: 'Aerial.QualityRejected', cause: 'only 1 of 18 images passed quality checks' });
+    expect(await getJson(store, keys.failure('job-bad'))).toMatchObject({ name: 'Aerial.QualityRejected', stage: 'Ingest' });
+    expect(await getJson(store, `${keys.stage('job-bad', 'Notify')}/notification.json`)).toMatchObject({ outcome: 'failed' });
+    expect(runs).not.toContain('Publish');
+    expect(await store.head(keys.manifest('job-bad', 'Publish'))).toBeUndefined();
+    expect(events.at(-1)).toMatchObject({ type: 'job.failed', error: { name: 'Aerial.QualityRejected' } });
+  });
+
+  test('a transient failure that never clears fails the job after every attempt', async () => {
+    let attempts = 0;
+    const down: StageHandler = async () => {
+      attempts++;
+      throw new AerialError('Aerial.Transient', 'still down');
+    };
+    const engine = engineWith({ Footprints: down });
+    const record = await engine.waitFor(await start(engine, 'job-down'));
+    expect(record).toMatchObject({ status: 'FAILED', error: 'Aerial.Transient' });
+    expect(attempts).toBe(AERIAL_PIPELINE.stages.find((s) => s.name === 'Footprints')!.retry.attempts);
+  });
+
+  test('a function stage failure is caught too: GuardBudget refuses a preset this build lacks', async () => {
+    const handlers = { GuardBudget: guardBudgetStage, Notify: notifyStage() };
+    const engine = new LocalEngine({
+      definition: AERIAL_PIPELINE,
+      asl,
+      store: new ExecutionStore(join(dir, 'executions')),
+      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
+      runContainer: inProcessContainerRunner({ store, environment, handlers }),
+    });
+    const record = await engine.waitFor(await start(engine, 'job-preset', { source: { kind: 'folder', path: dir }, preset: 'map' }));
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toBe('Aerial.InvalidInput');
+    expect(record.cause).toMatch(/preset "map" needs Ingest, Footprints, Orthomosaic/);
+  });
+
+  test('stopping a job kills its running stage and starts nothing further', async () => {
+    let started!: () => void;
+    const isRunning = new Promise<void>((r) => (started = r));
+    const runContainer: ContainerRunner = (run) =>
+      new Promise((resolve) => {
+        runs.push(run.stage);
+        started();
+        run.signal.addEventListener('abort', () => resolve({ exitCode: null, signal: 'SIGTERM', stderrTail: '' }));
+      });
+    const engine = engineWith({}, { runContainer });
+    const arn = await start(engine, 'job-stop');
+    await isRunning;
+    await engine.stopExecution(arn, { cause: 'user cancelled' });
+    const record = await engine.waitFor(arn);
+    expect(record).toMatchObject({ status: 'ABORTED', cause: 'user cancelled' });
+    expect(runs).toEqual(['GuardBudget', 'Ingest']);
+    expect(events.at(-1)).toMatchObject({ type: 'job.cancelled' });
+  });
+
+  test('a stop request from another process stops the execution', async () => {
+    const runContainer: ContainerRunner = (run) =>
+      new Promise((resolve) => run.signal.addEventListener('abort', () => resolve({ exitCode: null, signal: 'SIGTERM', stderrTail: '' })));
+    const engine = engineWith({}, { runContainer });
+    const arn = await start(engine, 'job-remote-stop');
+    await new ExecutionStore(join(dir, 'executions')).requestStop('job-remote-stop', { cause: 'from the CLI' });
+    expect(await engine.waitFor(arn)).toMatchObject({ status: 'ABORTED', cause: 'from the CLI' });
+  });
+
+  test('refuses an invalid execution input and a duplicate name', async () => {
+    const engine = engineWith({});
+    await expect(engine.startExecution({ input: { jobId: 'Bad Id', request: {} } })).rejects.toThrow(/invalid execution input: jobId/);
+    await engine.waitFor(await start(engine, 'job-dup'));
+    await expect(start(engine, 'job-dup')).rejects.toThrow(/already exists/);
+  });
+});

@@ -1,0 +1,74 @@
+import { AerialError, keys } from '@aerial/contracts';
+import { z } from 'zod';
+import { AERIAL_PIPELINE, stagesFor } from '../../definition/pipeline-definition';
+import { getJson, putJson } from '../../object-store/object-store';
+import { datasetLimits } from '../ingest/dataset-limits';
+import { openDataset } from '../ingest/dataset-source';
+import { type StageHandler } from '../stage-runtime';
+import { DEFAULT_COST_MODEL, estimateCost } from './cost-model';
+
+const LedgerSchema = z.object({ month: z.string(), entries: z.record(z.string(), z.number()) });
+
+/** Month-to-date estimates per environment, so concurrent jobs count against one budget. */
+export const ledgerKey = (environment: string, month: string) => `budget/${environment}/${month}.json`;
+
+/**
+ * GuardBudget: refuse a job before it spends anything when its stages are not all available in
+ * this build, when it has more images than the environment allows, when its estimated cost is
+ * above the per-job limit, or when it would take the month's spending over the budget.
+ */
+export const guardBudgetStage: StageHandler = async (invocation, context) => {
+  const { environment, request, store } = context;
+  const stages = stagesFor(AERIAL_PIPELINE, request.preset);
+  const missing = stages.filter((s) => !context.availableStages.includes(s));
+  if (missing.length) {
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `preset "${request.preset}" needs ${missing.join(', ')}, which this build does not include`,
+      `use a preset whose stages are available (${context.availableStages.join(', ')})`,
+    );
+  }
+
+  const dataset = await openDataset(request.source, store, datasetLimits(environment));
+  const files = dataset.entries.length;
+  const bytes = dataset.entries.reduce((sum, e) => sum + e.bytes, 0);
+  await dataset.close();
+  if (files > environment.limits.maxImagesPerJob) {
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `the dataset has ${files} files, above the ${environment.name} limit of ${environment.limits.maxImagesPerJob} images per job`,
+      'split it into smaller jobs',
+    );
+  }
+  const estimate = estimateCost(DEFAULT_COST_MODEL, stages, files, bytes, environment.retention.workDays);
+  if (estimate.usd > environment.budget.maxJobUsd) {
+    throw new AerialError(
+      'Aerial.BudgetExceeded',
+      `the job is estimated at $${estimate.usd.toFixed(2)}, above the ${environment.name} limit of $${environment.budget.maxJobUsd.toFixed(2)} per job`,
+      'choose a lighter preset or fewer images',
+    );
+  }
+
+  const month = new Date().toISOString().slice(0, 7);
+  const key = ledgerKey(environment.name, month);
+  const ledger = (await store.head(key)) ? LedgerSchema.parse(await getJson(store, key)) : { month, entries: {} as Record<string, number> };
+  const spent = Object.entries(ledger.entries)
+    .filter(([job]) => job !== invocation.jobId)
+    .reduce((sum, [, usd]) => sum + usd, 0);
+  if (spent + estimate.usd > environment.budget.monthlyUsd) {
+    throw new AerialError(
+      'Aerial.BudgetExceeded',
+      `the job (estimated $${estimate.usd.toFixed(2)}) would take ${environment.name} to $${(spent + estimate.usd).toFixed(2)} this month, above its $${environment.budget.monthlyUsd.toFixed(2)} budget`,
+      'wait for next month or raise the budget',
+    );
+  }
+  ledger.entries[invocation.jobId] = estimate.usd;
+  await putJson(store, key, ledger);
+
+  const estimateKey = `${keys.stage(invocation.jobId, 'GuardBudget')}/estimate.json`;
+  const info = await putJson(store, estimateKey, { ...estimate, stages, monthToDateUsd: spent + estimate.usd });
+  return {
+    outputs: [{ key: estimateKey, contentType: 'application/json', bytes: info.bytes, role: 'estimate' }],
+    summary: { usd: estimate.usd, images: files, megapixels: estimate.megapixels, monthToDateUsd: Math.round((spent + estimate.usd) * 100) / 100 },
+  };
+};

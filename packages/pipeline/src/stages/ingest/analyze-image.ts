@@ -1,0 +1,196 @@
+import { type ImageRecord, type QaReason } from '@aerial/contracts';
+import exifr from 'exifr';
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { imageMetrics, type ImageMetrics } from './image-metrics';
+
+/** Longest side of the rendition used for exposure and blur metrics. */
+export const METRICS_SIZE = 768;
+
+/** What one file tells about itself, before dataset-wide checks. */
+export interface ImageAnalysis {
+  readonly sha256: string;
+  readonly format?: 'jpeg' | 'tiff';
+  readonly width?: number;
+  readonly height?: number;
+  readonly camera: ImageRecord['camera'];
+  readonly gps?: ImageRecord['gps'];
+  readonly relativeAltitude?: number;
+  readonly gimbal?: ImageRecord['gimbal'];
+  readonly flight?: ImageRecord['flight'];
+  readonly captureTime?: string;
+  readonly software?: string;
+  readonly metrics?: ImageMetrics;
+  readonly reasons: QaReason[];
+  readonly warnings: string[];
+}
+
+/** A gimbal pitch further than this from straight down (−90°) is not a mapping photo. */
+export const MAX_NADIR_DEVIATION_DEG = 15;
+
+/** Reads, checks and measures one file. Never throws for bad content: it returns reasons. */
+export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<ImageAnalysis> {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const reasons: QaReason[] = [];
+  const warnings: string[] = [];
+  const base = { sha256, camera: {}, reasons, warnings };
+  if (bytes.length === 0) return { ...base, reasons: [{ code: 'empty-file', message: 'the file is empty (0 bytes)' }] };
+
+  const format = sniffFormat(bytes);
+  if (!format) {
+    const looksText = bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+    return {
+      ...base,
+      reasons: [
+        {
+          code: 'not-an-image',
+          message: looksText ? 'the content is text, not a JPEG or TIFF image' : 'the content is not a JPEG or TIFF image (unknown signature)',
+        },
+      ],
+    };
+  }
+
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    width = meta.width;
+    height = meta.height;
+  } catch (e) {
+    return { ...base, format, reasons: [{ code: 'corrupt', message: `unreadable ${format.toUpperCase()} header: ${message(e)}` }] };
+  }
+  if (!width || !height) return { ...base, format, reasons: [{ code: 'corrupt', message: 'the image header declares no size' }] };
+  if (width * height > maxPixels) {
+    return {
+      ...base,
+      format,
+      width,
+      height,
+      reasons: [{ code: 'too-large', message: `declares ${width}×${height} pixels, above the ${(maxPixels / 1e6).toFixed(0)} MP limit` }],
+    };
+  }
+
+  let metrics: ImageMetrics | undefined;
+  try {
+    // failOn 'truncated' turns libvips' "premature end of file" warning into an error.
+    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels })
+      .rotate()
+      .resize(METRICS_SIZE, METRICS_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    metrics = imageMetrics(data, info.width, info.height, info.channels);
+  } catch (e) {
+    const text = message(e);
+    const truncated = /premature end|truncated|unexpected end|end of (file|stream)/i.test(text);
+    reasons.push({ code: truncated ? 'truncated' : 'corrupt', message: truncated ? `the image data is cut short (${text})` : `the image cannot be decoded (${text})` });
+    return { ...base, format, width, height };
+  }
+
+  if (metrics.meanLuminance < 12 && metrics.darkFraction > 0.95) {
+    reasons.push({ code: 'black', message: `the frame is black (mean luminance ${metrics.meanLuminance.toFixed(1)} of 255)` });
+  } else if (metrics.saturatedFraction > 0.5) {
+    reasons.push({ code: 'overexposed', message: `${(metrics.saturatedFraction * 100).toFixed(0)} % of the frame is clipped white` });
+  }
+
+  const tags = await readTags(bytes).catch((e: unknown) => {
+    warnings.push(`metadata could not be parsed: ${message(e)}`);
+    return undefined;
+  });
+  if (!tags?.ifd0 && !tags?.exif) {
+    reasons.push({ code: 'no-exif', message: 'the file has no EXIF metadata (camera, focal length, GPS)' });
+    return { ...base, format, width, height, metrics };
+  }
+  const ifd0 = tags.ifd0 ?? {};
+  const exif = tags.exif ?? {};
+  const dji = tags['drone-dji'] ?? {};
+  const gps =
+    typeof tags.gps?.latitude === 'number' && typeof tags.gps?.longitude === 'number' && Number.isFinite(tags.gps.latitude)
+      ? { latitude: tags.gps.latitude, longitude: tags.gps.longitude, altitude: num(tags.gps.GPSAltitude) }
+      : undefined;
+  if (!gps) reasons.push({ code: 'no-gps', message: 'the file has no GPS position in its EXIF' });
+
+  const gimbal = orientation(dji.GimbalYawDegree, dji.GimbalPitchDegree, dji.GimbalRollDegree);
+  const flight = orientation(dji.FlightYawDegree, dji.FlightPitchDegree, dji.FlightRollDegree);
+  if (gimbal?.pitch === undefined) {
+    warnings.push('no gimbal pitch recorded: assumed to look straight down');
+  } else if (Math.abs(gimbal.pitch + 90) > MAX_NADIR_DEVIATION_DEG) {
+    reasons.push({ code: 'not-nadir', message: `the gimbal pitch is ${gimbal.pitch.toFixed(1)}°; mapping needs within ${MAX_NADIR_DEVIATION_DEG}° of −90°` });
+  }
+  const planeResolution = num(exif.FocalPlaneXResolution);
+  const planeUnitMm = exif.FocalPlaneResolutionUnit === 3 ? 10 : exif.FocalPlaneResolutionUnit === 4 ? 1 : 25.4;
+  const exifWidth = num(exif.ExifImageWidth) ?? width;
+  const sensorWidthMm = planeResolution && exifWidth ? (exifWidth / planeResolution) * planeUnitMm : undefined;
+
+  return {
+    ...base,
+    format,
+    width,
+    height,
+    metrics,
+    camera: {
+      make: str(ifd0.Make),
+      model: str(ifd0.Model),
+      focalLengthMm: num(exif.FocalLength),
+      focalLength35mm: num(exif.FocalLengthIn35mmFormat),
+      ...(sensorWidthMm ? { sensorWidthMm, sensorHeightMm: (sensorWidthMm * height) / width } : {}),
+    },
+    gps,
+    relativeAltitude: num(dji.RelativeAltitude),
+    gimbal,
+    flight,
+    captureTime: exifDate(exif.DateTimeOriginal),
+    software: str(ifd0.Software),
+  };
+}
+
+type Tags = Record<string, Record<string, unknown> | undefined> & {
+  gps?: { latitude?: number; longitude?: number; GPSAltitude?: unknown };
+};
+
+async function readTags(bytes: Buffer): Promise<Tags | undefined> {
+  // reviveValues off: DateTimeOriginal has no zone and must not be read as UTC.
+  return (await exifr.parse(bytes, {
+    tiff: true,
+    exif: true,
+    gps: true,
+    xmp: true,
+    ifd1: false,
+    mergeOutput: false,
+    reviveValues: false,
+    translateValues: false,
+  })) as Tags | undefined;
+}
+
+function sniffFormat(bytes: Buffer): 'jpeg' | 'tiff' | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  const sig = bytes.subarray(0, 4).toString('hex');
+  if (sig === '49492a00' || sig === '4d4d002a') return 'tiff';
+  return undefined;
+}
+
+function orientation(yaw: unknown, pitch: unknown, roll: unknown): ImageRecord['gimbal'] {
+  const o = { yaw: num(yaw), pitch: num(pitch), roll: num(roll) };
+  if (o.yaw === undefined && o.pitch === undefined && o.roll === undefined) return undefined;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+function num(v: unknown): number | undefined {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.replace(/\0+$/, '').trim() : undefined;
+}
+
+/** "2016:06:23 16:31:59" → "2016-06-23T16:31:59" (local time, zone unknown). */
+function exifDate(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(v.trim());
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}` : undefined;
+}
+
+function message(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
+}

@@ -1,0 +1,157 @@
+import { AerialError, type ImageRecord, keys, type QaReason, type QaReasonCode } from '@aerial/contracts';
+import { putJson } from '../../object-store/object-store';
+import { type StageHandler } from '../stage-runtime';
+import { analyzeImage, type ImageAnalysis } from './analyze-image';
+import { datasetLimits } from './dataset-limits';
+import { openDataset } from './dataset-source';
+import { datasetQa } from './dataset-qa';
+
+/** Images decoded at once: one per core on these 2-core machines. */
+const CONCURRENCY = 2;
+export const DEFAULT_MIN_ACCEPTED_IMAGES = 3;
+
+/** Output roles of the Ingest stage. */
+export const INGEST_OUTPUTS = { records: 'image-records' } as const;
+
+/**
+ * Ingest: open the dataset defensively, check and measure every file, store the accepted
+ * originals under `jobs/<id>/Ingest/images/`, and record a verdict for every file. Holds one or
+ * two images in memory at a time.
+ */
+export const ingestStage: StageHandler = async (invocation, context) => {
+  const { store, request } = context;
+  const limits = datasetLimits(context.environment);
+  const stagePrefix = keys.stage(invocation.jobId, 'Ingest');
+  const dataset = await openDataset(request.source, store, limits);
+  try {
+    if (dataset.entries.length === 0) {
+      throw new AerialError('Aerial.InvalidInput', 'the dataset contains no files', 'upload a folder or archive of drone photos');
+    }
+    // Idempotence: a rerun must not leave images accepted by an earlier attempt behind.
+    for await (const old of store.list(`${stagePrefix}/images/`)) await store.delete(old.key);
+
+    const results: { name: string; bytes: number; analysis: ImageAnalysis }[] = new Array(dataset.entries.length);
+    const usedKeys = new Set<string>();
+    let done = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < dataset.entries.length) {
+        context.signal.throwIfAborted();
+        const index = next++;
+        const entry = dataset.entries[index]!;
+        const name = entry.name ?? entry.displayName;
+        let analysis: ImageAnalysis;
+        if (entry.refusal) analysis = rejected(entry.refusal.code, entry.refusal.message);
+        else if (entry.name === undefined) analysis = rejected('unsafe-name', 'the file name is not valid UTF-8; rename the file');
+        else if (entry.bytes > limits.maxFileBytes) analysis = rejected('too-large', `the file is ${(entry.bytes / 1e6).toFixed(0)} MB, above the per-file limit`);
+        else {
+          try {
+            analysis = await analyzeImage(await entry.read(), limits.maxPixels);
+          } catch (e) {
+            analysis = rejected('corrupt', e instanceof Error ? e.message : String(e));
+          }
+        }
+        results[index] = { name, bytes: entry.bytes, analysis };
+        done++;
+        context.progress((done / dataset.entries.length) * 90, `checked ${done}/${dataset.entries.length} files`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+
+    const extra = datasetQa(results.map((r) => ({ name: r.name, analysis: r.analysis })));
+    const records: ImageRecord[] = [];
+    for (const [i, r] of results.entries()) {
+      const reasons = [...r.analysis.reasons, ...extra[i]!];
+      const accepted = reasons.length === 0;
+      let key: string | undefined;
+      if (accepted) {
+        key = uniqueKey(`${stagePrefix}/images/${safeKeyPart(r.name)}`, usedKeys);
+        // Re-read rather than keep every accepted image in memory since its analysis.
+        const body = await dataset.entries[i]!.read();
+        await store.put(key, body, { contentType: r.analysis.format === 'tiff' ? 'image/tiff' : 'image/jpeg', metadata: { sha256: r.analysis.sha256 } });
+      }
+      records.push(toRecord(r.name, r.bytes, key, r.analysis, reasons));
+    }
+    context.progress(98, 'writing image records');
+    const recordsKey = `${stagePrefix}/image-records.json`;
+    const info = await putJson(store, recordsKey, records);
+
+    const accepted = records.filter((r) => r.qa.accepted);
+    const reasonCounts: Partial<Record<QaReasonCode, number>> = {};
+    for (const r of records) for (const reason of r.qa.reasons) reasonCounts[reason.code] = (reasonCounts[reason.code] ?? 0) + 1;
+    const minimum = request.options.minAcceptedImages ?? DEFAULT_MIN_ACCEPTED_IMAGES;
+    if (accepted.length < minimum) {
+      const why = Object.entries(reasonCounts)
+        .map(([code, n]) => `${n} ${code}`)
+        .join(', ');
+      throw new AerialError(
+        'Aerial.QualityRejected',
+        `only ${accepted.length} of ${records.length} files passed quality checks, fewer than the ${minimum} needed (${why || 'no reasons'})`,
+        `see ${recordsKey} for the reason per file`,
+      );
+    }
+    return {
+      outputs: [{ key: recordsKey, contentType: 'application/json', bytes: info.bytes, role: INGEST_OUTPUTS.records }],
+      summary: { files: records.length, accepted: accepted.length, rejected: records.length - accepted.length, reasons: reasonCounts },
+    };
+  } finally {
+    await dataset.close();
+  }
+};
+
+function rejected(code: QaReasonCode, message: string): ImageAnalysis {
+  return { sha256: '0'.repeat(64), camera: {}, reasons: [{ code, message }], warnings: [] };
+}
+
+function toRecord(name: string, bytes: number, key: string | undefined, a: ImageAnalysis, reasons: QaReason[]): ImageRecord {
+  return {
+    name,
+    ...(key ? { key } : {}),
+    bytes,
+    sha256: a.sha256,
+    format: a.format,
+    width: a.width,
+    height: a.height,
+    camera: a.camera,
+    gps: a.gps,
+    relativeAltitude: a.relativeAltitude,
+    gimbal: a.gimbal,
+    flight: a.flight,
+    captureTime: a.captureTime,
+    software: a.software,
+    qa: {
+      accepted: reasons.length === 0,
+      reasons,
+      warnings: a.warnings,
+      metrics: a.metrics
+        ? {
+            meanLuminance: round(a.metrics.meanLuminance, 2),
+            saturatedFraction: round(a.metrics.saturatedFraction, 5),
+            laplacianVariance: round(a.metrics.laplacianVariance, 1),
+          }
+        : {},
+    },
+  };
+}
+
+/** Keeps names readable in keys while refusing anything outside a safe alphabet. */
+export function safeKeyPart(name: string): string {
+  const cleaned = name
+    .split('/')
+    .map((part) => part.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_'))
+    .filter((part) => part.length > 0)
+    .join('/');
+  return cleaned || 'image';
+}
+
+function uniqueKey(key: string, used: Set<string>): string {
+  let candidate = key;
+  for (let n = 2; used.has(candidate); n++) candidate = key.replace(/(\.[^./]+)?$/, `-${n}$1`);
+  used.add(candidate);
+  return candidate;
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

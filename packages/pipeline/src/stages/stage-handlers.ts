@@ -1,0 +1,17 @@
+import { type StageName } from '@aerial/contracts';
+import { footprintsStage } from './footprints/footprints-stage';
+import { guardBudgetStage } from './guard-budget/guard-budget-stage';
+import { ingestStage } from './ingest/ingest-stage';
+import { notifyStage } from './notify/notify-stage';
+import { type StageHandler } from './stage-runtime';
+
+/**
+ * The stages this build implements. A stage missing here is refused up front by GuardBudget
+ * (for presets that need it) rather than failing mid-job.
+ */
+export const STAGE_HANDLERS: Partial<Record<StageName, StageHandler>> = {
+  GuardBudget: guardBudgetStage,
+  Ingest: ingestStage,
+  Footprints: footprintsStage,
+  Notify: notifyStage(),
+};
