@@ -9,6 +9,17 @@ const contracts = repo.addPackage({
   deps: { zod: '^4.1.0' },
 });
 
+const sampleData = repo.addPackage({
+  name: 'sample-data',
+  outdir: 'tools/sample-data',
+  description: 'Renders synthetic drone surveys (JPEG + EXIF/XMP) with ground truth, for users and tests',
+  workspaceDeps: [contracts],
+  deps: { sharp: '^0.35.0' },
+  devDeps: { exifr: '^7.1.3' },
+  bin: { 'aerial-sample-data': 'lib/cli.js' },
+  testTimeout: 60_000,
+});
+
 const pipeline = repo.addPackage({
   name: 'pipeline',
   outdir: 'packages/pipeline',
@@ -25,6 +36,7 @@ const pipeline = repo.addPackage({
     zod: '^4.1.0',
   },
   devDeps: { '@types/yauzl': '^2.10.3', yazl: '^3.3.1', '@types/yazl': '^2.4.6', 'aws-sdk-client-mock': '^4.1.0' },
+  workspaceDevDeps: [sampleData],
   testTimeout: 60_000,
 });
 
@@ -39,12 +51,14 @@ repo.addPackage({
   testTimeout: 120_000,
 });
 
+
+
 repo.addPackage({
-  name: 'tools',
-  outdir: 'tools',
-  description: 'Repository tooling: projen components tests, CI helpers, service setup, benchmarks',
+  name: 'repo',
+  outdir: 'tools/repo',
+  description: 'Repository tests: affected graph, releases, projen drift, layout, workflows, projen components',
   library: false,
-  testRoots: ['repo', '../projenrc'],
+  testRoots: ['.', '../../projenrc'],
   workspaceInputs: ['.projenrc.ts', 'projenrc/**/*', '.github/**/*', '.ci/**/*', 'README.md'],
   devDeps: { ajv: '^8.17.0', yaml: '^2.8.0' },
   testTimeout: 300_000,

@@ -114,7 +114,7 @@ export class WorkspacePackage extends Component {
   /** Nx names of the implicit dependencies, resolved at synth so later packages are included. */
   get implicitDependencyNames(): string[] {
     const declared = this.options.implicitDependencies ?? [];
-    const imported = new Set((this.options.workspaceDeps ?? []).map((d) => d.name));
+    const imported = new Set([...(this.options.workspaceDeps ?? []), ...(this.options.workspaceDevDeps ?? [])].map((d) => d.name));
     const list = declared === 'all-others' ? WorkspacePackage.all(this.project).filter((p) => p !== this) : declared;
     return list.map((p) => p.name).filter((n) => !imported.has(n));
   }
@@ -126,6 +126,7 @@ export class WorkspacePackage extends Component {
   private renderManifest(): Record<string, unknown> {
     const o = this.options;
     const workspaceDeps = Object.fromEntries((o.workspaceDeps ?? []).map((d) => [d.packageName, 'workspace:^']));
+    const workspaceDevDeps = Object.fromEntries((o.workspaceDevDeps ?? []).map((d) => [d.packageName, 'workspace:^']));
     const build = ['tsc -p tsconfig.json', o.postBuild].filter(Boolean).join(' && ');
     const scripts: Record<string, string> = {
       build,
@@ -152,7 +153,7 @@ export class WorkspacePackage extends Component {
       ...(o.bin ? { bin: o.bin } : {}),
       scripts,
       dependencies: sortKeys({ ...workspaceDeps, ...o.deps }),
-      devDependencies: sortKeys({ ...o.devDeps }),
+      devDependencies: sortKeys({ ...workspaceDevDeps, ...o.devDeps }),
       nx: {
         name: this.name,
         ...(this.implicitDependencyNames.length ? { implicitDependencies: this.implicitDependencyNames } : {}),

@@ -65,6 +65,6 @@ describe('nx affected', () => {
   });
 
   test('a change only to .projenrc.ts affects the tooling tests that check generated files', () => {
-    expect(affectedBy('.projenrc.ts')).toEqual(withDependents(graph, 'tools'));
+    expect(affectedBy('.projenrc.ts')).toEqual(withDependents(graph, 'repo'));
   });
 });

@@ -7,6 +7,7 @@ export * from './job-request';
 export * from './json-schema';
 export * from './manifest';
 export * from './runtime-config';
+export * from './sample-survey';
 export * from './stages';
 export * from './validation';
 export * from './worker-protocol';

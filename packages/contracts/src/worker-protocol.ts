@@ -8,7 +8,11 @@ import { AerialErrorPayloadSchema } from './errors';
 export const WORKER_LINE_PREFIX = '::aerial::';
 
 export const WorkerMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('progress'), percent: z.number().min(0).max(100), message: z.string().max(500).optional() }),
+  z.object({
+    type: z.literal('progress'),
+    percent: z.number().min(0).max(100),
+    message: z.string().max(500).optional(),
+  }),
   z.object({ type: z.literal('error'), error: AerialErrorPayloadSchema }),
 ]);
 export type WorkerMessage = z.infer<typeof WorkerMessageSchema>;

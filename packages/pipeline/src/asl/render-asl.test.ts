@@ -29,7 +29,10 @@ describe('renderAsl', () => {
     });
     expect(asl.States.GuardBudget).toMatchObject({
       Resource: 'arn:aws:states:::lambda:invoke',
-      Parameters: { FunctionName: '${GuardBudgetFunctionArn}', Payload: { 'jobId.$': '$.jobId', stage: 'GuardBudget' } },
+      Parameters: {
+        FunctionName: '${GuardBudgetFunctionArn}',
+        Payload: { 'jobId.$': '$.jobId', stage: 'GuardBudget' },
+      },
     });
   });
 
@@ -42,15 +45,23 @@ describe('renderAsl', () => {
       expect(retry!.BackoffRate).toBeGreaterThan(1);
       expect(retry!.ErrorEquals).not.toContain('States.ALL');
     }
-    expect((asl.States.GuardBudget!.Retry as { ErrorEquals: string[] }[])[0]!.ErrorEquals).toContain('Aerial.Transient');
+    expect((asl.States.GuardBudget!.Retry as { ErrorEquals: string[] }[])[0]!.ErrorEquals).toContain(
+      'Aerial.Transient',
+    );
   });
 
   test('failures are caught, recorded by Notify, then the job fails with the named error', () => {
     for (const name of ['GuardBudget', 'Ingest', 'Footprints', 'Products', 'Metadata', 'Publish']) {
-      expect(asl.States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.notifyFailure }]);
+      expect(asl.States[name]!.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.notifyFailure },
+      ]);
     }
     expect(asl.States[STATE.notifyFailure]).toMatchObject({ Next: STATE.failed, ResultPath: '$.failureNotice' });
-    expect(asl.States[STATE.failed]).toEqual({ Type: 'Fail', ErrorPath: '$.failureNotice.name', CausePath: '$.failureNotice.reason' });
+    expect(asl.States[STATE.failed]).toEqual({
+      Type: 'Fail',
+      ErrorPath: '$.failureNotice.name',
+      CausePath: '$.failureNotice.reason',
+    });
   });
 
   test('2D and 3D branches run in parallel; 3D only for the map-and-3d preset', () => {
@@ -69,24 +80,34 @@ describe('renderAsl', () => {
   });
 
   test('substitute names every placeholder left without a value', () => {
-    expect(() => substitute(asl, { JobQueueArnPrefix: 'x' })).toThrow(/no value for ASL placeholders: .*CompressJobDefinitionArn.*GuardBudgetFunctionArn/);
+    expect(() => substitute(asl, { JobQueueArnPrefix: 'x' })).toThrow(
+      /no value for ASL placeholders: .*CompressJobDefinitionArn.*GuardBudgetFunctionArn/,
+    );
   });
 
   test('refuses a flow that forgets a stage', () => {
-    const broken: PipelineDefinition = { ...AERIAL_PIPELINE, flow: AERIAL_PIPELINE.flow.filter((s) => s !== 'Footprints') };
+    const broken: PipelineDefinition = {
+      ...AERIAL_PIPELINE,
+      flow: AERIAL_PIPELINE.flow.filter((s) => s !== 'Footprints'),
+    };
     expect(() => renderAsl(broken)).toThrow(/flow is inconsistent: missing Footprints/);
   });
 
   test('refuses JSONata', () => {
-    expect(() => assertValidAsl({ ...asl, States: { ...asl.States, JobSucceeded: { Type: 'Succeed', QueryLanguage: 'JSONata' } } })).toThrow(
-      /JSONata is not supported/,
-    );
+    expect(() =>
+      assertValidAsl({
+        ...asl,
+        States: { ...asl.States, JobSucceeded: { Type: 'Succeed', QueryLanguage: 'JSONata' } },
+      }),
+    ).toThrow(/JSONata is not supported/);
   });
 });
 
 function allStates(states: Record<string, AslState>): [string, AslState][] {
   return Object.entries(states).flatMap(([name, state]) => [
     [name, state] as [string, AslState],
-    ...((state.Branches as { States: Record<string, AslState> }[] | undefined) ?? []).flatMap((b) => allStates(b.States)),
+    ...((state.Branches as { States: Record<string, AslState> }[] | undefined) ?? []).flatMap((b) =>
+      allStates(b.States),
+    ),
   ]);
 }

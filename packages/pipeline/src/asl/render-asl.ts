@@ -105,7 +105,11 @@ export function renderAsl(definition: PipelineDefinition): AslDocument {
   };
 }
 
-function branch(definition: PipelineDefinition, chain: readonly StageName[], outer: readonly Preset[]): Record<string, unknown> {
+function branch(
+  definition: PipelineDefinition,
+  chain: readonly StageName[],
+  outer: readonly Preset[],
+): Record<string, unknown> {
   const states: Record<string, AslState> = {};
   const presets = stageOf(definition, chain[0] as StageName).presets;
   const gated = !samePresets(presets, outer);

@@ -65,7 +65,13 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
     'GuardBudget',
     'Ingest',
     'Footprints',
-    { parallel: 'Products', branches: [['Orthomosaic', 'Tiles'], ['SfM', 'Splat', 'Compress']] },
+    {
+      parallel: 'Products',
+      branches: [
+        ['Orthomosaic', 'Tiles'],
+        ['SfM', 'Splat', 'Compress'],
+      ],
+    },
     'Metadata',
     'Publish',
   ],
@@ -221,7 +227,10 @@ export function stagesFor(definition: PipelineDefinition, preset: Preset): Stage
 /** Checks that the flow names every stage once and that reads point backwards. */
 export function validateDefinition(definition: PipelineDefinition): void {
   const names = definition.stages.map((s) => s.name);
-  const inFlow = [...definition.flow.flatMap((step) => (typeof step === 'string' ? [step] : step.branches.flat())), definition.notify];
+  const inFlow = [
+    ...definition.flow.flatMap((step) => (typeof step === 'string' ? [step] : step.branches.flat())),
+    definition.notify,
+  ];
   const missing = names.filter((n) => !inFlow.includes(n));
   const twice = inFlow.filter((n, i) => inFlow.indexOf(n) !== i);
   const unknown = inFlow.filter((n) => !names.includes(n));
@@ -231,8 +240,10 @@ export function validateDefinition(definition: PipelineDefinition): void {
     );
   }
   for (const stage of definition.stages) {
-    if (stage.timeoutSeconds < 60) throw new Error(`stage ${stage.name}: timeout must be at least 60 s (the AWS Batch minimum)`);
-    if (stage.retry.attempts < 1 || stage.retry.attempts > 10) throw new Error(`stage ${stage.name}: retry attempts must be 1 to 10`);
+    if (stage.timeoutSeconds < 60)
+      throw new Error(`stage ${stage.name}: timeout must be at least 60 s (the AWS Batch minimum)`);
+    if (stage.retry.attempts < 1 || stage.retry.attempts > 10)
+      throw new Error(`stage ${stage.name}: retry attempts must be 1 to 10`);
     for (const read of stage.reads) {
       if (!names.includes(read)) throw new Error(`stage ${stage.name} reads unknown stage ${read}`);
     }

@@ -88,7 +88,12 @@ export class ExecutionStore {
 
 function markIfOrphaned(record: ExecutionRecord): ExecutionRecord {
   if (record.status !== 'RUNNING' || isAlive(record.ownerPid)) return record;
-  return { ...record, status: 'ABORTED', error: 'Aerial.Cancelled', cause: `the engine process (pid ${record.ownerPid}) ended while the job ran` };
+  return {
+    ...record,
+    status: 'ABORTED',
+    error: 'Aerial.Cancelled',
+    cause: `the engine process (pid ${record.ownerPid}) ended while the job ran`,
+  };
 }
 
 function isAlive(pid: number): boolean {

@@ -26,13 +26,22 @@ export function inProcessContainerRunner(options: InProcessOptions): ContainerRu
   return async (run) => {
     try {
       await runStage(
-        { jobId: run.environment.AERIAL_JOB_ID, stage: run.stage, attempt: Number(run.environment.AERIAL_STAGE_ATTEMPT ?? 1) },
+        {
+          jobId: run.environment.AERIAL_JOB_ID,
+          stage: run.stage,
+          attempt: Number(run.environment.AERIAL_STAGE_ATTEMPT ?? 1),
+        },
         { ...options, signal: run.signal, progress: run.onProgress },
       );
       return { exitCode: 0, signal: null, stderrTail: '' };
     } catch (e) {
       const error = AerialError.from(e);
-      return { exitCode: error.transient ? TRANSIENT_EXIT_CODE : 1, signal: null, error: error.toJSON(), stderrTail: error.message };
+      return {
+        exitCode: error.transient ? TRANSIENT_EXIT_CODE : 1,
+        signal: null,
+        error: error.toJSON(),
+        stderrTail: error.message,
+      };
     }
   };
 }

@@ -1,4 +1,12 @@
-import { AerialError, DEFAULT_ENVIRONMENTS, type JobRequestInput, keys, type PipelineEvent, type StageName, STAGE_NAMES } from '@aerial/contracts';
+import {
+  AerialError,
+  DEFAULT_ENVIRONMENTS,
+  type JobRequestInput,
+  keys,
+  type PipelineEvent,
+  type StageName,
+  STAGE_NAMES,
+} from '@aerial/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +47,10 @@ describe('LocalEngine', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function engineWith(overrides: Partial<Record<StageName, StageHandler>>, options: { concurrency?: number; runContainer?: ContainerRunner } = {}) {
+  function engineWith(
+    overrides: Partial<Record<StageName, StageHandler>>,
+    options: { concurrency?: number; runContainer?: ContainerRunner } = {},
+  ) {
     const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
     for (const stage of STAGE_NAMES) if (stage !== 'Notify') handlers[stage] = passing(runs);
     Object.assign(handlers, overrides);
@@ -57,7 +68,11 @@ describe('LocalEngine', () => {
     return engine;
   }
 
-  async function start(engine: LocalEngine, jobId: string, request: JobRequestInput = { source: { kind: 'folder', path: dir } }) {
+  async function start(
+    engine: LocalEngine,
+    jobId: string,
+    request: JobRequestInput = { source: { kind: 'folder', path: dir } },
+  ) {
     await putJson(store, keys.request(jobId), request);
     const { executionArn } = await engine.startExecution({ input: { jobId, request } });
     return executionArn;
@@ -68,8 +83,12 @@ describe('LocalEngine', () => {
     const record = await engine.waitFor(await start(engine, 'job-ok'));
     expect(record.status).toBe('SUCCEEDED');
     expect(runs).toEqual(['GuardBudget', 'Ingest', 'Footprints']);
-    expect(await getJson(store, `${keys.stage('job-ok', 'Notify')}/notification.json`)).toMatchObject({ outcome: 'succeeded' });
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['job.started', 'stage.started', 'stage.succeeded', 'job.succeeded']));
+    expect(await getJson(store, `${keys.stage('job-ok', 'Notify')}/notification.json`)).toMatchObject({
+      outcome: 'succeeded',
+    });
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['job.started', 'stage.started', 'stage.succeeded', 'job.succeeded']),
+    );
     expect(record.history[0]!.type).toBe('ExecutionStarted');
     expect(record.history.at(-1)!.type).toBe('ExecutionSucceeded');
   });
@@ -85,10 +104,17 @@ describe('LocalEngine', () => {
       runs.push(invocation.stage);
       return { outputs: [], summary: {} };
     };
-    const engine = engineWith({ Orthomosaic: slow, Tiles: slow, SfM: slow, Splat: slow, Compress: slow }, { concurrency: 1 });
-    const record = await engine.waitFor(await start(engine, 'job-3d', { source: { kind: 'folder', path: dir }, preset: 'map-and-3d' }));
+    const engine = engineWith(
+      { Orthomosaic: slow, Tiles: slow, SfM: slow, Splat: slow, Compress: slow },
+      { concurrency: 1 },
+    );
+    const record = await engine.waitFor(
+      await start(engine, 'job-3d', { source: { kind: 'folder', path: dir }, preset: 'map-and-3d' }),
+    );
     expect(record.status).toBe('SUCCEEDED');
-    expect(runs).toEqual(expect.arrayContaining(['Orthomosaic', 'Tiles', 'SfM', 'Splat', 'Compress', 'Metadata', 'Publish']));
+    expect(runs).toEqual(
+      expect.arrayContaining(['Orthomosaic', 'Tiles', 'SfM', 'Splat', 'Compress', 'Metadata', 'Publish']),
+    );
     expect(peak).toBe(1);
   });
 
@@ -122,10 +148,21 @@ describe('LocalEngine', () => {
       throw new AerialError('Aerial.QualityRejected', 'only 1 of 18 images passed quality checks');
     };
     const engine = engineWith({ Ingest: rejecting });
-    const record = await engine.waitFor(await start(engine, 'job-bad', { source: { kind: 'folder', path: dir }, preset: 'map' }));
-    expect(record).toMatchObject({ status: 'FAILED', error: 'Aerial.QualityRejected', cause: 'only 1 of 18 images passed quality checks' });
-    expect(await getJson(store, keys.failure('job-bad'))).toMatchObject({ name: 'Aerial.QualityRejected', stage: 'Ingest' });
-    expect(await getJson(store, `${keys.stage('job-bad', 'Notify')}/notification.json`)).toMatchObject({ outcome: 'failed' });
+    const record = await engine.waitFor(
+      await start(engine, 'job-bad', { source: { kind: 'folder', path: dir }, preset: 'map' }),
+    );
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      error: 'Aerial.QualityRejected',
+      cause: 'only 1 of 18 images passed quality checks',
+    });
+    expect(await getJson(store, keys.failure('job-bad'))).toMatchObject({
+      name: 'Aerial.QualityRejected',
+      stage: 'Ingest',
+    });
+    expect(await getJson(store, `${keys.stage('job-bad', 'Notify')}/notification.json`)).toMatchObject({
+      outcome: 'failed',
+    });
     expect(runs).not.toContain('Publish');
     expect(await store.head(keys.manifest('job-bad', 'Publish'))).toBeUndefined();
     expect(events.at(-1)).toMatchObject({ type: 'job.failed', error: { name: 'Aerial.QualityRejected' } });
@@ -152,7 +189,9 @@ describe('LocalEngine', () => {
       runFunction: inProcessFunctionRunner({ store, environment, handlers }),
       runContainer: inProcessContainerRunner({ store, environment, handlers }),
     });
-    const record = await engine.waitFor(await start(engine, 'job-preset', { source: { kind: 'folder', path: dir }, preset: 'map' }));
+    const record = await engine.waitFor(
+      await start(engine, 'job-preset', { source: { kind: 'folder', path: dir }, preset: 'map' }),
+    );
     expect(record.status).toBe('FAILED');
     expect(record.error).toBe('Aerial.InvalidInput');
     expect(record.cause).toMatch(/preset "map" needs Ingest, Footprints, Orthomosaic/);
@@ -179,7 +218,9 @@ describe('LocalEngine', () => {
 
   test('a stop request from another process stops the execution', async () => {
     const runContainer: ContainerRunner = (run) =>
-      new Promise((resolve) => run.signal.addEventListener('abort', () => resolve({ exitCode: null, signal: 'SIGTERM', stderrTail: '' })));
+      new Promise((resolve) =>
+        run.signal.addEventListener('abort', () => resolve({ exitCode: null, signal: 'SIGTERM', stderrTail: '' })),
+      );
     const engine = engineWith({}, { runContainer });
     const arn = await start(engine, 'job-remote-stop');
     await new ExecutionStore(join(dir, 'executions')).requestStop('job-remote-stop', { cause: 'from the CLI' });
@@ -188,7 +229,9 @@ describe('LocalEngine', () => {
 
   test('refuses an invalid execution input and a duplicate name', async () => {
     const engine = engineWith({});
-    await expect(engine.startExecution({ input: { jobId: 'Bad Id', request: {} } })).rejects.toThrow(/invalid execution input: jobId/);
+    await expect(engine.startExecution({ input: { jobId: 'Bad Id', request: {} } })).rejects.toThrow(
+      /invalid execution input: jobId/,
+    );
     await engine.waitFor(await start(engine, 'job-dup'));
     await expect(start(engine, 'job-dup')).rejects.toThrow(/already exists/);
   });

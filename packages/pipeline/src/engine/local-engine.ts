@@ -20,7 +20,11 @@ import { type ExecutionRecord, type ExecutionStatus, type ExecutionStore, type H
 import { type ContainerRunner } from './stage-process';
 
 /** Runs a function (Lambda) stage; returns its small JSON result. */
-export type FunctionRunner = (stage: StageName, payload: Record<string, unknown>, signal: AbortSignal) => Promise<unknown>;
+export type FunctionRunner = (
+  stage: StageName,
+  payload: Record<string, unknown>,
+  signal: AbortSignal,
+) => Promise<unknown>;
 
 export interface LocalEngineOptions {
   readonly definition: PipelineDefinition;
@@ -45,10 +49,13 @@ export const executionNameOf = (arn: string) => arn.split(':').pop() as string;
 
 /** Local names for the ARNs CDK would inject; stages are recovered from them when tasks run. */
 export function localSubstitutions(definition: PipelineDefinition): Record<string, string> {
-  const values: Record<string, string> = { [substitution.jobQueueArnPrefix]: `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/aerial-local-` };
+  const values: Record<string, string> = {
+    [substitution.jobQueueArnPrefix]: `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/aerial-local-`,
+  };
   for (const stage of definition.stages) {
     values[substitution.functionArn(stage.name)] = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:aerial-${stage.name}`;
-    values[substitution.jobDefinitionArn(stage.name)] = `arn:aws:batch:${REGION}:${ACCOUNT}:job-definition/aerial-${stage.name}`;
+    values[substitution.jobDefinitionArn(stage.name)] =
+      `arn:aws:batch:${REGION}:${ACCOUNT}:job-definition/aerial-${stage.name}`;
   }
   return values;
 }
@@ -94,7 +101,11 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     const input = parseAtBoundary(ExecutionInputSchema, params.input, 'execution input');
     const name = params.name ?? input.jobId;
     if (this.options.store.exists(name)) {
-      throw new AerialError('Aerial.InvalidInput', `an execution named ${name} already exists`, 'give each job its own id');
+      throw new AerialError(
+        'Aerial.InvalidInput',
+        `an execution named ${name} already exists`,
+        'give each job its own id',
+      );
     }
     const startDate = new Date();
     const record: ExecutionRecord = {
@@ -160,7 +171,9 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   private async execute(run: Running, input: ExecutionInput): Promise<void> {
     const { record } = run;
     const history = new HistoryRecorder(record);
-    const handlers = Object.fromEntries([...this.tasks].map(([state, task]) => [state, (payload: unknown) => this.runTask(run, state, task, payload)]));
+    const handlers = Object.fromEntries(
+      [...this.tasks].map(([state, task]) => [state, (payload: unknown) => this.runTask(run, state, task, payload)]),
+    );
     const execution = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: this.retryOverrides() },
       context: {
@@ -206,13 +219,22 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     await consumeLogs;
     record.status = status;
     record.stopDate = new Date().toISOString();
-    if (status === 'ABORTED') history.push('ExecutionAborted', { executionAbortedEventDetails: { error: record.error, cause: record.cause } });
-    if (status === 'TIMED_OUT') history.push('ExecutionTimedOut', { executionTimedOutEventDetails: { error: record.error, cause: record.cause } });
+    if (status === 'ABORTED')
+      history.push('ExecutionAborted', { executionAbortedEventDetails: { error: record.error, cause: record.cause } });
+    if (status === 'TIMED_OUT')
+      history.push('ExecutionTimedOut', {
+        executionTimedOutEventDetails: { error: record.error, cause: record.cause },
+      });
     await this.options.store.save(record);
     const at = record.stopDate;
     if (status === 'ABORTED') this.emit('event', { type: 'job.cancelled', jobId: run.jobId, at });
     if (status === 'TIMED_OUT') {
-      this.emit('event', { type: 'job.failed', jobId: run.jobId, at, error: { name: 'Aerial.Transient', reason: record.cause as string } });
+      this.emit('event', {
+        type: 'job.failed',
+        jobId: run.jobId,
+        at,
+        error: { name: 'Aerial.Transient', reason: record.cause as string },
+      });
     }
     this.emit('execution', record);
   }
@@ -223,12 +245,20 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     const overrides: Record<string, number[]> = {};
     for (const [state, task] of this.tasks) {
       const { retry } = stageOf(this.options.definition, task.stage);
-      overrides[state] = Array.from({ length: retry.attempts }, (_, k) => retry.intervalSeconds * retry.backoffRate ** k * 1000 * scale);
+      overrides[state] = Array.from(
+        { length: retry.attempts },
+        (_, k) => retry.intervalSeconds * retry.backoffRate ** k * 1000 * scale,
+      );
     }
     return overrides;
   }
 
-  private async runTask(run: Running, state: string, task: { stage: StageName; kind: 'function' | 'container' }, payload: unknown): Promise<unknown> {
+  private async runTask(
+    run: Running,
+    state: string,
+    task: { stage: StageName; kind: 'function' | 'container' },
+    payload: unknown,
+  ): Promise<unknown> {
     const signal = run.controller.signal;
     if (signal.aborted) throw cancelled();
     if (task.kind === 'function') {
@@ -245,10 +275,17 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   }
 
   /** One Batch job: attempts retried on the transient exit code, as the job definition says. */
-  private async runContainerTask(run: Running, state: string, stage: StageName, params: BatchParameters): Promise<unknown> {
+  private async runContainerTask(
+    run: Running,
+    state: string,
+    stage: StageName,
+    params: BatchParameters,
+  ): Promise<unknown> {
     const { retry } = stageOf(this.options.definition, stage);
     const signal = run.controller.signal;
-    const environment = Object.fromEntries((params.ContainerOverrides?.Environment ?? []).map((e) => [e.Name, e.Value]));
+    const environment = Object.fromEntries(
+      (params.ContainerOverrides?.Environment ?? []).map((e) => [e.Name, e.Value]),
+    );
     let last: { reason: string; error?: AerialErrorPayload } = { reason: 'not run' };
     for (let attempt = 1; attempt <= retry.attempts; attempt++) {
       await this.acquire(signal);
@@ -260,15 +297,30 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
           environment: { ...environment, AERIAL_STAGE_ATTEMPT: String(attempt) },
           signal,
           onProgress: (percent, message) =>
-            this.emit('event', { type: 'stage.progress', jobId: run.jobId, at: new Date().toISOString(), stage, percent, ...(message ? { message } : {}) }),
+            this.emit('event', {
+              type: 'stage.progress',
+              jobId: run.jobId,
+              at: new Date().toISOString(),
+              stage,
+              percent,
+              ...(message ? { message } : {}),
+            }),
         });
       } finally {
         this.release();
       }
       if (signal.aborted) throw cancelled();
-      if (outcome.exitCode === 0) return { JobName: params.JobName, JobId: `${run.record.name}-${state}-${attempt}`, Status: 'SUCCEEDED', Attempts: attempt };
+      if (outcome.exitCode === 0)
+        return {
+          JobName: params.JobName,
+          JobId: `${run.record.name}-${state}-${attempt}`,
+          Status: 'SUCCEEDED',
+          Attempts: attempt,
+        };
       last = {
-        reason: outcome.error ? `${outcome.error.name}: ${outcome.error.reason}` : `exit code ${outcome.exitCode ?? outcome.signal}: ${outcome.stderrTail.slice(-500)}`,
+        reason: outcome.error
+          ? `${outcome.error.name}: ${outcome.error.reason}`
+          : `exit code ${outcome.exitCode ?? outcome.signal}: ${outcome.stderrTail.slice(-500)}`,
         error: outcome.error,
       };
       this.emit('event', {
@@ -279,12 +331,22 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
         error: outcome.error ?? { name: 'Aerial.Internal', reason: last.reason },
       });
       if (outcome.exitCode !== TRANSIENT_EXIT_CODE || attempt === retry.attempts) break;
-      const wait = retry.intervalSeconds * retry.backoffRate ** (attempt - 1) * 1000 * (this.options.retryDelayScale ?? 1);
+      const wait =
+        retry.intervalSeconds * retry.backoffRate ** (attempt - 1) * 1000 * (this.options.retryDelayScale ?? 1);
       await sleep(wait, undefined, { signal }).catch(() => undefined);
-      this.emit('event', { type: 'stage.started', jobId: run.jobId, at: new Date().toISOString(), stage, attempt: attempt + 1 });
+      this.emit('event', {
+        type: 'stage.started',
+        jobId: run.jobId,
+        at: new Date().toISOString(),
+        stage,
+        attempt: attempt + 1,
+      });
     }
     // What Step Functions reports for a failed Batch job: the job description as the cause.
-    throw namedError('States.TaskFailed', JSON.stringify({ JobName: params.JobName, Status: 'FAILED', StatusReason: last.reason }));
+    throw namedError(
+      'States.TaskFailed',
+      JSON.stringify({ JobName: params.JobName, Status: 'FAILED', StatusReason: last.reason }),
+    );
   }
 
   private async acquire(signal: AbortSignal): Promise<void> {
@@ -317,16 +379,20 @@ function cancelled(): Error {
 }
 
 /** Task states of a document, inside Parallel branches too, with the stage each one runs. */
-function taskStates(asl: { States: Record<string, AslState> }): Map<string, { stage: StageName; kind: 'function' | 'container' }> {
+function taskStates(asl: {
+  States: Record<string, AslState>;
+}): Map<string, { stage: StageName; kind: 'function' | 'container' }> {
   const found = new Map<string, { stage: StageName; kind: 'function' | 'container' }>();
   const visit = (states: Record<string, AslState>) => {
     for (const [name, state] of Object.entries(states)) {
-      for (const branch of (state.Branches as { States: Record<string, AslState> }[] | undefined) ?? []) visit(branch.States);
+      for (const branch of (state.Branches as { States: Record<string, AslState> }[] | undefined) ?? [])
+        visit(branch.States);
       if (state.Type !== 'Task') continue;
       const params = state.Parameters as { FunctionName?: string; JobDefinition?: string };
       const target = params.FunctionName ?? params.JobDefinition ?? '';
       const stage = /aerial-([A-Za-z]+)$/.exec(target)?.[1] as StageName | undefined;
-      if (!stage || !STAGE_NAMES.includes(stage)) throw new Error(`task state ${name} names no Aerial stage (${target})`);
+      if (!stage || !STAGE_NAMES.includes(stage))
+        throw new Error(`task state ${name} names no Aerial stage (${target})`);
       found.set(name, { stage, kind: params.FunctionName ? 'function' : 'container' });
     }
   };
@@ -372,10 +438,17 @@ function toPipelineEvent(jobId: string, log: LibraryEvent): PipelineEvent | unde
   if (!stage) return undefined;
   if (log.type === 'StateEntered') return { type: 'stage.started', jobId, at, stage, attempt: 1 };
   if (log.type === 'StateExited') return { type: 'stage.succeeded', jobId, at, stage };
-  if (log.type === 'StateRetried') return { type: 'stage.started', jobId, at, stage, attempt: (log.retry?.attempt ?? 0) + 1 };
+  if (log.type === 'StateRetried')
+    return { type: 'stage.started', jobId, at, stage, attempt: (log.retry?.attempt ?? 0) + 1 };
   if (log.type === 'StateFailed' && !(log.Error ?? '').startsWith('States.TaskFailed')) {
     // Container failures were already reported with their named error by the engine.
-    return { type: 'stage.failed', jobId, at, stage, error: AerialError.from({ name: log.Error, reason: lambdaMessage(log.Cause) }).toJSON() };
+    return {
+      type: 'stage.failed',
+      jobId,
+      at,
+      stage,
+      error: AerialError.from({ name: log.Error, reason: lambdaMessage(log.Cause) }).toJSON(),
+    };
   }
   return undefined;
 }
@@ -396,7 +469,13 @@ class HistoryRecorder {
 
   push(type: string, details: Record<string, unknown>, timestamp = Date.now()): void {
     const id = this.record.history.length + 1;
-    const event: HistoryEvent = { id, previousEventId: id - 1, timestamp: new Date(timestamp).toISOString(), type, details };
+    const event: HistoryEvent = {
+      id,
+      previousEventId: id - 1,
+      timestamp: new Date(timestamp).toISOString(),
+      type,
+      details,
+    };
     this.record.history.push(event);
   }
 
@@ -407,15 +486,35 @@ class HistoryRecorder {
       case 'ExecutionStarted':
         return this.push('ExecutionStarted', { executionStartedEventDetails: { input: json(e.input) } }, e.timestamp);
       case 'ExecutionSucceeded':
-        return this.push('ExecutionSucceeded', { executionSucceededEventDetails: { output: json(e.output) } }, e.timestamp);
+        return this.push(
+          'ExecutionSucceeded',
+          { executionSucceededEventDetails: { output: json(e.output) } },
+          e.timestamp,
+        );
       case 'ExecutionFailed':
-        return this.push('ExecutionFailed', { executionFailedEventDetails: { error: e.Error, cause: String(e.Cause ?? '') } }, e.timestamp);
+        return this.push(
+          'ExecutionFailed',
+          { executionFailedEventDetails: { error: e.Error, cause: String(e.Cause ?? '') } },
+          e.timestamp,
+        );
       case 'StateEntered':
-        return this.push(`${e.state!.type}StateEntered`, { stateEnteredEventDetails: { name: e.state!.name, input: json(e.state!.input) } }, e.timestamp);
+        return this.push(
+          `${e.state!.type}StateEntered`,
+          { stateEnteredEventDetails: { name: e.state!.name, input: json(e.state!.input) } },
+          e.timestamp,
+        );
       case 'StateExited':
-        return this.push(`${e.state!.type}StateExited`, { stateExitedEventDetails: { name: e.state!.name, output: json(e.state!.output) } }, e.timestamp);
+        return this.push(
+          `${e.state!.type}StateExited`,
+          { stateExitedEventDetails: { name: e.state!.name, output: json(e.state!.output) } },
+          e.timestamp,
+        );
       case 'StateFailed':
-        return this.push('TaskFailed', { taskFailedEventDetails: { resourceType: e.state!.name, error: e.Error, cause: String(e.Cause ?? '') } }, e.timestamp);
+        return this.push(
+          'TaskFailed',
+          { taskFailedEventDetails: { resourceType: e.state!.name, error: e.Error, cause: String(e.Cause ?? '') } },
+          e.timestamp,
+        );
     }
   }
 }

@@ -30,7 +30,10 @@ const STDERR_TAIL_BYTES = 4_000;
  * Runs a stage's container entrypoint as a child process: the local stand-in for a Batch job.
  * `command` gives the program and arguments for a stage (the workers app's entrypoint).
  */
-export function childProcessRunner(command: (stage: StageName) => { file: string; args: string[] }, baseEnv: NodeJS.ProcessEnv = process.env): ContainerRunner {
+export function childProcessRunner(
+  command: (stage: StageName) => { file: string; args: string[] },
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): ContainerRunner {
   return (run) =>
     new Promise((resolve, reject) => {
       const { file, args } = command(run.stage);

@@ -1,4 +1,11 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,12 +27,18 @@ describe('LocalFolderStore', () => {
 
   test('round-trips buffers, strings and streams with their content type', async () => {
     await store.put('jobs/a/x.bin', Buffer.from([1, 2, 3]));
-    await store.put('jobs/a/y.txt', Readable.from([Buffer.from('he'), Buffer.from('llo')]), { contentType: 'text/plain' });
+    await store.put('jobs/a/y.txt', Readable.from([Buffer.from('he'), Buffer.from('llo')]), {
+      contentType: 'text/plain',
+    });
     await putJson(store, 'jobs/a/m.json', { ok: true });
     expect([...(await store.get('jobs/a/x.bin'))]).toEqual([1, 2, 3]);
     expect((await store.get('jobs/a/y.txt')).toString()).toBe('hello');
     expect(await getJson(store, 'jobs/a/m.json')).toEqual({ ok: true });
-    expect(await store.head('jobs/a/y.txt')).toMatchObject({ bytes: 5, contentType: 'text/plain', etag: '5d41402abc4b2a76b9719d911017c592' });
+    expect(await store.head('jobs/a/y.txt')).toMatchObject({
+      bytes: 5,
+      contentType: 'text/plain',
+      etag: '5d41402abc4b2a76b9719d911017c592',
+    });
   });
 
   test('lists by prefix in key order, without its bookkeeping files', async () => {
@@ -75,8 +88,15 @@ describe('S3ObjectStore', () => {
     s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from('hi')]) as never });
     const store = new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), 'bucket', 'work/');
     expect(store.location).toBe('s3://bucket/work');
-    expect(await store.put('jobs/a/k', 'hi', { contentType: 'text/plain' })).toMatchObject({ key: 'jobs/a/k', etag: 'abc' });
-    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'bucket', Key: 'work/jobs/a/k', ContentType: 'text/plain' });
+    expect(await store.put('jobs/a/k', 'hi', { contentType: 'text/plain' })).toMatchObject({
+      key: 'jobs/a/k',
+      etag: 'abc',
+    });
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({
+      Bucket: 'bucket',
+      Key: 'work/jobs/a/k',
+      ContentType: 'text/plain',
+    });
     expect((await store.get('jobs/a/k')).toString()).toBe('hi');
   });
 
@@ -102,6 +122,8 @@ describe('createObjectStore', () => {
   test('selects the store from OBJECT_STORE', () => {
     expect(createObjectStore({ AERIAL_DATA_DIR: '/data' }).location).toBe('file:/data/objects');
     expect(createObjectStore({ AERIAL_DATA_DIR: '/data', OBJECT_STORE: 'file:/srv/o' }).location).toBe('file:/srv/o');
-    expect(createObjectStore({ AERIAL_DATA_DIR: '/data', OBJECT_STORE: 's3://work-bucket/jobs' }).location).toBe('s3://work-bucket/jobs');
+    expect(createObjectStore({ AERIAL_DATA_DIR: '/data', OBJECT_STORE: 's3://work-bucket/jobs' }).location).toBe(
+      's3://work-bucket/jobs',
+    );
   });
 });

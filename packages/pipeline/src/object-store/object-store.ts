@@ -43,7 +43,9 @@ export function assertSafeKey(key: string): void {
     key.includes('\0') ||
     key.split('/').some((part) => part === '..' || part === '.' || part === '')
   ) {
-    throw new Error(`unsafe object key ${JSON.stringify(key)}: keys are /-separated names without "..", "." or empty parts`);
+    throw new Error(
+      `unsafe object key ${JSON.stringify(key)}: keys are /-separated names without "..", "." or empty parts`,
+    );
   }
 }
 

@@ -83,11 +83,20 @@ export class S3ObjectStore implements ObjectStore {
     const strip = this.prefix ? this.prefix.length + 1 : 0;
     do {
       const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix ? `${this.prefix}/${prefix}` : prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.prefix ? `${this.prefix}/${prefix}` : prefix,
+          ContinuationToken: token,
+        }),
       );
       for (const o of out.Contents ?? []) {
         if (!o.Key) continue;
-        yield { key: o.Key.slice(strip), bytes: o.Size ?? 0, etag: (o.ETag ?? '').replace(/"/g, ''), lastModified: o.LastModified ?? new Date(0) };
+        yield {
+          key: o.Key.slice(strip),
+          bytes: o.Size ?? 0,
+          etag: (o.ETag ?? '').replace(/"/g, ''),
+          lastModified: o.LastModified ?? new Date(0),
+        };
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);

@@ -96,7 +96,12 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
 
 export async function readRequest(store: ObjectStore, jobId: string): Promise<JobRequest> {
   const head = await store.head(keys.request(jobId));
-  if (!head) throw new AerialError('Aerial.InvalidInput', `job ${jobId} has no request at ${keys.request(jobId)}`, 'start jobs through the CLI, the Hub or the API');
+  if (!head)
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `job ${jobId} has no request at ${keys.request(jobId)}`,
+      'start jobs through the CLI, the Hub or the API',
+    );
   return parseAtBoundary(JobRequestSchema, await getJson(store, keys.request(jobId)), 'job request');
 }
 
@@ -104,7 +109,11 @@ export async function readRequest(store: ObjectStore, jobId: string): Promise<Jo
 export async function readManifest(store: ObjectStore, jobId: string, stage: StageName): Promise<StageManifest> {
   const key = keys.manifest(jobId, stage);
   if (!(await store.head(key))) {
-    throw new AerialError('Aerial.InvalidInput', `stage ${stage} has not run for job ${jobId} (no ${key})`, `run ${stage} first`);
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `stage ${stage} has not run for job ${jobId} (no ${key})`,
+      `run ${stage} first`,
+    );
   }
   return parseAtBoundary(StageManifestSchema, await getJson(store, key), `${stage} manifest`);
 }

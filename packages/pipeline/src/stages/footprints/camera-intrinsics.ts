@@ -35,7 +35,8 @@ export function cameraIntrinsics(record: ImageRecord): CameraIntrinsics | string
       source: 'exif-focal-plane',
     };
   }
-  if (!camera.focalLength35mm) return 'no sensor size: EXIF has neither focal-plane resolution nor a 35 mm equivalent focal length';
+  if (!camera.focalLength35mm)
+    return 'no sensor size: EXIF has neither focal-plane resolution nor a 35 mm equivalent focal length';
   const diagonal = FULL_FRAME_DIAGONAL_MM / (camera.focalLength35mm / f);
   const [long, short] = width >= height ? [width, height] : [height, width];
   const aspect = long / short;

@@ -16,13 +16,21 @@ export interface GroundRectangle {
 }
 
 /** Projects a nadir pinhole camera at `heightM` above flat ground. */
-export function groundRectangle(center: [number, number], heightM: number, headingDeg: number, camera: CameraIntrinsics): GroundRectangle {
+export function groundRectangle(
+  center: [number, number],
+  heightM: number,
+  headingDeg: number,
+  camera: CameraIntrinsics,
+): GroundRectangle {
   const widthM = (heightM * camera.sensorWidthMm) / camera.focalLengthMm;
   const heightGroundM = (heightM * camera.sensorHeightMm) / camera.focalLengthMm;
   const t = headingDeg * RAD;
   const up: [number, number] = [Math.sin(t), Math.cos(t)];
   const right: [number, number] = [Math.cos(t), -Math.sin(t)];
-  const at = (x: number, y: number): [number, number] => [center[0] + x * right[0] + y * up[0], center[1] + x * right[1] + y * up[1]];
+  const at = (x: number, y: number): [number, number] => [
+    center[0] + x * right[0] + y * up[0],
+    center[1] + x * right[1] + y * up[1],
+  ];
   const hw = widthM / 2;
   const hh = heightGroundM / 2;
   return {

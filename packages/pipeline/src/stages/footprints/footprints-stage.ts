@@ -1,4 +1,11 @@
-import { AerialError, type FootprintRecord, type ImageRecord, ImageRecordSchema, keys, parseAtBoundary } from '@aerial/contracts';
+import {
+  AerialError,
+  type FootprintRecord,
+  type ImageRecord,
+  ImageRecordSchema,
+  keys,
+  parseAtBoundary,
+} from '@aerial/contracts';
 import { z } from 'zod';
 import { LocalFrame, median } from '../../geo/local-frame';
 import { getJson, putJson } from '../../object-store/object-store';
@@ -17,14 +24,23 @@ export const FOOTPRINTS_OUTPUTS = { rows: 'footprints', geojson: 'footprints-geo
 export const footprintsStage: StageHandler = async (invocation, context) => {
   const { store } = context;
   const ingest = await readManifest(store, invocation.jobId, 'Ingest');
-  const records = parseAtBoundary(z.array(ImageRecordSchema), await getJson(store, outputKey(ingest, INGEST_OUTPUTS.records)), 'image records');
+  const records = parseAtBoundary(
+    z.array(ImageRecordSchema),
+    await getJson(store, outputKey(ingest, INGEST_OUTPUTS.records)),
+    'image records',
+  );
   const accepted = records.filter((r) => r.qa.accepted && r.gps);
-  if (accepted.length === 0) throw new AerialError('Aerial.QualityRejected', 'no accepted image has a GPS position', 'check the Ingest report');
+  if (accepted.length === 0)
+    throw new AerialError('Aerial.QualityRejected', 'no accepted image has a GPS position', 'check the Ingest report');
 
   const frame = LocalFrame.around(accepted.map((r) => r.gps!));
   const ground = groundAltitude(accepted);
   const skipped: { image: string; reason: string }[] = [];
-  const placed: { record: ImageRecord; rect: GroundRectangle; height: { metres: number; source: FootprintRecord['heightSource'] } }[] = [];
+  const placed: {
+    record: ImageRecord;
+    rect: GroundRectangle;
+    height: { metres: number; source: FootprintRecord['heightSource'] };
+  }[] = [];
   for (const record of accepted) {
     const camera = cameraIntrinsics(record);
     if (typeof camera === 'string') {
@@ -33,16 +49,28 @@ export const footprintsStage: StageHandler = async (invocation, context) => {
     }
     const height = heightAboveGround(record, ground);
     if (!height) {
-      skipped.push({ image: record.name, reason: 'no relative altitude, and no other image gives the ground altitude' });
+      skipped.push({
+        image: record.name,
+        reason: 'no relative altitude, and no other image gives the ground altitude',
+      });
       continue;
     }
     const heading = record.gimbal?.yaw ?? record.flight?.yaw ?? 0;
-    const rect = groundRectangle(frame.toLocal(record.gps!.latitude, record.gps!.longitude), height.metres, heading, camera);
+    const rect = groundRectangle(
+      frame.toLocal(record.gps!.latitude, record.gps!.longitude),
+      height.metres,
+      heading,
+      camera,
+    );
     placed.push({ record, rect, height });
     context.progress((placed.length / accepted.length) * 80);
   }
   if (placed.length === 0) {
-    throw new AerialError('Aerial.QualityRejected', `no footprint could be computed: ${skipped[0]?.reason ?? 'unknown'}`, 'check the camera metadata');
+    throw new AerialError(
+      'Aerial.QualityRejected',
+      `no footprint could be computed: ${skipped[0]?.reason ?? 'unknown'}`,
+      'check the camera metadata',
+    );
   }
 
   const overlap = overlaps(placed.map((p) => p.rect));
@@ -68,19 +96,36 @@ export const footprintsStage: StageHandler = async (invocation, context) => {
     type: 'FeatureCollection',
     features: rows.map(({ footprint, ...properties }) => ({ type: 'Feature', geometry: footprint, properties })),
   };
-  const geoInfo = await store.put(`${prefix}/footprints.geojson`, JSON.stringify(geojson), { contentType: 'application/geo+json' });
-  const values = (pick: (r: FootprintRecord) => number | undefined) => rows.map(pick).filter((v): v is number => v !== undefined);
+  const geoInfo = await store.put(`${prefix}/footprints.geojson`, JSON.stringify(geojson), {
+    contentType: 'application/geo+json',
+  });
+  const values = (pick: (r: FootprintRecord) => number | undefined) =>
+    rows.map(pick).filter((v): v is number => v !== undefined);
   const lons = rows.flatMap((r) => r.footprint.coordinates[0]!.map((c) => c[0]));
   const lats = rows.flatMap((r) => r.footprint.coordinates[0]!.map((c) => c[1]));
   return {
     outputs: [
-      { key: `${prefix}/footprints.json`, contentType: 'application/json', bytes: rowsInfo.bytes, role: FOOTPRINTS_OUTPUTS.rows },
-      { key: `${prefix}/footprints.geojson`, contentType: 'application/geo+json', bytes: geoInfo.bytes, role: FOOTPRINTS_OUTPUTS.geojson },
+      {
+        key: `${prefix}/footprints.json`,
+        contentType: 'application/json',
+        bytes: rowsInfo.bytes,
+        role: FOOTPRINTS_OUTPUTS.rows,
+      },
+      {
+        key: `${prefix}/footprints.geojson`,
+        contentType: 'application/geo+json',
+        bytes: geoInfo.bytes,
+        role: FOOTPRINTS_OUTPUTS.geojson,
+      },
     ],
     summary: {
       images: rows.length,
       skipped,
-      gsdCm: { median: round(median(values((r) => r.gsdCm)), 3), min: round(Math.min(...values((r) => r.gsdCm)), 3), max: round(Math.max(...values((r) => r.gsdCm)), 3) },
+      gsdCm: {
+        median: round(median(values((r) => r.gsdCm)), 3),
+        min: round(Math.min(...values((r) => r.gsdCm)), 3),
+        max: round(Math.max(...values((r) => r.gsdCm)), 3),
+      },
       forwardOverlap: summarize(values((r) => r.forwardOverlap)),
       sideOverlap: summarize(values((r) => r.sideOverlap)),
       bbox: [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)].map((v) => round(v, 7)),
@@ -96,8 +141,12 @@ function groundAltitude(records: readonly ImageRecord[]): number | undefined {
   return samples.length ? median(samples) : undefined;
 }
 
-function heightAboveGround(record: ImageRecord, ground: number | undefined): { metres: number; source: FootprintRecord['heightSource'] } | undefined {
-  if (record.relativeAltitude !== undefined && record.relativeAltitude > 0) return { metres: record.relativeAltitude, source: 'relative-altitude' };
+function heightAboveGround(
+  record: ImageRecord,
+  ground: number | undefined,
+): { metres: number; source: FootprintRecord['heightSource'] } | undefined {
+  if (record.relativeAltitude !== undefined && record.relativeAltitude > 0)
+    return { metres: record.relativeAltitude, source: 'relative-altitude' };
   if (record.gps?.altitude !== undefined && ground !== undefined && record.gps.altitude - ground > 0) {
     return { metres: record.gps.altitude - ground, source: 'gps-altitude-minus-ground' };
   }

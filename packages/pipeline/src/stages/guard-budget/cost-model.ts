@@ -47,7 +47,13 @@ export interface CostEstimate {
 }
 
 /** Estimated cost of running `stages` on `images` photos totalling `bytes`. */
-export function estimateCost(model: CostModel, stages: readonly StageName[], images: number, bytes: number, retentionDays: number): CostEstimate {
+export function estimateCost(
+  model: CostModel,
+  stages: readonly StageName[],
+  images: number,
+  bytes: number,
+  retentionDays: number,
+): CostEstimate {
   const megapixels = bytes / model.bytesPerPixel / 1e6;
   const perStageUsd: Partial<Record<StageName, number>> = {};
   let usd = model.perJobUsd;

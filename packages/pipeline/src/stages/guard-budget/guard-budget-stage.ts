@@ -51,7 +51,9 @@ export const guardBudgetStage: StageHandler = async (invocation, context) => {
 
   const month = new Date().toISOString().slice(0, 7);
   const key = ledgerKey(environment.name, month);
-  const ledger = (await store.head(key)) ? LedgerSchema.parse(await getJson(store, key)) : { month, entries: {} as Record<string, number> };
+  const ledger = (await store.head(key))
+    ? LedgerSchema.parse(await getJson(store, key))
+    : { month, entries: {} as Record<string, number> };
   const spent = Object.entries(ledger.entries)
     .filter(([job]) => job !== invocation.jobId)
     .reduce((sum, [, usd]) => sum + usd, 0);
@@ -69,6 +71,11 @@ export const guardBudgetStage: StageHandler = async (invocation, context) => {
   const info = await putJson(store, estimateKey, { ...estimate, stages, monthToDateUsd: spent + estimate.usd });
   return {
     outputs: [{ key: estimateKey, contentType: 'application/json', bytes: info.bytes, role: 'estimate' }],
-    summary: { usd: estimate.usd, images: files, megapixels: estimate.megapixels, monthToDateUsd: Math.round((spent + estimate.usd) * 100) / 100 },
+    summary: {
+      usd: estimate.usd,
+      images: files,
+      megapixels: estimate.megapixels,
+      monthToDateUsd: Math.round((spent + estimate.usd) * 100) / 100,
+    },
   };
 };

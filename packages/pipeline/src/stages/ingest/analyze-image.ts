@@ -44,7 +44,9 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
       reasons: [
         {
           code: 'not-an-image',
-          message: looksText ? 'the content is text, not a JPEG or TIFF image' : 'the content is not a JPEG or TIFF image (unknown signature)',
+          message: looksText
+            ? 'the content is text, not a JPEG or TIFF image'
+            : 'the content is not a JPEG or TIFF image (unknown signature)',
         },
       ],
     };
@@ -57,16 +59,26 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
     width = meta.width;
     height = meta.height;
   } catch (e) {
-    return { ...base, format, reasons: [{ code: 'corrupt', message: `unreadable ${format.toUpperCase()} header: ${message(e)}` }] };
+    return {
+      ...base,
+      format,
+      reasons: [{ code: 'corrupt', message: `unreadable ${format.toUpperCase()} header: ${message(e)}` }],
+    };
   }
-  if (!width || !height) return { ...base, format, reasons: [{ code: 'corrupt', message: 'the image header declares no size' }] };
+  if (!width || !height)
+    return { ...base, format, reasons: [{ code: 'corrupt', message: 'the image header declares no size' }] };
   if (width * height > maxPixels) {
     return {
       ...base,
       format,
       width,
       height,
-      reasons: [{ code: 'too-large', message: `declares ${width}×${height} pixels, above the ${(maxPixels / 1e6).toFixed(0)} MP limit` }],
+      reasons: [
+        {
+          code: 'too-large',
+          message: `declares ${width}×${height} pixels, above the ${(maxPixels / 1e6).toFixed(0)} MP limit`,
+        },
+      ],
     };
   }
 
@@ -83,14 +95,23 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
   } catch (e) {
     const text = message(e);
     const truncated = /premature end|truncated|unexpected end|end of (file|stream)/i.test(text);
-    reasons.push({ code: truncated ? 'truncated' : 'corrupt', message: truncated ? `the image data is cut short (${text})` : `the image cannot be decoded (${text})` });
+    reasons.push({
+      code: truncated ? 'truncated' : 'corrupt',
+      message: truncated ? `the image data is cut short (${text})` : `the image cannot be decoded (${text})`,
+    });
     return { ...base, format, width, height };
   }
 
   if (metrics.meanLuminance < 12 && metrics.darkFraction > 0.95) {
-    reasons.push({ code: 'black', message: `the frame is black (mean luminance ${metrics.meanLuminance.toFixed(1)} of 255)` });
+    reasons.push({
+      code: 'black',
+      message: `the frame is black (mean luminance ${metrics.meanLuminance.toFixed(1)} of 255)`,
+    });
   } else if (metrics.saturatedFraction > 0.5) {
-    reasons.push({ code: 'overexposed', message: `${(metrics.saturatedFraction * 100).toFixed(0)} % of the frame is clipped white` });
+    reasons.push({
+      code: 'overexposed',
+      message: `${(metrics.saturatedFraction * 100).toFixed(0)} % of the frame is clipped white`,
+    });
   }
 
   const tags = await readTags(bytes).catch((e: unknown) => {
@@ -105,7 +126,9 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
   const exif = tags.exif ?? {};
   const dji = tags['drone-dji'] ?? {};
   const gps =
-    typeof tags.gps?.latitude === 'number' && typeof tags.gps?.longitude === 'number' && Number.isFinite(tags.gps.latitude)
+    typeof tags.gps?.latitude === 'number' &&
+    typeof tags.gps?.longitude === 'number' &&
+    Number.isFinite(tags.gps.latitude)
       ? { latitude: tags.gps.latitude, longitude: tags.gps.longitude, altitude: num(tags.gps.GPSAltitude) }
       : undefined;
   if (!gps) reasons.push({ code: 'no-gps', message: 'the file has no GPS position in its EXIF' });
@@ -115,7 +138,10 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
   if (gimbal?.pitch === undefined) {
     warnings.push('no gimbal pitch recorded: assumed to look straight down');
   } else if (Math.abs(gimbal.pitch + 90) > MAX_NADIR_DEVIATION_DEG) {
-    reasons.push({ code: 'not-nadir', message: `the gimbal pitch is ${gimbal.pitch.toFixed(1)}°; mapping needs within ${MAX_NADIR_DEVIATION_DEG}° of −90°` });
+    reasons.push({
+      code: 'not-nadir',
+      message: `the gimbal pitch is ${gimbal.pitch.toFixed(1)}°; mapping needs within ${MAX_NADIR_DEVIATION_DEG}° of −90°`,
+    });
   }
   const planeResolution = num(exif.FocalPlaneXResolution);
   const planeUnitMm = exif.FocalPlaneResolutionUnit === 3 ? 10 : exif.FocalPlaneResolutionUnit === 4 ? 1 : 25.4;

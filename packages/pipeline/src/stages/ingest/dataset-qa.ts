@@ -48,7 +48,9 @@ export function datasetQa(candidates: readonly QaCandidate[]): QaReason[][] {
     });
   }
 
-  const sharpness = candidates.map((c, i) => ({ i, v: c.analysis.metrics?.laplacianVariance })).filter((x) => x.v !== undefined && alive(x.i));
+  const sharpness = candidates
+    .map((c, i) => ({ i, v: c.analysis.metrics?.laplacianVariance }))
+    .filter((x) => x.v !== undefined && alive(x.i));
   const typical = sharpness.length >= 4 ? median(sharpness.map((x) => x.v as number)) : undefined;
   const threshold = Math.max(BLUR_ABSOLUTE_MIN, typical === undefined ? 0 : BLUR_RELATIVE_MIN * typical);
   for (const { i, v } of sharpness) {

@@ -49,7 +49,11 @@ export function decodeName(raw: Buffer): string | undefined {
 async function openFolder(root: string, limits: DatasetLimits): Promise<Dataset> {
   const info = await lstat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new AerialError('Aerial.InvalidInput', `${root} is not a folder`, 'give a folder of photos, a .zip archive, or an uploaded prefix');
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `${root} is not a folder`,
+      'give a folder of photos, a .zip archive, or an uploaded prefix',
+    );
   }
   const entries: DatasetEntry[] = [];
   // Names are read as bytes: a name that is not UTF-8 cannot be opened through a decoded string.
@@ -65,11 +69,22 @@ async function openFolder(root: string, limits: DatasetLimits): Promise<Dataset>
         continue;
       }
       if (entries.length >= limits.maxEntries) {
-        throw new AerialError('Aerial.InvalidInput', `${root} holds more than ${limits.maxEntries} files`, 'split the dataset into smaller jobs');
+        throw new AerialError(
+          'Aerial.InvalidInput',
+          `${root} holds more than ${limits.maxEntries} files`,
+          'split the dataset into smaller jobs',
+        );
       }
-      const name = decoded === undefined || prefix.some((p) => p.includes('\uFFFD')) ? undefined : [...prefix, decoded].join('/');
+      const name =
+        decoded === undefined || prefix.some((p) => p.includes('\uFFFD')) ? undefined : [...prefix, decoded].join('/');
       if (stat.isSymbolicLink()) {
-        entries.push({ name, displayName: display, bytes: 0, refusal: { code: 'symlink', message: 'symbolic links are not followed' }, read: refused });
+        entries.push({
+          name,
+          displayName: display,
+          bytes: 0,
+          refusal: { code: 'symlink', message: 'symbolic links are not followed' },
+          read: refused,
+        });
         continue;
       }
       if (!stat.isFile()) continue;
@@ -93,7 +108,11 @@ async function openPrefix(store: ObjectStore, prefix: string, limits: DatasetLim
   const entries: DatasetEntry[] = [];
   for await (const object of store.list(base)) {
     if (entries.length >= limits.maxEntries) {
-      throw new AerialError('Aerial.InvalidInput', `${base} holds more than ${limits.maxEntries} objects`, 'split the dataset into smaller jobs');
+      throw new AerialError(
+        'Aerial.InvalidInput',
+        `${base} holds more than ${limits.maxEntries} objects`,
+        'split the dataset into smaller jobs',
+      );
     }
     const name = object.key.slice(base.length);
     entries.push({

@@ -32,7 +32,12 @@ export function imageMetrics(rgb: Uint8Array, width: number, height: number, cha
   for (let yy = 1; yy < height - 1; yy++) {
     for (let x = 1; x < width - 1; x++) {
       const i = yy * width + x;
-      const l = (lum[i - 1] as number) + (lum[i + 1] as number) + (lum[i - width] as number) + (lum[i + width] as number) - 4 * (lum[i] as number);
+      const l =
+        (lum[i - 1] as number) +
+        (lum[i + 1] as number) +
+        (lum[i - width] as number) +
+        (lum[i + width] as number) -
+        4 * (lum[i] as number);
       lapSum += l;
       lapSq += l * l;
       count++;

@@ -25,7 +25,11 @@ export const ingestStage: StageHandler = async (invocation, context) => {
   const dataset = await openDataset(request.source, store, limits);
   try {
     if (dataset.entries.length === 0) {
-      throw new AerialError('Aerial.InvalidInput', 'the dataset contains no files', 'upload a folder or archive of drone photos');
+      throw new AerialError(
+        'Aerial.InvalidInput',
+        'the dataset contains no files',
+        'upload a folder or archive of drone photos',
+      );
     }
     // Idempotence: a rerun must not leave images accepted by an earlier attempt behind.
     for await (const old of store.list(`${stagePrefix}/images/`)) await store.delete(old.key);
@@ -42,8 +46,13 @@ export const ingestStage: StageHandler = async (invocation, context) => {
         const name = entry.name ?? entry.displayName;
         let analysis: ImageAnalysis;
         if (entry.refusal) analysis = rejected(entry.refusal.code, entry.refusal.message);
-        else if (entry.name === undefined) analysis = rejected('unsafe-name', 'the file name is not valid UTF-8; rename the file');
-        else if (entry.bytes > limits.maxFileBytes) analysis = rejected('too-large', `the file is ${(entry.bytes / 1e6).toFixed(0)} MB, above the per-file limit`);
+        else if (entry.name === undefined)
+          analysis = rejected('unsafe-name', 'the file name is not valid UTF-8; rename the file');
+        else if (entry.bytes > limits.maxFileBytes)
+          analysis = rejected(
+            'too-large',
+            `the file is ${(entry.bytes / 1e6).toFixed(0)} MB, above the per-file limit`,
+          );
         else {
           try {
             analysis = await analyzeImage(await entry.read(), limits.maxPixels);
@@ -68,7 +77,10 @@ export const ingestStage: StageHandler = async (invocation, context) => {
         key = uniqueKey(`${stagePrefix}/images/${safeKeyPart(r.name)}`, usedKeys);
         // Re-read rather than keep every accepted image in memory since its analysis.
         const body = await dataset.entries[i]!.read();
-        await store.put(key, body, { contentType: r.analysis.format === 'tiff' ? 'image/tiff' : 'image/jpeg', metadata: { sha256: r.analysis.sha256 } });
+        await store.put(key, body, {
+          contentType: r.analysis.format === 'tiff' ? 'image/tiff' : 'image/jpeg',
+          metadata: { sha256: r.analysis.sha256 },
+        });
       }
       records.push(toRecord(r.name, r.bytes, key, r.analysis, reasons));
     }
@@ -78,7 +90,8 @@ export const ingestStage: StageHandler = async (invocation, context) => {
 
     const accepted = records.filter((r) => r.qa.accepted);
     const reasonCounts: Partial<Record<QaReasonCode, number>> = {};
-    for (const r of records) for (const reason of r.qa.reasons) reasonCounts[reason.code] = (reasonCounts[reason.code] ?? 0) + 1;
+    for (const r of records)
+      for (const reason of r.qa.reasons) reasonCounts[reason.code] = (reasonCounts[reason.code] ?? 0) + 1;
     const minimum = request.options.minAcceptedImages ?? DEFAULT_MIN_ACCEPTED_IMAGES;
     if (accepted.length < minimum) {
       const why = Object.entries(reasonCounts)
@@ -92,7 +105,12 @@ export const ingestStage: StageHandler = async (invocation, context) => {
     }
     return {
       outputs: [{ key: recordsKey, contentType: 'application/json', bytes: info.bytes, role: INGEST_OUTPUTS.records }],
-      summary: { files: records.length, accepted: accepted.length, rejected: records.length - accepted.length, reasons: reasonCounts },
+      summary: {
+        files: records.length,
+        accepted: accepted.length,
+        rejected: records.length - accepted.length,
+        reasons: reasonCounts,
+      },
     };
   } finally {
     await dataset.close();
@@ -103,7 +121,13 @@ function rejected(code: QaReasonCode, message: string): ImageAnalysis {
   return { sha256: '0'.repeat(64), camera: {}, reasons: [{ code, message }], warnings: [] };
 }
 
-function toRecord(name: string, bytes: number, key: string | undefined, a: ImageAnalysis, reasons: QaReason[]): ImageRecord {
+function toRecord(
+  name: string,
+  bytes: number,
+  key: string | undefined,
+  a: ImageAnalysis,
+  reasons: QaReason[],
+): ImageRecord {
   return {
     name,
     ...(key ? { key } : {}),
@@ -138,7 +162,12 @@ function toRecord(name: string, bytes: number, key: string | undefined, a: Image
 export function safeKeyPart(name: string): string {
   const cleaned = name
     .split('/')
-    .map((part) => part.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_'))
+    .map((part) =>
+      part
+        .normalize('NFKD')
+        .replace(/[^A-Za-z0-9._-]+/g, '_')
+        .replace(/^\.+/, '_'),
+    )
     .filter((part) => part.length > 0)
     .join('/');
   return cleaned || 'image';

@@ -18,7 +18,8 @@ const refuse = (archive: string, why: string, remedy = 'repack the archive with 
  */
 export async function openZipDataset(path: string, limits: DatasetLimits): Promise<Dataset> {
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new AerialError('Aerial.InvalidInput', `${path} is not a file`, 'give the path of a .zip archive');
+  if (!info?.isFile())
+    throw new AerialError('Aerial.InvalidInput', `${path} is not a file`, 'give the path of a .zip archive');
   let zip: ZipFile;
   try {
     zip = await promisify<string, yauzl.Options, ZipFile>(yauzl.open)(path, {
@@ -28,13 +29,21 @@ export async function openZipDataset(path: string, limits: DatasetLimits): Promi
       validateEntrySizes: true,
     });
   } catch (e) {
-    throw refuse(path, `not a readable zip archive (${(e as Error).message})`, 'check that the upload finished and the file is a .zip');
+    throw refuse(
+      path,
+      `not a readable zip archive (${(e as Error).message})`,
+      'check that the upload finished and the file is a .zip',
+    );
   }
 
   const close = async () => zip.close();
   try {
     if (zip.entryCount > limits.maxEntries) {
-      throw refuse(path, `${zip.entryCount} entries, more than the ${limits.maxEntries} allowed`, 'split the dataset into smaller archives');
+      throw refuse(
+        path,
+        `${zip.entryCount} entries, more than the ${limits.maxEntries} allowed`,
+        'split the dataset into smaller archives',
+      );
     }
     const raw = await centralDirectory(zip);
     let declaredTotal = 0;
@@ -44,18 +53,25 @@ export async function openZipDataset(path: string, limits: DatasetLimits): Promi
       const decoded = decodeName(nameBytes);
       const display = decoded ?? nameBytes.toString('latin1');
       const normalized = display.replace(/\\/g, '/');
-      if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(normalized)) throw refuse(path, `entry "${display}" has an absolute path`);
-      if (normalized.split('/').includes('..')) throw refuse(path, `entry "${display}" climbs out of the archive with ".."`);
+      if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(normalized))
+        throw refuse(path, `entry "${display}" has an absolute path`);
+      if (normalized.split('/').includes('..'))
+        throw refuse(path, `entry "${display}" climbs out of the archive with ".."`);
       const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
       if (mode === S_IFLNK) throw refuse(path, `entry "${display}" is a symbolic link`);
       if (normalized.endsWith('/')) continue;
-      if (entry.uncompressedSize > limits.maxFileBytes) throw refuse(path, `entry "${display}" unpacks to ${entry.uncompressedSize} bytes`);
+      if (entry.uncompressedSize > limits.maxFileBytes)
+        throw refuse(path, `entry "${display}" unpacks to ${entry.uncompressedSize} bytes`);
       const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
       if (ratio > limits.maxExpansionRatio) {
-        throw refuse(path, `entry "${display}" expands ${ratio.toFixed(0)}× (limit ${limits.maxExpansionRatio}×), a likely zip bomb`);
+        throw refuse(
+          path,
+          `entry "${display}" expands ${ratio.toFixed(0)}× (limit ${limits.maxExpansionRatio}×), a likely zip bomb`,
+        );
       }
       declaredTotal += entry.uncompressedSize;
-      if (declaredTotal > limits.maxTotalBytes) throw refuse(path, `unpacks to more than ${limits.maxTotalBytes} bytes`, 'split the dataset into smaller jobs');
+      if (declaredTotal > limits.maxTotalBytes)
+        throw refuse(path, `unpacks to more than ${limits.maxTotalBytes} bytes`, 'split the dataset into smaller jobs');
       const hidden = normalized.split('/').some((part) => part.startsWith('.') || part === '__MACOSX');
       if (hidden) continue;
       const isUtf8Flagged = (entry.generalPurposeBitFlag & 0x800) !== 0;
@@ -68,7 +84,10 @@ export async function openZipDataset(path: string, limits: DatasetLimits): Promi
       });
     }
     if (info.size > 0 && declaredTotal / info.size > limits.maxExpansionRatio) {
-      throw refuse(path, `expands ${(declaredTotal / info.size).toFixed(0)}× overall (limit ${limits.maxExpansionRatio}×), a likely zip bomb`);
+      throw refuse(
+        path,
+        `expands ${(declaredTotal / info.size).toFixed(0)}× overall (limit ${limits.maxExpansionRatio}×), a likely zip bomb`,
+      );
     }
     return { entries, close };
   } catch (e) {
@@ -88,7 +107,11 @@ async function readEntry(zip: ZipFile, entry: Entry, name: string, limits: Datas
     // validateEntrySizes stops a lying header at the declared size; this is the hard stop.
     if (total > entry.uncompressedSize || total > limits.maxFileBytes) {
       (stream as unknown as { destroy(): void }).destroy();
-      throw new AerialError('Aerial.InvalidInput', `archive entry ${name} unpacks to more than it declares`, 'repack the archive');
+      throw new AerialError(
+        'Aerial.InvalidInput',
+        `archive entry ${name} unpacks to more than it declares`,
+        'repack the archive',
+      );
     }
     chunks.push(chunk);
   }

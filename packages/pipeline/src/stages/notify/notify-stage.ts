@@ -39,7 +39,11 @@ export function notifyStage(deliver: Deliver = deliverByDefault): StageHandler {
     const info = await putJson(store, key, { ...message, deliveries, at: new Date().toISOString() });
     return {
       outputs: [{ key, contentType: 'application/json', bytes: info.bytes, role: 'notification' }],
-      summary: { outcome, ...(error ? { name: error.name, reason: error.reason } : {}), deliveries: deliveries.map((d) => `${d.target}: ${d.status}`) },
+      summary: {
+        outcome,
+        ...(error ? { name: error.name, reason: error.reason } : {}),
+        deliveries: deliveries.map((d) => `${d.target}: ${d.status}`),
+      },
     };
   };
 }
@@ -62,8 +66,16 @@ export const deliverByDefault: Deliver = async (target, message) => {
         return { target: 'webhook', status: 'failed', detail: `${target.url}: ${(e as Error).message}` };
       }
     case 'email':
-      return { target: 'email', status: 'skipped', detail: 'no mail transport is configured on this engine (email is sent by SES in the cloud)' };
+      return {
+        target: 'email',
+        status: 'skipped',
+        detail: 'no mail transport is configured on this engine (email is sent by SES in the cloud)',
+      };
     case 'mqtt':
-      return { target: 'mqtt', status: 'skipped', detail: 'job events reach MQTT through the Hub, which this engine is not connected to' };
+      return {
+        target: 'mqtt',
+        status: 'skipped',
+        detail: 'job events reach MQTT through the Hub, which this engine is not connected to',
+      };
   }
 };

@@ -13,7 +13,10 @@ export async function resolveFailure(
 ): Promise<AerialErrorPayload & { stage?: string }> {
   if (failure && failure.Error.startsWith('Aerial.')) {
     const fromCause = parseLambdaCause(failure.Cause);
-    const named = AerialErrorPayloadSchema.safeParse({ name: failure.Error, reason: fromCause ?? failure.Cause ?? failure.Error });
+    const named = AerialErrorPayloadSchema.safeParse({
+      name: failure.Error,
+      reason: fromCause ?? failure.Cause ?? failure.Error,
+    });
     if (named.success) {
       const record = await latestStageError(store, jobId);
       return record && record.name === named.data.name ? record : named.data;
@@ -38,7 +41,10 @@ function parseLambdaCause(cause: string | undefined): string | undefined {
   }
 }
 
-async function latestStageError(store: ObjectStore, jobId: string): Promise<(AerialErrorPayload & { stage: string }) | undefined> {
+async function latestStageError(
+  store: ObjectStore,
+  jobId: string,
+): Promise<(AerialErrorPayload & { stage: string }) | undefined> {
   let latest: (AerialErrorPayload & { stage: string; at: string }) | undefined;
   for (const stage of STAGE_NAMES) {
     const key = keys.stageError(jobId, stage);
