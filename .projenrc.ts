@@ -44,9 +44,9 @@ repo.addPackage({
   name: 'workers',
   outdir: 'apps/workers',
   description: 'Stage container entrypoints, their Dockerfiles, and the aerial CLI that runs jobs on the local engine',
-  workspaceDeps: [contracts, pipeline],
+  workspaceDeps: [contracts, pipeline, sampleData],
   bin: { aerial: 'lib/cli/main.js' },
-  deps: { 'cli-progress': '^3.12.0' },
+  deps: { 'cli-progress': '^3.12.0', zod: '^4.1.0' },
   devDeps: { '@types/cli-progress': '^3.11.6' },
   testTimeout: 120_000,
 });

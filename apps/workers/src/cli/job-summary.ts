@@ -1,0 +1,72 @@
+import {
+  type ImageRecord,
+  ImageRecordSchema,
+  keys,
+  type StageManifest,
+  StageManifestSchema,
+  STAGE_NAMES,
+} from '@aerial/contracts';
+import { type ExecutionRecord, getJson, type ObjectStore } from '@aerial/pipeline';
+import { z } from 'zod';
+
+/** Renders a finished job for a terminal: verdict per image, footprint figures, outputs. */
+export async function jobSummary(store: ObjectStore, jobId: string, execution: ExecutionRecord): Promise<string> {
+  const lines: string[] = [];
+  const seconds = execution.stopDate
+    ? (Date.parse(execution.stopDate) - Date.parse(execution.startDate)) / 1000
+    : undefined;
+  lines.push(`Job ${jobId}: ${execution.status}${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}`);
+  if (execution.status !== 'SUCCEEDED' && execution.error) lines.push(`  ${execution.error}: ${execution.cause ?? ''}`);
+
+  const manifests = new Map<string, StageManifest>();
+  for (const stage of STAGE_NAMES) {
+    const key = keys.manifest(jobId, stage);
+    if (!(await store.head(key))) continue;
+    const parsed = StageManifestSchema.safeParse(await getJson(store, key));
+    if (parsed.success) manifests.set(stage, parsed.data);
+  }
+
+  const recordsKey = `${keys.stage(jobId, 'Ingest')}/image-records.json`;
+  if (await store.head(recordsKey)) {
+    const records = z.array(ImageRecordSchema).parse(await getJson(store, recordsKey));
+    lines.push('', imagesTable(records));
+  }
+  const footprints = manifests.get('Footprints')?.summary as FootprintsSummary | undefined;
+  if (footprints) {
+    const pct = (v: { median: number; min: number; max: number } | null) =>
+      v ? `${(v.median * 100).toFixed(0)} % (${(v.min * 100).toFixed(0)}–${(v.max * 100).toFixed(0)} %)` : 'n/a';
+    lines.push(
+      '',
+      `Footprints: ${footprints.images} images, GSD ${footprints.gsdCm.median.toFixed(2)} cm/px (${footprints.gsdCm.min.toFixed(2)}–${footprints.gsdCm.max.toFixed(2)})`,
+      `  forward overlap ${pct(footprints.forwardOverlap)}, side overlap ${pct(footprints.sideOverlap)}`,
+    );
+  }
+  const outputs = [...manifests.values()].flatMap((m) => m.outputs);
+  if (outputs.length) {
+    const base = store.location.startsWith('file:') ? `${store.location.slice('file:'.length)}/` : `${store.location}/`;
+    lines.push('', 'Outputs:', ...outputs.map((o) => `  ${o.role.padEnd(20)} ${base}${o.key}`));
+  }
+  return lines.join('\n');
+}
+
+interface FootprintsSummary {
+  images: number;
+  gsdCm: { median: number; min: number; max: number };
+  forwardOverlap: { median: number; min: number; max: number } | null;
+  sideOverlap: { median: number; min: number; max: number } | null;
+}
+
+function imagesTable(records: ImageRecord[]): string {
+  const accepted = records.filter((r) => r.qa.accepted).length;
+  const width = Math.min(40, Math.max(12, ...records.map((r) => r.name.length)));
+  const rows = records.map((r) => {
+    const verdict = r.qa.accepted ? 'accepted' : 'rejected';
+    const why = r.qa.reasons.map((x) => `${x.code}: ${x.message}`).join('; ');
+    return `  ${r.name.slice(0, width).padEnd(width)}  ${verdict.padEnd(8)}  ${why}`;
+  });
+  return [
+    `Images: ${records.length} files, ${accepted} accepted, ${records.length - accepted} rejected`,
+    `  ${'file'.padEnd(width)}  verdict   reason`,
+    ...rows,
+  ].join('\n');
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+import { AerialError, JobRequestSchema, keys, parseAtBoundary, PRESETS } from '@aerial/contracts';
+import { AERIAL_PIPELINE, type ExecutionRecord, putJson, stagesFor } from '@aerial/pipeline';
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLocalEngine } from '../local-runtime';
+import { loadWorkerConfig, type WorkerConfig } from '../worker-config';
+import { jobSummary } from './job-summary';
+import { StageProgress } from './stage-progress';
+
+const USAGE = `usage: aerial <command> [options]
+
+commands:
+  process [FOLDER|ZIP]   run a job on the local engine (no argument: a generated sample survey)
+      --preset P           ${PRESETS.join(' | ')} (default survey)
+      --label TEXT         a name for the job
+      --webhook URL        POST the outcome here when the job ends
+      --priority P         high | normal | low (default normal)
+  jobs                   list jobs, newest first
+  status JOB             show a job's outcome and outputs
+  cancel JOB             stop a running job
+
+environment: AERIAL_DATA_DIR (default .aerial), OBJECT_STORE, AERIAL_ENV (dev|staging|prod)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  process.env.AERIAL_DATA_DIR = resolve(process.env.AERIAL_DATA_DIR || '.aerial');
+  const config = loadWorkerConfig();
+  switch (command) {
+    case 'process':
+      return processJob(config, rest);
+    case 'jobs':
+      return listJobs(config);
+    case 'status':
+      return showStatus(config, requiredJob(rest));
+    case 'cancel':
+      return cancelJob(config, requiredJob(rest));
+    default:
+      throw new AerialError(
+        'Aerial.InvalidInput',
+        `unknown command "${command}"`,
+        'run "aerial help" for the commands',
+      );
+  }
+}
+
+async function processJob(config: WorkerConfig, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      preset: { type: 'string', default: 'survey' },
+      label: { type: 'string' },
+      webhook: { type: 'string' },
+      priority: { type: 'string', default: 'normal' },
+    },
+  });
+  const path = positionals[0] ? resolve(positionals[0]) : await sampleSurvey(config);
+  if (!existsSync(path))
+    throw new AerialError('Aerial.InvalidInput', `${path} does not exist`, 'give a folder of photos or a .zip archive');
+  const source = statSync(path).isDirectory() ? { kind: 'folder' as const, path } : { kind: 'zip' as const, path };
+  const request = parseAtBoundary(
+    JobRequestSchema,
+    {
+      source,
+      preset: values.preset,
+      priority: values.priority,
+      label: values.label,
+      notify: values.webhook ? [{ kind: 'webhook', url: values.webhook }] : [],
+    },
+    'job request',
+  );
+  const jobId = `job-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
+  await putJson(config.store, keys.request(jobId), request);
+
+  const engine = createLocalEngine(config);
+  const progress = new StageProgress(stagesFor(AERIAL_PIPELINE, request.preset));
+  engine.on('event', (event) => progress.update(event));
+  process.stderr.write(`job ${jobId}: ${request.preset} of ${path}\n`);
+  const { executionArn } = await engine.startExecution({ name: jobId, input: { jobId, request } });
+  const onInterrupt = () => void engine.stopExecution(executionArn, { cause: 'interrupted from the terminal' });
+  process.once('SIGINT', onInterrupt);
+  const record = await engine.waitFor(executionArn);
+  process.off('SIGINT', onInterrupt);
+  progress.stop();
+  process.stdout.write(`\n${await jobSummary(config.store, jobId, record)}\n`);
+  return exitCode(record);
+}
+
+/** The generated survey the main job runs on when no photos are given. */
+async function sampleSurvey(config: WorkerConfig): Promise<string> {
+  const dir = join(config.runtime.AERIAL_DATA_DIR, 'sample-survey');
+  const images = join(dir, 'images');
+  if (!existsSync(join(dir, 'ground-truth.json'))) {
+    process.stderr.write(`no photos given: rendering a sample survey into ${dir}\n`);
+    const { generateSurvey } = await import('@aerial/sample-data');
+    await generateSurvey({
+      outDir: dir,
+      onProgress: (done, total) =>
+        process.stderr.write(`\r  rendering photo ${done}/${total} (${Math.round((done / total) * 100)}%)`),
+    });
+    process.stderr.write('\n');
+  }
+  return images;
+}
+
+async function listJobs(config: WorkerConfig): Promise<number> {
+  const records = await createLocalEngine(config).listExecutions();
+  if (records.length === 0) {
+    process.stdout.write('no jobs yet: run "aerial process"\n');
+    return 0;
+  }
+  process.stdout.write(`${'job'.padEnd(24)} ${'status'.padEnd(10)} ${'started'.padEnd(20)} outcome\n`);
+  for (const r of records) {
+    const outcome = r.status === 'SUCCEEDED' ? '' : (r.error ?? '');
+    process.stdout.write(
+      `${r.name.padEnd(24)} ${r.status.padEnd(10)} ${r.startDate.slice(0, 19).replace('T', ' ').padEnd(20)} ${outcome}\n`,
+    );
+  }
+  return 0;
+}
+
+async function showStatus(config: WorkerConfig, jobId: string): Promise<number> {
+  const record = await createLocalEngine(config).describeExecution(jobId);
+  if (!record) throw new AerialError('Aerial.InvalidInput', `no job ${jobId}`, 'run "aerial jobs" to list jobs');
+  process.stdout.write(`${await jobSummary(config.store, jobId, record)}\n`);
+  return 0;
+}
+
+async function cancelJob(config: WorkerConfig, jobId: string): Promise<number> {
+  const engine = createLocalEngine(config);
+  const record = await engine.describeExecution(jobId);
+  if (!record) throw new AerialError('Aerial.InvalidInput', `no job ${jobId}`, 'run "aerial jobs" to list jobs');
+  if (record.status !== 'RUNNING') {
+    process.stdout.write(`job ${jobId} is already ${record.status.toLowerCase()}\n`);
+    return 0;
+  }
+  await engine.stopExecution(record.executionArn, { cause: 'cancelled with "aerial cancel"' });
+  process.stdout.write(`asked job ${jobId} to stop\n`);
+  return 0;
+}
+
+function requiredJob(args: string[]): string {
+  if (!args[0]) throw new AerialError('Aerial.InvalidInput', 'which job?', 'give a job id; "aerial jobs" lists them');
+  return args[0];
+}
+
+function exitCode(record: ExecutionRecord): number {
+  if (record.status === 'SUCCEEDED') return 0;
+  return record.status === 'ABORTED' ? 130 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const error = AerialError.from(e);
+    process.stderr.write(`aerial: ${error.name}: ${error.message}\n`);
+    process.exit(error.name === 'Aerial.InvalidInput' ? 2 : 1);
+  },
+);

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { AerialError, formatWorkerLine, StageNameSchema, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
+import { runStage, STAGE_HANDLERS } from '@aerial/pipeline';
+import { loadWorkerConfig } from './worker-config';
+
+/**
+ * The entrypoint of every stage container (AWS Batch job, Argo pod, or local engine child). It
+ * reads the job and stage from AERIAL_JOB_ID / AERIAL_STAGE (or `entrypoint <stage>`), runs the
+ * stage, and exits 0, 75 for a transient failure (retried), or 1. Progress and the named error
+ * go to stdout as `::aerial::` lines; the error is also written to the stage's `error.json`.
+ */
+async function main(): Promise<number> {
+  const controller = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
+  try {
+    const stage = StageNameSchema.safeParse(process.argv[2] ?? process.env.AERIAL_STAGE);
+    if (!stage.success)
+      throw new AerialError(
+        'Aerial.InvalidInput',
+        `unknown stage ${JSON.stringify(process.argv[2] ?? process.env.AERIAL_STAGE)}`,
+      );
+    const { store, environment } = loadWorkerConfig();
+    const attempt = Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.AERIAL_STAGE_ATTEMPT ?? 1);
+    const manifest = await runStage(
+      { jobId: process.env.AERIAL_JOB_ID, stage: stage.data, attempt },
+      {
+        store,
+        environment,
+        handlers: STAGE_HANDLERS,
+        signal: controller.signal,
+        progress: (percent, message) =>
+          process.stdout.write(`${formatWorkerLine({ type: 'progress', percent, ...(message ? { message } : {}) })}\n`),
+      },
+    );
+    process.stdout.write(`${stage.data} finished: ${JSON.stringify(manifest.summary)}\n`);
+    return 0;
+  } catch (e) {
+    const error = controller.signal.aborted
+      ? new AerialError('Aerial.Cancelled', 'the stage was stopped')
+      : AerialError.from(e);
+    process.stdout.write(`${formatWorkerLine({ type: 'error', error: error.toJSON() })}\n`);
+    process.stderr.write(`${error.name}: ${error.message}\n`);
+    return error.transient ? TRANSIENT_EXIT_CODE : 1;
+  }
+}
+
+void main().then((code) => process.exit(code));

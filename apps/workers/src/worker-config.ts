@@ -1,0 +1,14 @@
+import { DEFAULT_ENVIRONMENTS, type EnvironmentConfig, loadRuntimeConfig, type RuntimeConfig } from '@aerial/contracts';
+import { createObjectStore, type ObjectStore } from '@aerial/pipeline';
+
+/** What a worker process needs, from its environment variables (validated, with safe defaults). */
+export interface WorkerConfig {
+  readonly runtime: RuntimeConfig;
+  readonly environment: EnvironmentConfig;
+  readonly store: ObjectStore;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const runtime = loadRuntimeConfig(env);
+  return { runtime, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], store: createObjectStore(runtime) };
+}
