@@ -206,7 +206,8 @@ export class WorkspacePackage extends Component {
       extends: base,
       compilerOptions: { rootDir: 'src', outDir: 'lib', composite: true, tsBuildInfoFile: 'lib/.tsbuildinfo' },
       include: ['src/**/*.ts'],
-      exclude: ['src/**/*.test.ts'],
+      // Tests and their helpers (in test-support folders) stay out of the build.
+      exclude: ['src/**/*.test.ts', 'src/**/test-support/**'],
       references: refs,
     };
   }

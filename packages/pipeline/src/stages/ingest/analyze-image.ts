@@ -38,18 +38,14 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
 
   const format = sniffFormat(bytes);
   if (!format) {
+    const other = otherFormat(bytes);
     const looksText = bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
-    return {
-      ...base,
-      reasons: [
-        {
-          code: 'not-an-image',
-          message: looksText
-            ? 'the content is text, not a JPEG or TIFF image'
-            : 'the content is not a JPEG or TIFF image (unknown signature)',
-        },
-      ],
-    };
+    const message = other
+      ? `the content is a ${other} image; drone photos must be JPEG or TIFF`
+      : looksText
+        ? 'the content is text, not a JPEG or TIFF image'
+        : 'the content is not a JPEG or TIFF image (unknown signature)';
+    return { ...base, reasons: [{ code: 'not-an-image', message }] };
   }
 
   let width: number | undefined;
@@ -84,8 +80,9 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
 
   let metrics: ImageMetrics | undefined;
   try {
-    // failOn 'truncated' turns libvips' "premature end of file" warning into an error.
-    const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels })
+    // failOn 'warning' turns libvips' "premature end of file" and "corrupt data" warnings into
+    // errors: a photo with damaged data must not reach the mosaic.
+    const { data, info } = await sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels })
       .rotate()
       .resize(METRICS_SIZE, METRICS_SIZE, { fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
@@ -94,7 +91,9 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
     metrics = imageMetrics(data, info.width, info.height, info.channels);
   } catch (e) {
     const text = message(e);
-    const truncated = /premature end|truncated|unexpected end|end of (file|stream)/i.test(text);
+    // "Corrupt JPEG data: premature end of data segment" is damage inside the file, not a cut.
+    const truncated =
+      !/corrupt/i.test(text) && /premature end|truncated|unexpected end|end of (file|stream)/i.test(text);
     reasons.push({
       code: truncated ? 'truncated' : 'corrupt',
       message: truncated ? `the image data is cut short (${text})` : `the image cannot be decoded (${text})`,
@@ -192,6 +191,15 @@ function sniffFormat(bytes: Buffer): 'jpeg' | 'tiff' | undefined {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
   const sig = bytes.subarray(0, 4).toString('hex');
   if (sig === '49492a00' || sig === '4d4d002a') return 'tiff';
+  return undefined;
+}
+
+function otherFormat(bytes: Buffer): string | undefined {
+  const hex = bytes.subarray(0, 12).toString('hex');
+  if (hex.startsWith('89504e47')) return 'PNG';
+  if (hex.startsWith('47494638')) return 'GIF';
+  if (hex.startsWith('52494646') && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'WebP';
+  if (bytes.subarray(4, 8).toString('latin1') === 'ftyp') return 'HEIF/AVIF';
   return undefined;
 }
 

@@ -1,0 +1,248 @@
+import {
+  DEFAULT_ENVIRONMENTS,
+  type ImageRecord,
+  type JobRequestInput,
+  keys,
+  type QaReasonCode,
+} from '@aerial/contracts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalFolderStore } from '../../object-store/local-folder-store';
+import { getJson, putJson } from '../../object-store/object-store';
+import { runStage } from '../stage-runtime';
+import { ingestStage } from './ingest-stage';
+import { addSymlink, broken, folderWith, goodPhotos, zipOf } from './test-support/bad-inputs';
+
+/**
+ * The bad-input corpus: every case ends in a specific rejection reason for the file (the job goes
+ * on with the good ones) or a specific refusal of the whole dataset; never a crash or a hang.
+ */
+describe('ingest: bad input', () => {
+  let root: string;
+  let good: Buffer[];
+  let store: LocalFolderStore;
+  let n = 0;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'aerial-bad-'));
+    good = await goodPhotos(join(root, 'survey'));
+    store = new LocalFolderStore(join(root, 'objects'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  async function ingest(source: JobRequestInput['source']) {
+    const jobId = `bad-${++n}`;
+    await putJson(store, keys.request(jobId), { source });
+    const manifest = await runStage(
+      { jobId, stage: 'Ingest' },
+      { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Ingest: ingestStage } },
+    );
+    const records = (await getJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`)) as ImageRecord[];
+    return { manifest, records, jobId };
+  }
+
+  async function rejectionOf(name: string, bytes: Buffer | Promise<Buffer>) {
+    const dir = folderWith(join(root, `case-${++n}`), good, { [name]: await bytes });
+    const { records, manifest } = await ingest({ kind: 'folder', path: dir });
+    expect(manifest.summary).toMatchObject({ accepted: good.length });
+    return records.find((r) => r.name === name)!.qa;
+  }
+
+  const fileCases: [string, string, (g: Buffer) => Buffer | Promise<Buffer>, QaReasonCode, RegExp][] = [
+    ['truncated JPEG', 'cut.jpg', broken.truncated, 'truncated', /cut short/],
+    ['corrupt JPEG data', 'scrambled.jpg', broken.corrupt, 'corrupt', /cannot be decoded/],
+    ['JPEG renamed from text', 'notes.JPG', broken.text, 'not-an-image', /content is text/],
+    ['random binary', 'blob.jpg', broken.binary, 'not-an-image', /unknown signature/],
+    ['PNG with a .jpg name', 'shot.jpg', broken.png, 'not-an-image', /PNG image; drone photos must be JPEG or TIFF/],
+    ['no EXIF', 'stripped.jpg', broken.noExif, 'no-exif', /no EXIF metadata/],
+    ['no GPS', 'nogps.jpg', broken.noGps, 'no-gps', /no GPS position/],
+    ['black frame', 'black.jpg', broken.black, 'black', /frame is black/],
+    ['over-exposed frame', 'white.jpg', broken.white, 'overexposed', /clipped white/],
+    ['blurred frame', 'blur.jpg', broken.blurred, 'blurry', /blurred/],
+    ['gimbal not at nadir', 'oblique.jpg', broken.obliqueGimbal, 'not-nadir', /gimbal pitch is -45.0°/],
+    ['far outside the cluster', 'far.jpg', broken.farAway, 'outlier-position', /km from the rest of the dataset/],
+    ['huge declared dimensions', 'huge.jpg', broken.hugeDimensions, 'too-large', /60000×60000 pixels/],
+    ['0-byte file', 'empty.jpg', () => Buffer.alloc(0), 'empty-file', /empty \(0 bytes\)/],
+    ['duplicate image', 'copy.jpg', (g) => g, 'duplicate', /same content as GOOD_0.JPG/],
+  ];
+
+  test.each(fileCases)('%s is rejected with a reason, the rest accepted', async (_, name, make, code, message) => {
+    const qa = await rejectionOf(name, make(good[0]!));
+    expect(qa.accepted).toBe(false);
+    expect(qa.reasons[0]).toMatchObject({ code, message: expect.stringMatching(message) });
+  });
+
+  test('non-UTF-8 file name in a folder', async () => {
+    const dir = folderWith(join(root, `case-${++n}`), good, {});
+    writeFileSync(Buffer.from(`${dir}/caf\xe9.jpg`, 'latin1'), good[1]!);
+    const { records } = await ingest({ kind: 'folder', path: dir });
+    const odd = records.find((r) => r.name.startsWith('caf'))!;
+    expect(odd.qa.reasons[0]).toMatchObject({ code: 'unsafe-name', message: expect.stringMatching(/not valid UTF-8/) });
+  });
+
+  test('symbolic link in a folder is not followed', async () => {
+    const dir = folderWith(join(root, `case-${++n}`), good, {});
+    addSymlink(dir, 'passwd.jpg', '/etc/passwd');
+    const { records } = await ingest({ kind: 'folder', path: dir });
+    expect(records.find((r) => r.name === 'passwd.jpg')!.qa.reasons[0]).toMatchObject({ code: 'symlink' });
+  });
+
+  const zipPath = async (name: string, bytes: Buffer | Promise<Buffer>) => {
+    const path = join(root, `${++n}-${name}`);
+    writeFileSync(path, await bytes);
+    return path;
+  };
+  const goodEntries = () => good.map((data, i) => ({ name: `photos/GOOD_${i}.JPG`, data }));
+
+  const archiveCases: [string, () => Promise<string>, RegExp][] = [
+    [
+      'zip-slip entry (../)',
+      () =>
+        zipPath(
+          'slip.zip',
+          zipOf(
+            [...goodEntries(), { name: 'xx/evil.jpg', data: good[0]! }],
+            [['xx/evil.jpg', Buffer.from('../evil.jpg')]],
+          ),
+        ),
+      /"\.\.\/evil\.jpg" climbs out of the archive/,
+    ],
+    [
+      'absolute path entry',
+      () =>
+        zipPath(
+          'abs.zip',
+          zipOf(
+            [...goodEntries(), { name: 'aetc/passwd', data: good[0]! }],
+            [['aetc/passwd', Buffer.from('/etc/passwd')]],
+          ),
+        ),
+      /"\/etc\/passwd" has an absolute path/,
+    ],
+    [
+      'symlink entry',
+      () =>
+        zipPath(
+          'link.zip',
+          zipOf([...goodEntries(), { name: 'link.jpg', data: Buffer.from('/etc/passwd'), mode: 0o120777 }]),
+        ),
+      /"link\.jpg" is a symbolic link/,
+    ],
+    [
+      'zip bomb',
+      () =>
+        zipPath(
+          'bomb.zip',
+          zipOf([...goodEntries(), { name: 'bomb.jpg', data: Buffer.alloc(32 * 1024 * 1024), compress: true }]),
+        ),
+      /expands \d+× \(limit 100×\), a likely zip bomb/,
+    ],
+    [
+      'too many entries',
+      () =>
+        zipPath(
+          'many.zip',
+          zipOf(Array.from({ length: 2001 }, (_, i) => ({ name: `f${i}.jpg`, data: Buffer.from([i & 255]) }))),
+        ),
+      /2001 entries, more than the 2000 allowed/,
+    ],
+    ['not a zip at all', () => zipPath('fake.zip', Buffer.from('PK? no, just text')), /not a readable zip archive/],
+  ];
+
+  test.each(archiveCases)('%s: the archive is refused before anything is unpacked', async (_, make, message) => {
+    await expect(ingest({ kind: 'zip', path: await make() })).rejects.toMatchObject({
+      name: 'Aerial.InvalidInput',
+      message,
+    });
+  });
+
+  test('non-UTF-8 entry name in an archive is rejected, the rest accepted', async () => {
+    const path = await zipPath(
+      'names.zip',
+      zipOf(
+        [...goodEntries(), { name: 'cafX.jpg', data: good[1]! }],
+        [['cafX.jpg', Buffer.from('caf\xe9.jpg', 'latin1')]],
+      ),
+    );
+    const { records } = await ingest({ kind: 'zip', path });
+    expect(records.find((r) => r.name.startsWith('caf'))!.qa.reasons[0]).toMatchObject({ code: 'unsafe-name' });
+    expect(records.filter((r) => r.qa.accepted)).toHaveLength(good.length);
+  });
+
+  test('a good archive is read like a folder, hidden entries skipped', async () => {
+    const path = await zipPath(
+      'ok.zip',
+      zipOf([...goodEntries(), { name: '__MACOSX/._GOOD_0.JPG', data: Buffer.from('x') }]),
+    );
+    const { manifest, records } = await ingest({ kind: 'zip', path });
+    expect(manifest.summary).toMatchObject({ files: good.length, accepted: good.length });
+    expect(records.every((r) => r.key?.startsWith(`jobs/`))).toBe(true);
+  });
+
+  test('an empty archive is refused', async () => {
+    const path = await zipPath('empty.zip', zipOf([]));
+    await expect(ingest({ kind: 'zip', path })).rejects.toMatchObject({
+      name: 'Aerial.InvalidInput',
+      message: expect.stringMatching(/contains no files/),
+    });
+  });
+
+  test('an empty folder is refused', async () => {
+    const dir = folderWith(join(root, `case-${++n}`), [], {});
+    await expect(ingest({ kind: 'folder', path: dir })).rejects.toMatchObject({
+      name: 'Aerial.InvalidInput',
+      message: expect.stringMatching(/contains no files/),
+    });
+  });
+
+  test('a missing folder is refused with what to give instead', async () => {
+    await expect(ingest({ kind: 'folder', path: join(root, 'nope') })).rejects.toMatchObject({
+      message: expect.stringMatching(/is not a folder; give a folder of photos/),
+    });
+  });
+
+  test('when too few images pass, the stage fails with Aerial.QualityRejected and still records every verdict', async () => {
+    const dir = folderWith(join(root, `case-${++n}`), [good[0]!], { 'a.jpg': broken.text(), 'b.jpg': Buffer.alloc(0) });
+    const jobId = `bad-${++n}`;
+    await putJson(store, keys.request(jobId), { source: { kind: 'folder', path: dir } });
+    await expect(
+      runStage(
+        { jobId, stage: 'Ingest' },
+        { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Ingest: ingestStage } },
+      ),
+    ).rejects.toMatchObject({
+      name: 'Aerial.QualityRejected',
+      message: expect.stringMatching(
+        /only 1 of 3 files passed quality checks, fewer than the 3 needed \(1 not-an-image, 1 empty-file\)/,
+      ),
+    });
+    expect(await getJson(store, keys.stageError(jobId, 'Ingest'))).toMatchObject({
+      name: 'Aerial.QualityRejected',
+      stage: 'Ingest',
+    });
+    expect(((await getJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`)) as unknown[]).length).toBe(3);
+  });
+
+  test('running the stage twice leaves the same objects', async () => {
+    const dir = folderWith(join(root, `case-${++n}`), good, {});
+    const jobId = `bad-${++n}`;
+    await putJson(store, keys.request(jobId), { source: { kind: 'folder', path: dir } });
+    const run = () =>
+      runStage(
+        { jobId, stage: 'Ingest' },
+        { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Ingest: ingestStage } },
+      );
+    await run();
+    const list = async () => {
+      const out: string[] = [];
+      for await (const o of store.list(`jobs/${jobId}/`)) out.push(`${o.key}:${o.etag}`);
+      return out;
+    };
+    const first = await list();
+    await run();
+    expect((await list()).filter((k) => !k.includes('manifest.json'))).toEqual(
+      first.filter((k) => !k.includes('manifest.json')),
+    );
+  });
+});
