@@ -1,0 +1,139 @@
+import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const CLI = join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
+const ENTRYPOINT = join(__dirname, '..', '..', 'lib', 'entrypoint.js');
+const BRIGHTON = sharedDatasetImages('brighton-beach');
+
+/** The built CLI and entrypoint, run as a user runs them: separate processes, a data folder. */
+describe('aerial CLI', () => {
+  let dataDir: string;
+  let survey: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'aerial-cli-'));
+    survey = join(dataDir, 'survey');
+    await generateSurvey({ outDir: survey, widthPx: 640, heightPx: 480, areaWidthM: 50, areaHeightM: 40 });
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const aerial = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+        env: { ...process.env, AERIAL_DATA_DIR: dataDir },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+
+  test('process runs a survey job through the engine and prints the verdicts, footprints and outputs', async () => {
+    const { code, stdout, stderr } = await aerial('process', join(survey, 'images'), '--label', 'test survey');
+    expect(stderr).toMatch(/Ingest: 100% done/);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Job job-\d{8}-[0-9a-f]{6}: SUCCEEDED/);
+    expect(stdout).toMatch(/Images: 12 files, 12 accepted, 0 rejected/);
+    expect(stdout).toMatch(/Footprints: 12 images, GSD 13\.52 cm\/px/);
+    expect(stdout).toMatch(/forward overlap 70 %/);
+    const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
+
+    const jobs = await aerial('jobs');
+    expect(jobs.stdout).toMatch(new RegExp(`${jobId}\\s+SUCCEEDED`));
+    const status = await aerial('status', jobId);
+    expect(status.stdout).toContain('footprints-geojson');
+    const geojsonPath = /footprints-geojson\s+(\S+)/.exec(status.stdout)![1]!;
+    expect(JSON.parse(readFileSync(geojsonPath, 'utf8'))).toMatchObject({
+      type: 'FeatureCollection',
+      features: expect.any(Array),
+    });
+  });
+
+  test('a preset this build cannot run fails early with the named error', async () => {
+    const { code, stdout } = await aerial('process', join(survey, 'images'), '--preset', 'map');
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAILED/);
+    expect(stdout).toMatch(/Aerial\.InvalidInput: preset "map" needs Orthomosaic/);
+  });
+
+  test('bad arguments get a clear message and exit code 2', async () => {
+    expect(await aerial('process', join(dataDir, 'missing'))).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/does not exist; give a folder of photos or a \.zip archive/),
+    });
+    expect(await aerial('process', join(survey, 'images'), '--preset', 'everything')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/invalid job request: preset/),
+    });
+    expect(await aerial('frobnicate')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown command "frobnicate"/),
+    });
+    expect(await aerial('status', 'job-nope')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/no job job-nope/),
+    });
+  });
+
+  test('invalid environment configuration stops the CLI with the variable named', async () => {
+    const run = promisify(execFile)(process.execPath, [CLI, 'jobs'], {
+      env: { ...process.env, AERIAL_DATA_DIR: dataDir, OBJECT_STORE: 'ftp://x' },
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/OBJECT_STORE: must be file:<folder> or s3:\/\/<bucket>/),
+    });
+  });
+
+  test('cancel stops a running job from another process', async () => {
+    // Hundreds of copies keep Ingest busy for a few seconds, long enough to cancel it.
+    const big = join(dataDir, 'big');
+    mkdirSync(big);
+    for (const file of readdirSync(join(survey, 'images'))) {
+      for (let k = 0; k < 30; k++) copyFileSync(join(survey, 'images', file), join(big, `${k}-${file}`));
+    }
+    const child = spawn(process.execPath, [CLI, 'process', big], { env: { ...process.env, AERIAL_DATA_DIR: dataDir } });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('close', r));
+    while (!/job (job-\S+):/.test(stderr) || !/Ingest: /.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+    const jobId = /job (job-\S+):/.exec(stderr)![1]!;
+    const cancelled = await aerial('cancel', jobId);
+    expect(cancelled.stdout).toMatch(new RegExp(`asked job ${jobId} to stop`));
+    expect(await exited).toBe(130);
+    expect((await aerial('jobs')).stdout).toMatch(new RegExp(`${jobId}\\s+ABORTED`));
+  });
+
+  (BRIGHTON ? test : test.skip)(
+    'Brighton Beach: all 18 photos accepted, GSD ≈ 1.7 cm/px, forward overlap ≈ 60–65 %',
+    async () => {
+      const { code, stdout } = await aerial('process', BRIGHTON!);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/Images: 18 files, 18 accepted, 0 rejected/);
+      const gsd = Number(/GSD (\d+\.\d+) cm\/px/.exec(stdout)![1]);
+      expect(gsd).toBeGreaterThan(1.65);
+      expect(gsd).toBeLessThan(1.8);
+      const forward = Number(/forward overlap (\d+) %/.exec(stdout)![1]);
+      expect(forward).toBeGreaterThanOrEqual(60);
+      expect(forward).toBeLessThanOrEqual(66);
+    },
+  );
+  if (!BRIGHTON)
+    console.warn('skipping the Brighton Beach CLI test: ../shared/datasets/brighton-beach/images is absent');
+
+  test('the stage entrypoint reports a named error and exits 1 for a job with no request', async () => {
+    const run = promisify(execFile)(process.execPath, [ENTRYPOINT], {
+      env: { ...process.env, AERIAL_DATA_DIR: dataDir, AERIAL_JOB_ID: 'job-none', AERIAL_STAGE: 'Ingest' },
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(
+        /::aerial::\{"type":"error","error":\{"name":"Aerial\.InvalidInput","reason":"job job-none has no request/,
+      ),
+    });
+  });
+});
