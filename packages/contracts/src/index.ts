@@ -8,6 +8,7 @@ export * from './json-schema';
 export * from './manifest';
 export * from './runtime-config';
 export * from './sample-survey';
+export * from './sfn-api';
 export * from './stages';
 export * from './validation';
 export * from './worker-protocol';

@@ -35,6 +35,8 @@ export const StageInvocationSchema = z.object({
   jobId: JobIdSchema,
   stage: StageNameSchema,
   attempt: z.number().int().min(1).default(1),
+  /** The job's request, carried by the first stage only, which stores it for the others. */
+  request: JobRequestSchema.optional(),
   /** Notify only: which way the job ended, and the orchestrator's error when it failed. */
   outcome: z.enum(['succeeded', 'failed']).optional(),
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),

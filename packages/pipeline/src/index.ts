@@ -18,3 +18,4 @@ export * from './stages/ingest/ingest-stage';
 export * from './stages/notify/notify-stage';
 export * from './stages/stage-handlers';
 export * from './stages/stage-runtime';
+export * from './engine/sfn-api-server';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { AerialError, JobRequestSchema, keys, parseAtBoundary, PRESETS } from '@aerial/contracts';
-import { AERIAL_PIPELINE, type ExecutionRecord, putJson, stagesFor } from '@aerial/pipeline';
+import { AerialError, JobRequestSchema, parseAtBoundary, PRESETS } from '@aerial/contracts';
+import { AERIAL_PIPELINE, type ExecutionRecord, stagesFor } from '@aerial/pipeline';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -77,7 +77,6 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
     'job request',
   );
   const jobId = `job-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
-  await putJson(config.store, keys.request(jobId), request);
 
   const engine = createLocalEngine(config);
   const progress = new StageProgress(stagesFor(AERIAL_PIPELINE, request.preset));

@@ -62,11 +62,13 @@ export function renderAsl(definition: PipelineDefinition): AslDocument {
   const entries = definition.flow.map((step) => entryName(definition, step));
   definition.flow.forEach((step, i) => {
     const next = entries[i + 1] ?? STATE.notifySuccess;
+    // The first stage stores the request where every later stage reads it.
+    const payload = i === 0 ? { 'request.$': '$.request' } : {};
     const presets = presetsOf(definition, step);
     const body = typeof step === 'string' ? step : step.parallel;
     if (!samePresets(presets, ALL_PRESETS)) states[gateName(body)] = gate(presets, body, next);
     if (typeof step === 'string') {
-      states[step] = { ...taskState(stageOf(definition, step)), Catch: catchToFailure, Next: next };
+      states[step] = { ...taskState(stageOf(definition, step), payload), Catch: catchToFailure, Next: next };
     } else {
       states[step.parallel] = {
         Type: 'Parallel',

@@ -73,7 +73,6 @@ describe('LocalEngine', () => {
     jobId: string,
     request: JobRequestInput = { source: { kind: 'folder', path: dir } },
   ) {
-    await putJson(store, keys.request(jobId), request);
     const { executionArn } = await engine.startExecution({ input: { jobId, request } });
     return executionArn;
   }

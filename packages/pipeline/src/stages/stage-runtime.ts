@@ -62,6 +62,7 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
         'choose a preset whose stages are all available',
       );
     }
+    if (invocation.request) await putJson(store, keys.request(invocation.jobId), invocation.request);
     const request = await readRequest(store, invocation.jobId);
     await store.delete(keys.stageError(invocation.jobId, invocation.stage));
     const result = await handler(invocation, {

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Requests of the Step Functions API subset the embedded engine serves (AWS JSON 1.0 protocol),
+ * so the Hub and CLI use `@aws-sdk/client-sfn` against it exactly as against AWS.
+ */
+const arn = z.string().min(1).max(2048);
+export const SfnRequestSchemas = {
+  StartExecution: z.object({
+    stateMachineArn: arn,
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be 1–80 letters, digits, dashes or underscores')
+      .optional(),
+    input: z
+      .string()
+      .max(256 * 1024)
+      .optional(),
+    traceHeader: z.string().optional(),
+  }),
+  DescribeExecution: z.object({ executionArn: arn, includedData: z.string().optional() }),
+  StopExecution: z.object({
+    executionArn: arn,
+    error: z.string().max(256).optional(),
+    cause: z.string().max(32768).optional(),
+  }),
+  ListExecutions: z.object({
+    stateMachineArn: arn.optional(),
+    statusFilter: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional(),
+    maxResults: z.number().int().min(0).max(1000).optional(),
+    nextToken: z.string().max(1024).optional(),
+  }),
+  GetExecutionHistory: z.object({
+    executionArn: arn,
+    maxResults: z.number().int().min(0).max(1000).optional(),
+    reverseOrder: z.boolean().optional(),
+    nextToken: z.string().max(1024).optional(),
+    includeExecutionData: z.boolean().optional(),
+  }),
+} as const;
+export type SfnOperation = keyof typeof SfnRequestSchemas;
