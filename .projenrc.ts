@@ -51,7 +51,15 @@ repo.addPackage({
   testTimeout: 120_000,
 });
 
-
+repo.addPackage({
+  name: 'bench',
+  outdir: 'tools/bench',
+  description: 'Benchmarks that measure the pipeline against a floor in the same run and print the ratio',
+  workspaceDeps: [contracts, pipeline, sampleData],
+  deps: { sharp: '^0.35.0' },
+  scripts: { ingest: 'node lib/ingest.js' },
+  testTimeout: 120_000,
+});
 
 repo.addPackage({
   name: 'repo',
@@ -73,6 +81,22 @@ repo.addPackage({
   deps: { marked: '^18.0.0' },
   esmOnlyDeps: ['marked'],
   postBuild: 'node lib/build-site.js',
+});
+
+repo.addTask('start', {
+  description: 'Build, then run the main job on the embedded engine (a generated survey unless given photos)',
+  steps: [{ exec: 'nx run workers:build' }, { exec: 'node apps/workers/lib/cli/main.js process', receiveArgs: true }],
+});
+repo.addTask('aerial', {
+  description: 'The aerial CLI (process, jobs, status, cancel), built first',
+  steps: [
+    { exec: 'nx run workers:build --output-style=static >/dev/null' },
+    { exec: 'node apps/workers/lib/cli/main.js', receiveArgs: true },
+  ],
+});
+repo.addTask('bench:ingest', {
+  description: 'Ingest against the sharp decode floor, side by side',
+  steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/ingest.js' }],
 });
 
 repo.synth();

@@ -1,4 +1,4 @@
-import { javascript, typescript } from 'projen';
+import { javascript, typescript, type YamlFile } from 'projen';
 import { Changesets } from './changesets';
 import { CodeStyle } from './code-style';
 import { GithubWorkflows } from './github-workflows';
@@ -109,7 +109,7 @@ export class AerialMonorepo extends javascript.NodeProject {
     this.defineTasks();
   }
 
-  private readonly workspaceFile: import('projen').YamlFile;
+  private readonly workspaceFile: YamlFile;
 
   /** Adds a workspace package; see {@link WorkspacePackageOptions}. */
   addPackage(options: WorkspacePackageOptions): WorkspacePackage {

@@ -1,4 +1,4 @@
-import { Component, JsonFile, Project, TextFile } from 'projen';
+import { Component, JsonFile, type Project, TextFile } from 'projen';
 
 /** Options for {@link Changesets}. */
 export interface ChangesetsOptions {

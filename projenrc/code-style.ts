@@ -1,4 +1,4 @@
-import { Component, Project, TextFile } from 'projen';
+import { Component, type Project, TextFile } from 'projen';
 
 /**
  * `eslint.config.mjs`: one flat config for the whole repository, typescript-eslint's recommended

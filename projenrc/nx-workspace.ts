@@ -1,4 +1,4 @@
-import { Component, JsonFile, Project } from 'projen';
+import { Component, JsonFile, type Project } from 'projen';
 
 /** Options for {@link NxWorkspace}. */
 export interface NxWorkspaceOptions {

@@ -1,4 +1,4 @@
-import { Component, Project, YamlFile } from 'projen';
+import { Component, type Project, YamlFile } from 'projen';
 
 /** Options for {@link RepositorySettings}. */
 export interface RepositorySettingsOptions {

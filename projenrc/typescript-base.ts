@@ -1,4 +1,4 @@
-import { Component, JsonFile, Project } from 'projen';
+import { Component, JsonFile, type Project } from 'projen';
 
 /**
  * `tsconfig.base.json`: the strict compiler settings every package extends. CommonJS output with

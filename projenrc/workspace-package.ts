@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Component, JsonFile, Project } from 'projen';
+import { Component, JsonFile, type Project } from 'projen';
 
 /** Options for {@link WorkspacePackage}. */
 export interface WorkspacePackageOptions {
@@ -16,6 +16,8 @@ export interface WorkspacePackageOptions {
   readonly devDeps?: Record<string, string>;
   /** Workspace packages imported by this one (`workspace:^` + tsconfig project references). @default [] */
   readonly workspaceDeps?: WorkspacePackage[];
+  /** Workspace packages only its tests and tools import (`workspace:^` dev dependencies). @default [] */
+  readonly workspaceDevDeps?: WorkspacePackage[];
   /**
    * Packages this one depends on without importing them (Nx `implicitDependencies`);
    * `"all-others"` for a package that describes the whole repository, like the docs. @default []
@@ -114,7 +116,9 @@ export class WorkspacePackage extends Component {
   /** Nx names of the implicit dependencies, resolved at synth so later packages are included. */
   get implicitDependencyNames(): string[] {
     const declared = this.options.implicitDependencies ?? [];
-    const imported = new Set([...(this.options.workspaceDeps ?? []), ...(this.options.workspaceDevDeps ?? [])].map((d) => d.name));
+    const imported = new Set(
+      [...(this.options.workspaceDeps ?? []), ...(this.options.workspaceDevDeps ?? [])].map((d) => d.name),
+    );
     const list = declared === 'all-others' ? WorkspacePackage.all(this.project).filter((p) => p !== this) : declared;
     return list.map((p) => p.name).filter((n) => !imported.has(n));
   }

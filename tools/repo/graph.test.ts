@@ -12,6 +12,7 @@ const LAYER: Record<string, number> = {
   infra: 2,
   kubernetes: 2,
   tests: 3,
+  bench: 3,
   docs: 4,
   repo: 0,
   'sample-data': 0.5,

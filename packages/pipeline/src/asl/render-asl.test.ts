@@ -65,7 +65,9 @@ describe('renderAsl', () => {
   });
 
   test('2D and 3D branches run in parallel; 3D only for the map-and-3d preset', () => {
-    const products = asl.States.Products as { Branches: { StartAt: string; States: Record<string, AslState> }[] };
+    const products = asl.States.Products as unknown as {
+      Branches: { StartAt: string; States: Record<string, AslState> }[];
+    };
     expect(products.Branches.map((b) => b.StartAt)).toEqual(['Orthomosaic', 'Check SfM']);
     expect(products.Branches[1]!.States['Check SfM']).toMatchObject({
       Choices: [{ Variable: '$.request.preset', StringEquals: 'map-and-3d', Next: 'SfM' }],

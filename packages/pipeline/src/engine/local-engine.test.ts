@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { renderAsl } from '../asl/render-asl';
 import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
 import { LocalFolderStore } from '../object-store/local-folder-store';
-import { getJson, putJson } from '../object-store/object-store';
+import { getJson } from '../object-store/object-store';
 import { guardBudgetStage } from '../stages/guard-budget/guard-budget-stage';
 import { notifyStage } from '../stages/notify/notify-stage';
 import { type StageHandler } from '../stages/stage-runtime';

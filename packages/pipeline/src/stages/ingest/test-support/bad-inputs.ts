@@ -95,7 +95,7 @@ export async function zipOf(
   zip.end();
   const chunks: Buffer[] = [];
   for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  let out = Buffer.concat(chunks);
+  const out = Buffer.concat(chunks);
   for (const [from, to] of patch) {
     const needle = Buffer.from(from, 'latin1');
     if (needle.length !== to.length) throw new Error('patches must keep the length');

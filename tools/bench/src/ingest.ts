@@ -1,0 +1,73 @@
+import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
+import { ingestStage, LocalFolderStore, putJson, runStage } from '@aerial/pipeline';
+import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { sideBySide } from './measure';
+
+/**
+ * Ingest against its floor: the time to decode every image once at full size with sharp, two at a
+ * time (ingest's own concurrency), in the same run. Prints both and the ratio.
+ */
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'aerial-bench-'));
+  try {
+    let images = sharedDatasetImages('brighton-beach');
+    let dataset = 'Brighton Beach (18 DJI photos, 4000×2250)';
+    if (!images) {
+      await generateSurvey({ outDir: join(work, 'survey') });
+      images = join(work, 'survey', 'images');
+      dataset = 'generated survey (1600×1200), Brighton Beach absent';
+    }
+    const files = readdirSync(images).map((f) => join(images!, f));
+    const store = new LocalFolderStore(join(work, 'objects'));
+    let run = 0;
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+    const result = await sideBySide(
+      rounds,
+      {
+        label: 'Ingest stage',
+        run: async () => {
+          const jobId = `bench-${++run}`;
+          await putJson(store, keys.request(jobId), { source: { kind: 'folder', path: images } });
+          await runStage(
+            { jobId, stage: 'Ingest' },
+            { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Ingest: ingestStage } },
+          );
+        },
+      },
+      { label: 'sharp full decode of every image', run: () => decodeAll(files) },
+    );
+    const rssMb = process.memoryUsage().rss / 1e6;
+    process.stdout.write(
+      [
+        `dataset: ${dataset}, ${files.length} files, ${rounds} rounds each, interleaved`,
+        `${result.floor.label}: median ${result.floor.medianSeconds.toFixed(2)} s (${result.floor.runs.map((r) => r.toFixed(2)).join(', ')})`,
+        `${result.candidate.label}: median ${result.candidate.medianSeconds.toFixed(2)} s (${result.candidate.runs.map((r) => r.toFixed(2)).join(', ')})`,
+        `ratio ingest / decode floor: ${result.ratio.toFixed(2)}`,
+        `peak RSS of this process: ${rssMb.toFixed(0)} MB`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function decodeAll(files: string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      await sharp(readFileSync(file)).raw().toBuffer();
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench ingest: ${(e as Error).message}\n`);
+  process.exit(1);
+});
