@@ -7,7 +7,7 @@ describe('job request', () => {
     const request = JobRequestSchema.parse({ source: { kind: 'folder', path: 'photos' } });
     expect(request).toEqual({
       source: { kind: 'folder', path: 'photos' },
-      preset: 'map',
+      preset: 'survey',
       options: {},
       priority: 'normal',
       notify: [],
