@@ -1,3 +1,4 @@
+export * from './catalog';
 export * from './environment';
 export * from './errors';
 export * from './events';
