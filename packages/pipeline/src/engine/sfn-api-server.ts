@@ -71,11 +71,7 @@ export class SfnApiServer {
   private async dispatch(operation: SfnOperation, input: Record<string, unknown>): Promise<unknown> {
     switch (operation) {
       case 'StartExecution': {
-        if (input.stateMachineArn !== LOCAL_STATE_MACHINE_ARN)
-          throw new SfnError(
-            'StateMachineDoesNotExist',
-            `state machine ${String(input.stateMachineArn)} does not exist`,
-          );
+        assertStateMachine(input.stateMachineArn);
         let payload: unknown;
         try {
           payload = JSON.parse((input.input as string | undefined) ?? '{}');
@@ -88,12 +84,7 @@ export class SfnApiServer {
       case 'DescribeExecution': {
         const r = await this.record(input.executionArn as string);
         return {
-          executionArn: r.executionArn,
-          stateMachineArn: r.stateMachineArn,
-          name: r.name,
-          status: r.status,
-          startDate: epoch(r.startDate),
-          ...(r.stopDate ? { stopDate: epoch(r.stopDate) } : {}),
+          ...executionSummary(r),
           input: r.input,
           ...(r.output !== undefined ? { output: r.output } : {}),
           ...(r.error ? { error: r.error } : {}),
@@ -109,38 +100,18 @@ export class SfnApiServer {
         return { stopDate: epoch(stopDate.toISOString()) };
       }
       case 'ListExecutions': {
-        if (input.stateMachineArn && input.stateMachineArn !== LOCAL_STATE_MACHINE_ARN) {
-          throw new SfnError(
-            'StateMachineDoesNotExist',
-            `state machine ${String(input.stateMachineArn)} does not exist`,
-          );
-        }
+        if (input.stateMachineArn) assertStateMachine(input.stateMachineArn);
         const all = await this.engine.listExecutions(input.statusFilter as ExecutionRecord['status'] | undefined);
-        const { items, nextToken } = page(
-          all,
-          input.maxResults as number | undefined,
-          input.nextToken as string | undefined,
-        );
+        const { items, nextToken } = page(all, input);
         return {
-          executions: items.map((r) => ({
-            executionArn: r.executionArn,
-            stateMachineArn: r.stateMachineArn,
-            name: r.name,
-            status: r.status,
-            startDate: epoch(r.startDate),
-            ...(r.stopDate ? { stopDate: epoch(r.stopDate) } : {}),
-          })),
+          executions: items.map(executionSummary),
           ...(nextToken ? { nextToken } : {}),
         };
       }
       case 'GetExecutionHistory': {
         const r = await this.record(input.executionArn as string);
         const events = input.reverseOrder ? [...r.history].reverse() : r.history;
-        const { items, nextToken } = page(
-          events,
-          input.maxResults as number | undefined,
-          input.nextToken as string | undefined,
-        );
+        const { items, nextToken } = page(events, input);
         return {
           events: items.map((e) => ({
             id: e.id,
@@ -173,11 +144,29 @@ function translate(e: unknown): SfnError {
   return new SfnError('InternalServerError', error.reason);
 }
 
+/** The fields DescribeExecution and ListExecutions share. */
+function executionSummary(r: ExecutionRecord): Record<string, unknown> {
+  return {
+    executionArn: r.executionArn,
+    stateMachineArn: r.stateMachineArn,
+    name: r.name,
+    status: r.status,
+    startDate: epoch(r.startDate),
+    ...(r.stopDate ? { stopDate: epoch(r.stopDate) } : {}),
+  };
+}
+
+function assertStateMachine(arn: unknown): void {
+  if (arn !== LOCAL_STATE_MACHINE_ARN)
+    throw new SfnError('StateMachineDoesNotExist', `state machine ${String(arn)} does not exist`);
+}
+
 function page<T>(
   items: readonly T[],
-  maxResults: number | undefined,
-  token: string | undefined,
+  request: { maxResults?: unknown; nextToken?: unknown },
 ): { items: T[]; nextToken?: string } {
+  const maxResults = request.maxResults as number | undefined;
+  const token = request.nextToken as string | undefined;
   const size = maxResults && maxResults > 0 ? maxResults : PAGE;
   const start = token ? Number.parseInt(Buffer.from(token, 'base64url').toString(), 10) : 0;
   if (!Number.isInteger(start) || start < 0 || start > items.length)
