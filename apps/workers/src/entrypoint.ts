@@ -19,12 +19,13 @@ async function main(): Promise<number> {
         'Aerial.InvalidInput',
         `unknown stage ${JSON.stringify(process.argv[2] ?? process.env.AERIAL_STAGE)}`,
       );
-    const { store, environment } = loadWorkerConfig();
+    const { store, uploads, environment } = loadWorkerConfig();
     const attempt = Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.AERIAL_STAGE_ATTEMPT ?? 1);
     const manifest = await runStage(
       { jobId: process.env.AERIAL_JOB_ID, stage: stage.data, attempt },
       {
         store,
+        uploads,
         environment,
         handlers: STAGE_HANDLERS,
         signal: controller.signal,

@@ -18,18 +18,19 @@ export const ENTRYPOINT = join(__dirname, 'entrypoint.js');
  * processes of the workers' entrypoint, function stages in this process.
  */
 export function createLocalEngine(config: WorkerConfig, options: { concurrency?: number } = {}): LocalEngine {
-  const { store, environment, runtime } = config;
+  const { store, uploads, environment, runtime } = config;
   return new LocalEngine({
     definition: AERIAL_PIPELINE,
     asl: renderAsl(AERIAL_PIPELINE),
     store: new ExecutionStore(join(runtime.AERIAL_DATA_DIR, 'executions')),
-    runFunction: inProcessFunctionRunner({ store, environment, handlers: STAGE_HANDLERS }),
+    runFunction: inProcessFunctionRunner({ store, uploads, environment, handlers: STAGE_HANDLERS }),
     runContainer: childProcessRunner(() => ({ file: process.execPath, args: [ENTRYPOINT] }), {
       ...process.env,
       AERIAL_DATA_DIR: runtime.AERIAL_DATA_DIR,
       AERIAL_ENV: runtime.AERIAL_ENV,
       // The children must use exactly this store; its location is absolute.
       OBJECT_STORE: store.location,
+      UPLOADS_STORE: uploads.location,
     }),
     concurrency: options.concurrency,
   });

@@ -6,9 +6,12 @@ export interface WorkerConfig {
   readonly runtime: RuntimeConfig;
   readonly environment: EnvironmentConfig;
   readonly store: ObjectStore;
+  readonly uploads: ObjectStore;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const runtime = loadRuntimeConfig(env);
-  return { runtime, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], store: createObjectStore(runtime) };
+  const store = createObjectStore(runtime);
+  const uploads = runtime.UPLOADS_STORE ? createObjectStore(runtime, runtime.UPLOADS_STORE) : store;
+  return { runtime, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], store, uploads };
 }

@@ -27,6 +27,14 @@ export const RuntimeConfigSchema = z.object({
       'must be file:<folder> or s3://<bucket>[/prefix]',
     )
     .optional(),
+  /** Where uploaded datasets (the `prefix` source) are read from; defaults to OBJECT_STORE. */
+  UPLOADS_STORE: z
+    .string()
+    .regex(
+      /^(file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/,
+      'must be file:<folder> or s3://<bucket>[/prefix]',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;

@@ -6,6 +6,7 @@ import { type ContainerRunner } from './stage-process';
 
 export interface InProcessOptions {
   readonly store: ObjectStore;
+  readonly uploads?: ObjectStore;
   readonly environment: EnvironmentConfig;
   readonly handlers: Partial<Record<StageName, StageHandler>>;
 }

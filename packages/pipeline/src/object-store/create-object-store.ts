@@ -6,8 +6,10 @@ import { type ObjectStore } from './object-store';
 import { S3ObjectStore } from './s3-store';
 
 /** The store `OBJECT_STORE` names: `s3://bucket[/prefix]`, `file:<folder>`, or `<data dir>/objects`. */
-export function createObjectStore(config: Pick<RuntimeConfig, 'OBJECT_STORE' | 'AERIAL_DATA_DIR'>): ObjectStore {
-  const spec = config.OBJECT_STORE;
+export function createObjectStore(
+  config: Pick<RuntimeConfig, 'OBJECT_STORE' | 'AERIAL_DATA_DIR'>,
+  spec = config.OBJECT_STORE,
+): ObjectStore {
   if (spec?.startsWith('s3://')) {
     const [bucket, ...prefix] = spec.slice('s3://'.length).split('/');
     return new S3ObjectStore(new S3Client({}), bucket as string, prefix.join('/'));

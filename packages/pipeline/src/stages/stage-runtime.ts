@@ -17,6 +17,8 @@ import { getJson, type ObjectStore, putJson } from '../object-store/object-store
 /** What a stage implementation is given besides its invocation. */
 export interface StageContext {
   readonly store: ObjectStore;
+  /** Where `prefix` dataset sources (uploads) are read from. */
+  readonly uploads: ObjectStore;
   readonly environment: EnvironmentConfig;
   readonly request: JobRequest;
   /** Stages this build can run; GuardBudget refuses presets that need others. */
@@ -36,6 +38,8 @@ export type StageHandler = (invocation: StageInvocation, context: StageContext) 
 
 export interface RunStageOptions {
   readonly store: ObjectStore;
+  /** Store of uploaded datasets. @default store */
+  readonly uploads?: ObjectStore;
   readonly environment: EnvironmentConfig;
   readonly handlers: Partial<Record<StageName, StageHandler>>;
   readonly progress?: (percent: number, message?: string) => void;
@@ -67,6 +71,7 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
     await store.delete(keys.stageError(invocation.jobId, invocation.stage));
     const result = await handler(invocation, {
       store,
+      uploads: options.uploads ?? store,
       environment: options.environment,
       request,
       availableStages: Object.keys(options.handlers) as StageName[],

@@ -29,7 +29,7 @@ export const guardBudgetStage: StageHandler = async (invocation, context) => {
     );
   }
 
-  const dataset = await openDataset(request.source, store, datasetLimits(environment));
+  const dataset = await openDataset(request.source, context.uploads, datasetLimits(environment));
   const files = dataset.entries.length;
   const bytes = dataset.entries.reduce((sum, e) => sum + e.bytes, 0);
   await dataset.close();

@@ -245,4 +245,17 @@ describe('ingest: bad input', () => {
       first.filter((k) => !k.includes('manifest.json')),
     );
   });
+
+  test('a prefix source reads the uploaded files from the uploads store', async () => {
+    const uploads = new LocalFolderStore(join(root, 'uploads'));
+    for (const [i, bytes] of good.entries()) await uploads.put(`datasets/d1/GOOD_${i}.JPG`, bytes);
+    await uploads.put('datasets/d1/notes.txt', broken.text());
+    const jobId = `bad-${++n}`;
+    await putJson(store, keys.request(jobId), { source: { kind: 'prefix', prefix: 'datasets/d1' } });
+    const manifest = await runStage(
+      { jobId, stage: 'Ingest' },
+      { store, uploads, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Ingest: ingestStage } },
+    );
+    expect(manifest.summary).toMatchObject({ files: good.length + 1, accepted: good.length, rejected: 1 });
+  });
 });

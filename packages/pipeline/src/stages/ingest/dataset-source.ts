@@ -24,14 +24,18 @@ export interface Dataset {
 }
 
 /** Opens a folder, a zip archive or an object-store prefix, refusing what breaks `limits`. */
-export async function openDataset(source: DatasetSource, store: ObjectStore, limits: DatasetLimits): Promise<Dataset> {
+export async function openDataset(
+  source: DatasetSource,
+  uploads: ObjectStore,
+  limits: DatasetLimits,
+): Promise<Dataset> {
   switch (source.kind) {
     case 'folder':
       return openFolder(source.path, limits);
     case 'zip':
       return openZipDataset(source.path, limits);
     case 'prefix':
-      return openPrefix(store, source.prefix, limits);
+      return openPrefix(uploads, source.prefix, limits);
   }
 }
 

@@ -22,7 +22,7 @@ export const ingestStage: StageHandler = async (invocation, context) => {
   const { store, request } = context;
   const limits = datasetLimits(context.environment);
   const stagePrefix = keys.stage(invocation.jobId, 'Ingest');
-  const dataset = await openDataset(request.source, store, limits);
+  const dataset = await openDataset(request.source, context.uploads, limits);
   try {
     if (dataset.entries.length === 0) {
       throw new AerialError(
