@@ -40,7 +40,7 @@ const pipeline = repo.addPackage({
   testTimeout: 60_000,
 });
 
-repo.addPackage({
+const workers = repo.addPackage({
   name: 'workers',
   outdir: 'apps/workers',
   description: 'Stage container entrypoints, their Dockerfiles, and the aerial CLI that runs jobs on the local engine',
@@ -49,6 +49,32 @@ repo.addPackage({
   deps: { 'cli-progress': '^3.12.0', zod: '^4.1.0' },
   devDeps: { '@types/cli-progress': '^3.11.6' },
   testTimeout: 120_000,
+});
+
+repo.addPackage({
+  name: 'infra',
+  outdir: 'packages/infra',
+  description: 'The AWS environment as code: aws-cdk-lib stacks per environment (network, data, pipeline, API, cluster, observability, cost, CI access)',
+  workspaceDeps: [contracts, pipeline],
+  // Deploys the workers' container images; does not import them.
+  implicitDependencies: [workers],
+  deps: {
+    'aws-cdk-lib': '2.276.0',
+    constructs: '^10.5.1',
+    'cdk-nag': '3.0.2',
+    '@aws-cdk/lambda-layer-kubectl-v33': '^2.2.2',
+    esbuild: '^0.25.0',
+    '@aws-sdk/client-batch': '^3.1000.0',
+    '@aws-sdk/client-cost-explorer': '^3.1000.0',
+    '@aws-sdk/client-s3': '^3.1000.0',
+    '@aws-sdk/client-sesv2': '^3.1000.0',
+    '@aws-sdk/client-sfn': '^3.1000.0',
+    '@aws-sdk/client-sns': '^3.1000.0',
+    zod: '^4.1.0',
+  },
+  devDeps: { 'aws-cdk': '2.1148.1', '@types/aws-lambda': '^8.10.150' },
+  scripts: { synth: 'node lib/app.js', deploy: 'cdk deploy --app "node lib/app.js"' },
+  testTimeout: 300_000,
 });
 
 repo.addPackage({

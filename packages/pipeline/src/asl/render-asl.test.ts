@@ -8,7 +8,10 @@ describe('renderAsl', () => {
   test('passes asl-validator, before and after substitution', () => {
     expect(() => assertValidAsl(asl)).not.toThrow();
     const arn = (kind: string, name: string) => `arn:aws:${kind}:eu-west-1:000000000000:${name}`;
-    const values: Record<string, string> = { JobQueueArnPrefix: arn('batch', 'job-queue/aerial-dev-') };
+    const values: Record<string, string> = {
+      JobQueueArnPrefix: arn('batch', 'job-queue/aerial-dev-'),
+      GpuJobQueueArnPrefix: arn('batch', 'job-queue/aerial-dev-gpu-'),
+    };
     for (const stage of AERIAL_PIPELINE.stages) {
       values[`${stage.name}FunctionArn`] = arn('lambda', `function:aerial-${stage.name}`);
       values[`${stage.name}JobDefinitionArn`] = arn('batch', `job-definition/aerial-${stage.name}`);
@@ -34,6 +37,13 @@ describe('renderAsl', () => {
         Payload: { 'jobId.$': '$.jobId', stage: 'GuardBudget' },
       },
     });
+  });
+
+  test('GPU stages go to the GPU queues', () => {
+    const splat = (asl.States.Products as unknown as { Branches: { States: Record<string, AslState> }[] }).Branches[1]!
+      .States.Splat!;
+    expect((splat.Parameters as Record<string, string>)['JobQueue.$']).toContain('${GpuJobQueueArnPrefix}');
+    expect((asl.States.Ingest!.Parameters as Record<string, string>)['JobQueue.$']).toContain('${JobQueueArnPrefix}');
   });
 
   test('every task sets its own timeout and retries transient errors with backoff', () => {

@@ -22,6 +22,8 @@ export const substitution = {
   jobDefinitionArn: (stage: StageName) => `${stage}JobDefinitionArn`,
   /** Queue ARN without its priority suffix; the job's priority (high/normal/low) completes it. */
   jobQueueArnPrefix: 'JobQueueArnPrefix',
+  /** The same for stages that need a GPU: their queues hold GPU compute environments. */
+  gpuJobQueueArnPrefix: 'GpuJobQueueArnPrefix',
 } as const;
 
 export const STATE = {
@@ -157,7 +159,7 @@ function taskState(stage: StageDefinition, payload: Record<string, unknown> = {}
     Parameters: {
       'JobName.$': `States.Format('{}-${stage.name}', $.jobId)`,
       JobDefinition: ph(substitution.jobDefinitionArn(stage.name)),
-      'JobQueue.$': `States.Format('${ph(substitution.jobQueueArnPrefix)}{}', $.request.priority)`,
+      'JobQueue.$': `States.Format('${ph(stage.resources.gpu > 0 ? substitution.gpuJobQueueArnPrefix : substitution.jobQueueArnPrefix)}{}', $.request.priority)`,
       ContainerOverrides: {
         Environment: [
           { Name: 'AERIAL_JOB_ID', 'Value.$': '$.jobId' },

@@ -51,6 +51,7 @@ export const executionNameOf = (arn: string) => arn.split(':').pop() as string;
 export function localSubstitutions(definition: PipelineDefinition): Record<string, string> {
   const values: Record<string, string> = {
     [substitution.jobQueueArnPrefix]: `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/aerial-local-`,
+    [substitution.gpuJobQueueArnPrefix]: `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/aerial-local-gpu-`,
   };
   for (const stage of definition.stages) {
     values[substitution.functionArn(stage.name)] = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:aerial-${stage.name}`;

@@ -1,0 +1,85 @@
+import { DEFAULT_ENVIRONMENTS, type EnvironmentConfig, EnvironmentConfigSchema, type EnvironmentName, parseAtBoundary } from '@aerial/contracts';
+import { z } from 'zod';
+
+/** What the AWS environment needs beyond the shared environment config. */
+export const InfraSettingsSchema = z.object({
+  /** NAT gateways: one is cheap for dev; one per AZ keeps prod reachable when an AZ fails. */
+  natGateways: z.number().int().min(0).max(3),
+  maxAzs: z.number().int().min(2).max(3),
+  logRetentionDays: z.union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]),
+  database: z.object({
+    instanceClass: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/),
+    allocatedStorageGb: z.number().int().min(20),
+    backupRetentionDays: z.number().int().min(7).max(35),
+  }),
+  batch: z.object({ cpuMaxVcpus: z.number().int().min(1), gpuMaxVcpus: z.number().int().min(0) }),
+  cluster: z.object({ nodeInstanceType: z.string() }),
+  gitops: z.object({ repoUrl: z.url({ protocol: /^https$/ }), revision: z.string().min(1), path: z.string().min(1) }),
+  github: z.object({ owner: z.string().min(1), repo: z.string().min(1) }),
+  /** Where alarms and budget alerts go; empty means the SNS topics only. */
+  alertEmails: z.array(z.email()),
+});
+export type InfraSettings = z.infer<typeof InfraSettingsSchema>;
+
+export interface InfraConfig {
+  readonly environment: EnvironmentConfig;
+  readonly settings: InfraSettings;
+}
+
+const GITOPS = { repoUrl: 'https://github.com/aerial-platform/aerial-platform.git', revision: 'main' };
+const GITHUB = { owner: 'aerial-platform', repo: 'aerial-platform' };
+
+const SETTINGS: Record<EnvironmentName, InfraSettings> = {
+  dev: {
+    natGateways: 1,
+    maxAzs: 2,
+    logRetentionDays: 30,
+    database: { instanceClass: 't4g.medium', allocatedStorageGb: 20, backupRetentionDays: 7 },
+    batch: { cpuMaxVcpus: 32, gpuMaxVcpus: 8 },
+    cluster: { nodeInstanceType: 'm7g.large' },
+    gitops: { ...GITOPS, path: 'packages/kubernetes/dist/dev' },
+    github: GITHUB,
+    alertEmails: [],
+  },
+  staging: {
+    natGateways: 1,
+    maxAzs: 2,
+    logRetentionDays: 60,
+    database: { instanceClass: 't4g.large', allocatedStorageGb: 50, backupRetentionDays: 7 },
+    batch: { cpuMaxVcpus: 64, gpuMaxVcpus: 16 },
+    cluster: { nodeInstanceType: 'm7g.large' },
+    gitops: { ...GITOPS, path: 'packages/kubernetes/dist/staging' },
+    github: GITHUB,
+    alertEmails: [],
+  },
+  prod: {
+    natGateways: 3,
+    maxAzs: 3,
+    logRetentionDays: 90,
+    database: { instanceClass: 'r7g.large', allocatedStorageGb: 200, backupRetentionDays: 14 },
+    batch: { cpuMaxVcpus: 256, gpuMaxVcpus: 64 },
+    cluster: { nodeInstanceType: 'm7g.xlarge' },
+    gitops: { ...GITOPS, path: 'packages/kubernetes/dist/prod' },
+    github: GITHUB,
+    alertEmails: [],
+  },
+};
+
+/**
+ * The configuration of one environment. Overrides come from CDK context (`-c aerial:<env>=<json>`,
+ * a partial settings object) so that nothing account-specific lives in the repository; the
+ * account itself comes from `account` in that JSON or CDK_DEFAULT_ACCOUNT at deploy time.
+ */
+export function infraConfig(name: EnvironmentName, override: unknown = undefined): InfraConfig {
+  const parsed = override === undefined ? {} : (override as { environment?: Partial<EnvironmentConfig>; settings?: Partial<InfraSettings> });
+  const environment = parseAtBoundary(EnvironmentConfigSchema, { ...DEFAULT_ENVIRONMENTS[name], ...parsed.environment }, `${name} environment config`);
+  const settings = parseAtBoundary(InfraSettingsSchema, { ...SETTINGS[name], ...parsed.settings }, `${name} infrastructure settings`);
+  return { environment, settings };
+}
+
+/** Resource names shared by the stacks and the pipeline's ARN substitutions. */
+export const names = {
+  prefix: (env: EnvironmentName) => `aerial-${env}`,
+  jobQueue: (env: EnvironmentName, priority: 'high' | 'normal' | 'low') => `aerial-${env}-${priority}`,
+  stateMachine: (env: EnvironmentName) => `aerial-${env}-job`,
+};

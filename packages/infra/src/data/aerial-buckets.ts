@@ -1,0 +1,79 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface AerialBucketsProps {
+  /** Days before intermediate stage outputs expire. */
+  readonly workDays: number;
+  /** Days before uploads expire. */
+  readonly uploadsDays: number;
+  /** Days before published products expire; undefined keeps them (tiered to Infrequent Access). */
+  readonly publishedDays?: number;
+  /** Keep the buckets and their data when the stack is deleted. @default true */
+  readonly retain?: boolean;
+}
+
+/**
+ * The three buckets of the data flow, all encrypted, TLS-only, private, versioned and logged:
+ * uploads (EventBridge notifications on, to start jobs), work (`jobs/<id>/<stage>/`, expiring)
+ * and published (products, tiered to cheaper storage as they age).
+ */
+export class AerialBuckets extends Construct {
+  readonly uploads: s3.Bucket;
+  readonly work: s3.Bucket;
+  readonly published: s3.Bucket;
+  readonly accessLogs: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: AerialBucketsProps) {
+    super(scope, id);
+    const removalPolicy = props.retain === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const secure = {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy,
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+    };
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      ...secure,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    const logged = (prefix: string) => ({ ...secure, versioned: true, serverAccessLogsBucket: this.accessLogs, serverAccessLogsPrefix: `${prefix}/` });
+    this.uploads = new s3.Bucket(this, 'Uploads', {
+      ...logged('uploads'),
+      eventBridgeEnabled: true,
+      lifecycleRules: [
+        { expiration: Duration.days(props.uploadsDays), noncurrentVersionExpiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(2) },
+      ],
+    });
+    this.work = new s3.Bucket(this, 'Work', {
+      ...logged('work'),
+      lifecycleRules: [{ prefix: 'jobs/', expiration: Duration.days(props.workDays), noncurrentVersionExpiration: Duration.days(1) }],
+    });
+    this.published = new s3.Bucket(this, 'Published', {
+      ...logged('published'),
+      lifecycleRules: [
+        {
+          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+          noncurrentVersionExpiration: Duration.days(30),
+          ...(props.publishedDays ? { expiration: Duration.days(props.publishedDays) } : {}),
+        },
+      ],
+    });
+  }
+
+  /** Stage workers: read uploads, read and write the work bucket. */
+  grantStageAccess(grantee: iam.IGrantable): void {
+    this.uploads.grantRead(grantee);
+    this.work.grantReadWrite(grantee);
+  }
+
+  /** The Publish stage: read work, write published. */
+  grantPublish(grantee: iam.IGrantable): void {
+    this.work.grantRead(grantee);
+    this.published.grantReadWrite(grantee);
+  }
+}

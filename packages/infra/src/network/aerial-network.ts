@@ -1,0 +1,53 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface AerialNetworkProps {
+  /** NAT gateways; fewer than the AZ count shares them. @default 1 */
+  readonly natGateways?: number;
+  /** @default 2 */
+  readonly maxAzs?: number;
+  /** Retention of the VPC flow logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly flowLogRetention?: logs.RetentionDays;
+}
+
+/**
+ * The VPC every workload runs in: public subnets only for NAT and load balancers, private
+ * subnets with egress for compute, isolated subnets for the database, gateway/interface endpoints
+ * so S3, ECR, Logs and STS traffic stays off the NAT, and flow logs of all traffic.
+ */
+export class AerialNetwork extends Construct {
+  readonly vpc: ec2.Vpc;
+
+  constructor(scope: Construct, id: string, props: AerialNetworkProps = {}) {
+    super(scope, id);
+    this.vpc = new ec2.Vpc(this, 'Resource', {
+      ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
+      maxAzs: props.maxAzs ?? 2,
+      natGateways: props.natGateways ?? 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 19 },
+        { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+      gatewayEndpoints: {
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
+      },
+    });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL });
+    const endpoints: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
+      EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
+      EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+      Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+      Sts: ec2.InterfaceVpcEndpointAwsService.STS,
+    };
+    for (const [name, service] of Object.entries(endpoints)) {
+      this.vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+    }
+  }
+}
