@@ -63,7 +63,6 @@ repo.addPackage({
     constructs: '^10.5.1',
     'cdk-nag': '3.0.2',
     '@aws-cdk/lambda-layer-kubectl-v33': '^2.2.2',
-    esbuild: '^0.25.0',
     '@aws-sdk/client-batch': '^3.1000.0',
     '@aws-sdk/client-cost-explorer': '^3.1000.0',
     '@aws-sdk/client-s3': '^3.1000.0',

@@ -30,6 +30,8 @@ const ROOT_DEV_DEPS = [
   'eslint@^9.39.0',
   'typescript-eslint@^8.73.0',
   'eslint-config-prettier@^10.1.0',
+  // CDK bundles Lambdas with esbuild from the workspace root (where the lockfile is).
+  'esbuild@^0.25.0',
   // tools/ci scripts run outside any package.
   'yaml@^2.8.0',
 ];

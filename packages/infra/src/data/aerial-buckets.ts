@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag/acknowledge';
 
 export interface AerialBucketsProps {
   /** Days before intermediate stage outputs expire. */
@@ -49,6 +50,8 @@ export class AerialBuckets extends Construct {
         { expiration: Duration.days(props.uploadsDays), noncurrentVersionExpiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(2) },
       ],
     });
+    // EventBridge notifications are switched on by a CDK custom resource with a Lambda of its own.
+    acknowledge(Stack.of(this), 'the CDK bucket-notifications handler only writes its own logs with this AWS-managed policy', [LAMBDA_BASIC_EXECUTION]);
     this.work = new s3.Bucket(this, 'Work', {
       ...logged('work'),
       lifecycleRules: [{ prefix: 'jobs/', expiration: Duration.days(props.workDays), noncurrentVersionExpiration: Duration.days(1) }],

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag/acknowledge';
 
 export interface TileDatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -49,6 +50,10 @@ export class TileDatabase extends Construct {
       parameters: { 'rds.force_ssl': '1' },
     });
     this.instance.addRotationSingleUser({ automaticallyAfter: Duration.days(30) });
+    acknowledge(this.instance, 'the port is reachable only from the cluster security group inside isolated subnets; a non-default port adds no protection', ['AwsSolutions-RDS11']);
+    if (!production) {
+      acknowledge(this.instance, 'dev and staging databases are disposable: one AZ and no deletion protection keep them cheap and easy to recreate', ['AwsSolutions-RDS3', 'AwsSolutions-RDS10']);
+    }
   }
 
   /** Lets `grantee` connect as `user` with IAM authentication. */

@@ -1,0 +1,37 @@
+import { ENVIRONMENT_NAMES } from '@aerial/contracts';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { infraConfig } from './config/infra-config';
+import { OrganizationStack } from './organization/organization-stack';
+import { AerialEnvironment } from './stacks/aerial-environment';
+
+/**
+ * The CDK app: one stage per environment. Runs offline: every value comes from config or context
+ * (`-c aerial:<env>='{"environment":{"account":"…"}}'`), nothing is looked up at synth.
+ */
+export function buildApp(app: App = new App()): App {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  const imageTag = (app.node.tryGetContext('aerial:imageTag') as string | undefined) ?? workersImageTag();
+  for (const name of ENVIRONMENT_NAMES) {
+    const override = parseContext(app.node.tryGetContext(`aerial:${name}`));
+    new AerialEnvironment(app, name, { config: infraConfig(name, override), imageTag });
+  }
+  const organization = parseContext(app.node.tryGetContext('aerial:organization')) as { parentId: string; accountEmails: Record<string, string> } | undefined;
+  if (organization) new OrganizationStack(app, 'Organization', { ...organization, description: 'Aerial Platform: accounts per environment' });
+  return app;
+}
+
+function parseContext(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+}
+
+/** Stage images are tagged with the workers release they were built from. */
+function workersImageTag(): string {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'apps', 'workers', 'package.json'), 'utf8')) as { version: string };
+  return `workers-${manifest.version}`;
+}
+
+if (require.main === module) buildApp().synth();

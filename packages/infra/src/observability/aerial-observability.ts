@@ -1,0 +1,120 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag/acknowledge';
+import { NodeFunction } from '../pipeline/node-function';
+
+/** Namespace of the metrics the stages emit in CloudWatch embedded metric format. */
+export const STAGE_METRICS_NAMESPACE = 'Aerial';
+
+export interface AerialObservabilityProps {
+  readonly namePrefix: string;
+  readonly environmentName: string;
+  readonly stateMachine: sfn.IStateMachine;
+  readonly functions: lambda.IFunction[];
+  readonly api: apigw.RestApi;
+  readonly database: rds.DatabaseInstance;
+  readonly stages: readonly string[];
+  readonly alertEmails: readonly string[];
+  /** Batch queues whose RUNNABLE jobs are counted every five minutes. */
+  readonly jobQueueArns: readonly string[];
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** Alarm topics (critical, warning), the environment's dashboard, and the alarms that page. */
+export class AerialObservability extends Construct {
+  readonly critical: sns.Topic;
+  readonly warning: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: AerialObservabilityProps) {
+    super(scope, id);
+    const masterKey = kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
+    const topic = (name: string) => {
+      const t = new sns.Topic(this, name, { topicName: `${props.namePrefix}-${name.toLowerCase()}`, masterKey, enforceSSL: true });
+      for (const email of props.alertEmails) t.addSubscription(new subscriptions.EmailSubscription(email));
+      return t;
+    };
+    this.critical = topic('Critical');
+    this.warning = topic('Warning');
+
+    const queueDepth = new NodeFunction(this, 'QueueDepth', {
+      handler: 'queue-depth',
+      description: 'Aerial: RUNNABLE Batch jobs per queue, as a metric',
+      logRetention: props.logRetention,
+      environment: { JOB_QUEUES: Stack.of(this).toJsonString(props.jobQueueArns), AERIAL_ENV: props.environmentName },
+      asynchronous: true,
+    });
+    // ListJobs takes a queue name, not a resource ARN, so it cannot be scoped further.
+    queueDepth.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:ListJobs'], resources: ['*'] }));
+    acknowledge(queueDepth.function, 'batch:ListJobs takes a queue name, not a resource ARN; X-Ray has no resource-level permissions', ['AwsSolutions-IAM5[Resource::*]']);
+    new events.Rule(this, 'QueueDepthSchedule', {
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(queueDepth.function, { deadLetterQueue: queueDepth.deadLetterQueue })],
+    });
+
+    const sfnMetric = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/States', metricName, dimensionsMap: { StateMachineArn: props.stateMachine.stateMachineArn }, statistic: 'Sum', period: Duration.minutes(5) });
+    const stageDuration = (stage: string) =>
+      new cloudwatch.Metric({ namespace: STAGE_METRICS_NAMESPACE, metricName: 'StageDurationSeconds', dimensionsMap: { Stage: stage, Environment: props.environmentName }, statistic: 'p90', period: Duration.minutes(15) });
+    const lambdaErrors = props.functions.map((f) => f.metricErrors({ period: Duration.minutes(5) }));
+    const api5xx = props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
+    const db = props.database;
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${props.namePrefix}-overview`, defaultInterval: Duration.days(1) });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Jobs',
+        left: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut'].map(sfnMetric),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Stage duration p90 (s)', left: props.stages.map(stageDuration), width: 12 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Batch jobs waiting (RUNNABLE) per queue',
+        left: [new cloudwatch.Metric({ namespace: STAGE_METRICS_NAMESPACE, metricName: 'RunnableJobs', dimensionsMap: { Environment: props.environmentName }, statistic: 'Maximum' })],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Lambda errors', left: lambdaErrors, width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'API 5xx', left: [api5xx], width: 8 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Database connections', left: [db.metricDatabaseConnections()], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Database CPU %', left: [db.metricCPUUtilization()], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Database free storage', left: [db.metricFreeStorageSpace()], width: 8 }),
+    );
+
+    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, topic: sns.ITopic, comparison = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD) => {
+      const a = new cloudwatch.Alarm(this, name, {
+        alarmName: `${props.namePrefix}-${name}`,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: comparison,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(new actions.SnsAction(topic));
+      this.alarms.push(a);
+    };
+    alarm('JobsFailed', sfnMetric('ExecutionsFailed'), 0, this.warning);
+    alarm('JobsTimedOut', sfnMetric('ExecutionsTimedOut'), 0, this.critical);
+    alarm('Api5xx', api5xx, 5, this.critical);
+    alarm('LambdaErrors', new cloudwatch.MathExpression({ expression: lambdaErrors.map((_, i) => `e${i}`).join('+') || '0', usingMetrics: Object.fromEntries(lambdaErrors.map((m, i) => [`e${i}`, m])), period: Duration.minutes(5) }), 3, this.warning);
+    alarm('DatabaseCpu', db.metricCPUUtilization({ period: Duration.minutes(15) }), 80, this.warning);
+    alarm('DatabaseStorageLow', db.metricFreeStorageSpace({ period: Duration.minutes(15) }), 5 * 1024 ** 3, this.critical, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD);
+  }
+}

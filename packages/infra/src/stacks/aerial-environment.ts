@@ -1,0 +1,147 @@
+import { AERIAL_PIPELINE } from '@aerial/pipeline';
+import { type Environment, Stack, type StackProps, Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { type Construct } from 'constructs';
+import { JobApi } from '../api/job-api';
+import { GithubDeployAccess } from '../ci/github-deploy-access';
+import { AerialCluster } from '../cluster/aerial-cluster';
+import { type InfraConfig, names } from '../config/infra-config';
+import { BudgetGuardrails } from '../cost/budget-guardrails';
+import { AerialBuckets } from '../data/aerial-buckets';
+import { TileDatabase } from '../data/tile-database';
+import { AerialNetwork } from '../network/aerial-network';
+import { AerialObservability } from '../observability/aerial-observability';
+import { AerialPipeline } from '../pipeline/aerial-pipeline';
+import { BatchCompute } from '../pipeline/batch-compute';
+import { StageImages } from '../pipeline/stage-images';
+import { acknowledgeEnvironmentFindings } from '../nag/acknowledgements';
+
+export interface AerialEnvironmentProps extends StageProps {
+  readonly config: InfraConfig;
+  /** Tag of the stage container images to deploy. */
+  readonly imageTag: string;
+}
+
+const RETENTION: Record<number, logs.RetentionDays> = {
+  30: logs.RetentionDays.ONE_MONTH,
+  60: logs.RetentionDays.TWO_MONTHS,
+  90: logs.RetentionDays.THREE_MONTHS,
+  180: logs.RetentionDays.SIX_MONTHS,
+  365: logs.RetentionDays.ONE_YEAR,
+};
+
+/**
+ * One environment (dev, staging or prod) as a CDK stage: network, data, pipeline (with API and
+ * cost guardrails), cluster, observability and CI access stacks, all from the typed config.
+ */
+export class AerialEnvironment extends Stage {
+  readonly network: Stack;
+  readonly data: Stack;
+  readonly pipeline: Stack;
+  readonly cluster: Stack;
+  readonly observability: Stack;
+  readonly ciAccess: Stack;
+  readonly pipelineConstruct: AerialPipeline;
+
+  constructor(scope: Construct, id: string, props: AerialEnvironmentProps) {
+    super(scope, id, props);
+    const { environment, settings } = props.config;
+    const env: Environment = { account: environment.account, region: environment.region };
+    const prefix = names.prefix(environment.name);
+    const production = environment.protection.deletionProtection;
+    const logRetention = RETENTION[settings.logRetentionDays] as logs.RetentionDays;
+    const stackProps = (description: string): StackProps => ({ env, description: `Aerial Platform ${environment.name}: ${description}`, terminationProtection: production });
+
+    this.network = new Stack(this, 'Network', stackProps('VPC, endpoints, flow logs'));
+    const network = new AerialNetwork(this.network, 'Network', {
+      natGateways: settings.natGateways,
+      maxAzs: settings.maxAzs,
+      flowLogRetention: logRetention,
+    });
+
+    this.data = new Stack(this, 'Data', stackProps('the PostGIS tile database'));
+    const database = new TileDatabase(this.data, 'TileDatabase', {
+      vpc: network.vpc,
+      ...settings.database,
+      production: environment.protection.multiAz,
+    });
+
+    // The buckets live with the pipeline that grants access to them, so that grants stay in one
+    // template (and cdk-nag can name what they cover).
+    this.pipeline = new Stack(this, 'Pipeline', stackProps('buckets, Step Functions, Batch, stage images, job API'));
+    const buckets = new AerialBuckets(this.pipeline, 'Buckets', {
+      workDays: environment.retention.workDays,
+      uploadsDays: environment.retention.uploadsDays,
+      publishedDays: environment.retention.publishedDays,
+      retain: production,
+    });
+    const notifications = new sns.Topic(this.pipeline, 'JobNotifications', {
+      topicName: `${prefix}-job-notifications`,
+      masterKey: kms.Alias.fromAliasName(this.pipeline, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    const images = new StageImages(this.pipeline, 'Images', {
+      images: [...new Set(AERIAL_PIPELINE.stages.filter((s) => s.kind === 'container').map((s) => s.image))],
+      retain: production,
+    });
+    const compute = new BatchCompute(this.pipeline, 'Compute', { vpc: network.vpc, namePrefix: prefix, ...settings.batch });
+    this.pipelineConstruct = new AerialPipeline(this.pipeline, 'Pipeline', {
+      environmentName: environment.name,
+      namePrefix: prefix,
+      buckets,
+      compute,
+      images,
+      imageTag: props.imageTag,
+      logRetention,
+      notificationTopicArn: notifications.topicArn,
+      senderEmail: `noreply@${prefix}.aerial.invalid`,
+    });
+    const notify = this.pipelineConstruct.functions.Notify;
+    if (notify) notifications.grantPublish(notify);
+    const api = new JobApi(this.pipeline, 'JobApi', { pipeline: this.pipelineConstruct, uploads: buckets.uploads, namePrefix: prefix, logRetention });
+
+    this.cluster = new Stack(this, 'Cluster', stackProps('EKS, Karpenter, Argo CD'));
+    const cluster = new AerialCluster(this.cluster, 'Cluster', {
+      environmentName: environment.name,
+      clusterName: prefix,
+      vpc: network.vpc,
+      systemInstanceType: settings.cluster.nodeInstanceType,
+      gitops: settings.gitops,
+      autoSync: environment.name === 'dev',
+    });
+    database.allowFrom(cluster.cluster);
+
+    this.observability = new Stack(this, 'Observability', stackProps('dashboard, alarms, budget'));
+    const observability = new AerialObservability(this.observability, 'Observability', {
+      namePrefix: prefix,
+      environmentName: environment.name,
+      stateMachine: this.pipelineConstruct.stateMachine,
+      functions: [...Object.values(this.pipelineConstruct.functions), api.startJob.function],
+      api: api.api,
+      database: database.instance,
+      stages: AERIAL_PIPELINE.stages.map((s) => s.name),
+      alertEmails: settings.alertEmails,
+      jobQueueArns: [...Object.values(compute.cpuQueues), ...Object.values(compute.gpuQueues)].map((q) => q.jobQueueArn),
+      logRetention,
+    });
+    new BudgetGuardrails(this.observability, 'Budget', {
+      namePrefix: prefix,
+      monthlyUsd: environment.budget.monthlyUsd,
+      alertTopic: observability.warning,
+      alertEmails: environment.budget.alertEmails,
+      computeEnvironments: compute.computeEnvironments,
+      logRetention,
+    });
+
+    this.ciAccess = new Stack(this, 'CiAccess', stackProps('GitHub Actions deploy role (OIDC)'));
+    new GithubDeployAccess(this.ciAccess, 'GithubDeploy', { owner: settings.github.owner, repo: settings.github.repo, environmentName: environment.name });
+
+    for (const stack of [this.network, this.data, this.pipeline, this.cluster, this.observability, this.ciAccess]) {
+      Tags.of(stack).add('aerial:environment', environment.name);
+      Tags.of(stack).add('aerial:managed-by', 'cdk');
+    }
+    acknowledgeEnvironmentFindings(this);
+  }
+}
