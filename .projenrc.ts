@@ -71,7 +71,7 @@ repo.addPackage({
     '@aws-sdk/client-sns': '^3.1000.0',
     zod: '^4.1.0',
   },
-  devDeps: { 'aws-cdk': '2.1148.1', '@types/aws-lambda': '^8.10.150' },
+  devDeps: { 'aws-cdk': '2.1148.1', '@types/aws-lambda': '^8.10.150', 'aws-sdk-client-mock': '^4.1.0' },
   scripts: { synth: 'node lib/app.js', deploy: 'cdk deploy --app "node lib/app.js"' },
   testTimeout: 300_000,
 });

@@ -137,7 +137,7 @@ export class GithubWorkflows extends Component {
           {
             name: `Deploy ${env}`,
             if: "hashFiles('packages/infra/package.json') != ''",
-            run: `pnpm nx run infra:deploy -- --context env=${env}`,
+            run: `pnpm nx run infra:build && pnpm --filter @aerial/infra run deploy '${env}/*' --require-approval never`,
           },
         ],
       };

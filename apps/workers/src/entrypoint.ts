@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { AerialError, formatWorkerLine, StageNameSchema, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
-import { runStage, STAGE_HANDLERS } from '@aerial/pipeline';
+import { runStage, STAGE_HANDLERS, stageMetricLine } from '@aerial/pipeline';
 import { loadWorkerConfig } from './worker-config';
 
 /**
@@ -9,7 +9,20 @@ import { loadWorkerConfig } from './worker-config';
  * stage, and exits 0, 75 for a transient failure (retried), or 1. Progress and the named error
  * go to stdout as `::aerial::` lines; the error is also written to the stage's `error.json`.
  */
+/** In the cloud (AERIAL_METRICS=emf) every attempt also prints an embedded-metric-format line. */
+function metric(stage: string, started: number, failed: boolean): void {
+  if (process.env.AERIAL_METRICS !== 'emf') return;
+  const line = stageMetricLine({
+    stage,
+    environment: process.env.AERIAL_ENV ?? 'dev',
+    seconds: (Date.now() - started) / 1000,
+    failed,
+  });
+  process.stdout.write(`${line}\n`);
+}
+
 async function main(): Promise<number> {
+  const started = Date.now();
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
   try {
@@ -34,6 +47,7 @@ async function main(): Promise<number> {
       },
     );
     process.stdout.write(`${stage.data} finished: ${JSON.stringify(manifest.summary)}\n`);
+    metric(stage.data, started, false);
     return 0;
   } catch (e) {
     const error = controller.signal.aborted
@@ -41,6 +55,7 @@ async function main(): Promise<number> {
       : AerialError.from(e);
     process.stdout.write(`${formatWorkerLine({ type: 'error', error: error.toJSON() })}\n`);
     process.stderr.write(`${error.name}: ${error.message}\n`);
+    metric(String(process.argv[2] ?? process.env.AERIAL_STAGE), started, true);
     return error.transient ? TRANSIENT_EXIT_CODE : 1;
   }
 }

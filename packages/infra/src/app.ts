@@ -18,8 +18,13 @@ export function buildApp(app: App = new App()): App {
     const override = parseContext(app.node.tryGetContext(`aerial:${name}`));
     new AerialEnvironment(app, name, { config: infraConfig(name, override), imageTag });
   }
-  const organization = parseContext(app.node.tryGetContext('aerial:organization')) as { parentId: string; accountEmails: Record<string, string> } | undefined;
-  if (organization) new OrganizationStack(app, 'Organization', { ...organization, description: 'Aerial Platform: accounts per environment' });
+  const organization = parseContext(app.node.tryGetContext('aerial:organization')) as
+    { parentId: string; accountEmails: Record<string, string> } | undefined;
+  if (organization)
+    new OrganizationStack(app, 'Organization', {
+      ...organization,
+      description: 'Aerial Platform: accounts per environment',
+    });
   return app;
 }
 
@@ -30,7 +35,9 @@ function parseContext(value: unknown): unknown {
 
 /** Stage images are tagged with the workers release they were built from. */
 function workersImageTag(): string {
-  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'apps', 'workers', 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', '..', 'apps', 'workers', 'package.json'), 'utf8'),
+  ) as { version: string };
   return `workers-${manifest.version}`;
 }
 

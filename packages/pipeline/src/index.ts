@@ -19,3 +19,4 @@ export * from './stages/notify/notify-stage';
 export * from './stages/stage-handlers';
 export * from './stages/stage-runtime';
 export * from './engine/sfn-api-server';
+export * from './metrics/stage-metrics';

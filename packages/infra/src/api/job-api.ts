@@ -55,10 +55,17 @@ export class JobApi extends Construct {
       },
       cloudWatchRole: true,
     });
-    const validator = this.api.addRequestValidator('Body', { validateRequestBody: true, validateRequestParameters: true });
+    const validator = this.api.addRequestValidator('Body', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
     const model = this.api.addModel('JobRequest', {
       contentType: 'application/json',
-      schema: { type: apigw.JsonSchemaType.OBJECT, required: ['source'], properties: { source: { type: apigw.JsonSchemaType.OBJECT } } },
+      schema: {
+        type: apigw.JsonSchemaType.OBJECT,
+        required: ['source'],
+        properties: { source: { type: apigw.JsonSchemaType.OBJECT } },
+      },
     });
     this.api.root.addResource('jobs').addMethod('POST', new apigw.LambdaIntegration(this.startJob.function), {
       // IAM signs the caller in; the API key ties it to a usage plan's throttle and quota.
@@ -82,10 +89,21 @@ export class JobApi extends Construct {
         detailType: ['Object Created'],
         detail: { bucket: { name: [props.uploads.bucketName] }, object: { key: [{ suffix: '/_READY' }] } },
       },
-      targets: [new targets.LambdaFunction(this.startJob.function, { retryAttempts: 3, deadLetterQueue: this.startJob.deadLetterQueue })],
+      targets: [
+        new targets.LambdaFunction(this.startJob.function, {
+          retryAttempts: 3,
+          deadLetterQueue: this.startJob.deadLetterQueue,
+        }),
+      ],
     });
-    acknowledge(this.api, 'callers are AWS principals authorised by IAM (SigV4), not Cognito users', ['AwsSolutions-COG4']);
-    acknowledge(this.api, 'a private job API behind IAM auth, API keys and usage-plan throttling; a WAF adds cost without a threat it would stop here', ['AwsSolutions-APIG3']);
+    acknowledge(this.api, 'callers are AWS principals authorised by IAM (SigV4), not Cognito users', [
+      'AwsSolutions-COG4',
+    ]);
+    acknowledge(
+      this.api,
+      'a private job API behind IAM auth, API keys and usage-plan throttling; a WAF adds cost without a threat it would stop here',
+      ['AwsSolutions-APIG3'],
+    );
     acknowledge(this.api, 'API Gateway writes its logs with the AWS-managed push-to-CloudWatch policy', [
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
     ]);

@@ -26,8 +26,16 @@ export class GithubDeployAccess extends Construct {
     const stack = Stack.of(this);
     const providerArn =
       props.createProvider === false
-        ? stack.formatArn({ service: 'iam', region: '', resource: 'oidc-provider', resourceName: GithubDeployAccess.ISSUER })
-        : new iam.OidcProviderNative(this, 'Provider', { url: `https://${GithubDeployAccess.ISSUER}`, clientIds: ['sts.amazonaws.com'] }).oidcProviderArn;
+        ? stack.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'oidc-provider',
+            resourceName: GithubDeployAccess.ISSUER,
+          })
+        : new iam.OidcProviderNative(this, 'Provider', {
+            url: `https://${GithubDeployAccess.ISSUER}`,
+            clientIds: ['sts.amazonaws.com'],
+          }).oidcProviderArn;
     this.role = new iam.Role(this, 'Resource', {
       roleName: `aerial-github-deploy-${props.environmentName}`,
       description: `GitHub Actions deployments of ${props.owner}/${props.repo} to ${props.environmentName}`,
@@ -45,8 +53,10 @@ export class GithubDeployAccess extends Construct {
         resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'cdk-hnb659fds-*' })],
       }),
     );
-    acknowledge(this.role, 'the CDK bootstrap roles (deploy, file and image publishing, lookup) share this prefix and are all a deployment needs', [
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*]',
-    ]);
+    acknowledge(
+      this.role,
+      'the CDK bootstrap roles (deploy, file and image publishing, lookup) share this prefix and are all a deployment needs',
+      ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*]'],
+    );
   }
 }

@@ -69,17 +69,31 @@ export class AerialCluster extends Construct {
 
     this.nodeRole = new iam.Role(this, 'KarpenterNodeRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      managedPolicies: ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonSSMManagedInstanceCore'].map((n) =>
-        iam.ManagedPolicy.fromAwsManagedPolicyName(n),
-      ),
+      managedPolicies: [
+        'AmazonEKSWorkerNodePolicy',
+        'AmazonEKS_CNI_Policy',
+        'AmazonEC2ContainerRegistryReadOnly',
+        'AmazonSSMManagedInstanceCore',
+      ].map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
     });
     new iam.CfnInstanceProfile(this, 'KarpenterInstanceProfile', { roles: [this.nodeRole.roleName] });
-    this.cluster.awsAuth.addRoleMapping(this.nodeRole, { username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] });
+    this.cluster.awsAuth.addRoleMapping(this.nodeRole, {
+      username: 'system:node:{{EC2PrivateDNSName}}',
+      groups: ['system:bootstrappers', 'system:nodes'],
+    });
 
-    this.interruption = new KarpenterInterruption(this, 'Interruption', { queueName: `${props.clusterName}-karpenter` });
+    this.interruption = new KarpenterInterruption(this, 'Interruption', {
+      queueName: `${props.clusterName}-karpenter`,
+    });
     const serviceAccount = this.cluster.addServiceAccount('Karpenter', { name: 'karpenter', namespace: 'kube-system' });
     this.karpenterRole = serviceAccount.role;
-    for (const statement of karpenterControllerStatements(stack, props.clusterName, this.nodeRole, this.interruption.queue.queueArn, this.cluster.clusterArn)) {
+    for (const statement of karpenterControllerStatements(
+      stack,
+      props.clusterName,
+      this.nodeRole,
+      this.interruption.queue.queueArn,
+      this.cluster.clusterArn,
+    )) {
       serviceAccount.addToPrincipalPolicy(statement);
     }
     const karpenter = this.cluster.addHelmChart('Karpenter', {
@@ -116,54 +130,86 @@ export class AerialCluster extends Construct {
 
   private acknowledgeFindings(stack: Stack, clusterName: string): void {
     const managed = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
-    const nodePolicies = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'].map(managed);
-    acknowledge(this.nodeRole, 'EKS worker nodes need these AWS-managed policies (kubelet, VPC CNI, image pulls, SSM access instead of SSH)', [
+    const nodePolicies = [
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ].map(managed);
+    acknowledge(
+      this.nodeRole,
+      'EKS worker nodes need these AWS-managed policies (kubelet, VPC CNI, image pulls, SSM access instead of SSH)',
+      [...nodePolicies, managed('AmazonSSMManagedInstanceCore')],
+    );
+    acknowledge(this.cluster, 'EKS requires the AWS-managed cluster and node group policies', [
       ...nodePolicies,
-      managed('AmazonSSMManagedInstanceCore'),
+      managed('AmazonEKSClusterPolicy'),
     ]);
-    acknowledge(this.cluster, 'EKS requires the AWS-managed cluster and node group policies', [...nodePolicies, managed('AmazonEKSClusterPolicy')]);
-    acknowledge(this.karpenterRole, 'Karpenter launches and tags instances it cannot know in advance; every mutating statement is conditioned on the cluster tag, as in Karpenter\'s reference policy', [
-      'AwsSolutions-IAM5[Resource::*]',
-      ...['fleet', 'instance', 'launch-template', 'network-interface', 'spot-instances-request', 'volume'].map(
-        (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:*:${r}/*]`,
-      ),
-      ...['image', 'security-group', 'snapshot', 'subnet'].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}::${r}/*]`),
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*]',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${stack.region}::parameter/aws/service/*]`,
-    ]);
+    acknowledge(
+      this.karpenterRole,
+      "Karpenter launches and tags instances it cannot know in advance; every mutating statement is conditioned on the cluster tag, as in Karpenter's reference policy",
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        ...['fleet', 'instance', 'launch-template', 'network-interface', 'spot-instances-request', 'volume'].map(
+          (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:*:${r}/*]`,
+        ),
+        ...['image', 'security-group', 'snapshot', 'subnet'].map(
+          (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}::${r}/*]`,
+        ),
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*]',
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${stack.region}::parameter/aws/service/*]`,
+      ],
+    );
     // The rest belongs to the providers aws-eks creates for its custom resources (cluster
     // creation, kubectl); their code and policies are CDK's, not ours.
-    acknowledge(stack, 'aws-eks creates the cluster through a creation role that must describe and tag resources created at run time', [
-      'AwsSolutions-IAM5[Resource::*]',
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:${stack.region}:<AWS::AccountId>:cluster/${clusterName}/*]`,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:${stack.region}:<AWS::AccountId>:fargateprofile/${clusterName}/*]`,
-    ]);
-    acknowledge(stack, 'the aws-eks provider framework (CDK code): AWS-managed Lambda policies, version wildcards on its own handlers, its waiter state machine', [
-      LAMBDA_BASIC_EXECUTION,
-      managed('service-role/AWSLambdaVPCAccessExecutionRole'),
-      managed('AmazonEC2ContainerRegistryPullOnly'),
-      'AwsSolutions-IAM4[Policy::{"Fn::If":["ClusterHasEcrPublic80519EDA",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
-      ...['IsCompleteHandler7073F4DA', 'OnEventHandler42BEBAE0', 'ProviderframeworkisComplete26D7B0CB', 'ProviderframeworkonTimeout0B47CA38', 'Handler886CB40B'].map(
-        (id) => `AwsSolutions-IAM5[Resource::<${id}.Arn>:*]`,
-      ),
-      'AwsSolutions-L1',
-      'AwsSolutions-SF1',
-      'AwsSolutions-SF2',
-      'Serverless-LambdaDLQ',
-      'Serverless-LambdaDefaultMemorySize',
-      'Serverless-LambdaTracing',
-      'Serverless-LambdaLatestVersion',
-      'Serverless-StepFunctionStateMachineXray',
-    ]);
+    acknowledge(
+      stack,
+      'aws-eks creates the cluster through a creation role that must describe and tag resources created at run time',
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:${stack.region}:<AWS::AccountId>:cluster/${clusterName}/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:${stack.region}:<AWS::AccountId>:fargateprofile/${clusterName}/*]`,
+      ],
+    );
+    acknowledge(
+      stack,
+      'the aws-eks provider framework (CDK code): AWS-managed Lambda policies, version wildcards on its own handlers, its waiter state machine',
+      [
+        LAMBDA_BASIC_EXECUTION,
+        managed('service-role/AWSLambdaVPCAccessExecutionRole'),
+        managed('AmazonEC2ContainerRegistryPullOnly'),
+        'AwsSolutions-IAM4[Policy::{"Fn::If":["ClusterHasEcrPublic80519EDA",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
+        ...[
+          'IsCompleteHandler7073F4DA',
+          'OnEventHandler42BEBAE0',
+          'ProviderframeworkisComplete26D7B0CB',
+          'ProviderframeworkonTimeout0B47CA38',
+          'Handler886CB40B',
+        ].map((id) => `AwsSolutions-IAM5[Resource::<${id}.Arn>:*]`),
+        'AwsSolutions-L1',
+        'AwsSolutions-SF1',
+        'AwsSolutions-SF2',
+        'Serverless-LambdaDLQ',
+        'Serverless-LambdaDefaultMemorySize',
+        'Serverless-LambdaTracing',
+        'Serverless-LambdaLatestVersion',
+        'Serverless-StepFunctionStateMachineXray',
+      ],
+    );
   }
 }
 
 /** The root Argo CD Application of an environment: everything else is its children, from git. */
-export function appOfApps(props: Pick<AerialClusterProps, 'environmentName' | 'gitops' | 'autoSync'>): Record<string, unknown> {
+export function appOfApps(
+  props: Pick<AerialClusterProps, 'environmentName' | 'gitops' | 'autoSync'>,
+): Record<string, unknown> {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
-    metadata: { name: `aerial-${props.environmentName}`, namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+    metadata: {
+      name: `aerial-${props.environmentName}`,
+      namespace: 'argocd',
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
     spec: {
       project: 'default',
       source: { repoURL: props.gitops.repoUrl, targetRevision: props.gitops.revision, path: props.gitops.path },
@@ -176,13 +222,21 @@ export function appOfApps(props: Pick<AerialClusterProps, 'environmentName' | 'g
 }
 
 /** Karpenter's controller policy (v1), scoped to this cluster's tags, node role and queue. */
-function karpenterControllerStatements(stack: Stack, clusterName: string, nodeRole: iam.IRole, queueArn: string, clusterArn: string): iam.PolicyStatement[] {
+function karpenterControllerStatements(
+  stack: Stack,
+  clusterName: string,
+  nodeRole: iam.IRole,
+  queueArn: string,
+  clusterArn: string,
+): iam.PolicyStatement[] {
   const regionCondition = { StringEquals: { 'aws:RequestedRegion': stack.region } };
   return [
     new iam.PolicyStatement({
       sid: 'AllowScopedEC2InstanceAccessActions',
       actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-      resources: ['image', 'snapshot', 'security-group', 'subnet'].map((r) => `arn:${stack.partition}:ec2:${stack.region}::${r}/*`),
+      resources: ['image', 'snapshot', 'security-group', 'subnet'].map(
+        (r) => `arn:${stack.partition}:ec2:${stack.region}::${r}/*`,
+      ),
     }),
     new iam.PolicyStatement({
       sid: 'AllowScopedEC2LaunchTemplateAccessActions',
@@ -204,7 +258,12 @@ function karpenterControllerStatements(stack: Stack, clusterName: string, nodeRo
       resources: ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map(
         (r) => `arn:${stack.partition}:ec2:${stack.region}:*:${r}/*`,
       ),
-      conditions: { StringEquals: { [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned', 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] } },
+      conditions: {
+        StringEquals: {
+          [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned',
+          'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'],
+        },
+      },
     }),
     new iam.PolicyStatement({
       sid: 'AllowScopedDeletion',
@@ -214,13 +273,31 @@ function karpenterControllerStatements(stack: Stack, clusterName: string, nodeRo
     }),
     new iam.PolicyStatement({
       sid: 'AllowRegionalReadActions',
-      actions: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets'],
+      actions: [
+        'ec2:DescribeAvailabilityZones',
+        'ec2:DescribeImages',
+        'ec2:DescribeInstances',
+        'ec2:DescribeInstanceTypeOfferings',
+        'ec2:DescribeInstanceTypes',
+        'ec2:DescribeLaunchTemplates',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeSpotPriceHistory',
+        'ec2:DescribeSubnets',
+      ],
       resources: ['*'],
       conditions: regionCondition,
     }),
-    new iam.PolicyStatement({ sid: 'AllowSSMReadActions', actions: ['ssm:GetParameter'], resources: [`arn:${stack.partition}:ssm:${stack.region}::parameter/aws/service/*`] }),
+    new iam.PolicyStatement({
+      sid: 'AllowSSMReadActions',
+      actions: ['ssm:GetParameter'],
+      resources: [`arn:${stack.partition}:ssm:${stack.region}::parameter/aws/service/*`],
+    }),
     new iam.PolicyStatement({ sid: 'AllowPricingReadActions', actions: ['pricing:GetProducts'], resources: ['*'] }),
-    new iam.PolicyStatement({ sid: 'AllowInterruptionQueueActions', actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], resources: [queueArn] }),
+    new iam.PolicyStatement({
+      sid: 'AllowInterruptionQueueActions',
+      actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+      resources: [queueArn],
+    }),
     new iam.PolicyStatement({
       sid: 'AllowPassingInstanceRole',
       actions: ['iam:PassRole'],
@@ -229,10 +306,21 @@ function karpenterControllerStatements(stack: Stack, clusterName: string, nodeRo
     }),
     new iam.PolicyStatement({
       sid: 'AllowScopedInstanceProfileActions',
-      actions: ['iam:CreateInstanceProfile', 'iam:TagInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile'],
+      actions: [
+        'iam:CreateInstanceProfile',
+        'iam:TagInstanceProfile',
+        'iam:AddRoleToInstanceProfile',
+        'iam:RemoveRoleFromInstanceProfile',
+        'iam:DeleteInstanceProfile',
+        'iam:GetInstanceProfile',
+      ],
       resources: [`arn:${stack.partition}:iam::${stack.account}:instance-profile/*`],
       conditions: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: 'owned' } },
     }),
-    new iam.PolicyStatement({ sid: 'AllowAPIServerEndpointDiscovery', actions: ['eks:DescribeCluster'], resources: [clusterArn] }),
+    new iam.PolicyStatement({
+      sid: 'AllowAPIServerEndpointDiscovery',
+      actions: ['eks:DescribeCluster'],
+      resources: [clusterArn],
+    }),
   ];
 }

@@ -47,10 +47,10 @@ export class KarpenterInterruption extends Construct {
         targets: [new targets.SqsQueue(this.queue)],
       });
     }
-    acknowledge(this, 'interruption notices are only useful for minutes: a dead-letter queue would hold stale notices, and Karpenter reconciles nodes anyway', [
-      'AwsSolutions-SQS3',
-      'Serverless-SQSRedrivePolicy',
-      'Serverless-EventBusDLQ',
-    ]);
+    acknowledge(
+      this,
+      'interruption notices are only useful for minutes: a dead-letter queue would hold stale notices, and Karpenter reconciles nodes anyway',
+      ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy', 'Serverless-EventBusDLQ'],
+    );
   }
 }

@@ -1,4 +1,10 @@
-import { DEFAULT_ENVIRONMENTS, type EnvironmentConfig, EnvironmentConfigSchema, type EnvironmentName, parseAtBoundary } from '@aerial/contracts';
+import {
+  DEFAULT_ENVIRONMENTS,
+  type EnvironmentConfig,
+  EnvironmentConfigSchema,
+  type EnvironmentName,
+  parseAtBoundary,
+} from '@aerial/contracts';
 import { z } from 'zod';
 
 /** What the AWS environment needs beyond the shared environment config. */
@@ -71,9 +77,20 @@ const SETTINGS: Record<EnvironmentName, InfraSettings> = {
  * account itself comes from `account` in that JSON or CDK_DEFAULT_ACCOUNT at deploy time.
  */
 export function infraConfig(name: EnvironmentName, override: unknown = undefined): InfraConfig {
-  const parsed = override === undefined ? {} : (override as { environment?: Partial<EnvironmentConfig>; settings?: Partial<InfraSettings> });
-  const environment = parseAtBoundary(EnvironmentConfigSchema, { ...DEFAULT_ENVIRONMENTS[name], ...parsed.environment }, `${name} environment config`);
-  const settings = parseAtBoundary(InfraSettingsSchema, { ...SETTINGS[name], ...parsed.settings }, `${name} infrastructure settings`);
+  const parsed =
+    override === undefined
+      ? {}
+      : (override as { environment?: Partial<EnvironmentConfig>; settings?: Partial<InfraSettings> });
+  const environment = parseAtBoundary(
+    EnvironmentConfigSchema,
+    { ...DEFAULT_ENVIRONMENTS[name], ...parsed.environment },
+    `${name} environment config`,
+  );
+  const settings = parseAtBoundary(
+    InfraSettingsSchema,
+    { ...SETTINGS[name], ...parsed.settings },
+    `${name} infrastructure settings`,
+  );
   return { environment, settings };
 }
 

@@ -40,8 +40,17 @@ export class BudgetGuardrails extends Construct {
       subscribers,
     });
     this.budget = new budgets.CfnBudget(this, 'Resource', {
-      budget: { budgetName: `${props.namePrefix}-monthly`, budgetType: 'COST', timeUnit: 'MONTHLY', budgetLimit: { amount: props.monthlyUsd, unit: 'USD' } },
-      notificationsWithSubscribers: [notification(80, 'ACTUAL'), notification(100, 'ACTUAL'), notification(100, 'FORECASTED')],
+      budget: {
+        budgetName: `${props.namePrefix}-monthly`,
+        budgetType: 'COST',
+        timeUnit: 'MONTHLY',
+        budgetLimit: { amount: props.monthlyUsd, unit: 'USD' },
+      },
+      notificationsWithSubscribers: [
+        notification(80, 'ACTUAL'),
+        notification(100, 'ACTUAL'),
+        notification(100, 'FORECASTED'),
+      ],
     });
     props.alertTopic.grantPublish(new iam.ServicePrincipal('budgets.amazonaws.com'));
 
@@ -63,13 +72,18 @@ export class BudgetGuardrails extends Construct {
       new iam.PolicyStatement({ actions: ['ce:GetCostAndUsage'], resources: ['*'] }),
     );
     this.throttle.function.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['batch:UpdateComputeEnvironment'], resources: props.computeEnvironments.map((ce) => ce.computeEnvironmentArn) }),
+      new iam.PolicyStatement({
+        actions: ['batch:UpdateComputeEnvironment'],
+        resources: props.computeEnvironments.map((ce) => ce.computeEnvironmentArn),
+      }),
     );
     new events.Rule(this, 'Daily', {
       description: 'check spending against the budget every morning',
       schedule: events.Schedule.cron({ minute: '15', hour: '6' }),
       targets: [new targets.LambdaFunction(this.throttle.function, { deadLetterQueue: this.throttle.deadLetterQueue })],
     });
-    acknowledge(this.throttle.function, 'Cost Explorer and X-Ray have no resource-level permissions', ['AwsSolutions-IAM5[Resource::*]']);
+    acknowledge(this.throttle.function, 'Cost Explorer and X-Ray have no resource-level permissions', [
+      'AwsSolutions-IAM5[Resource::*]',
+    ]);
   }
 }

@@ -42,19 +42,34 @@ export class AerialBuckets extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(365) }],
     });
-    const logged = (prefix: string) => ({ ...secure, versioned: true, serverAccessLogsBucket: this.accessLogs, serverAccessLogsPrefix: `${prefix}/` });
+    const logged = (prefix: string) => ({
+      ...secure,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: `${prefix}/`,
+    });
     this.uploads = new s3.Bucket(this, 'Uploads', {
       ...logged('uploads'),
       eventBridgeEnabled: true,
       lifecycleRules: [
-        { expiration: Duration.days(props.uploadsDays), noncurrentVersionExpiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(2) },
+        {
+          expiration: Duration.days(props.uploadsDays),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(2),
+        },
       ],
     });
     // EventBridge notifications are switched on by a CDK custom resource with a Lambda of its own.
-    acknowledge(Stack.of(this), 'the CDK bucket-notifications handler only writes its own logs with this AWS-managed policy', [LAMBDA_BASIC_EXECUTION]);
+    acknowledge(
+      Stack.of(this),
+      'the CDK bucket-notifications handler only writes its own logs with this AWS-managed policy',
+      [LAMBDA_BASIC_EXECUTION],
+    );
     this.work = new s3.Bucket(this, 'Work', {
       ...logged('work'),
-      lifecycleRules: [{ prefix: 'jobs/', expiration: Duration.days(props.workDays), noncurrentVersionExpiration: Duration.days(1) }],
+      lifecycleRules: [
+        { prefix: 'jobs/', expiration: Duration.days(props.workDays), noncurrentVersionExpiration: Duration.days(1) },
+      ],
     });
     this.published = new s3.Bucket(this, 'Published', {
       ...logged('published'),

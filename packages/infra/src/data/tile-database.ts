@@ -27,7 +27,8 @@ export class TileDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: TileDatabaseProps) {
     super(scope, id);
-    if (props.backupRetentionDays < 7) throw new Error(`backup retention must be at least 7 days, got ${props.backupRetentionDays}`);
+    if (props.backupRetentionDays < 7)
+      throw new Error(`backup retention must be at least 7 days, got ${props.backupRetentionDays}`);
     const production = props.production ?? false;
     this.instance = new rds.DatabaseInstance(this, 'Resource', {
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
@@ -50,9 +51,17 @@ export class TileDatabase extends Construct {
       parameters: { 'rds.force_ssl': '1' },
     });
     this.instance.addRotationSingleUser({ automaticallyAfter: Duration.days(30) });
-    acknowledge(this.instance, 'the port is reachable only from the cluster security group inside isolated subnets; a non-default port adds no protection', ['AwsSolutions-RDS11']);
+    acknowledge(
+      this.instance,
+      'the port is reachable only from the cluster security group inside isolated subnets; a non-default port adds no protection',
+      ['AwsSolutions-RDS11'],
+    );
     if (!production) {
-      acknowledge(this.instance, 'dev and staging databases are disposable: one AZ and no deletion protection keep them cheap and easy to recreate', ['AwsSolutions-RDS3', 'AwsSolutions-RDS10']);
+      acknowledge(
+        this.instance,
+        'dev and staging databases are disposable: one AZ and no deletion protection keep them cheap and easy to recreate',
+        ['AwsSolutions-RDS3', 'AwsSolutions-RDS10'],
+      );
     }
   }
 

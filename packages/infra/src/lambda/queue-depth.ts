@@ -22,7 +22,13 @@ export async function handler(): Promise<Record<string, number>> {
       `${JSON.stringify({
         _aws: {
           Timestamp: Date.now(),
-          CloudWatchMetrics: [{ Namespace: 'Aerial', Dimensions: [['Environment'], ['Environment', 'Queue']], Metrics: [{ Name: 'RunnableJobs', Unit: 'Count' }] }],
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Aerial',
+              Dimensions: [['Environment'], ['Environment', 'Queue']],
+              Metrics: [{ Name: 'RunnableJobs', Unit: 'Count' }],
+            },
+          ],
         },
         Environment: process.env.AERIAL_ENV,
         Queue: queue.split('/').pop(),

@@ -1,9 +1,17 @@
 // A function stage (GuardBudget, Notify) as a Lambda. Deep imports keep the bundle free of the
 // image-decoding stages, which need sharp and run only in containers.
-import { AerialError, DEFAULT_ENVIRONMENTS, loadRuntimeConfig, type NotifyTarget, type StageName, StageNameSchema } from '@aerial/contracts';
+import {
+  AerialError,
+  DEFAULT_ENVIRONMENTS,
+  loadRuntimeConfig,
+  type NotifyTarget,
+  type StageName,
+  StageNameSchema,
+} from '@aerial/contracts';
 import { createObjectStore } from '@aerial/pipeline/lib/object-store/create-object-store';
 import { guardBudgetStage } from '@aerial/pipeline/lib/stages/guard-budget/guard-budget-stage';
 import { type Deliver, deliverByDefault, notifyStage } from '@aerial/pipeline/lib/stages/notify/notify-stage';
+import { stageMetricLine } from '@aerial/pipeline/lib/metrics/stage-metrics';
 import { runStage, type StageHandler } from '@aerial/pipeline/lib/stages/stage-runtime';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -20,13 +28,21 @@ export const deliverInAws: Deliver = async (target: NotifyTarget, message) => {
         new SendEmailCommand({
           FromEmailAddress: process.env.SENDER_EMAIL,
           Destination: { ToAddresses: [target.address] },
-          Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: JSON.stringify(message, null, 2) } } } },
+          Content: {
+            Simple: { Subject: { Data: subject }, Body: { Text: { Data: JSON.stringify(message, null, 2) } } },
+          },
         }),
       );
       return { target: 'email', status: 'sent', detail: target.address };
     }
     if (target.kind === 'mqtt') {
-      await sns.send(new PublishCommand({ TopicArn: process.env.NOTIFY_TOPIC_ARN, Subject: subject.slice(0, 100), Message: JSON.stringify(message) }));
+      await sns.send(
+        new PublishCommand({
+          TopicArn: process.env.NOTIFY_TOPIC_ARN,
+          Subject: subject.slice(0, 100),
+          Message: JSON.stringify(message),
+        }),
+      );
       return { target: 'mqtt', status: 'sent', detail: 'published to the notifications topic' };
     }
   } catch (e) {
@@ -35,7 +51,10 @@ export const deliverInAws: Deliver = async (target: NotifyTarget, message) => {
   return deliverByDefault(target, message);
 };
 
-const HANDLERS: Partial<Record<StageName, StageHandler>> = { GuardBudget: guardBudgetStage, Notify: notifyStage(deliverInAws) };
+const HANDLERS: Partial<Record<StageName, StageHandler>> = {
+  GuardBudget: guardBudgetStage,
+  Notify: notifyStage(deliverInAws),
+};
 
 /** Step Functions invokes this with `{ jobId, stage, ... }`; the payload it returns is the stage summary. */
 export async function handler(event: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -44,7 +63,10 @@ export async function handler(event: Record<string, unknown>): Promise<Record<st
   const store = createObjectStore(runtime);
   const uploads = runtime.UPLOADS_STORE ? createObjectStore(runtime, runtime.UPLOADS_STORE) : store;
   try {
-    const manifest = await runStage({ ...event, stage }, { store, uploads, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], handlers: HANDLERS });
+    const manifest = await runStage(
+      { ...event, stage },
+      { store, uploads, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], handlers: HANDLERS },
+    );
     return manifest.summary;
   } catch (e) {
     // Lambda reports the error's name as the Step Functions error: keep the Aerial name.

@@ -18,12 +18,16 @@ interface ObjectCreatedEvent {
  * Starts a job: from the API (POST /jobs with a job request) or from an upload (a `_READY` marker
  * object under `datasets/<name>/` in the uploads bucket). Validates with the contracts first.
  */
-export async function handler(event: APIGatewayProxyEvent | ObjectCreatedEvent): Promise<APIGatewayProxyResult | { executionArn: string }> {
+export async function handler(
+  event: APIGatewayProxyEvent | ObjectCreatedEvent,
+): Promise<APIGatewayProxyResult | { executionArn: string }> {
   if ('detail-type' in event) return startFromUpload(event);
   try {
-    if ((event.body?.length ?? 0) > MAX_BODY_BYTES) throw new AerialError('Aerial.InvalidInput', `request body above ${MAX_BODY_BYTES} bytes`);
+    if ((event.body?.length ?? 0) > MAX_BODY_BYTES)
+      throw new AerialError('Aerial.InvalidInput', `request body above ${MAX_BODY_BYTES} bytes`);
     const contentType = event.headers?.['content-type'] ?? event.headers?.['Content-Type'] ?? '';
-    if (!contentType.startsWith('application/json')) throw new AerialError('Aerial.InvalidInput', 'send the job request as application/json');
+    if (!contentType.startsWith('application/json'))
+      throw new AerialError('Aerial.InvalidInput', 'send the job request as application/json');
     let body: unknown;
     try {
       body = JSON.parse(event.body ?? '');
@@ -32,7 +36,11 @@ export async function handler(event: APIGatewayProxyEvent | ObjectCreatedEvent):
     }
     const request = parseAtBoundary(JobRequestSchema, body, 'job request');
     if (request.source.kind !== 'prefix') {
-      throw new AerialError('Aerial.InvalidInput', 'in the cloud a dataset is an uploaded prefix', 'upload the photos to the uploads bucket and give source {"kind":"prefix"}');
+      throw new AerialError(
+        'Aerial.InvalidInput',
+        'in the cloud a dataset is an uploaded prefix',
+        'upload the photos to the uploads bucket and give source {"kind":"prefix"}',
+      );
     }
     const started = await start({ jobId: newJobId(), request });
     return json(202, started);
@@ -46,12 +54,22 @@ async function startFromUpload(event: ObjectCreatedEvent): Promise<{ executionAr
   const key = event.detail.object.key;
   if (!key.endsWith(`/${READY_MARKER}`)) throw new AerialError('Aerial.InvalidInput', `${key} is not an upload marker`);
   const prefix = key.slice(0, -READY_MARKER.length - 1);
-  const request = parseAtBoundary(JobRequestSchema, { source: { kind: 'prefix', prefix }, label: prefix.split('/').pop() }, 'job request');
+  const request = parseAtBoundary(
+    JobRequestSchema,
+    { source: { kind: 'prefix', prefix }, label: prefix.split('/').pop() },
+    'job request',
+  );
   return start({ jobId: newJobId(), request });
 }
 
 async function start(input: ExecutionInput): Promise<{ jobId: string; executionArn: string }> {
-  const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.STATE_MACHINE_ARN, name: input.jobId, input: JSON.stringify(input) }));
+  const out = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: process.env.STATE_MACHINE_ARN,
+      name: input.jobId,
+      input: JSON.stringify(input),
+    }),
+  );
   return { jobId: input.jobId, executionArn: out.executionArn as string };
 }
 

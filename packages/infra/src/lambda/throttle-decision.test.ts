@@ -11,9 +11,13 @@ describe('throttleDecision', () => {
     expect(throttleDecision({ spentUsd: 300, monthlyUsd: 300, now: mid, configuredMax: 32 })).toBe(0);
   });
   test('the first day of a month is not throttled by a near-zero proration', () => {
-    expect(throttleDecision({ spentUsd: 5, monthlyUsd: 300, now: new Date(Date.UTC(2026, 10, 1, 1)), configuredMax: 32 })).toBe(32);
+    expect(
+      throttleDecision({ spentUsd: 5, monthlyUsd: 300, now: new Date(Date.UTC(2026, 10, 1, 1)), configuredMax: 32 }),
+    ).toBe(32);
   });
   test('refuses a budget of zero', () => {
-    expect(() => throttleDecision({ spentUsd: 0, monthlyUsd: 0, now: mid, configuredMax: 8 })).toThrow(/must be positive/);
+    expect(() => throttleDecision({ spentUsd: 0, monthlyUsd: 0, now: mid, configuredMax: 8 })).toThrow(
+      /must be positive/,
+    );
   });
 });

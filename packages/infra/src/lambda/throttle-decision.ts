@@ -2,7 +2,12 @@
  * Max vCPUs for a compute environment given the month's spend: full capacity while spend follows
  * the prorated budget, half when it runs up to 20 % ahead, a quarter beyond, none over budget.
  */
-export function throttleDecision(o: { spentUsd: number; monthlyUsd: number; now: Date; configuredMax: number }): number {
+export function throttleDecision(o: {
+  spentUsd: number;
+  monthlyUsd: number;
+  now: Date;
+  configuredMax: number;
+}): number {
   if (!(o.monthlyUsd > 0)) throw new Error('the monthly budget must be positive');
   const daysInMonth = new Date(Date.UTC(o.now.getUTCFullYear(), o.now.getUTCMonth() + 1, 0)).getUTCDate();
   const elapsed = (o.now.getUTCDate() - 1 + o.now.getUTCHours() / 24) / daysInMonth;

@@ -19,7 +19,11 @@ export function arnToken(resource: IConstruct): string {
 /** The wildcards `grantRead`/`grantReadWrite` on buckets produce: object actions on `bucket/*`. */
 export function bucketGrantFindings(buckets: readonly IConstruct[], write: boolean): string[] {
   const actions = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', ...(write ? ['s3:DeleteObject*', 's3:Abort*'] : [])];
-  return [...actions.map((a) => `AwsSolutions-IAM5[Action::${a}]`), ...buckets.map((b) => `AwsSolutions-IAM5[Resource::${arnToken(b)}/*]`)];
+  return [
+    ...actions.map((a) => `AwsSolutions-IAM5[Action::${a}]`),
+    ...buckets.map((b) => `AwsSolutions-IAM5[Resource::${arnToken(b)}/*]`),
+  ];
 }
 
-export const LAMBDA_BASIC_EXECUTION = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+export const LAMBDA_BASIC_EXECUTION =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';

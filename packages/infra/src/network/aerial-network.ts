@@ -9,6 +9,11 @@ export interface AerialNetworkProps {
   readonly natGateways?: number;
   /** @default 2 */
   readonly maxAzs?: number;
+  /**
+   * Availability zones by name. Given, they avoid a context lookup at synth (which needs AWS
+   * credentials); otherwise an environment-agnostic stack gets two. @default - two, unnamed
+   */
+  readonly availabilityZones?: string[];
   /** Retention of the VPC flow logs. @default logs.RetentionDays.ONE_MONTH */
   readonly flowLogRetention?: logs.RetentionDays;
 }
@@ -25,7 +30,9 @@ export class AerialNetwork extends Construct {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Resource', {
       ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
-      maxAzs: props.maxAzs ?? 2,
+      ...(props.availabilityZones
+        ? { availabilityZones: props.availabilityZones.slice(0, props.maxAzs ?? 2) }
+        : { maxAzs: props.maxAzs ?? 2 }),
       natGateways: props.natGateways ?? 1,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
@@ -40,7 +47,10 @@ export class AerialNetwork extends Construct {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
     const endpoints: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
       EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
       EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
@@ -48,8 +58,16 @@ export class AerialNetwork extends Construct {
       Sts: ec2.InterfaceVpcEndpointAwsService.STS,
     };
     for (const [name, service] of Object.entries(endpoints)) {
-      this.vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } });
+      this.vpc.addInterfaceEndpoint(name, {
+        service,
+        privateDnsEnabled: true,
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      });
     }
-    acknowledge(this.vpc, 'interface endpoints accept HTTPS from the VPC CIDR only; cdk-nag cannot read the CIDR, a token until deployment', ['AwsSolutions-EC23']);
+    acknowledge(
+      this.vpc,
+      'interface endpoints accept HTTPS from the VPC CIDR only; cdk-nag cannot read the CIDR, a token until deployment',
+      ['AwsSolutions-EC23'],
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -44,7 +44,11 @@ export class AerialObservability extends Construct {
     super(scope, id);
     const masterKey = kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
     const topic = (name: string) => {
-      const t = new sns.Topic(this, name, { topicName: `${props.namePrefix}-${name.toLowerCase()}`, masterKey, enforceSSL: true });
+      const t = new sns.Topic(this, name, {
+        topicName: `${props.namePrefix}-${name.toLowerCase()}`,
+        masterKey,
+        enforceSSL: true,
+      });
       for (const email of props.alertEmails) t.addSubscription(new subscriptions.EmailSubscription(email));
       return t;
     };
@@ -60,21 +64,40 @@ export class AerialObservability extends Construct {
     });
     // ListJobs takes a queue name, not a resource ARN, so it cannot be scoped further.
     queueDepth.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:ListJobs'], resources: ['*'] }));
-    acknowledge(queueDepth.function, 'batch:ListJobs takes a queue name, not a resource ARN; X-Ray has no resource-level permissions', ['AwsSolutions-IAM5[Resource::*]']);
+    acknowledge(
+      queueDepth.function,
+      'batch:ListJobs takes a queue name, not a resource ARN; X-Ray has no resource-level permissions',
+      ['AwsSolutions-IAM5[Resource::*]'],
+    );
     new events.Rule(this, 'QueueDepthSchedule', {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(queueDepth.function, { deadLetterQueue: queueDepth.deadLetterQueue })],
     });
 
     const sfnMetric = (metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/States', metricName, dimensionsMap: { StateMachineArn: props.stateMachine.stateMachineArn }, statistic: 'Sum', period: Duration.minutes(5) });
+      new cloudwatch.Metric({
+        namespace: 'AWS/States',
+        metricName,
+        dimensionsMap: { StateMachineArn: props.stateMachine.stateMachineArn },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
     const stageDuration = (stage: string) =>
-      new cloudwatch.Metric({ namespace: STAGE_METRICS_NAMESPACE, metricName: 'StageDurationSeconds', dimensionsMap: { Stage: stage, Environment: props.environmentName }, statistic: 'p90', period: Duration.minutes(15) });
+      new cloudwatch.Metric({
+        namespace: STAGE_METRICS_NAMESPACE,
+        metricName: 'StageDurationSeconds',
+        dimensionsMap: { Stage: stage, Environment: props.environmentName },
+        statistic: 'p90',
+        period: Duration.minutes(15),
+      });
     const lambdaErrors = props.functions.map((f) => f.metricErrors({ period: Duration.minutes(5) }));
     const api5xx = props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
     const db = props.database;
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: `${props.namePrefix}-overview`, defaultInterval: Duration.days(1) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${props.namePrefix}-overview`,
+      defaultInterval: Duration.days(1),
+    });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Jobs',
@@ -86,7 +109,14 @@ export class AerialObservability extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Batch jobs waiting (RUNNABLE) per queue',
-        left: [new cloudwatch.Metric({ namespace: STAGE_METRICS_NAMESPACE, metricName: 'RunnableJobs', dimensionsMap: { Environment: props.environmentName }, statistic: 'Maximum' })],
+        left: [
+          new cloudwatch.Metric({
+            namespace: STAGE_METRICS_NAMESPACE,
+            metricName: 'RunnableJobs',
+            dimensionsMap: { Environment: props.environmentName },
+            statistic: 'Maximum',
+          }),
+        ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({ title: 'Lambda errors', left: lambdaErrors, width: 8 }),
@@ -98,7 +128,13 @@ export class AerialObservability extends Construct {
       new cloudwatch.GraphWidget({ title: 'Database free storage', left: [db.metricFreeStorageSpace()], width: 8 }),
     );
 
-    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, topic: sns.ITopic, comparison = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD) => {
+    const alarm = (
+      name: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      topic: sns.ITopic,
+      comparison = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    ) => {
       const a = new cloudwatch.Alarm(this, name, {
         alarmName: `${props.namePrefix}-${name}`,
         metric,
@@ -113,8 +149,23 @@ export class AerialObservability extends Construct {
     alarm('JobsFailed', sfnMetric('ExecutionsFailed'), 0, this.warning);
     alarm('JobsTimedOut', sfnMetric('ExecutionsTimedOut'), 0, this.critical);
     alarm('Api5xx', api5xx, 5, this.critical);
-    alarm('LambdaErrors', new cloudwatch.MathExpression({ expression: lambdaErrors.map((_, i) => `e${i}`).join('+') || '0', usingMetrics: Object.fromEntries(lambdaErrors.map((m, i) => [`e${i}`, m])), period: Duration.minutes(5) }), 3, this.warning);
+    alarm(
+      'LambdaErrors',
+      new cloudwatch.MathExpression({
+        expression: lambdaErrors.map((_, i) => `e${i}`).join('+') || '0',
+        usingMetrics: Object.fromEntries(lambdaErrors.map((m, i) => [`e${i}`, m])),
+        period: Duration.minutes(5),
+      }),
+      3,
+      this.warning,
+    );
     alarm('DatabaseCpu', db.metricCPUUtilization({ period: Duration.minutes(15) }), 80, this.warning);
-    alarm('DatabaseStorageLow', db.metricFreeStorageSpace({ period: Duration.minutes(15) }), 5 * 1024 ** 3, this.critical, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD);
+    alarm(
+      'DatabaseStorageLow',
+      db.metricFreeStorageSpace({ period: Duration.minutes(15) }),
+      5 * 1024 ** 3,
+      this.critical,
+      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    );
   }
 }

@@ -19,7 +19,10 @@ export class OrganizationStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrganizationStackProps) {
     super(scope, id, props);
-    const ou = new organizations.CfnOrganizationalUnit(this, 'Workloads', { name: 'aerial-workloads', parentId: props.parentId });
+    const ou = new organizations.CfnOrganizationalUnit(this, 'Workloads', {
+      name: 'aerial-workloads',
+      parentId: props.parentId,
+    });
     for (const [env, email] of Object.entries(props.accountEmails)) {
       if (!email) continue;
       this.accounts[env as EnvironmentName] = new organizations.CfnAccount(this, `${env}Account`, {

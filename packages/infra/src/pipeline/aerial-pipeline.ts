@@ -62,7 +62,11 @@ export class AerialPipeline extends Construct {
     });
     props.buckets.grantStageAccess(this.jobRole);
     const stageBucketFindings = bucketGrantFindings([props.buckets.uploads, props.buckets.work], true);
-    acknowledge(this.jobRole, 'stages read any upload and write any object of their job under jobs/<id>/ in the work bucket; object keys are per job', stageBucketFindings);
+    acknowledge(
+      this.jobRole,
+      'stages read any upload and write any object of their job under jobs/<id>/ in the work bucket; object keys are per job',
+      stageBucketFindings,
+    );
     const containerLogs = new logs.LogGroup(this, 'ContainerLogs', { retention: props.logRetention });
 
     const substitutions: Record<string, string> = {
@@ -77,10 +81,19 @@ export class AerialPipeline extends Construct {
           memorySize: stage.resources.memoryMiB,
           timeout: Duration.seconds(stage.timeoutSeconds),
           logRetention: props.logRetention,
-          environment: { ...stageEnvironment, AERIAL_STAGE: stage.name, NOTIFY_TOPIC_ARN: props.notificationTopicArn, SENDER_EMAIL: props.senderEmail },
+          environment: {
+            ...stageEnvironment,
+            AERIAL_STAGE: stage.name,
+            NOTIFY_TOPIC_ARN: props.notificationTopicArn,
+            SENDER_EMAIL: props.senderEmail,
+          },
         }).function;
         props.buckets.grantStageAccess(fn);
-        acknowledge(fn, 'function stages read uploads and write their job\'s objects in the work bucket; object keys are per job', stageBucketFindings);
+        acknowledge(
+          fn,
+          "function stages read uploads and write their job's objects in the work bucket; object keys are per job",
+          stageBucketFindings,
+        );
         this.functions[stage.name] = fn;
         substitutions[substitution.functionArn(stage.name)] = fn.functionArn;
         continue;
@@ -97,7 +110,7 @@ export class AerialPipeline extends Construct {
           jobRole: this.jobRole,
           readonlyRootFilesystem: true,
           volumes: [batch.EcsVolume.host({ name: 'scratch', containerPath: '/tmp' })],
-          environment: { ...stageEnvironment, AERIAL_DATA_DIR: '/tmp/aerial' },
+          environment: { ...stageEnvironment, AERIAL_DATA_DIR: '/tmp/aerial', AERIAL_METRICS: 'emf' },
           logging: ecs.LogDriver.awsLogs({ logGroup: containerLogs, streamPrefix: stage.name }),
         }),
         retryAttempts: stage.retry.attempts,
@@ -109,7 +122,11 @@ export class AerialPipeline extends Construct {
         timeout: Duration.seconds(stage.timeoutSeconds),
       });
       image.grantPull(jobDefinition.container.executionRole);
-      acknowledge(jobDefinition.container.executionRole, 'ecr:GetAuthorizationToken has no resource-level permissions', ['AwsSolutions-IAM5[Resource::*]']);
+      acknowledge(
+        jobDefinition.container.executionRole,
+        'ecr:GetAuthorizationToken has no resource-level permissions',
+        ['AwsSolutions-IAM5[Resource::*]'],
+      );
       this.jobDefinitions[stage.name] = jobDefinition;
       substitutions[substitution.jobDefinitionArn(stage.name)] = jobDefinition.jobDefinitionArn;
     }
@@ -134,14 +151,23 @@ export class AerialPipeline extends Construct {
     const role = this.stateMachine.role;
     for (const fn of Object.values(this.functions)) {
       fn.grantInvoke(role);
-      acknowledge(role, 'invoking a stage function also allows its published versions (ARN:*)', [`AwsSolutions-IAM5[Resource::${arnToken(fn)}:*]`]);
+      acknowledge(role, 'invoking a stage function also allows its published versions (ARN:*)', [
+        `AwsSolutions-IAM5[Resource::${arnToken(fn)}:*]`,
+      ]);
     }
-    acknowledge(role, 'batch:DescribeJobs and batch:TerminateJob take no resource ARN (job ids exist only at run time); X-Ray has no resource-level permissions', ['AwsSolutions-IAM5[Resource::*]']);
+    acknowledge(
+      role,
+      'batch:DescribeJobs and batch:TerminateJob take no resource ARN (job ids exist only at run time); X-Ray and CloudWatch Logs delivery (vended logs) have no resource-level permissions',
+      ['AwsSolutions-IAM5[Resource::*]'],
+    );
     const queues = [...Object.values(compute.cpuQueues), ...Object.values(compute.gpuQueues)];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['batch:SubmitJob'],
-        resources: [...queues.map((q) => q.jobQueueArn), ...Object.values(this.jobDefinitions).map((d) => d.jobDefinitionArn)],
+        resources: [
+          ...queues.map((q) => q.jobQueueArn),
+          ...Object.values(this.jobDefinitions).map((d) => d.jobDefinitionArn),
+        ],
       }),
     );
     role.addToPrincipalPolicy(
@@ -151,7 +177,13 @@ export class AerialPipeline extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-        resources: [Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'events',
+            resource: 'rule',
+            resourceName: 'StepFunctionsGetEventsForBatchJobsRule',
+          }),
+        ],
       }),
     );
   }

@@ -40,7 +40,9 @@ export class BatchCompute extends Construct {
         minvCpus: 0,
         maxvCpus,
         ...(spot ? { allocationStrategy: batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED } : {}),
-        instanceClasses: gpu ? [ec2.InstanceClass.G5, ec2.InstanceClass.G6] : [ec2.InstanceClass.C7I, ec2.InstanceClass.M7I, ec2.InstanceClass.R7I],
+        instanceClasses: gpu
+          ? [ec2.InstanceClass.G5, ec2.InstanceClass.G6]
+          : [ec2.InstanceClass.C7I, ec2.InstanceClass.M7I, ec2.InstanceClass.R7I],
         useOptimalInstanceClasses: false,
         updateToLatestImageVersion: true,
       });
@@ -58,7 +60,12 @@ export class BatchCompute extends Construct {
       batch.JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY,
       batch.JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE,
       batch.JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT,
-    ].map((reason) => ({ reason, maxTime, action: batch.JobStateTimeLimitActionsAction.CANCEL, state: batch.JobStateTimeLimitActionsState.RUNNABLE }));
+    ].map((reason) => ({
+      reason,
+      maxTime,
+      action: batch.JobStateTimeLimitActionsAction.CANCEL,
+      state: batch.JobStateTimeLimitActionsState.RUNNABLE,
+    }));
     const queues = (kind: 'Cpu' | 'Gpu', first: batch.IComputeEnvironment, fallback: batch.IComputeEnvironment) =>
       Object.fromEntries(
         PRIORITIES.map((p) => [

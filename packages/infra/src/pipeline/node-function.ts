@@ -37,7 +37,10 @@ export class NodeFunction extends Construct {
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
-      acknowledge(this.deadLetterQueue, 'this queue is itself a dead-letter queue', ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']);
+      acknowledge(this.deadLetterQueue, 'this queue is itself a dead-letter queue', [
+        'AwsSolutions-SQS3',
+        'Serverless-SQSRedrivePolicy',
+      ]);
     }
     this.function = new nodejs.NodejsFunction(this, 'Resource', {
       entry: lambdaEntry(props.handler),
@@ -60,10 +63,18 @@ export class NodeFunction extends Construct {
         externalModules: ['@aws-sdk/*', 'sharp'],
       },
     });
-    acknowledge(this.function, 'the AWS-managed basic execution policy only lets the function write its own logs', [LAMBDA_BASIC_EXECUTION]);
-    acknowledge(this.function, 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions', ['AwsSolutions-IAM5[Resource::*]']);
+    acknowledge(this.function, 'the AWS-managed basic execution policy only lets the function write its own logs', [
+      LAMBDA_BASIC_EXECUTION,
+    ]);
+    acknowledge(this.function, 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions', [
+      'AwsSolutions-IAM5[Resource::*]',
+    ]);
     if (!props.asynchronous) {
-      acknowledge(this.function, 'invoked synchronously (Step Functions, API Gateway): the caller sees and retries failures, a DLQ would never receive', ['Serverless-LambdaDLQ']);
+      acknowledge(
+        this.function,
+        'invoked synchronously (Step Functions, API Gateway): the caller sees and retries failures, a DLQ would never receive',
+        ['Serverless-LambdaDLQ'],
+      );
     }
   }
 }

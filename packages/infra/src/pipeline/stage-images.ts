@@ -24,8 +24,18 @@ export class StageImages extends Construct {
         removalPolicy: props.retain === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
         emptyOnDelete: props.retain === false,
         lifecycleRules: [
-          { description: 'drop untagged layers', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(7), rulePriority: 1 },
-          { description: 'keep the last 30 releases', tagStatus: ecr.TagStatus.ANY, maxImageCount: 30, rulePriority: 2 },
+          {
+            description: 'drop untagged layers',
+            tagStatus: ecr.TagStatus.UNTAGGED,
+            maxImageAge: Duration.days(7),
+            rulePriority: 1,
+          },
+          {
+            description: 'keep the last 30 releases',
+            tagStatus: ecr.TagStatus.ANY,
+            maxImageCount: 30,
+            rulePriority: 2,
+          },
         ],
       });
     }

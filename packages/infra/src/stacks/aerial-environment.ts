@@ -52,12 +52,17 @@ export class AerialEnvironment extends Stage {
     const prefix = names.prefix(environment.name);
     const production = environment.protection.deletionProtection;
     const logRetention = RETENTION[settings.logRetentionDays] as logs.RetentionDays;
-    const stackProps = (description: string): StackProps => ({ env, description: `Aerial Platform ${environment.name}: ${description}`, terminationProtection: production });
+    const stackProps = (description: string): StackProps => ({
+      env,
+      description: `Aerial Platform ${environment.name}: ${description}`,
+      terminationProtection: production,
+    });
 
     this.network = new Stack(this, 'Network', stackProps('VPC, endpoints, flow logs'));
     const network = new AerialNetwork(this.network, 'Network', {
       natGateways: settings.natGateways,
       maxAzs: settings.maxAzs,
+      availabilityZones: ['a', 'b', 'c'].map((zone) => `${environment.region}${zone}`),
       flowLogRetention: logRetention,
     });
 
@@ -86,7 +91,11 @@ export class AerialEnvironment extends Stage {
       images: [...new Set(AERIAL_PIPELINE.stages.filter((s) => s.kind === 'container').map((s) => s.image))],
       retain: production,
     });
-    const compute = new BatchCompute(this.pipeline, 'Compute', { vpc: network.vpc, namePrefix: prefix, ...settings.batch });
+    const compute = new BatchCompute(this.pipeline, 'Compute', {
+      vpc: network.vpc,
+      namePrefix: prefix,
+      ...settings.batch,
+    });
     this.pipelineConstruct = new AerialPipeline(this.pipeline, 'Pipeline', {
       environmentName: environment.name,
       namePrefix: prefix,
@@ -100,7 +109,12 @@ export class AerialEnvironment extends Stage {
     });
     const notify = this.pipelineConstruct.functions.Notify;
     if (notify) notifications.grantPublish(notify);
-    const api = new JobApi(this.pipeline, 'JobApi', { pipeline: this.pipelineConstruct, uploads: buckets.uploads, namePrefix: prefix, logRetention });
+    const api = new JobApi(this.pipeline, 'JobApi', {
+      pipeline: this.pipelineConstruct,
+      uploads: buckets.uploads,
+      namePrefix: prefix,
+      logRetention,
+    });
 
     this.cluster = new Stack(this, 'Cluster', stackProps('EKS, Karpenter, Argo CD'));
     const cluster = new AerialCluster(this.cluster, 'Cluster', {
@@ -123,7 +137,9 @@ export class AerialEnvironment extends Stage {
       database: database.instance,
       stages: AERIAL_PIPELINE.stages.map((s) => s.name),
       alertEmails: settings.alertEmails,
-      jobQueueArns: [...Object.values(compute.cpuQueues), ...Object.values(compute.gpuQueues)].map((q) => q.jobQueueArn),
+      jobQueueArns: [...Object.values(compute.cpuQueues), ...Object.values(compute.gpuQueues)].map(
+        (q) => q.jobQueueArn,
+      ),
       logRetention,
     });
     new BudgetGuardrails(this.observability, 'Budget', {
@@ -136,7 +152,11 @@ export class AerialEnvironment extends Stage {
     });
 
     this.ciAccess = new Stack(this, 'CiAccess', stackProps('GitHub Actions deploy role (OIDC)'));
-    new GithubDeployAccess(this.ciAccess, 'GithubDeploy', { owner: settings.github.owner, repo: settings.github.repo, environmentName: environment.name });
+    new GithubDeployAccess(this.ciAccess, 'GithubDeploy', {
+      owner: settings.github.owner,
+      repo: settings.github.repo,
+      environmentName: environment.name,
+    });
 
     for (const stack of [this.network, this.data, this.pipeline, this.cluster, this.observability, this.ciAccess]) {
       Tags.of(stack).add('aerial:environment', environment.name);

@@ -54,9 +54,13 @@ export function localSubstitutions(definition: PipelineDefinition): Record<strin
     [substitution.gpuJobQueueArnPrefix]: `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/aerial-local-gpu-`,
   };
   for (const stage of definition.stages) {
-    values[substitution.functionArn(stage.name)] = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:aerial-${stage.name}`;
-    values[substitution.jobDefinitionArn(stage.name)] =
-      `arn:aws:batch:${REGION}:${ACCOUNT}:job-definition/aerial-${stage.name}`;
+    if (stage.kind === 'function') {
+      values[substitution.functionArn(stage.name)] =
+        `arn:aws:lambda:${REGION}:${ACCOUNT}:function:aerial-${stage.name}`;
+    } else {
+      values[substitution.jobDefinitionArn(stage.name)] =
+        `arn:aws:batch:${REGION}:${ACCOUNT}:job-definition/aerial-${stage.name}`;
+    }
   }
   return values;
 }

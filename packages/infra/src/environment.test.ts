@@ -1,0 +1,347 @@
+import { AERIAL_PIPELINE } from '@aerial/pipeline';
+import { Match } from 'aws-cdk-lib/assertions';
+import { CHARTS } from './cluster/aerial-cluster';
+import { INTERRUPTION_EVENT_PATTERNS } from './cluster/karpenter-interruption';
+import { synthApp } from './test-support/synth';
+
+const { template } = synthApp();
+const containerStages = AERIAL_PIPELINE.stages.filter((s) => s.kind === 'container');
+const functionStages = AERIAL_PIPELINE.stages.filter((s) => s.kind === 'function');
+/** Actions AWS offers no resource-level permission for; the only ones allowed on "*". */
+const RESOURCELESS_ACTIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'batch:DescribeJobs',
+  'batch:TerminateJob',
+  'batch:ListJobs',
+  'ce:GetCostAndUsage',
+  'ecr:GetAuthorizationToken',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+
+describe('network', () => {
+  test('GIVEN dev and prod THEN prod has a NAT gateway per AZ, dev shares one; flow logs capture all traffic', () => {
+    template('dev', 'network').resourceCountIs('AWS::EC2::NatGateway', 1);
+    template('prod', 'network').resourceCountIs('AWS::EC2::NatGateway', 3);
+    template('dev', 'network').hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL' });
+  });
+
+  test('S3, ECR, Logs and STS are reached through VPC endpoints', () => {
+    const endpoints = template('dev', 'network').findResources('AWS::EC2::VPCEndpoint');
+    const services = Object.values(endpoints).map((e) =>
+      JSON.stringify((e.Properties as { ServiceName: unknown }).ServiceName),
+    );
+    for (const service of ['.s3', 'ecr.api', 'ecr.dkr', '.logs', '.sts'])
+      expect(services.some((s) => s.includes(service))).toBe(true);
+  });
+});
+
+describe('data', () => {
+  test('three logged, encrypted, TLS-only, private, versioned buckets plus the access-log bucket', () => {
+    const t = template('dev', 'pipeline');
+    t.resourceCountIs('AWS::S3::Bucket', 4);
+    t.allResourcesProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    const policies = t.findResources('AWS::S3::BucketPolicy');
+    const denyInsecure = Object.values(policies).filter((p) =>
+      JSON.stringify(p).includes('"aws:SecureTransport":"false"'),
+    );
+    expect(denyInsecure).toHaveLength(4);
+    t.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+    expect(
+      Object.values(t.findResources('AWS::S3::Bucket')).filter((b) =>
+        JSON.stringify(b).includes('"VersioningConfiguration":{"Status":"Enabled"}'),
+      ),
+    ).toHaveLength(3);
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'jobs/', ExpirationInDays: 3 })]) },
+    });
+  });
+
+  test('prod keeps its data: buckets retained, database multi-AZ with deletion protection; dev does not', () => {
+    template('prod', 'data').hasResourceProperties('AWS::RDS::DBInstance', {
+      MultiAZ: true,
+      DeletionProtection: true,
+      BackupRetentionPeriod: 14,
+      EnableIAMDatabaseAuthentication: true,
+      StorageEncrypted: true,
+    });
+    template('dev', 'data').hasResourceProperties('AWS::RDS::DBInstance', {
+      MultiAZ: false,
+      DeletionProtection: false,
+      BackupRetentionPeriod: 7,
+    });
+    template('prod', 'pipeline').hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    template('dev', 'pipeline').hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    template('dev', 'data').hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres' });
+    template('dev', 'data').resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+  });
+});
+
+describe('pipeline', () => {
+  test('one Batch job definition per container stage, with its resources, retry on exit 75 and timeout', () => {
+    const t = template('dev', 'pipeline');
+    t.resourceCountIs('AWS::Batch::JobDefinition', containerStages.length);
+    for (const stage of containerStages) {
+      t.hasResourceProperties('AWS::Batch::JobDefinition', {
+        JobDefinitionName: `aerial-dev-${stage.name}`,
+        RetryStrategy: {
+          Attempts: stage.retry.attempts,
+          EvaluateOnExit: Match.arrayWith([
+            Match.objectLike({ Action: 'RETRY', OnExitCode: '75' }),
+            Match.objectLike({ Action: 'EXIT', OnExitCode: '*' }),
+          ]),
+        },
+        Timeout: { AttemptDurationSeconds: stage.timeoutSeconds },
+        ContainerProperties: Match.objectLike({ ReadonlyRootFilesystem: true }),
+      });
+      const requirements = [
+        { Type: 'VCPU', Value: String(stage.resources.vcpu) },
+        { Type: 'MEMORY', Value: String(stage.resources.memoryMiB) },
+        ...(stage.resources.gpu ? [{ Type: 'GPU', Value: String(stage.resources.gpu) }] : []),
+      ];
+      for (const requirement of requirements) {
+        t.hasResourceProperties('AWS::Batch::JobDefinition', {
+          JobDefinitionName: `aerial-dev-${stage.name}`,
+          ContainerProperties: Match.objectLike({ ResourceRequirements: Match.arrayWith([requirement]) }),
+        });
+      }
+    }
+  });
+
+  test('compute costs nothing idle: min vCPUs 0, spot first, on-demand GPU fallback at lower order', () => {
+    const t = template('dev', 'pipeline');
+    t.resourceCountIs('AWS::Batch::ComputeEnvironment', 4);
+    t.allResourcesProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ MinvCpus: 0 }) });
+    t.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+      ComputeResources: Match.objectLike({ Type: 'SPOT', InstanceTypes: ['g5', 'g6'] }),
+    });
+    t.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+      ComputeResources: Match.objectLike({ Type: 'EC2', InstanceTypes: ['g5', 'g6'] }),
+    });
+    t.resourceCountIs('AWS::Batch::JobQueue', 6);
+    for (const [name, priority] of [
+      ['aerial-dev-high', 100],
+      ['aerial-dev-normal', 50],
+      ['aerial-dev-low', 10],
+      ['aerial-dev-gpu-normal', 50],
+    ] as const) {
+      t.hasResourceProperties('AWS::Batch::JobQueue', {
+        JobQueueName: name,
+        Priority: priority,
+        ComputeEnvironmentOrder: [Match.objectLike({ Order: 1 }), Match.objectLike({ Order: 2 })],
+        JobStateTimeLimitActions: Match.arrayWith([
+          Match.objectLike({ Reason: 'CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY', State: 'RUNNABLE', Action: 'CANCEL' }),
+        ]),
+      });
+    }
+  });
+
+  test('one scanned, immutable ECR repository per stage image', () => {
+    const images = new Set(containerStages.map((s) => s.image));
+    const t = template('dev', 'pipeline');
+    t.resourceCountIs('AWS::ECR::Repository', images.size);
+    t.allResourcesProperties('AWS::ECR::Repository', {
+      ImageScanningConfiguration: { ScanOnPush: true },
+      ImageTagMutability: 'IMMUTABLE',
+    });
+  });
+
+  test('the state machine logs everything and is traced; function stages are Lambdas on Node 24', () => {
+    const t = template('dev', 'pipeline');
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      TracingConfiguration: { Enabled: true },
+    });
+    for (const stage of functionStages) {
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(`Aerial ${stage.name} stage`),
+        Runtime: 'nodejs24.x',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: Match.objectLike({ AERIAL_STAGE: stage.name, AERIAL_ENV: 'dev' }) },
+      });
+    }
+  });
+
+  test('least privilege: no statement grants every action, or any action on every resource outside the acknowledged cases', () => {
+    for (const env of ['dev', 'prod'] as const) {
+      for (const stack of ['pipeline', 'data', 'observability', 'ciAccess'] as const) {
+        const policies = template(env, stack).findResources('AWS::IAM::Policy');
+        for (const [id, policy] of Object.entries(policies)) {
+          const statements = (
+            policy.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }
+          ).PolicyDocument.Statement;
+          for (const s of statements) {
+            const actions = [s.Action].flat();
+            expect({ id, wildcardAction: actions.some((a) => a === '*' || a.endsWith(':*')) }).toEqual({
+              id,
+              wildcardAction: false,
+            });
+            if (s.Resource === '*') {
+              // Only these actions lack resource-level permissions.
+              for (const action of actions) {
+                expect(RESOURCELESS_ACTIONS).toContain(action);
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('job API', () => {
+  test('POST /jobs needs IAM auth and an API key; a usage plan throttles; an upload marker also starts a job', () => {
+    const t = template('dev', 'pipeline');
+    t.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'AWS_IAM',
+      ApiKeyRequired: true,
+    });
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 10, BurstLimit: 20 },
+      Quota: { Limit: 1000, Period: 'DAY' },
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { object: { key: [{ suffix: '/_READY' }] } },
+      },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue() })],
+    });
+  });
+});
+
+describe('cluster', () => {
+  test('Karpenter interruption rules match exactly the events Karpenter handles', () => {
+    const rules = template('dev', 'cluster').findResources('AWS::Events::Rule');
+    const patterns = Object.values(rules).map((r) => (r.Properties as { EventPattern: unknown }).EventPattern);
+    expect(patterns).toHaveLength(4);
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] },
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
+        { source: ['aws.health'], 'detail-type': ['AWS Health Event'] },
+      ]),
+    );
+    expect(Object.keys(INTERRUPTION_EVENT_PATTERNS)).toHaveLength(4);
+  });
+
+  test('EKS 1.33 with a private endpoint and all control-plane logs; Karpenter and Argo CD from pinned charts', () => {
+    const t = template('dev', 'cluster');
+    t.hasResourceProperties('Custom::AWSCDK-EKS-Cluster', {
+      Config: Match.objectLike({
+        version: '1.33',
+        resourcesVpcConfig: Match.objectLike({ endpointPublicAccess: false, endpointPrivateAccess: true }),
+        logging: {
+          clusterLogging: [
+            { enabled: true, types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] },
+          ],
+        },
+      }),
+    });
+    t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'karpenter',
+      Version: CHARTS.karpenter.version,
+      Repository: CHARTS.karpenter.repository,
+      Timeout: '720s',
+    });
+    t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'argo-cd',
+      Version: CHARTS.argoCd.version,
+      Namespace: 'argocd',
+    });
+  });
+
+  test('the app of apps syncs automatically in dev and by hand in prod', () => {
+    const manifest = (env: 'dev' | 'prod') => {
+      const resources = template(env, 'cluster').findResources('Custom::AWSCDK-EKS-KubernetesResource');
+      const text = Object.values(resources)
+        .map((r) => JSON.stringify((r.Properties as { Manifest: unknown }).Manifest))
+        .find((m) => m.includes('argoproj.io/v1alpha1'));
+      return text!;
+    };
+    expect(manifest('dev')).toContain('\\"automated\\":{\\"prune\\":true,\\"selfHeal\\":true}');
+    expect(manifest('prod')).not.toContain('automated');
+    expect(manifest('prod')).toContain('packages/kubernetes/dist/prod');
+  });
+});
+
+describe('observability and cost', () => {
+  test('log retention follows the environment: 30 days in dev, 90 in prod', () => {
+    template('dev', 'pipeline').allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template('prod', 'pipeline').allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  test('a dashboard, alarms to critical and warning topics, and a budget alerting at 80 % and 100 %', () => {
+    const t = template('dev', 'observability');
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    t.resourceCountIs('AWS::SNS::Topic', 2);
+    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThanOrEqual(6);
+    const body = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
+    for (const metric of [
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'StageDurationSeconds',
+      'RunnableJobs',
+      '5XXError',
+      'DatabaseConnections',
+      'FreeStorageSpace',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    t.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetLimit: { Amount: 300, Unit: 'USD' }, TimeUnit: 'MONTHLY', BudgetType: 'COST' },
+      NotificationsWithSubscribers: Match.arrayWith([
+        Match.objectLike({ Notification: Match.objectLike({ Threshold: 80, NotificationType: 'ACTUAL' }) }),
+        Match.objectLike({ Notification: Match.objectLike({ Threshold: 100, NotificationType: 'ACTUAL' }) }),
+      ]),
+    });
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(15 6 * * ? *)' });
+  });
+});
+
+describe('CI access', () => {
+  test('GitHub deploys through OIDC, only from this repository’s environment, with no keys', () => {
+    const t = template('prod', 'ciAccess');
+    t.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    t.resourceCountIs('AWS::IAM::AccessKey', 0);
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringEquals: {
+                'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+                'token.actions.githubusercontent.com:sub': 'repo:aerial-platform/aerial-platform:environment:prod',
+              },
+            },
+          }),
+        ],
+      },
+    });
+  });
+});

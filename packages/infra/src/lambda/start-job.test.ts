@@ -1,0 +1,73 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from './start-job';
+
+const sfn = mockClient(SFNClient);
+
+const api = (body: string, contentType = 'application/json') =>
+  ({ body, headers: { 'content-type': contentType } }) as unknown as APIGatewayProxyEvent;
+
+describe('start-job Lambda', () => {
+  beforeEach(() => {
+    sfn.reset();
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: 'arn:aws:states:eu-west-1:000000000000:execution:aerial-dev-job:x' });
+    process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:000000000000:stateMachine:aerial-dev-job';
+  });
+
+  test('a valid request starts an execution with the job id and the validated request', async () => {
+    const response = (await handler(
+      api(JSON.stringify({ source: { kind: 'prefix', prefix: 'datasets/farm' }, preset: 'survey' })),
+    )) as APIGatewayProxyResult;
+    expect(response.statusCode).toBe(202);
+    const call = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    const input = JSON.parse(call.input!) as { jobId: string; request: { priority: string } };
+    expect(call.name).toBe(input.jobId);
+    expect(input.jobId).toMatch(/^job-\d{8}-[0-9a-f]{8}$/);
+    expect(input.request.priority).toBe('normal');
+  });
+
+  test.each([
+    ['not JSON', api('{nope'), /not valid JSON/],
+    ['a form post', api('a=b', 'application/x-www-form-urlencoded'), /send the job request as application\/json/],
+    [
+      'an invalid request',
+      api(JSON.stringify({ source: { kind: 'prefix', prefix: '../etc' } })),
+      /source.prefix: must not contain "\.\." segments/,
+    ],
+    [
+      'a local folder',
+      api(JSON.stringify({ source: { kind: 'folder', path: '/home/me' } })),
+      /in the cloud a dataset is an uploaded prefix/,
+    ],
+    ['an oversized body', api(`{"x":"${'a'.repeat(70_000)}"}`), /request body above/],
+  ])('refuses %s with 400 and a reason, starting nothing', async (_, event, message) => {
+    const response = (await handler(event)) as APIGatewayProxyResult;
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).error.reason).toMatch(message);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  test('an upload marker starts a job on its prefix', async () => {
+    await handler({
+      'detail-type': 'Object Created',
+      detail: { bucket: { name: 'uploads' }, object: { key: 'datasets/farm-2026/_READY' } },
+    });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!) as { request: unknown };
+    expect(input.request).toMatchObject({
+      source: { kind: 'prefix', prefix: 'datasets/farm-2026' },
+      label: 'farm-2026',
+    });
+  });
+
+  test('any other object is not a job', async () => {
+    await expect(
+      handler({
+        'detail-type': 'Object Created',
+        detail: { bucket: { name: 'uploads' }, object: { key: 'datasets/farm/IMG_1.JPG' } },
+      }),
+    ).rejects.toThrow(/is not an upload marker/);
+  });
+});
