@@ -54,7 +54,8 @@ const workers = repo.addPackage({
 repo.addPackage({
   name: 'infra',
   outdir: 'packages/infra',
-  description: 'The AWS environment as code: aws-cdk-lib stacks per environment (network, data, pipeline, API, cluster, observability, cost, CI access)',
+  description:
+    'The AWS environment as code: aws-cdk-lib stacks per environment (network, data, pipeline, API, cluster, observability, cost, CI access)',
   workspaceDeps: [contracts, pipeline],
   // Deploys the workers' container images; does not import them.
   implicitDependencies: [workers],

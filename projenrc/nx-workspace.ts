@@ -50,7 +50,12 @@ export class NxWorkspace extends Component {
           build: { dependsOn: ['^build'], inputs: ['production', '^production'], cache: true },
           test: { dependsOn: ['^build'], inputs: ['default', '^production'], cache: true },
           // Infrastructure and manifests: synthesized from the built app.
-          synth: { dependsOn: ['build'], inputs: ['production', '^production'], outputs: ['{projectRoot}/cdk.out', '{projectRoot}/dist'], cache: true },
+          synth: {
+            dependsOn: ['build'],
+            inputs: ['production', '^production'],
+            outputs: ['{projectRoot}/cdk.out', '{projectRoot}/dist'],
+            cache: true,
+          },
           lint: {
             dependsOn: ['^build'],
             inputs: ['default', '{workspaceRoot}/eslint.config.mjs'],

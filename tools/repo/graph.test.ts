@@ -9,8 +9,9 @@ const LAYER: Record<string, number> = {
   pipeline: 1,
   workers: 2,
   hub: 2,
-  infra: 2,
-  kubernetes: 2,
+  // They deploy the apps' images: an implicit dependency on workers (and the hub).
+  infra: 2.5,
+  kubernetes: 2.5,
   tests: 3,
   bench: 3,
   docs: 4,
