@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -35,18 +35,24 @@ export class LocalFolderStore implements ObjectStore {
     await mkdir(dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.partial`;
     const hash = createHash('md5');
+    // The file is opened (and so exists) before any byte flows, so a failure can always remove it;
+    // a lazily opened write stream could create it after the clean-up ran.
+    const handle = await open(temp, 'w');
     try {
       if (typeof body === 'string' || Buffer.isBuffer(body)) {
         hash.update(body);
-        await writeFile(temp, body);
+        await handle.writeFile(body);
+        await handle.close();
       } else {
         body.on('data', (chunk: Buffer) => hash.update(chunk));
-        await pipeline(body, createWriteStream(temp));
+        // The stream closes the handle when it ends or fails.
+        await pipeline(body, handle.createWriteStream());
       }
       const meta: Meta = { etag: hash.digest('hex'), contentType: options.contentType, metadata: options.metadata };
       await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
       await rename(temp, target);
     } catch (e) {
+      await handle.close().catch(() => undefined);
       await rm(temp, { force: true });
       throw e;
     }
