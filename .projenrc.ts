@@ -34,6 +34,7 @@ const pipeline = repo.addPackage({
     sharp: '^0.35.0',
     yauzl: '^3.2.0',
     zod: '^4.1.0',
+    '@playcanvas/splat-transform': '3.7.0',
   },
   devDeps: { '@types/yauzl': '^2.10.3', yazl: '^3.3.1', '@types/yazl': '^2.4.6', 'aws-sdk-client-mock': '^4.1.0' },
   workspaceDevDeps: [sampleData],

@@ -4,8 +4,9 @@
 # (PostgreSQL + PostGIS, Mosquitto, Chromium, COLMAP, GDAL) adds its packages and start-up here.
 set -euo pipefail
 
-# The repository tooling tests make temporary git clones.
-PACKAGES=(git ca-certificates)
+# git: the repository tooling tests make temporary git clones.
+# colmap: the SfM stage (Debian's CPU build, 3.8); its tests run Brighton Beach through it.
+PACKAGES=(git ca-certificates colmap)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

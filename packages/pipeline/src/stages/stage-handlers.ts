@@ -1,8 +1,11 @@
 import { type StageName } from '@aerial/contracts';
+import { compressStage } from './compress/compress-stage';
 import { footprintsStage } from './footprints/footprints-stage';
 import { guardBudgetStage } from './guard-budget/guard-budget-stage';
 import { ingestStage } from './ingest/ingest-stage';
 import { notifyStage } from './notify/notify-stage';
+import { sfmStage } from './sfm/sfm-stage';
+import { splatStage } from './splat/splat-stage';
 import { type StageHandler } from './stage-runtime';
 
 /**
@@ -13,5 +16,8 @@ export const STAGE_HANDLERS: Partial<Record<StageName, StageHandler>> = {
   GuardBudget: guardBudgetStage,
   Ingest: ingestStage,
   Footprints: footprintsStage,
+  SfM: sfmStage,
+  Splat: splatStage,
+  Compress: compressStage,
   Notify: notifyStage(),
 };

@@ -1,0 +1,265 @@
+import { AerialError, type ImageRecord, ImageRecordSchema, keys, parseAtBoundary } from '@aerial/contracts';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { LocalFrame } from '../../geo/local-frame';
+import { getJson, putJson } from '../../object-store/object-store';
+import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
+import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
+import { COLMAP_INSTALL_HINT, colmapVersion, runColmap } from './colmap-runner';
+import { cameraCenter, parseColmapText, reprojectionErrorByImage } from './colmap-text-model';
+
+export const SFM_OUTPUTS = {
+  cameras: 'cameras',
+  points: 'sparse-model',
+  registration: 'registration',
+  model: 'colmap-model',
+} as const;
+/** Longest image side COLMAP extracts features at (COLMAP's own default is 3200). */
+export const DEFAULT_SFM_IMAGE_SIZE = 1600;
+const MAX_FEATURES = 4096;
+
+/**
+ * SfM: COLMAP feature extraction, GPS-guided spatial matching (not exhaustive: 5–7× faster on
+ * surveys, FINDINGS.md), incremental mapping, then alignment to the photos' GPS in an ENU frame.
+ * Writes the cameras and poses (ENU origin + WGS84), the sparse points as PLY, each image's
+ * registration and reprojection error, and the TXT model for the stages after it.
+ */
+export const sfmStage: StageHandler = async (invocation, context) => {
+  const version = colmapVersion();
+  if (!version)
+    throw new AerialError(
+      'Aerial.ToolMissing',
+      'COLMAP is not installed on this machine (the SfM stage needs it)',
+      COLMAP_INSTALL_HINT,
+    );
+  const { store, signal } = context;
+  const ingest = await readManifest(store, invocation.jobId, 'Ingest');
+  const records = parseAtBoundary(
+    z.array(ImageRecordSchema),
+    await getJson(store, outputKey(ingest, INGEST_OUTPUTS.records)),
+    'image records',
+  );
+  const accepted = records.filter((r): r is ImageRecord & { key: string } => r.qa.accepted && !!r.key);
+  if (accepted.length < 3)
+    throw new AerialError('Aerial.QualityRejected', `SfM needs at least 3 accepted images, got ${accepted.length}`);
+
+  const work = await mkdtemp(join(tmpdir(), `aerial-sfm-${invocation.jobId}-`));
+  try {
+    const images = join(work, 'images');
+    await mkdir(images);
+    const nameOf = new Map<string, ImageRecord>();
+    for (const [i, record] of accepted.entries()) {
+      const name = `${String(i).padStart(4, '0')}-${basename(record.key)}`;
+      nameOf.set(name, record);
+      await pipeline(await store.getStream(record.key), createWriteStream(join(images, name)));
+      context.progress(2 * ((i + 1) / accepted.length), `fetched ${i + 1}/${accepted.length} images`);
+    }
+    const total = accepted.length;
+    const run = (command: string, args: string[], from: number, to: number, pattern: RegExp, label: string) =>
+      runColmap(command, args, {
+        cwd: work,
+        signal,
+        onLine: (line) => {
+          const m = pattern.exec(line);
+          if (m)
+            context.progress(from + ((to - from) * Math.min(Number(m[1]), total)) / total, `${label} ${m[1]}/${total}`);
+        },
+      });
+    const maxSize = context.request.options.maxImageSize ?? DEFAULT_SFM_IMAGE_SIZE;
+    await run(
+      'feature_extractor',
+      [
+        '--database_path',
+        'db.db',
+        '--image_path',
+        'images',
+        '--ImageReader.single_camera',
+        '1',
+        '--SiftExtraction.max_image_size',
+        String(maxSize),
+        '--SiftExtraction.max_num_features',
+        String(MAX_FEATURES),
+        '--SiftExtraction.use_gpu',
+        '0',
+        '--SiftExtraction.num_threads',
+        '2',
+      ],
+      2,
+      40,
+      /Processed file \[(\d+)\/\d+\]/,
+      'extracted',
+    );
+    // GPS priors come from the photos' EXIF; spatial matching pairs each image with its neighbours.
+    await run(
+      'spatial_matcher',
+      ['--database_path', 'db.db', '--SiftMatching.use_gpu', '0', '--SiftMatching.num_threads', '2'],
+      40,
+      80,
+      /Matching image \[(\d+)\/\d+\]/,
+      'matched',
+    );
+    await mkdir(join(work, 'sparse'));
+    await run(
+      'mapper',
+      ['--database_path', 'db.db', '--image_path', 'images', '--output_path', 'sparse', '--Mapper.num_threads', '2'],
+      80,
+      92,
+      /Registering image #\d+ \((\d+)\)/,
+      'registered',
+    );
+
+    const withGps = [...nameOf].filter(([, r]) => r.gps);
+    await writeFile(
+      join(work, 'gps.txt'),
+      withGps
+        .map(
+          ([name, r]) => `${name} ${r.gps!.latitude} ${r.gps!.longitude} ${r.gps!.altitude ?? r.relativeAltitude ?? 0}`,
+        )
+        .join('\n'),
+    );
+    await mkdir(join(work, 'aligned'));
+    const aligned = await runColmap(
+      'model_aligner',
+      [
+        '--input_path',
+        'sparse/0',
+        '--output_path',
+        'aligned',
+        '--ref_images_path',
+        'gps.txt',
+        '--ref_is_gps',
+        '1',
+        '--alignment_type',
+        'enu',
+        '--robust_alignment',
+        '1',
+        '--robust_alignment_max_error',
+        '3',
+      ],
+      { cwd: work, signal },
+    ).catch((e: unknown) => {
+      throw new AerialError(
+        'Aerial.QualityRejected',
+        `the reconstruction could not be aligned to GPS: ${(e as Error).message}`,
+      );
+    });
+    const alignment = /Alignment error: ([\d.]+) \(mean\), ([\d.]+) \(median\)/.exec(aligned);
+    await mkdir(join(work, 'txt'));
+    await runColmap('model_converter', ['--input_path', 'aligned', '--output_path', 'txt', '--output_type', 'TXT'], {
+      cwd: work,
+      signal,
+    });
+    await runColmap(
+      'model_converter',
+      ['--input_path', 'aligned', '--output_path', 'points.ply', '--output_type', 'PLY'],
+      { cwd: work, signal },
+    );
+    const analysis = await runColmap('model_analyzer', ['--path', 'aligned'], { cwd: work, signal });
+    context.progress(95, 'writing the model');
+
+    const model = parseColmapText(
+      await readFile(join(work, 'txt', 'cameras.txt'), 'utf8'),
+      await readFile(join(work, 'txt', 'images.txt'), 'utf8'),
+      await readFile(join(work, 'txt', 'points3D.txt'), 'utf8'),
+    );
+    const meanReprojectionError = Number(/Mean reprojection error: ([\d.]+)px/.exec(analysis)?.[1] ?? Number.NaN);
+    const errors = reprojectionErrorByImage(model);
+    // COLMAP's ENU origin is the first reference image's GPS position.
+    const origin = withGps[0]![1].gps!;
+    const frame = new LocalFrame(origin.latitude, origin.longitude);
+    const registered = new Map(model.images.map((im) => [im.name, im]));
+    const registration = [...nameOf].map(([name, record]) => {
+      const im = registered.get(name);
+      if (!im) return { image: record.name, registered: false };
+      const [e, n, u] = cameraCenter(im.qvec, im.tvec);
+      const [lon, lat] = frame.toLonLat(e, n);
+      return {
+        image: record.name,
+        registered: true,
+        centerEnu: [e, n, u].map((v) => round(v, 4)),
+        centerWgs84: [round(lon, 8), round(lat, 8), round((origin.altitude ?? 0) + u, 3)],
+        qvec: im.qvec,
+        tvec: im.tvec,
+        observations: im.observations,
+        meanReprojectionErrorPx: round(errors.get(im.id) ?? Number.NaN, 4),
+      };
+    });
+    const registeredCount = registration.filter((r) => r.registered).length;
+    const prefix = keys.stage(invocation.jobId, 'SfM');
+    const camerasDoc = {
+      frame: 'ENU',
+      origin: { latitude: origin.latitude, longitude: origin.longitude, altitude: origin.altitude ?? 0 },
+      colmap: version,
+      cameras: model.cameras,
+      images: registration,
+    };
+    const camerasInfo = await putJson(store, `${prefix}/cameras.json`, camerasDoc);
+    const registrationInfo = await putJson(
+      store,
+      `${prefix}/registration.json`,
+      registration.map(({ image, registered, meanReprojectionErrorPx }) => ({
+        image,
+        registered,
+        meanReprojectionErrorPx,
+      })),
+    );
+    const plyInfo = await store.put(`${prefix}/sparse.ply`, await readFile(join(work, 'points.ply')), {
+      contentType: 'application/x-ply',
+    });
+    for (const file of ['cameras.txt', 'images.txt', 'points3D.txt']) {
+      await store.put(`${prefix}/model/${file}`, await readFile(join(work, 'txt', file)), {
+        contentType: 'text/plain',
+      });
+    }
+    if (registeredCount < Math.min(3, total)) {
+      throw new AerialError(
+        'Aerial.QualityRejected',
+        `SfM registered only ${registeredCount} of ${total} images`,
+        'check overlap and image quality',
+      );
+    }
+    return {
+      outputs: [
+        {
+          key: `${prefix}/cameras.json`,
+          contentType: 'application/json',
+          bytes: camerasInfo.bytes,
+          role: SFM_OUTPUTS.cameras,
+        },
+        {
+          key: `${prefix}/sparse.ply`,
+          contentType: 'application/x-ply',
+          bytes: plyInfo.bytes,
+          role: SFM_OUTPUTS.points,
+        },
+        {
+          key: `${prefix}/registration.json`,
+          contentType: 'application/json',
+          bytes: registrationInfo.bytes,
+          role: SFM_OUTPUTS.registration,
+        },
+        { key: `${prefix}/model/points3D.txt`, contentType: 'text/plain', bytes: 0, role: SFM_OUTPUTS.model },
+      ],
+      summary: {
+        colmap: version,
+        registered: registeredCount,
+        images: total,
+        points: model.points.length,
+        meanReprojectionErrorPx: round(meanReprojectionError, 4),
+        gpsAlignmentErrorM: alignment ? { mean: Number(alignment[1]), median: Number(alignment[2]) } : null,
+        maxImageSize: maxSize,
+      },
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+};
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

@@ -1,0 +1,110 @@
+import { AerialError, keys } from '@aerial/contracts';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseColmapText } from '../sfm/colmap-text-model';
+import { readManifest, type StageHandler } from '../stage-runtime';
+import { initialGaussians } from './gaussian-splats';
+import { writeSplatPly } from './splat-ply';
+
+export const SPLAT_OUTPUTS = { splats: 'splats' } as const;
+
+/**
+ * Splat: 3D Gaussian splatting from the SfM model. On a GPU node the trainer named by
+ * `AERIAL_SPLAT_TRAINER` (an executable taking `<colmap model dir> <initial ply> <output ply>`,
+ * e.g. a wrapper around gsplat's `simple_trainer`) refines the standard initialisation; where no
+ * trainer is configured, the initialisation itself is the output, labelled untrained.
+ */
+export const splatStage: StageHandler = async (invocation, context) => {
+  const { store } = context;
+  await readManifest(store, invocation.jobId, 'SfM');
+  const modelPrefix = `${keys.stage(invocation.jobId, 'SfM')}/model`;
+  const text = async (file: string) => (await store.get(`${modelPrefix}/${file}`)).toString('utf8');
+  const model = parseColmapText(await text('cameras.txt'), await text('images.txt'), await text('points3D.txt'));
+  if (model.points.length < 10)
+    throw new AerialError('Aerial.QualityRejected', `the sparse model has only ${model.points.length} points`);
+  context.progress(10, `initialising ${model.points.length} Gaussians`);
+  const initial = initialGaussians(model.points);
+  const initialPly = writeSplatPly(initial, ['aerial: untrained 3DGS initialisation from SfM points']);
+  context.progress(40, 'initialised');
+
+  const trainer = process.env.AERIAL_SPLAT_TRAINER;
+  let output = initialPly;
+  let trained = false;
+  if (trainer) {
+    const work = await mkdtemp(join(tmpdir(), 'aerial-splat-'));
+    try {
+      for (const file of ['cameras.txt', 'images.txt', 'points3D.txt'])
+        await writeFile(join(work, file), await text(file));
+      await writeFile(join(work, 'initial.ply'), initialPly);
+      await runTrainer(trainer, [work, join(work, 'initial.ply'), join(work, 'trained.ply')], context.signal, (p) =>
+        context.progress(40 + p * 0.55, 'training'),
+      );
+      output = await readFile(join(work, 'trained.ply'));
+      trained = true;
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+  const key = `${keys.stage(invocation.jobId, 'Splat')}/splats.ply`;
+  const info = await store.put(key, output, {
+    contentType: 'application/x-ply',
+    metadata: { trained: String(trained) },
+  });
+  return {
+    outputs: [{ key, contentType: 'application/x-ply', bytes: info.bytes, role: SPLAT_OUTPUTS.splats }],
+    summary: {
+      splats: initial.count,
+      trained,
+      trainer: trainer ?? null,
+      shDegree: 0,
+      note: trained
+        ? 'trained on a GPU node'
+        : 'untrained: the standard 3DGS initialisation from SfM points, not a trained result',
+    },
+  };
+};
+
+function runTrainer(
+  command: string,
+  args: string[],
+  signal: AbortSignal,
+  progress: (percent: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const read = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      tail = (tail + text).slice(-2000);
+      // Trainers print "step N/M" (gsplat) or "N/M" progress; take the last fraction seen.
+      const m = [...text.matchAll(/(\d+)\s*\/\s*(\d+)/g)].pop();
+      if (m && Number(m[2]) > 0) progress(Math.min(100, (100 * Number(m[1])) / Number(m[2])));
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    const onAbort = () => child.kill('SIGTERM');
+    signal.addEventListener('abort', onAbort, { once: true });
+    child.once('error', (e) =>
+      reject(
+        new AerialError(
+          'Aerial.ToolMissing',
+          `the splat trainer ${command} cannot start: ${e.message}`,
+          'unset AERIAL_SPLAT_TRAINER to write the untrained initialisation',
+        ),
+      ),
+    );
+    child.once('close', (code) => {
+      signal.removeEventListener('abort', onAbort);
+      if (code === 0) resolve();
+      else
+        reject(
+          new AerialError(
+            'Aerial.Internal',
+            `the splat trainer failed (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
+    });
+  });
+}
