@@ -84,7 +84,7 @@ repo.addPackage({
   description: 'Benchmarks that measure the pipeline against a floor in the same run and print the ratio',
   workspaceDeps: [contracts, pipeline, sampleData],
   deps: { sharp: '^0.35.0' },
-  scripts: { ingest: 'node lib/ingest.js' },
+  scripts: { ingest: 'node lib/ingest.js', sfm: 'node lib/sfm.js' },
   testTimeout: 120_000,
 });
 
@@ -120,6 +120,10 @@ repo.addTask('aerial', {
     { exec: 'nx run workers:build --output-style=static >/dev/null' },
     { exec: 'node apps/workers/lib/cli/main.js', receiveArgs: true },
   ],
+});
+repo.addTask('bench:sfm', {
+  description: 'COLMAP defaults against the SfM stage settings on Brighton Beach, side by side',
+  steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/sfm.js' }],
 });
 repo.addTask('bench:ingest', {
   description: 'Ingest against the sharp decode floor, side by side',

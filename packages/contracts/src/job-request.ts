@@ -16,9 +16,10 @@ export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 /**
  * What a job produces. `survey`: validate the photos and map their footprints and overlap (a QA
  * report before spending on processing); `map`: plus orthomosaic, tiles, metadata and publishing;
- * `map-and-3d`: plus SfM, splats and their compressed form.
+ * `map-and-3d`: plus SfM, splats and their compressed form; `3d`: the survey and the 3D branch
+ * without the map products.
  */
-export const PRESETS = ['survey', 'map', 'map-and-3d'] as const;
+export const PRESETS = ['survey', 'map', 'map-and-3d', '3d'] as const;
 export const PresetSchema = z.enum(PRESETS);
 export type Preset = z.infer<typeof PresetSchema>;
 

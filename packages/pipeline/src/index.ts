@@ -28,3 +28,4 @@ export * from './stages/splat/gaussian-splats';
 export * from './stages/splat/splat-ply';
 export * from './stages/splat/splat-stage';
 export * from './geo/point-grid';
+export * from './stages/sfm/colmap-reconstruct';

@@ -74,13 +74,17 @@ describe('renderAsl', () => {
     });
   });
 
-  test('2D and 3D branches run in parallel; 3D only for the map-and-3d preset', () => {
+  test('2D and 3D branches run in parallel, each gated by the presets that include it', () => {
     const products = asl.States.Products as unknown as {
       Branches: { StartAt: string; States: Record<string, AslState> }[];
     };
-    expect(products.Branches.map((b) => b.StartAt)).toEqual(['Orthomosaic', 'Check SfM']);
+    expect(products.Branches.map((b) => b.StartAt)).toEqual(['Check Orthomosaic', 'Check SfM']);
+    expect(products.Branches[0]!.States['Check Orthomosaic']).toMatchObject({
+      Choices: [{ Or: [{ Variable: '$.request.preset', StringEquals: 'map' }, { Variable: '$.request.preset', StringEquals: 'map-and-3d' }], Next: 'Orthomosaic' }],
+      Default: 'Skip Orthomosaic',
+    });
     expect(products.Branches[1]!.States['Check SfM']).toMatchObject({
-      Choices: [{ Variable: '$.request.preset', StringEquals: 'map-and-3d', Next: 'SfM' }],
+      Choices: [{ Or: [{ Variable: '$.request.preset', StringEquals: 'map-and-3d' }, { Variable: '$.request.preset', StringEquals: '3d' }], Next: 'SfM' }],
       Default: 'Skip SfM',
     });
     expect(asl.States['Check Products']).toMatchObject({ Default: 'Check Metadata' });

@@ -1,4 +1,4 @@
-import { type Preset, type StageName } from '@aerial/contracts';
+import { type Preset, PRESETS, type StageName } from '@aerial/contracts';
 import {
   type FlowStep,
   type PipelineDefinition,
@@ -48,7 +48,7 @@ const BATCH_TRANSIENT = ['Batch.AWSBatchException', 'Batch.ServerException', 'Ba
 /** Time a container job may wait in its queue before its state times out. */
 const QUEUE_MARGIN_SECONDS = 15 * 60;
 
-const ALL_PRESETS: readonly Preset[] = ['survey', 'map', 'map-and-3d'];
+const ALL_PRESETS: readonly Preset[] = PRESETS;
 const ph = (name: string) => '${' + name + '}';
 
 /**

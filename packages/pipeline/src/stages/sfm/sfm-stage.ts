@@ -9,6 +9,7 @@ import { LocalFrame } from '../../geo/local-frame';
 import { getJson, putJson } from '../../object-store/object-store';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
+import { reconstruct } from './colmap-reconstruct';
 import { COLMAP_INSTALL_HINT, colmapVersion, runColmap } from './colmap-runner';
 import { cameraCenter, parseColmapText, reprojectionErrorByImage } from './colmap-text-model';
 
@@ -59,58 +60,15 @@ export const sfmStage: StageHandler = async (invocation, context) => {
       context.progress(2 * ((i + 1) / accepted.length), `fetched ${i + 1}/${accepted.length} images`);
     }
     const total = accepted.length;
-    const run = (command: string, args: string[], from: number, to: number, pattern: RegExp, label: string) =>
-      runColmap(command, args, {
-        cwd: work,
-        signal,
-        onLine: (line) => {
-          const m = pattern.exec(line);
-          if (m)
-            context.progress(from + ((to - from) * Math.min(Number(m[1]), total)) / total, `${label} ${m[1]}/${total}`);
-        },
-      });
-    const maxSize = context.request.options.maxImageSize ?? DEFAULT_SFM_IMAGE_SIZE;
-    await run(
-      'feature_extractor',
-      [
-        '--database_path',
-        'db.db',
-        '--image_path',
-        'images',
-        '--ImageReader.single_camera',
-        '1',
-        '--SiftExtraction.max_image_size',
-        String(maxSize),
-        '--SiftExtraction.max_num_features',
-        String(MAX_FEATURES),
-        '--SiftExtraction.use_gpu',
-        '0',
-        '--SiftExtraction.num_threads',
-        '2',
-      ],
-      2,
-      40,
-      /Processed file \[(\d+)\/\d+\]/,
-      'extracted',
-    );
-    // GPS priors come from the photos' EXIF; spatial matching pairs each image with its neighbours.
-    await run(
-      'spatial_matcher',
-      ['--database_path', 'db.db', '--SiftMatching.use_gpu', '0', '--SiftMatching.num_threads', '2'],
-      40,
-      80,
-      /Matching image \[(\d+)\/\d+\]/,
-      'matched',
-    );
-    await mkdir(join(work, 'sparse'));
-    await run(
-      'mapper',
-      ['--database_path', 'db.db', '--image_path', 'images', '--output_path', 'sparse', '--Mapper.num_threads', '2'],
-      80,
-      92,
-      /Registering image #\d+ \((\d+)\)/,
-      'registered',
-    );
+    await reconstruct({
+      workDir: work,
+      images: total,
+      maxImageSize: context.request.options.maxImageSize ?? DEFAULT_SFM_IMAGE_SIZE,
+      maxFeatures: MAX_FEATURES,
+      matcher: 'spatial',
+      signal,
+      progress: (percent, message) => context.progress(2 + percent * 0.9, message),
+    });
 
     const withGps = [...nameOf].filter(([, r]) => r.gps);
     await writeFile(
@@ -251,7 +209,7 @@ export const sfmStage: StageHandler = async (invocation, context) => {
         points: model.points.length,
         meanReprojectionErrorPx: round(meanReprojectionError, 4),
         gpsAlignmentErrorM: alignment ? { mean: Number(alignment[1]), median: Number(alignment[2]) } : null,
-        maxImageSize: maxSize,
+        maxImageSize: context.request.options.maxImageSize ?? DEFAULT_SFM_IMAGE_SIZE,
       },
     };
   } finally {

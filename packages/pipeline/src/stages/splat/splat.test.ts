@@ -1,5 +1,5 @@
 import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFolderStore } from '../../object-store/local-folder-store';
@@ -111,4 +111,35 @@ describe('SfM model, splat initialisation and compression', () => {
     expect(summary.ratio).toBeGreaterThan(1);
     expect(summary.roundTrip.maxErrorM).toBeLessThan(0.002 * summary.roundTrip.extentM);
   }, 120_000);
+
+  test('with AERIAL_SPLAT_TRAINER set, its output replaces the initialisation and the result is marked trained', async () => {
+    const store = new LocalFolderStore(join(dir, 'objects'));
+    const m = gridModel();
+    await putJson(store, keys.request('job-train'), { source: { kind: 'folder', path: dir } });
+    const sfmPrefix = keys.stage('job-train', 'SfM');
+    await store.put(`${sfmPrefix}/model/cameras.txt`, m.cameras);
+    await store.put(`${sfmPrefix}/model/images.txt`, m.images);
+    await store.put(`${sfmPrefix}/model/points3D.txt`, m.points);
+    await putJson(store, keys.manifest('job-train', 'SfM'), {
+      jobId: 'job-train',
+      stage: 'SfM',
+      startedAt: '2026-11-22T10:00:00Z',
+      finishedAt: '2026-11-22T10:00:00Z',
+      outputs: [],
+      summary: {},
+    });
+    // A stand-in trainer with the contract's arguments: <model dir> <initial ply> <output ply>.
+    const trainer = join(dir, 'fake-trainer.sh');
+    writeFileSync(trainer, '#!/bin/sh\necho "step 5/10"\ncp "$2" "$3"\necho "step 10/10"\n', { mode: 0o755 });
+    process.env.AERIAL_SPLAT_TRAINER = trainer;
+    try {
+      const splat = await runStage(
+        { jobId: 'job-train', stage: 'Splat' },
+        { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Splat: splatStage } },
+      );
+      expect(splat.summary).toMatchObject({ trained: true, trainer });
+    } finally {
+      delete process.env.AERIAL_SPLAT_TRAINER;
+    }
+  });
 });
