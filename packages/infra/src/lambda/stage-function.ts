@@ -62,13 +62,21 @@ export async function handler(event: Record<string, unknown>): Promise<Record<st
   const stage = StageNameSchema.parse(event.stage ?? process.env.AERIAL_STAGE);
   const store = createObjectStore(runtime);
   const uploads = runtime.UPLOADS_STORE ? createObjectStore(runtime, runtime.UPLOADS_STORE) : store;
+  const started = Date.now();
+  // Lambda turns these embedded-metric-format lines into the Aerial stage metrics.
+  const metric = (failed: boolean) =>
+    process.stdout.write(
+      `${stageMetricLine({ stage, environment: runtime.AERIAL_ENV, seconds: (Date.now() - started) / 1000, failed })}\n`,
+    );
   try {
     const manifest = await runStage(
       { ...event, stage },
       { store, uploads, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], handlers: HANDLERS },
     );
+    metric(false);
     return manifest.summary;
   } catch (e) {
+    metric(true);
     // Lambda reports the error's name as the Step Functions error: keep the Aerial name.
     const error = AerialError.from(e);
     const thrown = new Error(error.reason);

@@ -80,11 +80,27 @@ describe('renderAsl', () => {
     };
     expect(products.Branches.map((b) => b.StartAt)).toEqual(['Check Orthomosaic', 'Check SfM']);
     expect(products.Branches[0]!.States['Check Orthomosaic']).toMatchObject({
-      Choices: [{ Or: [{ Variable: '$.request.preset', StringEquals: 'map' }, { Variable: '$.request.preset', StringEquals: 'map-and-3d' }], Next: 'Orthomosaic' }],
+      Choices: [
+        {
+          Or: [
+            { Variable: '$.request.preset', StringEquals: 'map' },
+            { Variable: '$.request.preset', StringEquals: 'map-and-3d' },
+          ],
+          Next: 'Orthomosaic',
+        },
+      ],
       Default: 'Skip Orthomosaic',
     });
     expect(products.Branches[1]!.States['Check SfM']).toMatchObject({
-      Choices: [{ Or: [{ Variable: '$.request.preset', StringEquals: 'map-and-3d' }, { Variable: '$.request.preset', StringEquals: '3d' }], Next: 'SfM' }],
+      Choices: [
+        {
+          Or: [
+            { Variable: '$.request.preset', StringEquals: 'map-and-3d' },
+            { Variable: '$.request.preset', StringEquals: '3d' },
+          ],
+          Next: 'SfM',
+        },
+      ],
       Default: 'Skip SfM',
     });
     expect(asl.States['Check Products']).toMatchObject({ Default: 'Check Metadata' });
