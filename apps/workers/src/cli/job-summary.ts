@@ -41,6 +41,30 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
       `  forward overlap ${pct(footprints.forwardOverlap)}, side overlap ${pct(footprints.sideOverlap)}`,
     );
   }
+  const sfm = manifests.get('SfM')?.summary as
+    | {
+        registered: number;
+        images: number;
+        points: number;
+        meanReprojectionErrorPx: number;
+        gpsAlignmentErrorM: { mean: number } | null;
+      }
+    | undefined;
+  if (sfm) {
+    const gps = sfm.gpsAlignmentErrorM ? `, GPS alignment ${sfm.gpsAlignmentErrorM.mean.toFixed(2)} m` : '';
+    lines.push(
+      '',
+      `SfM: ${sfm.registered}/${sfm.images} images registered, ${sfm.points} points, reprojection ${sfm.meanReprojectionErrorPx.toFixed(2)} px${gps}`,
+    );
+  }
+  const splat = manifests.get('Splat')?.summary as { splats: number; trained: boolean } | undefined;
+  const sog = manifests.get('Compress')?.summary as { ratio: number; sogBytes: number } | undefined;
+  if (splat) {
+    lines.push(
+      `Splats: ${splat.splats} ${splat.trained ? 'trained' : 'UNTRAINED (initialisation only: no GPU trainer configured)'}` +
+        (sog ? `, SOG ${(sog.sogBytes / 1024).toFixed(0)} KiB (${sog.ratio}× smaller than PLY)` : ''),
+    );
+  }
   const outputs = [...manifests.values()].flatMap((m) => m.outputs);
   if (outputs.length) {
     const base = store.location.startsWith('file:') ? `${store.location.slice('file:'.length)}/` : `${store.location}/`;
