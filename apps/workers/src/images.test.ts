@@ -17,6 +17,7 @@ describe('stage container images', () => {
     expect(AERIAL_PIPELINE.stages.some((s) => s.image === image)).toBe(true);
     expect(text).toMatch(/^ARG NODE_IMAGE=node:(22|24)\.\d+\.\d+-bookworm-slim$/m);
     expect(text.match(/^FROM /gm)).toHaveLength(2);
+    expect(text).toMatch(/^FROM \$\{NODE_IMAGE\} AS build$/m);
     expect(text).toMatch(/^USER node$/m);
     expect(text).not.toMatch(/:latest\b/);
     expect(text).toMatch(/ENTRYPOINT \["node", "\/app\/lib\/entrypoint\.js"\]/);

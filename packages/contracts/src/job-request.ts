@@ -16,10 +16,10 @@ export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 /**
  * What a job produces. `survey`: validate the photos and map their footprints and overlap (a QA
  * report before spending on processing); `map`: plus orthomosaic, tiles, metadata and publishing;
- * `map-and-3d`: plus SfM, splats and their compressed form; `3d`: the survey and the 3D branch
+ * `full`: plus SfM, splats and their compressed form; `3d`: the survey and the 3D branch
  * without the map products.
  */
-export const PRESETS = ['survey', 'map', 'map-and-3d', '3d'] as const;
+export const PRESETS = ['survey', 'map', '3d', 'full'] as const;
 export const PresetSchema = z.enum(PRESETS);
 export type Preset = z.infer<typeof PresetSchema>;
 
@@ -36,6 +36,13 @@ export const JobRequestSchema = z.object({
   preset: PresetSchema.default('survey'),
   options: z
     .object({
+      maxShDegree: z
+        .number()
+        .int()
+        .min(0)
+        .max(3)
+        .optional()
+        .describe('spherical-harmonic bands kept in the compressed splats (default 0)'),
       maxImageSize: z.number().int().min(256).max(16_384).optional().describe('longest side used for SfM, px'),
       minAcceptedImages: z.number().int().min(2).optional(),
     })

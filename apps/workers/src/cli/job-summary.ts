@@ -54,7 +54,7 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
     const gps = sfm.gpsAlignmentErrorM ? `, GPS alignment ${sfm.gpsAlignmentErrorM.mean.toFixed(2)} m` : '';
     lines.push(
       '',
-      `SfM: ${sfm.registered}/${sfm.images} images registered, ${sfm.points} points, reprojection ${sfm.meanReprojectionErrorPx.toFixed(2)} px${gps}`,
+      `SfM: registered ${sfm.registered}/${sfm.images} images, ${sfm.points} points, reprojection ${sfm.meanReprojectionErrorPx.toFixed(2)} px${gps}`,
     );
   }
   const splat = manifests.get('Splat')?.summary as { splats: number; trained: boolean } | undefined;

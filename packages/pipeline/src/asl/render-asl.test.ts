@@ -84,7 +84,7 @@ describe('renderAsl', () => {
         {
           Or: [
             { Variable: '$.request.preset', StringEquals: 'map' },
-            { Variable: '$.request.preset', StringEquals: 'map-and-3d' },
+            { Variable: '$.request.preset', StringEquals: 'full' },
           ],
           Next: 'Orthomosaic',
         },
@@ -95,7 +95,7 @@ describe('renderAsl', () => {
       Choices: [
         {
           Or: [
-            { Variable: '$.request.preset', StringEquals: 'map-and-3d' },
+            { Variable: '$.request.preset', StringEquals: 'full' },
             { Variable: '$.request.preset', StringEquals: '3d' },
           ],
           Next: 'SfM',

@@ -47,9 +47,9 @@ export interface PipelineDefinition {
   readonly notify: StageName;
 }
 
-const ALL: readonly Preset[] = ['survey', 'map', 'map-and-3d', '3d'];
-const MAP: readonly Preset[] = ['map', 'map-and-3d'];
-const THREE_D: readonly Preset[] = ['map-and-3d', '3d'];
+const ALL: readonly Preset[] = ['survey', 'map', 'full', '3d'];
+const MAP: readonly Preset[] = ['map', 'full'];
+const THREE_D: readonly Preset[] = ['full', '3d'];
 
 const quick: RetryPolicy = { attempts: 3, intervalSeconds: 2, backoffRate: 2 };
 const heavy: RetryPolicy = { attempts: 2, intervalSeconds: 30, backoffRate: 2 };

@@ -92,7 +92,7 @@ describe('LocalEngine', () => {
     expect(record.history.at(-1)!.type).toBe('ExecutionSucceeded');
   });
 
-  test('map-and-3d runs both product branches in parallel, within the concurrency limit', async () => {
+  test('full runs both product branches in parallel, within the concurrency limit', async () => {
     let running = 0;
     let peak = 0;
     const slow: StageHandler = async (invocation) => {
@@ -108,7 +108,7 @@ describe('LocalEngine', () => {
       { concurrency: 1 },
     );
     const record = await engine.waitFor(
-      await start(engine, 'job-3d', { source: { kind: 'folder', path: dir }, preset: 'map-and-3d' }),
+      await start(engine, 'job-3d', { source: { kind: 'folder', path: dir }, preset: 'full' }),
     );
     expect(record.status).toBe('SUCCEEDED');
     expect(runs).toEqual(

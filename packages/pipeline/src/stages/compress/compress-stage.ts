@@ -15,7 +15,8 @@ export const ROUND_TRIP_TOLERANCE = 0.002;
 
 /**
  * Compress: PLY → SOG with @playcanvas/splat-transform on the CPU (its GPU path needs WebGPU),
- * higher-order SH dropped (CPU compression of SH degree 3 takes minutes per 10k splats), then a
+ * spherical harmonics capped at the job's `maxShDegree` (default 0: CPU compression of SH degree 3
+ * takes minutes per 10k splats), then a
  * round trip SOG → PLY that must keep every position within the stated tolerance.
  */
 export const compressStage: StageHandler = async (invocation, context) => {
@@ -26,7 +27,12 @@ export const compressStage: StageHandler = async (invocation, context) => {
   try {
     await writeFile(join(work, 'in.ply'), source);
     const started = performance.now();
-    await splatTransform(['-w', '-g', 'cpu', 'in.ply', '--filter-harmonics', '0', 'out.sog'], work, context.signal);
+    const shDegree = context.request.options.maxShDegree ?? 0;
+    await splatTransform(
+      ['-w', '-g', 'cpu', 'in.ply', '--filter-harmonics', String(shDegree), 'out.sog'],
+      work,
+      context.signal,
+    );
     const seconds = (performance.now() - started) / 1000;
     context.progress(70, 'compressed; checking the round trip');
     await splatTransform(['-w', 'out.sog', 'back.ply'], work, context.signal);
@@ -47,6 +53,7 @@ export const compressStage: StageHandler = async (invocation, context) => {
         sogBytes: sog.length,
         ratio: Math.round((source.length / sog.length) * 100) / 100,
         seconds: Math.round(seconds * 100) / 100,
+        shDegree,
         roundTrip: { maxErrorM: check.maxError, extentM: check.extent, tolerance: ROUND_TRIP_TOLERANCE },
       },
     };

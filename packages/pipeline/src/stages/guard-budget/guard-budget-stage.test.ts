@@ -43,7 +43,7 @@ describe('GuardBudget', () => {
   }
 
   test('estimates the cost and records it in the month ledger', async () => {
-    const manifest = await guard('job-a', 'map-and-3d');
+    const manifest = await guard('job-a', 'full');
     expect(manifest.summary).toMatchObject({ images: 20, megapixels: expect.closeTo(177.8, 0) });
     const usd = manifest.summary.usd as number;
     expect(usd).toBeGreaterThan(0.05);
@@ -64,7 +64,7 @@ describe('GuardBudget', () => {
 
   test('refuses a job above the per-job limit with Aerial.BudgetExceeded', async () => {
     const tight = { ...DEFAULT_ENVIRONMENTS.dev, budget: { monthlyUsd: 100, maxJobUsd: 0.01, alertEmails: [] } };
-    await expect(guard('job-b', 'map-and-3d', tight)).rejects.toMatchObject({
+    await expect(guard('job-b', 'full', tight)).rejects.toMatchObject({
       name: 'Aerial.BudgetExceeded',
       message: expect.stringMatching(/estimated at \$\d+\.\d\d, above the dev limit of \$0\.01 per job/),
     });
@@ -72,11 +72,11 @@ describe('GuardBudget', () => {
 
   test('refuses a job that would take the month over budget, counting earlier jobs once', async () => {
     const env = { ...DEFAULT_ENVIRONMENTS.dev, budget: { monthlyUsd: 0.5, maxJobUsd: 0.5, alertEmails: [] } };
-    const first = (await guard('job-c', 'map-and-3d', env)).summary.usd as number;
-    await guard('job-c', 'map-and-3d', env); // a retry of the same job is not counted twice
+    const first = (await guard('job-c', 'full', env)).summary.usd as number;
+    await guard('job-c', 'full', env); // a retry of the same job is not counted twice
     const month = new Date().toISOString().slice(0, 7);
     await putJson(store, ledgerKey('dev', month), { month, entries: { 'job-c': first, other: 0.5 - first / 2 } });
-    await expect(guard('job-d', 'map-and-3d', env)).rejects.toMatchObject({
+    await expect(guard('job-d', 'full', env)).rejects.toMatchObject({
       name: 'Aerial.BudgetExceeded',
       message: expect.stringMatching(/above its \$0\.50 budget/),
     });
