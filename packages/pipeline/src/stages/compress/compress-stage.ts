@@ -1,5 +1,4 @@
 import { AerialError, keys } from '@aerial/contracts';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +7,7 @@ import { PointGrid } from '../../geo/point-grid';
 import { readPlyPositions } from '../splat/splat-ply';
 import { SPLAT_OUTPUTS } from '../splat/splat-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
+import { runTool } from '../tools/run-tool';
 
 export const COMPRESS_OUTPUTS = { sog: 'sog' } as const;
 /** Largest position error a SOG round trip may show, as a fraction of the scene's extent. */
@@ -95,27 +95,15 @@ export function roundTrip(before: Float32Array, after: Float32Array): { maxError
   };
 }
 
-function splatTransform(args: string[], cwd: string, signal: AbortSignal): Promise<void> {
+async function splatTransform(args: string[], cwd: string, signal: AbortSignal): Promise<void> {
   // The package exports no package.json; its CommonJS entry sits in dist/.
   const cli = join(dirname(require.resolve('@playcanvas/splat-transform')), '..', 'bin', 'cli.mjs');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, '--no-tty', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    child.stdout.on('data', (c: Buffer) => (tail = (tail + c.toString()).slice(-2000)));
-    child.stderr.on('data', (c: Buffer) => (tail = (tail + c.toString()).slice(-2000)));
-    const onAbort = () => child.kill('SIGTERM');
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.once('error', reject);
-    child.once('close', (code) => {
-      signal.removeEventListener('abort', onAbort);
-      if (code === 0) resolve();
-      else
-        reject(
-          new AerialError(
-            'Aerial.Internal',
-            `splat-transform ${args.join(' ')} failed (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' | ')}`,
-          ),
-        );
-    });
+  await runTool({
+    file: process.execPath,
+    args: [cli, '--no-tty', ...args],
+    cwd,
+    signal,
+    label: `splat-transform ${args.join(' ')}`,
+    missing: { reason: 'Node.js could not be started for splat-transform', remedy: 'check the worker image' },
   });
 }

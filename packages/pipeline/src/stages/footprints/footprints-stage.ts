@@ -13,6 +13,7 @@ import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { cameraIntrinsics } from './camera-intrinsics';
 import { groundRectangle, type GroundRectangle, overlaps } from './footprint-geometry';
+import { round } from '../tools/round';
 
 export const FOOTPRINTS_OUTPUTS = { rows: 'footprints', geojson: 'footprints-geojson' } as const;
 
@@ -156,11 +157,6 @@ function heightAboveGround(
 function summarize(values: number[]): { median: number; min: number; max: number } | null {
   if (values.length === 0) return null;
   return { median: round(median(values), 4), min: round(Math.min(...values), 4), max: round(Math.max(...values), 4) };
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }
 
 function roundLonLat([lon, lat]: [number, number]): [number, number] {

@@ -5,6 +5,7 @@ import { analyzeImage, type ImageAnalysis } from './analyze-image';
 import { datasetLimits } from './dataset-limits';
 import { openDataset } from './dataset-source';
 import { datasetQa } from './dataset-qa';
+import { round } from '../tools/round';
 
 /** Images decoded at once: one per core on these 2-core machines. */
 const CONCURRENCY = 2;
@@ -178,9 +179,4 @@ function uniqueKey(key: string, used: Set<string>): string {
   for (let n = 2; used.has(candidate); n++) candidate = key.replace(/(\.[^./]+)?$/, `-${n}$1`);
   used.add(candidate);
   return candidate;
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }

@@ -1,6 +1,5 @@
-import { AerialError } from '@aerial/contracts';
-import { spawn, spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
+import { runTool } from '../tools/run-tool';
 
 export const COLMAP_INSTALL_HINT =
   'install COLMAP (Debian/Ubuntu: apt-get install colmap) or choose a preset without 3D';
@@ -25,41 +24,15 @@ export interface ColmapRun {
   readonly binary?: string;
 }
 
-/** Runs one COLMAP command; resolves with its output, rejects with its last lines. */
+/** Runs one COLMAP command; resolves with its output. */
 export function runColmap(command: string, args: string[], run: ColmapRun): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(run.binary ?? 'colmap', [command, ...args], {
-      cwd: run.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: string[] = [];
-    const collect = (line: string) => {
-      lines.push(line);
-      if (lines.length > 4000) lines.splice(0, 1000);
-      run.onLine?.(line);
-    };
-    createInterface({ input: child.stdout }).on('line', collect);
-    createInterface({ input: child.stderr }).on('line', collect);
-    const onAbort = () => child.kill('SIGTERM');
-    run.signal.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (e) => {
-      run.signal.removeEventListener('abort', onAbort);
-      reject(
-        (e as NodeJS.ErrnoException).code === 'ENOENT'
-          ? new AerialError('Aerial.ToolMissing', 'COLMAP is not installed on this machine', COLMAP_INSTALL_HINT)
-          : e,
-      );
-    });
-    child.once('close', (code, signal) => {
-      run.signal.removeEventListener('abort', onAbort);
-      if (run.signal.aborted) return reject(new AerialError('Aerial.Cancelled', `colmap ${command} was stopped`));
-      if (code === 0) return resolve(lines.join('\n'));
-      reject(
-        new AerialError(
-          'Aerial.Internal',
-          `colmap ${command} failed (${signal ?? `exit ${code}`}): ${lines.slice(-8).join(' | ')}`,
-        ),
-      );
-    });
+  return runTool({
+    file: run.binary ?? colmapBinary(),
+    args: [command, ...args],
+    cwd: run.cwd,
+    signal: run.signal,
+    label: `colmap ${command}`,
+    missing: { reason: 'COLMAP is not installed on this machine', remedy: COLMAP_INSTALL_HINT },
+    onLine: run.onLine,
   });
 }

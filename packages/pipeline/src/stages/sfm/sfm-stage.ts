@@ -12,6 +12,7 @@ import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { reconstruct } from './colmap-reconstruct';
 import { COLMAP_INSTALL_HINT, colmapVersion, runColmap } from './colmap-runner';
 import { cameraCenter, parseColmapText, reprojectionErrorByImage } from './colmap-text-model';
+import { round } from '../tools/round';
 
 export const SFM_OUTPUTS = {
   cameras: 'cameras',
@@ -216,8 +217,3 @@ export const sfmStage: StageHandler = async (invocation, context) => {
     await rm(work, { recursive: true, force: true });
   }
 };
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}

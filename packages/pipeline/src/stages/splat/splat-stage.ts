@@ -1,10 +1,10 @@
 import { AerialError, keys } from '@aerial/contracts';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColmapText } from '../sfm/colmap-text-model';
 import { readManifest, type StageHandler } from '../stage-runtime';
+import { runTool } from '../tools/run-tool';
 import { initialGaussians } from './gaussian-splats';
 import { writeSplatPly } from './splat-ply';
 
@@ -66,45 +66,25 @@ export const splatStage: StageHandler = async (invocation, context) => {
   };
 };
 
-function runTrainer(
+async function runTrainer(
   command: string,
   args: string[],
   signal: AbortSignal,
   progress: (percent: number) => void,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    const read = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      tail = (tail + text).slice(-2000);
-      // Trainers print "step N/M" (gsplat) or "N/M" progress; take the last fraction seen.
-      const m = [...text.matchAll(/(\d+)\s*\/\s*(\d+)/g)].pop();
+  await runTool({
+    file: command,
+    args,
+    signal,
+    label: `the splat trainer ${command}`,
+    missing: {
+      reason: `the splat trainer ${command} is not installed`,
+      remedy: 'unset AERIAL_SPLAT_TRAINER to write the untrained initialisation',
+    },
+    // Trainers print "step N/M" (gsplat) or "N/M" progress; take the last fraction on a line.
+    onLine: (line) => {
+      const m = [...line.matchAll(/(\d+)\s*\/\s*(\d+)/g)].pop();
       if (m && Number(m[2]) > 0) progress(Math.min(100, (100 * Number(m[1])) / Number(m[2])));
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    const onAbort = () => child.kill('SIGTERM');
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (e) =>
-      reject(
-        new AerialError(
-          'Aerial.ToolMissing',
-          `the splat trainer ${command} cannot start: ${e.message}`,
-          'unset AERIAL_SPLAT_TRAINER to write the untrained initialisation',
-        ),
-      ),
-    );
-    child.once('close', (code) => {
-      signal.removeEventListener('abort', onAbort);
-      if (code === 0) resolve();
-      else
-        reject(
-          new AerialError(
-            'Aerial.Internal',
-            `the splat trainer failed (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' | ')}`,
-          ),
-        );
-    });
+    },
   });
 }

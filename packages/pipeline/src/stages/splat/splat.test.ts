@@ -25,6 +25,24 @@ function gridModel() {
   };
 }
 
+/** Stores `gridModel()` as the SfM output of `jobId`, as the SfM stage would. */
+async function storeSfm(store: LocalFolderStore, jobId: string, workDir: string): Promise<void> {
+  const m = gridModel();
+  await putJson(store, keys.request(jobId), { source: { kind: 'folder', path: workDir } });
+  const prefix = keys.stage(jobId, 'SfM');
+  await store.put(`${prefix}/model/cameras.txt`, m.cameras);
+  await store.put(`${prefix}/model/images.txt`, m.images);
+  await store.put(`${prefix}/model/points3D.txt`, m.points);
+  await putJson(store, keys.manifest(jobId, 'SfM'), {
+    jobId,
+    stage: 'SfM',
+    startedAt: '2026-11-22T10:00:00Z',
+    finishedAt: '2026-11-22T10:00:00Z',
+    outputs: [],
+    summary: {},
+  });
+}
+
 describe('SfM model, splat initialisation and compression', () => {
   let dir: string;
   beforeEach(() => {
@@ -85,20 +103,7 @@ describe('SfM model, splat initialisation and compression', () => {
 
   test('Splat writes the untrained initialisation, labelled so; Compress makes a SOG whose round trip keeps positions', async () => {
     const store = new LocalFolderStore(join(dir, 'objects'));
-    const m = gridModel();
-    await putJson(store, keys.request('job-3d'), { source: { kind: 'folder', path: dir } });
-    const sfmPrefix = keys.stage('job-3d', 'SfM');
-    await store.put(`${sfmPrefix}/model/cameras.txt`, m.cameras);
-    await store.put(`${sfmPrefix}/model/images.txt`, m.images);
-    await store.put(`${sfmPrefix}/model/points3D.txt`, m.points);
-    await putJson(store, keys.manifest('job-3d', 'SfM'), {
-      jobId: 'job-3d',
-      stage: 'SfM',
-      startedAt: '2026-11-22T10:00:00Z',
-      finishedAt: '2026-11-22T10:00:00Z',
-      outputs: [],
-      summary: {},
-    });
+    await storeSfm(store, 'job-3d', dir);
     const options = {
       store,
       environment: DEFAULT_ENVIRONMENTS.dev,
@@ -114,20 +119,7 @@ describe('SfM model, splat initialisation and compression', () => {
 
   test('with AERIAL_SPLAT_TRAINER set, its output replaces the initialisation and the result is marked trained', async () => {
     const store = new LocalFolderStore(join(dir, 'objects'));
-    const m = gridModel();
-    await putJson(store, keys.request('job-train'), { source: { kind: 'folder', path: dir } });
-    const sfmPrefix = keys.stage('job-train', 'SfM');
-    await store.put(`${sfmPrefix}/model/cameras.txt`, m.cameras);
-    await store.put(`${sfmPrefix}/model/images.txt`, m.images);
-    await store.put(`${sfmPrefix}/model/points3D.txt`, m.points);
-    await putJson(store, keys.manifest('job-train', 'SfM'), {
-      jobId: 'job-train',
-      stage: 'SfM',
-      startedAt: '2026-11-22T10:00:00Z',
-      finishedAt: '2026-11-22T10:00:00Z',
-      outputs: [],
-      summary: {},
-    });
+    await storeSfm(store, 'job-train', dir);
     // A stand-in trainer with the contract's arguments: <model dir> <initial ply> <output ply>.
     const trainer = join(dir, 'fake-trainer.sh');
     writeFileSync(trainer, '#!/bin/sh\necho "step 5/10"\ncp "$2" "$3"\necho "step 10/10"\n', { mode: 0o755 });
