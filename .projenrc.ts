@@ -53,6 +53,16 @@ const workers = repo.addPackage({
 });
 
 repo.addPackage({
+  name: 'hub',
+  outdir: 'apps/hub',
+  description: 'The Hub: tile database (PostgreSQL + PostGIS), and next its API, MQTT bridge and web page',
+  workspaceDeps: [contracts],
+  deps: { pg: '^8.16.0', zod: '^4.1.0' },
+  devDeps: { '@types/pg': '^8.15.0' },
+  testTimeout: 60_000,
+});
+
+repo.addPackage({
   name: 'infra',
   outdir: 'packages/infra',
   description:

@@ -6,7 +6,8 @@ set -euo pipefail
 
 # git: the repository tooling tests make temporary git clones.
 # colmap: the SfM stage (Debian's CPU build, 3.8); its tests run Brighton Beach through it.
-PACKAGES=(git ca-certificates colmap)
+# postgresql + PostGIS: the Hub's tile database tests run against a real server.
+PACKAGES=(git ca-certificates colmap postgresql)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -23,4 +24,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "services: ready (${PACKAGES[*]})"
+# PostGIS for whichever PostgreSQL major the distribution ships (15 on Debian 12, 16 on Ubuntu 24.04).
+PG_MAJOR=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+if ! dpkg-query -W -f='${Status}' "postgresql-${PG_MAJOR}-postgis-3" 2>/dev/null | grep -q "install ok installed"; then
+  echo "services: installing postgresql-${PG_MAJOR}-postgis-3"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "postgresql-${PG_MAJOR}-postgis-3" >/dev/null
+fi
+pg_ctlcluster "$PG_MAJOR" main status >/dev/null 2>&1 || pg_ctlcluster "$PG_MAJOR" main start
+# A throwaway local database for tests; the password only guards a loopback test server.
+as_postgres() { runuser -u postgres -- "$@"; }
+as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'aerial'" | grep -q 1 ||
+  as_postgres psql -qc "CREATE ROLE aerial LOGIN SUPERUSER PASSWORD 'aerial-test'"
+as_postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'aerial_test'" | grep -q 1 ||
+  as_postgres createdb -O aerial aerial_test
+
+echo "services: ready (${PACKAGES[*]}, PostgreSQL ${PG_MAJOR} + PostGIS on 127.0.0.1:5432)"

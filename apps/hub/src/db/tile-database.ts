@@ -1,0 +1,199 @@
+import {
+  type CatalogImageRow,
+  CatalogImageRowSchema,
+  type JobRequest,
+  type JobStatus,
+  parseAtBoundary,
+  type PipelineEvent,
+  PipelineEventSchema,
+} from '@aerial/contracts';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+
+/** A reconstruction as the map lists it. */
+export interface ReconstructionRow {
+  readonly jobId: string;
+  readonly bbox: [number, number, number, number];
+  readonly gsdCm: number | null;
+  readonly products: Record<string, string>;
+  readonly publishedAt: string | null;
+}
+
+const BboxSchema = z
+  .tuple([
+    z.number().min(-180).max(180),
+    z.number().min(-90).max(90),
+    z.number().min(-180).max(180),
+    z.number().min(-90).max(90),
+  ])
+  .refine(
+    ([w, s, e, n]) => w <= e && s <= n,
+    'bbox must be [west, south, east, north] with west ≤ east and south ≤ north',
+  );
+
+const STATUS_OF: Partial<Record<PipelineEvent['type'], JobStatus['state']>> = {
+  'job.started': 'running',
+  'job.succeeded': 'succeeded',
+  'job.failed': 'failed',
+  'job.cancelled': 'cancelled',
+};
+
+/**
+ * The tile database through `pg`: the same SQL runs on PostgreSQL + PostGIS and on the embedded
+ * PGlite. Every write is idempotent, because stages and events are retried.
+ */
+export class TileDatabase {
+  constructor(private readonly pool: Pool) {}
+
+  async recordJob(jobId: string, request: JobRequest, executionArn?: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO jobs (job_id, preset, priority, label, status, execution_arn)
+       VALUES ($1, $2, $3, $4, 'queued', $5)
+       ON CONFLICT (job_id) DO UPDATE SET execution_arn = COALESCE(EXCLUDED.execution_arn, jobs.execution_arn), updated_at = now()`,
+      [jobId, request.preset, request.priority, request.label ?? null, executionArn ?? null],
+    );
+  }
+
+  /** Stores an event once and moves the job's status and current stage along. */
+  async recordEvent(raw: unknown): Promise<boolean> {
+    const event = parseAtBoundary(PipelineEventSchema, raw, 'pipeline event');
+    const stage = 'stage' in event ? event.stage : '';
+    const inserted = await this.pool.query(
+      `INSERT INTO job_events (job_id, type, stage, at, payload) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (job_id, type, stage, at) DO NOTHING`,
+      [event.jobId, event.type, stage, event.at, JSON.stringify(event)],
+    );
+    const status = STATUS_OF[event.type];
+    const error = event.type === 'job.failed' || event.type === 'stage.failed' ? event.error : undefined;
+    await this.pool.query(
+      `UPDATE jobs SET
+         status = COALESCE($2, status),
+         stage = CASE WHEN $3 = '' THEN stage ELSE $3 END,
+         error_name = COALESCE($4, error_name),
+         error_reason = COALESCE($5, error_reason),
+         updated_at = now()
+       WHERE job_id = $1`,
+      [
+        event.jobId,
+        status ?? null,
+        stage,
+        event.type === 'job.failed' ? (error?.name ?? null) : null,
+        event.type === 'job.failed' ? (error?.reason ?? null) : null,
+      ],
+    );
+    return (inserted.rowCount ?? 0) > 0;
+  }
+
+  async jobStatus(
+    jobId: string,
+  ): Promise<
+    | { status: JobStatus['state']; stage: string | null; errorName: string | null; errorReason: string | null }
+    | undefined
+  > {
+    const result = await this.pool.query('SELECT status, stage, error_name, error_reason FROM jobs WHERE job_id = $1', [
+      jobId,
+    ]);
+    const row = result.rows[0] as
+      | { status: JobStatus['state']; stage: string | null; error_name: string | null; error_reason: string | null }
+      | undefined;
+    return row && { status: row.status, stage: row.stage, errorName: row.error_name, errorReason: row.error_reason };
+  }
+
+  async events(jobId: string): Promise<PipelineEvent[]> {
+    const result = await this.pool.query('SELECT payload FROM job_events WHERE job_id = $1 ORDER BY at, id', [jobId]);
+    return result.rows.map((r: { payload: unknown }) => PipelineEventSchema.parse(r.payload));
+  }
+
+  /** Upserts the catalog rows of a job's images, footprints as PostGIS polygons. */
+  async recordImages(rows: readonly CatalogImageRow[]): Promise<void> {
+    const valid = parseAtBoundary(z.array(CatalogImageRowSchema), rows, 'image rows');
+    for (const row of valid) {
+      await this.pool.query(
+        `INSERT INTO images (job_id, name, sha256, accepted, reasons, captured_at, position, footprint, gsd_cm)
+         VALUES ($1, $2, $3, $4, $5, $6,
+           CASE WHEN $7::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint($7, $8), 4326) END,
+           CASE WHEN $9::text IS NULL THEN NULL ELSE ST_SetSRID(ST_GeomFromGeoJSON($9), 4326) END,
+           $10)
+         ON CONFLICT (job_id, name) DO UPDATE SET sha256 = EXCLUDED.sha256, accepted = EXCLUDED.accepted, reasons = EXCLUDED.reasons,
+           captured_at = EXCLUDED.captured_at, position = EXCLUDED.position, footprint = EXCLUDED.footprint, gsd_cm = EXCLUDED.gsd_cm`,
+        [
+          row.jobId,
+          row.image,
+          row.sha256,
+          row.accepted,
+          JSON.stringify(row.reasons),
+          row.capturedAt ?? null,
+          row.longitude ?? null,
+          row.latitude ?? null,
+          row.footprint ? JSON.stringify(row.footprint) : null,
+          row.gsdCm ?? null,
+        ],
+      );
+    }
+  }
+
+  /** A job's image footprints as a GeoJSON FeatureCollection (for maps and vector tiles). */
+  async footprints(jobId: string): Promise<{ type: 'FeatureCollection'; features: unknown[] }> {
+    const result = await this.pool.query(
+      `SELECT name, accepted, gsd_cm, ST_AsGeoJSON(footprint)::json AS geometry FROM images
+       WHERE job_id = $1 AND footprint IS NOT NULL ORDER BY name`,
+      [jobId],
+    );
+    return {
+      type: 'FeatureCollection',
+      features: result.rows.map((r: { name: string; accepted: boolean; gsd_cm: number | null; geometry: unknown }) => ({
+        type: 'Feature',
+        geometry: r.geometry,
+        properties: { image: r.name, accepted: r.accepted, gsdCm: r.gsd_cm },
+      })),
+    };
+  }
+
+  /** Records (or replaces) a job's reconstruction: its covered area is the union of the accepted footprints. */
+  async recordReconstruction(jobId: string, products: Record<string, string>, gsdCm?: number): Promise<void> {
+    const result = await this.pool.query(
+      `INSERT INTO reconstructions (job_id, footprint, bbox, gsd_cm, products)
+       SELECT $1, ST_Multi(ST_Union(footprint)), ST_Envelope(ST_Union(footprint)), $2, $3
+       FROM images WHERE job_id = $1 AND accepted AND footprint IS NOT NULL
+       HAVING count(*) > 0
+       ON CONFLICT (job_id) DO UPDATE SET footprint = EXCLUDED.footprint, bbox = EXCLUDED.bbox, gsd_cm = EXCLUDED.gsd_cm, products = EXCLUDED.products`,
+      [jobId, gsdCm ?? null, JSON.stringify(products)],
+    );
+    if (result.rowCount === 0)
+      throw new Error(`job ${jobId} has no accepted image footprints to make a reconstruction of`);
+  }
+
+  async publish(jobId: string, at = new Date()): Promise<void> {
+    await this.pool.query('UPDATE reconstructions SET published_at = $2 WHERE job_id = $1', [jobId, at.toISOString()]);
+  }
+
+  /** Published reconstructions whose extent meets the bbox [west, south, east, north]. */
+  async reconstructionsIn(bbox: unknown): Promise<ReconstructionRow[]> {
+    const [w, s, e, n] = parseAtBoundary(BboxSchema, bbox, 'bbox');
+    const result = await this.pool.query(
+      `SELECT job_id, ST_XMin(bbox) AS w, ST_YMin(bbox) AS s, ST_XMax(bbox) AS e, ST_YMax(bbox) AS n, gsd_cm, products, published_at
+       FROM reconstructions
+       WHERE published_at IS NOT NULL AND bbox && ST_MakeEnvelope($1, $2, $3, $4, 4326)
+       ORDER BY published_at DESC`,
+      [w, s, e, n],
+    );
+    return result.rows.map(
+      (r: {
+        job_id: string;
+        w: number;
+        s: number;
+        e: number;
+        n: number;
+        gsd_cm: number | null;
+        products: Record<string, string>;
+        published_at: Date | null;
+      }) => ({
+        jobId: r.job_id,
+        bbox: [r.w, r.s, r.e, r.n],
+        gsdCm: r.gsd_cm,
+        products: r.products,
+        publishedAt: r.published_at ? r.published_at.toISOString() : null,
+      }),
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export * from './db/migrate';
+export * from './db/tile-database';
