@@ -55,10 +55,22 @@ const workers = repo.addPackage({
 repo.addPackage({
   name: 'hub',
   outdir: 'apps/hub',
-  description: 'The Hub: tile database (PostgreSQL + PostGIS), and next its API, MQTT bridge and web page',
-  workspaceDeps: [contracts],
-  deps: { pg: '^8.16.0', zod: '^4.1.0' },
+  description: 'The Hub: REST API with OpenAPI, tile database (PostgreSQL + PostGIS); MQTT bridge and web page to come',
+  workspaceDeps: [contracts, pipeline],
+  deps: {
+    pg: '^8.16.0',
+    zod: '^4.1.0',
+    fastify: '^5.12.0',
+    '@fastify/helmet': '^13.2.0',
+    '@fastify/rate-limit': '^11.2.0',
+    '@fastify/swagger': '^9.9.0',
+    '@fastify/swagger-ui': '^6.1.0',
+    'fastify-type-provider-zod': '^7.0.0',
+    '@aws-sdk/client-sfn': '^3.1000.0',
+  },
   devDeps: { '@types/pg': '^8.15.0' },
+  // jest runs CommonJS; these dependencies of fastify's plugins ship ESM only.
+  esmOnlyDeps: ['content-disposition', 'cookie'],
   testTimeout: 60_000,
 });
 

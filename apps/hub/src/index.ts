@@ -1,2 +1,4 @@
 export * from './db/migrate';
 export * from './db/tile-database';
+export * from './app';
+export * from './auth/api-keys';

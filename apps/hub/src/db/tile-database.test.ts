@@ -34,7 +34,7 @@ describe('tile database on PostgreSQL + PostGIS', () => {
   test('migrations are applied once, in order, and PostGIS is there', async () => {
     expect(await migrate(db.pool)).toEqual([]);
     const versions = await db.pool.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(versions.rows.map((r: { version: string }) => r.version)).toEqual(['001_tile_database']);
+    expect(versions.rows.map((r: { version: string }) => r.version)).toEqual(['001_tile_database', '002_job_requests']);
     const postgis = await db.pool.query('SELECT postgis_version() AS v');
     expect((postgis.rows[0] as { v: string }).v).toMatch(/^3\./);
     const indexes = await db.pool.query(

@@ -1,0 +1,205 @@
+import { DEFAULT_ENVIRONMENTS, type StageName, STAGE_NAMES } from '@aerial/contracts';
+import {
+  AERIAL_PIPELINE,
+  ExecutionStore,
+  inProcessContainerRunner,
+  inProcessFunctionRunner,
+  LOCAL_STATE_MACHINE_ARN,
+  LocalEngine,
+  LocalFolderStore,
+  notifyStage,
+  renderAsl,
+  SfnApiServer,
+  type StageHandler,
+} from '@aerial/pipeline';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pool } from 'pg';
+import { buildHub } from './app';
+import { ApiKeys } from './auth/api-keys';
+import { migrate } from './db/migrate';
+import { freshDatabase } from './db/test-support/test-database';
+
+/** The Hub against a real PostgreSQL + PostGIS and the local engine behind its Step Functions API. */
+describe('Hub API', () => {
+  let dir: string;
+  let db: { pool: Pool; drop(): Promise<void> };
+  let server: SfnApiServer;
+  let sfn: SFNClient;
+  let hub: FastifyInstance;
+  let key: string;
+  let release: () => void = () => undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aerial-hub-'));
+    db = await freshDatabase();
+    await migrate(db.pool);
+    const store = new LocalFolderStore(join(dir, 'objects'));
+    const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
+    for (const stage of STAGE_NAMES)
+      if (stage !== 'Notify') handlers[stage] = async () => ({ outputs: [], summary: {} });
+    handlers.Ingest = async (_invocation, context) => {
+      if (context.request.label === 'hold') await new Promise<void>((r) => (release = r));
+      return { outputs: [], summary: {} };
+    };
+    const environment = DEFAULT_ENVIRONMENTS.dev;
+    const engine = new LocalEngine({
+      definition: AERIAL_PIPELINE,
+      asl: renderAsl(AERIAL_PIPELINE),
+      store: new ExecutionStore(join(dir, 'executions')),
+      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
+      runContainer: inProcessContainerRunner({ store, environment, handlers }),
+    });
+    server = new SfnApiServer(engine);
+    sfn = new SFNClient({
+      endpoint: await server.listen(),
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    hub = await buildHub({ pool: db.pool, sfn, stateMachineArn: LOCAL_STATE_MACHINE_ARN });
+    key = (await new ApiKeys(db.pool).create('tests')).key;
+  });
+  afterAll(async () => {
+    release();
+    await hub?.close();
+    sfn?.destroy();
+    await server?.close();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const auth = () => ({ authorization: `Bearer ${key}` });
+  const request = (label?: string) => ({ source: { kind: 'folder', path: dir }, ...(label ? { label } : {}) });
+  const waitFor = async (jobId: string, status: string) => {
+    for (let i = 0; i < 200; i++) {
+      const detail = (await hub.inject({ url: `/api/jobs/${jobId}` })).json() as {
+        execution: { status: string } | null;
+      };
+      if (detail.execution?.status === status) return detail;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`job ${jobId} never reached ${status}`);
+  };
+
+  test('health and readiness check the database and the engine', async () => {
+    expect((await hub.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
+    const ready = await hub.inject({ url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', engine: 'ok' } });
+    const offline = new SFNClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    const degraded = await buildHub({ pool: db.pool, sfn: offline, stateMachineArn: LOCAL_STATE_MACHINE_ARN });
+    const notReady = await degraded.inject({ url: '/ready' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json()).toMatchObject({
+      status: 'not ready',
+      checks: { database: 'ok', engine: expect.stringMatching(/^unavailable/) },
+    });
+    await degraded.close();
+  });
+
+  test('the OpenAPI document describes the job routes; /docs serves it browsable', async () => {
+    const doc = (await hub.inject({ url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/jobs',
+      '/api/jobs/{jobId}',
+      '/api/jobs/{jobId}/cancel',
+      '/api/jobs/{jobId}/retry',
+    ]);
+    expect(doc.paths['/api/jobs']!.post!.security).toEqual([{ apiKey: [] }]);
+    expect((await hub.inject({ url: '/docs/' })).headers['content-type']).toMatch(/text\/html/);
+  });
+
+  test('starting a job needs an API key; with one, the job runs on the engine and is listed', async () => {
+    expect((await hub.inject({ method: 'POST', url: '/api/jobs', payload: request() })).statusCode).toBe(401);
+    expect(
+      (
+        await hub.inject({
+          method: 'POST',
+          url: '/api/jobs',
+          payload: request(),
+          headers: { authorization: 'Bearer aerial_0000000000000000_nope' },
+        })
+      ).statusCode,
+    ).toBe(401);
+    const started = await hub.inject({ method: 'POST', url: '/api/jobs', payload: request('first'), headers: auth() });
+    expect(started.statusCode).toBe(202);
+    const { jobId } = started.json() as { jobId: string };
+    await waitFor(jobId, 'SUCCEEDED');
+    const list = (await hub.inject({ url: '/api/jobs?limit=10' })).json() as {
+      jobs: { jobId: string; label: string }[];
+    };
+    expect(list.jobs.find((j) => j.jobId === jobId)).toMatchObject({ label: 'first', preset: 'survey' });
+  });
+
+  test('bad requests get a specific 400, oversized ones 413, unknown jobs 404', async () => {
+    const bad = await hub.inject({
+      method: 'POST',
+      url: '/api/jobs',
+      payload: { source: { kind: 'folder', path: dir }, preset: 'everything' },
+      headers: auth(),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect((bad.json() as { error: { reason: string } }).error.reason).toMatch(/preset/);
+    const big = await hub.inject({
+      method: 'POST',
+      url: '/api/jobs',
+      payload: { ...request(), label: 'x'.repeat(70_000) },
+      headers: auth(),
+    });
+    expect(big.statusCode).toBe(413);
+    expect((await hub.inject({ url: '/api/jobs/job-unknown' })).statusCode).toBe(404);
+    expect((await hub.inject({ url: '/api/jobs/NOT..VALID' })).statusCode).toBe(400);
+  });
+
+  test('a running job can be cancelled, and any job retried with the same request', async () => {
+    const { jobId } = (
+      await hub.inject({ method: 'POST', url: '/api/jobs', payload: request('hold'), headers: auth() })
+    ).json() as { jobId: string };
+    await waitFor(jobId, 'RUNNING');
+    expect((await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel`, headers: auth() })).statusCode).toBe(
+      202,
+    );
+    release();
+    await waitFor(jobId, 'ABORTED');
+    const retried = await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/retry`, headers: auth() });
+    expect(retried.statusCode).toBe(202);
+    expect((retried.json() as { jobId: string }).jobId).not.toBe(jobId);
+  });
+
+  test('responses carry security headers and no CORS grant', async () => {
+    const response = await hub.inject({ url: '/api/jobs' });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  test('clients over the rate limit get 429', async () => {
+    const limited = await buildHub({
+      pool: db.pool,
+      sfn,
+      stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      rateLimitPerMinute: 3,
+    });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await limited.inject({ url: '/health' })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    await limited.close();
+  });
+
+  test('revoked keys stop working', async () => {
+    const keys = new ApiKeys(db.pool);
+    const { keyId, key: other } = await keys.create('temporary');
+    expect(await keys.verify(other)).toBe(keyId);
+    await keys.revoke(keyId);
+    expect(await keys.verify(other)).toBeUndefined();
+  });
+});

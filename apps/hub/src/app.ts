@@ -1,0 +1,78 @@
+import { AerialError } from '@aerial/contracts';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import Fastify, { type FastifyInstance, type preHandlerHookHandler } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Pool } from 'pg';
+import { ApiKeys } from './auth/api-keys';
+import { TileDatabase } from './db/tile-database';
+import { errorReply } from './routes/errors';
+import { healthRoutes } from './routes/health';
+import { jobRoutes } from './routes/jobs';
+
+export interface HubOptions {
+  readonly pool: Pool;
+  /** Step Functions API client: the local engine by default, AWS in the cloud. */
+  readonly sfn: SFNClient;
+  readonly stateMachineArn: string;
+  /** Requests per minute per client. @default 300 */
+  readonly rateLimitPerMinute?: number;
+  /** Largest JSON body. @default 64 KiB */
+  readonly bodyLimit?: number;
+  readonly logger?: boolean;
+}
+
+/**
+ * The Hub's HTTP app, composed in one place: security headers, rate limiting, OpenAPI (document
+ * at /openapi.json, browsable at /docs), request/response validation from the contracts, and the
+ * route plugins. CORS stays off: the page is served by the Hub itself.
+ */
+export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(rateLimit, { max: options.rateLimitPerMinute ?? 300, timeWindow: '1 minute' });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Aerial Platform Hub', version: '1' },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'aerial_<id>_<secret>' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.setErrorHandler((error, _request, reply) => {
+    const e = error as Error & { statusCode?: number; validation?: unknown; code?: string };
+    if (e.validation) return reply.code(400).send({ error: { name: 'Aerial.InvalidInput', reason: e.message } });
+    if (e.statusCode && e.statusCode < 500 && !(e instanceof AerialError)) {
+      return reply.code(e.statusCode).send({ error: { name: 'Aerial.InvalidInput', reason: e.message } });
+    }
+    const { status, body } = errorReply(error);
+    return reply.code((error as { statusCode?: number }).statusCode ?? status).send(body);
+  });
+
+  const keys = new ApiKeys(options.pool);
+  const requireApiKey: preHandlerHookHandler = async (request, reply) => {
+    const header = request.headers.authorization;
+    const keyId = await keys.verify(header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined);
+    if (!keyId)
+      return reply.code(401).send({
+        error: {
+          name: 'Aerial.InvalidInput',
+          reason: 'a valid API key is required',
+          remedy: 'send Authorization: Bearer aerial_<id>_<secret>',
+        },
+      });
+  };
+  const tiles = new TileDatabase(options.pool);
+  await app.register(healthRoutes, { pool: options.pool, sfn: options.sfn, stateMachineArn: options.stateMachineArn });
+  await app.register(jobRoutes, { tiles, sfn: options.sfn, stateMachineArn: options.stateMachineArn, requireApiKey });
+  return app;
+}

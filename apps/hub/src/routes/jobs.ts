@@ -1,0 +1,159 @@
+import { JobRequestSchema, JobStatusSchema, PipelineEventSchema } from '@aerial/contracts';
+import {
+  DescribeExecutionCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { TileDatabase } from '../db/tile-database';
+import { ErrorBodySchema, notFound } from './errors';
+
+export interface JobRoutesOptions {
+  readonly tiles: TileDatabase;
+  readonly sfn: SFNClient;
+  readonly stateMachineArn: string;
+  /** Refuses requests without a valid API key. */
+  readonly requireApiKey: preHandlerHookHandler;
+}
+
+const JobSchema = z.object({
+  jobId: z.string(),
+  preset: z.string(),
+  priority: z.string(),
+  label: z.string().nullable(),
+  status: JobStatusSchema.shape.state,
+  stage: z.string().nullable(),
+  error: z.object({ name: z.string(), reason: z.string() }).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const JobIdParams = z.object({ jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/) });
+const Started = z.object({ jobId: z.string(), executionArn: z.string() });
+
+/** Start, list, inspect, cancel and retry jobs. Jobs run on whatever engine `sfn` points at. */
+export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, options) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { tiles, sfn, stateMachineArn } = options;
+
+  const start = async (request: z.infer<typeof JobRequestSchema>) => {
+    const jobId = `job-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
+    const out = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: jobId, input: JSON.stringify({ jobId, request }) }),
+    );
+    await tiles.recordJob(jobId, request, out.executionArn);
+    return { jobId, executionArn: out.executionArn as string };
+  };
+
+  app.post(
+    '/api/jobs',
+    {
+      preHandler: options.requireApiKey,
+      schema: {
+        summary: 'Start a job',
+        tags: ['jobs'],
+        security: [{ apiKey: [] }],
+        body: JobRequestSchema,
+        response: { 202: Started, 400: ErrorBodySchema, 401: ErrorBodySchema },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await start(request.body)),
+  );
+
+  app.get(
+    '/api/jobs',
+    {
+      schema: {
+        summary: 'List jobs, newest first',
+        tags: ['jobs'],
+        querystring: z.object({
+          status: JobStatusSchema.shape.state.optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: z.object({ jobs: z.array(JobSchema) }) },
+      },
+    },
+    async (request) => ({ jobs: await tiles.jobs(request.query) }),
+  );
+
+  app.get(
+    '/api/jobs/:jobId',
+    {
+      schema: {
+        summary: "A job with its stage timeline and its engine's view",
+        tags: ['jobs'],
+        params: JobIdParams,
+        response: {
+          200: JobSchema.extend({
+            events: z.array(PipelineEventSchema),
+            execution: z
+              .object({ status: z.string(), error: z.string().optional(), cause: z.string().optional() })
+              .nullable(),
+          }),
+          404: ErrorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const job = await tiles.job(request.params.jobId);
+      if (!job) throw notFound(`job ${request.params.jobId}`);
+      const execution = job.executionArn
+        ? await sfn.send(new DescribeExecutionCommand({ executionArn: job.executionArn })).catch(() => undefined)
+        : undefined;
+      const { request: _request, executionArn: _arn, ...row } = job;
+      return {
+        ...row,
+        events: await tiles.events(job.jobId),
+        execution: execution
+          ? {
+              status: String(execution.status),
+              ...(execution.error ? { error: execution.error } : {}),
+              ...(execution.cause ? { cause: execution.cause } : {}),
+            }
+          : null,
+      };
+    },
+  );
+
+  app.post(
+    '/api/jobs/:jobId/cancel',
+    {
+      preHandler: options.requireApiKey,
+      schema: {
+        summary: 'Stop a running job',
+        tags: ['jobs'],
+        security: [{ apiKey: [] }],
+        params: JobIdParams,
+        response: { 202: z.object({ jobId: z.string() }), 404: ErrorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const job = await tiles.job(request.params.jobId);
+      if (!job?.executionArn) throw notFound(`job ${request.params.jobId}`);
+      await sfn.send(new StopExecutionCommand({ executionArn: job.executionArn, cause: 'cancelled through the Hub' }));
+      return reply.code(202).send({ jobId: job.jobId });
+    },
+  );
+
+  app.post(
+    '/api/jobs/:jobId/retry',
+    {
+      preHandler: options.requireApiKey,
+      schema: {
+        summary: 'Start a new job with the same request',
+        tags: ['jobs'],
+        security: [{ apiKey: [] }],
+        params: JobIdParams,
+        response: { 202: Started, 404: ErrorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const job = await tiles.job(request.params.jobId);
+      if (!job?.request) throw notFound(`job ${request.params.jobId}`);
+      return reply.code(202).send(await start(JobRequestSchema.parse(job.request)));
+    },
+  );
+};
