@@ -35,6 +35,7 @@ const pipeline = repo.addPackage({
     yauzl: '^3.2.0',
     zod: '^4.1.0',
     '@playcanvas/splat-transform': '3.7.0',
+    mqtt: '^5.16.0',
   },
   devDeps: { '@types/yauzl': '^2.10.3', yazl: '^3.3.1', '@types/yazl': '^2.4.6', 'aws-sdk-client-mock': '^4.1.0' },
   workspaceDevDeps: [sampleData],
@@ -48,7 +49,7 @@ const workers = repo.addPackage({
   workspaceDeps: [contracts, pipeline, sampleData],
   bin: { aerial: 'lib/cli/main.js' },
   deps: { 'cli-progress': '^3.12.0', zod: '^4.1.0' },
-  devDeps: { '@types/cli-progress': '^3.11.6' },
+  devDeps: { '@types/cli-progress': '^3.11.6', mqtt: '^5.16.0' },
   testTimeout: 120_000,
 });
 
@@ -67,6 +68,7 @@ repo.addPackage({
     '@fastify/swagger-ui': '^6.1.0',
     'fastify-type-provider-zod': '^7.0.0',
     '@aws-sdk/client-sfn': '^3.1000.0',
+    mqtt: '^5.16.0',
   },
   devDeps: { '@types/pg': '^8.15.0' },
   // jest runs CommonJS; these dependencies of fastify's plugins ship ESM only.

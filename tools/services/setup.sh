@@ -7,7 +7,8 @@ set -euo pipefail
 # git: the repository tooling tests make temporary git clones.
 # colmap: the SfM stage (Debian's CPU build, 3.8); its tests run Brighton Beach through it.
 # postgresql + PostGIS: the Hub's tile database tests run against a real server.
-PACKAGES=(git ca-certificates colmap postgresql)
+# mosquitto: the event publisher and the Hub's MQTT bridge are tested against a real broker.
+PACKAGES=(git ca-certificates colmap postgresql mosquitto)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -38,4 +39,7 @@ as_postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'aerial'" | grep -
 as_postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'aerial_test'" | grep -q 1 ||
   as_postgres createdb -O aerial aerial_test
 
-echo "services: ready (${PACKAGES[*]}, PostgreSQL ${PG_MAJOR} + PostGIS on 127.0.0.1:5432)"
+# Mosquitto 2 with no listener configured binds the loopback interface only.
+(exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null || mosquitto -d
+
+echo "services: ready (${PACKAGES[*]}, PostgreSQL ${PG_MAJOR} + PostGIS on 127.0.0.1:5432, Mosquitto on 127.0.0.1:1883)"

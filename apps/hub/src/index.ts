@@ -2,3 +2,4 @@ export * from './db/migrate';
 export * from './db/tile-database';
 export * from './app';
 export * from './auth/api-keys';
+export * from './mqtt/event-bridge';

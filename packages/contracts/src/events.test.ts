@@ -1,4 +1,4 @@
-import { jobIdFromTopic, JobStatusSchema, PipelineEventSchema, topics } from './events';
+import { jobIdFromTopic, JobStatusSchema, nextJobStatus, PipelineEventSchema, topics } from './events';
 
 describe('pipeline events and topics', () => {
   test('a stage failure carries its named error', () => {
@@ -39,5 +39,23 @@ describe('pipeline events and topics', () => {
     expect(
       JobStatusSchema.safeParse({ jobId: 'job-1', state: 'paused', updatedAt: '2026-11-22T10:00:00Z' }).success,
     ).toBe(false);
+  });
+});
+
+describe('nextJobStatus', () => {
+  const at = '2026-11-22T10:00:00Z';
+  test('follows a job through its stages to its end', () => {
+    let status = nextJobStatus(undefined, { type: 'job.started', jobId: 'job-1', at });
+    expect(status.state).toBe('running');
+    status = nextJobStatus(status, { type: 'stage.progress', jobId: 'job-1', at, stage: 'Ingest', percent: 40 });
+    expect(status).toMatchObject({ state: 'running', stage: 'Ingest', percent: 40 });
+    status = nextJobStatus(status, {
+      type: 'job.failed',
+      jobId: 'job-1',
+      at,
+      error: { name: 'Aerial.QualityRejected', reason: 'r' },
+    });
+    expect(status).toMatchObject({ state: 'failed', stage: 'Ingest', error: { name: 'Aerial.QualityRejected' } });
+    expect(JobStatusSchema.safeParse(status).success).toBe(true);
   });
 });

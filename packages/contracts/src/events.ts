@@ -60,3 +60,26 @@ export function jobIdFromTopic(topic: string): string | undefined {
   const m = /^aerial\/v1\/jobs\/([^/]+)\/(events|status)$/.exec(topic);
   return m && JobIdSchema.safeParse(m[1]).success ? m[1] : undefined;
 }
+
+/** The retained status after `event`, given the status before it (if any). */
+export function nextJobStatus(previous: JobStatus | undefined, event: PipelineEvent): JobStatus {
+  const base = { jobId: event.jobId, updatedAt: event.at };
+  switch (event.type) {
+    case 'job.started':
+      return { ...base, state: 'running' };
+    case 'job.succeeded':
+      return { ...base, state: 'succeeded', percent: 100 };
+    case 'job.failed':
+      return { ...base, state: 'failed', error: event.error, ...(previous?.stage ? { stage: previous.stage } : {}) };
+    case 'job.cancelled':
+      return { ...base, state: 'cancelled', ...(previous?.stage ? { stage: previous.stage } : {}) };
+    case 'stage.started':
+      return { ...base, state: 'running', stage: event.stage, percent: 0 };
+    case 'stage.progress':
+      return { ...base, state: 'running', stage: event.stage, percent: event.percent };
+    case 'stage.succeeded':
+      return { ...base, state: 'running', stage: event.stage, percent: 100 };
+    case 'stage.failed':
+      return { ...base, state: previous?.state ?? 'running', stage: event.stage, error: event.error };
+  }
+}

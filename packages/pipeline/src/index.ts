@@ -29,3 +29,4 @@ export * from './stages/splat/splat-ply';
 export * from './stages/splat/splat-stage';
 export * from './geo/point-grid';
 export * from './stages/sfm/colmap-reconstruct';
+export * from './events/mqtt-event-publisher';

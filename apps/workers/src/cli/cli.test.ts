@@ -1,4 +1,6 @@
+import { topics } from '@aerial/contracts';
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
+import mqtt from 'mqtt';
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +53,31 @@ describe('aerial CLI', () => {
       type: 'FeatureCollection',
       features: expect.any(Array),
     });
+  });
+
+  test('with MQTT_URL set, the job is published live: events and a retained final status', async () => {
+    const broker = process.env.AERIAL_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+    const subscriber = await mqtt.connectAsync(broker);
+    const seen: { topic: string; body: { type?: string; state?: string } }[] = [];
+    subscriber.on('message', (topic, payload) =>
+      seen.push({ topic, body: JSON.parse(payload.toString()) as { type?: string; state?: string } }),
+    );
+    await subscriber.subscribeAsync([topics.allJobEvents, topics.allJobStatus], { qos: 1 });
+    try {
+      const run = promisify(execFile)(process.execPath, [CLI, 'process', join(survey, 'images')], {
+        env: { ...process.env, AERIAL_DATA_DIR: dataDir, MQTT_URL: broker },
+      });
+      const { stdout } = await run;
+      const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
+      await new Promise((r) => setTimeout(r, 200));
+      const mine = seen.filter((m) => m.topic.includes(`/${jobId}/`));
+      expect(mine.map((m) => m.body.type).filter(Boolean)).toEqual(
+        expect.arrayContaining(['job.started', 'stage.started', 'stage.progress', 'job.succeeded']),
+      );
+      expect(mine.filter((m) => m.topic.endsWith('/status')).at(-1)!.body.state).toBe('succeeded');
+    } finally {
+      await subscriber.endAsync();
+    }
   });
 
   test('a preset this build cannot run fails early with the named error', async () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { AerialError, JobRequestSchema, parseAtBoundary, PRESETS } from '@aerial/contracts';
-import { AERIAL_PIPELINE, type ExecutionRecord, stagesFor } from '@aerial/pipeline';
+import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, stagesFor } from '@aerial/pipeline';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -81,6 +81,15 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
   const engine = createLocalEngine(config);
   const progress = new StageProgress(stagesFor(AERIAL_PIPELINE, request.preset));
   engine.on('event', (event) => progress.update(event));
+  // With a broker configured, the Hub and pages follow the job live.
+  const publisher = config.runtime.MQTT_URL ? await MqttEventPublisher.connect(config.runtime.MQTT_URL) : undefined;
+  engine.on('event', (event) => {
+    publisher
+      ?.publish(event)
+      .catch((e: unknown) =>
+        process.stderr.write(`aerial: could not publish ${event.type}: ${(e as Error).message}\n`),
+      );
+  });
   process.stderr.write(`job ${jobId}: ${request.preset} of ${path}\n`);
   const { executionArn } = await engine.startExecution({ name: jobId, input: { jobId, request } });
   const onInterrupt = () => void engine.stopExecution(executionArn, { cause: 'interrupted from the terminal' });
@@ -88,6 +97,7 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
   const record = await engine.waitFor(executionArn);
   process.off('SIGINT', onInterrupt);
   progress.stop();
+  await publisher?.close();
   process.stdout.write(`\n${await jobSummary(config.store, jobId, record)}\n`);
   return exitCode(record);
 }

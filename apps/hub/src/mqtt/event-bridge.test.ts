@@ -1,0 +1,105 @@
+import { type JobStatus, topics } from '@aerial/contracts';
+import { MqttEventPublisher } from '@aerial/pipeline';
+import mqtt from 'mqtt';
+import type { Pool } from 'pg';
+import { migrate } from '../db/migrate';
+import { freshDatabase } from '../db/test-support/test-database';
+import { TileDatabase } from '../db/tile-database';
+import { MqttEventBridge } from './event-bridge';
+
+/** The broker tools/services/setup.sh starts (Mosquitto, loopback only). */
+const BROKER = process.env.AERIAL_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+
+describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database', () => {
+  let db: { pool: Pool; drop(): Promise<void> };
+  let tiles: TileDatabase;
+  let bridge: MqttEventBridge;
+  let publisher: MqttEventPublisher;
+  const jobId = `job-mqtt-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await migrate(db.pool);
+    tiles = new TileDatabase(db.pool);
+    await tiles.recordJob(jobId, {
+      source: { kind: 'folder', path: '/x' },
+      preset: 'survey',
+      options: {},
+      priority: 'normal',
+      notify: [],
+    });
+    try {
+      bridge = await MqttEventBridge.start(BROKER, tiles);
+      publisher = await MqttEventPublisher.connect(BROKER);
+    } catch (e) {
+      throw new Error(
+        `the MQTT test broker is not reachable at ${BROKER}: ${(e as Error).message}; run "pnpm services" (tools/services/setup.sh) first`,
+      );
+    }
+  });
+  afterAll(async () => {
+    await publisher?.close();
+    await bridge?.stop();
+    await db?.drop();
+  });
+
+  const until = async (check: () => Promise<boolean> | boolean) => {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('timed out');
+  };
+
+  test('published events reach the tile database once, and the job status follows', async () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 11, 0, s)).toISOString();
+    await publisher.publish({ type: 'job.started', jobId, at: at(0) });
+    await publisher.publish({ type: 'stage.progress', jobId, at: at(1), stage: 'Ingest', percent: 50 });
+    await publisher.publish({ type: 'job.succeeded', jobId, at: at(2) });
+    await until(async () => (await tiles.events(jobId)).length === 3);
+    expect((await tiles.jobStatus(jobId))?.status).toBe('succeeded');
+  });
+
+  test('a late subscriber gets the retained status', async () => {
+    const late = await mqtt.connectAsync(BROKER);
+    try {
+      const status = new Promise<JobStatus>((resolve) =>
+        late.on('message', (_t, payload) => resolve(JSON.parse(payload.toString()) as JobStatus)),
+      );
+      await late.subscribeAsync(topics.jobStatus(jobId), { qos: 1 });
+      expect(await status).toMatchObject({ jobId, state: 'succeeded', percent: 100 });
+    } finally {
+      await late.endAsync();
+    }
+  });
+
+  test('malformed payloads are counted and dropped, and the bridge keeps working', async () => {
+    const rogue = await mqtt.connectAsync(BROKER);
+    try {
+      const before = bridge.stats.rejected;
+      await rogue.publishAsync(topics.jobEvents(jobId), 'not json at all', { qos: 1 });
+      await rogue.publishAsync(
+        topics.jobEvents(jobId),
+        JSON.stringify({ type: 'stage.progress', jobId, at: 'yesterday', stage: 'Ingest', percent: 10 }),
+        { qos: 1 },
+      );
+      await rogue.publishAsync(
+        topics.jobEvents(jobId),
+        JSON.stringify({ type: 'job.started', jobId: 'job-other', at: new Date().toISOString() }),
+        { qos: 1 },
+      );
+      await until(() => bridge.stats.rejected === before + 3);
+      expect(bridge.stats.lastRejection).toMatch(/on another job's topic/);
+      await publisher.publish({
+        type: 'stage.started',
+        jobId,
+        at: new Date(Date.UTC(2026, 10, 22, 11, 1)).toISOString(),
+        stage: 'Footprints',
+        attempt: 1,
+      });
+      await until(async () => (await tiles.events(jobId)).length === 4);
+    } finally {
+      await rogue.endAsync();
+    }
+  });
+});

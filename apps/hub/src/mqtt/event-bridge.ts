@@ -1,0 +1,71 @@
+import { jobIdFromTopic, PipelineEventSchema, topics } from '@aerial/contracts';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { TileDatabase } from '../db/tile-database';
+
+export interface EventBridgeStats {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+  lastRejection?: string;
+}
+
+/**
+ * Subscribes to every job's event topic and stores the events in the tile database. A malformed
+ * message (not JSON, not a pipeline event, or about another job than its topic names) is counted
+ * and dropped: one bad publisher must not stop the Hub.
+ */
+export class MqttEventBridge {
+  readonly stats: EventBridgeStats = { stored: 0, duplicates: 0, rejected: 0 };
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly tiles: TileDatabase,
+  ) {}
+
+  static async start(
+    url: string,
+    tiles: TileDatabase,
+    options: { username?: string; password?: string } = {},
+  ): Promise<MqttEventBridge> {
+    const client = await mqtt.connectAsync(url, {
+      ...options,
+      reconnectPeriod: 1000,
+      connectTimeout: 5000,
+      protocolVersion: 4,
+    });
+    const bridge = new MqttEventBridge(client, tiles);
+    client.on('message', (topic, payload) => void bridge.receive(topic, payload));
+    await client.subscribeAsync(topics.allJobEvents, { qos: 1 });
+    return bridge;
+  }
+
+  private async receive(topic: string, payload: Buffer): Promise<void> {
+    const reject = (why: string) => {
+      this.stats.rejected++;
+      this.stats.lastRejection = `${topic}: ${why}`;
+    };
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return reject('not JSON');
+    }
+    const event = PipelineEventSchema.safeParse(json);
+    if (!event.success)
+      return reject(
+        `not a pipeline event (${event.error.issues[0]?.path.join('.') || 'root'}: ${event.error.issues[0]?.message})`,
+      );
+    if (jobIdFromTopic(topic) !== event.data.jobId)
+      return reject(`event of job ${event.data.jobId} on another job's topic`);
+    try {
+      if (await this.tiles.recordEvent(event.data)) this.stats.stored++;
+      else this.stats.duplicates++;
+    } catch (e) {
+      reject(`not stored: ${(e as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.client.endAsync();
+  }
+}
