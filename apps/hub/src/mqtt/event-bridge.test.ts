@@ -29,7 +29,7 @@ describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database'
       notify: [],
     });
     try {
-      bridge = await MqttEventBridge.start(BROKER, tiles);
+      bridge = await MqttEventBridge.start(BROKER, tiles, { clientId: `aerial-hub-test-${Date.now().toString(36)}` });
       publisher = await MqttEventPublisher.connect(BROKER);
     } catch (e) {
       throw new Error(
