@@ -22,13 +22,19 @@ export class MqttEventBridge {
     private readonly tiles: TileDatabase,
   ) {}
 
+  /**
+   * Connects with a persistent session under a fixed client id, so the broker queues QoS 1 events
+   * while the Hub restarts and delivers them when it is back.
+   */
   static async start(
     url: string,
     tiles: TileDatabase,
-    options: { username?: string; password?: string } = {},
+    options: { username?: string; password?: string; clientId?: string } = {},
   ): Promise<MqttEventBridge> {
     const client = await mqtt.connectAsync(url, {
+      clientId: 'aerial-hub-bridge',
       ...options,
+      clean: false,
       reconnectPeriod: 1000,
       connectTimeout: 5000,
       protocolVersion: 4,
