@@ -17,6 +17,14 @@ export interface ReconstructOptions {
   progress?(percent: number, message: string): void;
 }
 
+/**
+ * Images each one is matched with in spatial matching. A nadir survey frame overlaps about eight
+ * neighbours (ahead, behind, and on the lines beside it); COLMAP's default of 50 makes a small
+ * survey exhaustive again. Measured on Brighton Beach: 8 neighbours halve matching (40 s → 19 s)
+ * with the same 18/18 registration; 10 leaves room for higher overlaps.
+ */
+export const SPATIAL_NEIGHBOURS = 10;
+
 /** COLMAP feature extraction, matching and incremental mapping into `sparse/`. */
 export async function reconstruct(o: ReconstructOptions): Promise<void> {
   const step = (command: string, args: string[], from: number, to: number, pattern: RegExp, label: string) =>
