@@ -1,4 +1,5 @@
 import { jobIdFromTopic, JobStatusSchema, nextJobStatus, PipelineEventSchema, topics } from './events';
+import { newJobId } from './stages';
 
 describe('pipeline events and topics', () => {
   test('a stage failure carries its named error', () => {
@@ -57,5 +58,13 @@ describe('nextJobStatus', () => {
     });
     expect(status).toMatchObject({ state: 'failed', stage: 'Ingest', error: { name: 'Aerial.QualityRejected' } });
     expect(JobStatusSchema.safeParse(status).success).toBe(true);
+  });
+});
+
+describe('newJobId', () => {
+  test('is a valid, day-prefixed job id and differs between calls', () => {
+    const a = newJobId(new Date('2026-11-22T10:00:00Z'));
+    expect(a).toMatch(/^job-20261122-[0-9a-f]{8}$/);
+    expect(newJobId()).not.toBe(newJobId());
   });
 });

@@ -25,3 +25,11 @@ export const JobIdSchema = z
     'must be 3–63 lowercase letters, digits or dashes, starting with a letter or digit',
   );
 export type JobId = z.infer<typeof JobIdSchema>;
+
+/** A new job id: `job-<yyyymmdd>-<8 hex>`, sortable by day and unique enough to name executions. */
+export function newJobId(now: Date = new Date()): string {
+  const random = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(4)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+  return JobIdSchema.parse(`job-${now.toISOString().slice(0, 10).replace(/-/g, '')}-${random}`);
+}

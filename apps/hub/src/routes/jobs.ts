@@ -1,4 +1,4 @@
-import { JobRequestSchema, JobStatusSchema, PipelineEventSchema } from '@aerial/contracts';
+import { JobRequestSchema, JobStatusSchema, newJobId, PipelineEventSchema } from '@aerial/contracts';
 import {
   DescribeExecutionCommand,
   type SFNClient,
@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { TileDatabase } from '../db/tile-database';
 import { ErrorBodySchema, notFound } from './errors';
@@ -40,7 +39,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
   const { tiles, sfn, stateMachineArn } = options;
 
   const start = async (request: z.infer<typeof JobRequestSchema>) => {
-    const jobId = `job-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
+    const jobId = newJobId();
     const out = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name: jobId, input: JSON.stringify({ jobId, request }) }),
     );

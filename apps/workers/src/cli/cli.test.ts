@@ -38,7 +38,7 @@ describe('aerial CLI', () => {
     const { code, stdout, stderr } = await aerial('process', join(survey, 'images'), '--label', 'test survey');
     expect(stderr).toMatch(/Ingest: 100% done/);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Job job-\d{8}-[0-9a-f]{6}: SUCCEEDED/);
+    expect(stdout).toMatch(/Job job-\d{8}-[0-9a-f]{8}: SUCCEEDED/);
     expect(stdout).toMatch(/Images: 12 files, 12 accepted, 0 rejected/);
     expect(stdout).toMatch(/Footprints: 12 images, GSD 13\.52 cm\/px/);
     expect(stdout).toMatch(/forward overlap 70 %/);

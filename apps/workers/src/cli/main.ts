@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { AerialError, JobRequestSchema, parseAtBoundary, PRESETS } from '@aerial/contracts';
+import { AerialError, JobRequestSchema, newJobId, parseAtBoundary, PRESETS } from '@aerial/contracts';
 import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, stagesFor } from '@aerial/pipeline';
-import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,7 +75,7 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
     },
     'job request',
   );
-  const jobId = `job-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
+  const jobId = newJobId();
 
   const engine = createLocalEngine(config);
   const progress = new StageProgress(stagesFor(AERIAL_PIPELINE, request.preset));

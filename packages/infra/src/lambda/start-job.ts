@@ -1,7 +1,6 @@
-import { AerialError, type ExecutionInput, JobRequestSchema, parseAtBoundary } from '@aerial/contracts';
+import { AerialError, type ExecutionInput, JobRequestSchema, newJobId, parseAtBoundary } from '@aerial/contracts';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { randomBytes } from 'node:crypto';
 
 const sfn = new SFNClient({});
 /** An upload is complete when this marker lands beside its files. */
@@ -71,10 +70,6 @@ async function start(input: ExecutionInput): Promise<{ jobId: string; executionA
     }),
   );
   return { jobId: input.jobId, executionArn: out.executionArn as string };
-}
-
-function newJobId(): string {
-  return `job-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
 }
 
 function json(statusCode: number, body: unknown): APIGatewayProxyResult {
