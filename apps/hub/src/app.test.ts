@@ -1,74 +1,34 @@
-import { DEFAULT_ENVIRONMENTS, type StageName, STAGE_NAMES } from '@aerial/contracts';
-import {
-  AERIAL_PIPELINE,
-  ExecutionStore,
-  inProcessContainerRunner,
-  inProcessFunctionRunner,
-  LOCAL_STATE_MACHINE_ARN,
-  LocalEngine,
-  LocalFolderStore,
-  notifyStage,
-  renderAsl,
-  SfnApiServer,
-  type StageHandler,
-} from '@aerial/pipeline';
+import { EngineHarness, LOCAL_STATE_MACHINE_ARN } from '@aerial/pipeline';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { buildHub } from './app';
 import { ApiKeys } from './auth/api-keys';
 import { migrate } from './db/migrate';
 import { freshDatabase } from './db/test-support/test-database';
-
 /** The Hub against a real PostgreSQL + PostGIS and the local engine behind its Step Functions API. */
 describe('Hub API', () => {
-  let dir: string;
+  let engine: EngineHarness;
   let db: { pool: Pool; drop(): Promise<void> };
-  let server: SfnApiServer;
   let sfn: SFNClient;
   let hub: FastifyInstance;
   let key: string;
-  let release: () => void = () => undefined;
+  let dir: string;
+  const release = () => engine.release();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'aerial-hub-'));
+    engine = await EngineHarness.start();
+    sfn = engine.sfn;
+    dir = engine.dir;
     db = await freshDatabase();
     await migrate(db.pool);
-    const store = new LocalFolderStore(join(dir, 'objects'));
-    const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
-    for (const stage of STAGE_NAMES)
-      if (stage !== 'Notify') handlers[stage] = async () => ({ outputs: [], summary: {} });
-    handlers.Ingest = async (_invocation, context) => {
-      if (context.request.label === 'hold') await new Promise<void>((r) => (release = r));
-      return { outputs: [], summary: {} };
-    };
-    const environment = DEFAULT_ENVIRONMENTS.dev;
-    const engine = new LocalEngine({
-      definition: AERIAL_PIPELINE,
-      asl: renderAsl(AERIAL_PIPELINE),
-      store: new ExecutionStore(join(dir, 'executions')),
-      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
-      runContainer: inProcessContainerRunner({ store, environment, handlers }),
-    });
-    server = new SfnApiServer(engine);
-    sfn = new SFNClient({
-      endpoint: await server.listen(),
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
     hub = await buildHub({ pool: db.pool, sfn, stateMachineArn: LOCAL_STATE_MACHINE_ARN });
     key = (await new ApiKeys(db.pool).create('tests')).key;
   });
   afterAll(async () => {
-    release();
     await hub?.close();
-    sfn?.destroy();
-    await server?.close();
+    await engine?.stop();
     await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const auth = () => ({ authorization: `Bearer ${key}` });

@@ -30,3 +30,4 @@ export * from './stages/splat/splat-stage';
 export * from './geo/point-grid';
 export * from './stages/sfm/colmap-reconstruct';
 export * from './events/mqtt-event-publisher';
+export * from './testing/engine-harness';

@@ -9,58 +9,21 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DEFAULT_ENVIRONMENTS, type StageName, STAGE_NAMES } from '@aerial/contracts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { renderAsl } from '../asl/render-asl';
-import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
-import { LocalFolderStore } from '../object-store/local-folder-store';
-import { notifyStage } from '../stages/notify/notify-stage';
-import { type StageHandler } from '../stages/stage-runtime';
-import { ExecutionStore } from './execution-store';
-import { inProcessContainerRunner, inProcessFunctionRunner } from './in-process-runners';
-import { LOCAL_STATE_MACHINE_ARN, LocalEngine } from './local-engine';
-import { SfnApiServer } from './sfn-api-server';
+import { EngineHarness } from '../testing/engine-harness';
+import { LOCAL_STATE_MACHINE_ARN } from './local-engine';
 
 describe('SfnApiServer with @aws-sdk/client-sfn', () => {
-  let dir: string;
-  let server: SfnApiServer;
+  let harness: EngineHarness;
   let sfn: SFNClient;
-  let release: () => void = () => undefined;
+  let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'aerial-sfn-'));
-    const store = new LocalFolderStore(join(dir, 'objects'));
-    const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
-    for (const stage of STAGE_NAMES)
-      if (stage !== 'Notify') handlers[stage] = async () => ({ outputs: [], summary: {} });
-    // A job labelled "hold" waits in Ingest until released, so it can be stopped.
-    handlers.Ingest = async (_invocation, context) => {
-      if (context.request.label === 'hold') await new Promise<void>((r) => (release = r));
-      return { outputs: [], summary: {} };
-    };
-    const environment = DEFAULT_ENVIRONMENTS.dev;
-    const engine = new LocalEngine({
-      definition: AERIAL_PIPELINE,
-      asl: renderAsl(AERIAL_PIPELINE),
-      store: new ExecutionStore(join(dir, 'executions')),
-      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
-      runContainer: inProcessContainerRunner({ store, environment, handlers }),
-    });
-    server = new SfnApiServer(engine);
-    sfn = new SFNClient({
-      endpoint: await server.listen(),
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    harness = await EngineHarness.start();
+    sfn = harness.sfn;
+    dir = harness.dir;
   });
-  afterAll(async () => {
-    release();
-    sfn?.destroy();
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => harness?.stop());
+  const release = () => harness.release();
 
   const input = (jobId: string, label?: string) =>
     JSON.stringify({ jobId, request: { source: { kind: 'folder', path: dir }, ...(label ? { label } : {}) } });

@@ -1,0 +1,72 @@
+import { DEFAULT_ENVIRONMENTS, type StageName, STAGE_NAMES } from '@aerial/contracts';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderAsl } from '../asl/render-asl';
+import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
+import { ExecutionStore } from '../engine/execution-store';
+import { inProcessContainerRunner, inProcessFunctionRunner } from '../engine/in-process-runners';
+import { LocalEngine } from '../engine/local-engine';
+import { SfnApiServer } from '../engine/sfn-api-server';
+import { LocalFolderStore } from '../object-store/local-folder-store';
+import { notifyStage } from '../stages/notify/notify-stage';
+import { type StageHandler } from '../stages/stage-runtime';
+
+/**
+ * For tests of code that drives jobs (the Hub, clients): the local engine behind its Step
+ * Functions API, with every stage succeeding at once except that a job labelled `hold` waits in
+ * Ingest until `release()`, so that it can be observed running and stopped.
+ */
+export class EngineHarness {
+  readonly sfn: SFNClient;
+  private holds: (() => void)[] = [];
+
+  private constructor(
+    readonly dir: string,
+    private readonly server: SfnApiServer,
+    endpoint: string,
+  ) {
+    this.sfn = new SFNClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  }
+
+  static async start(): Promise<EngineHarness> {
+    const dir = mkdtempSync(join(tmpdir(), 'aerial-engine-harness-'));
+    const store = new LocalFolderStore(join(dir, 'objects'));
+    const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
+    let harness: EngineHarness | undefined;
+    for (const stage of STAGE_NAMES)
+      if (stage !== 'Notify') handlers[stage] = async () => ({ outputs: [], summary: {} });
+    handlers.Ingest = async (_invocation, context) => {
+      if (context.request.label === 'hold') await new Promise<void>((resolve) => harness!.holds.push(resolve));
+      return { outputs: [], summary: {} };
+    };
+    const environment = DEFAULT_ENVIRONMENTS.dev;
+    const engine = new LocalEngine({
+      definition: AERIAL_PIPELINE,
+      asl: renderAsl(AERIAL_PIPELINE),
+      store: new ExecutionStore(join(dir, 'executions')),
+      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
+      runContainer: inProcessContainerRunner({ store, environment, handlers }),
+    });
+    const server = new SfnApiServer(engine);
+    harness = new EngineHarness(dir, server, await server.listen());
+    return harness;
+  }
+
+  /** Lets every held job continue. */
+  release(): void {
+    for (const resolve of this.holds.splice(0)) resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.release();
+    this.sfn.destroy();
+    await this.server.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
