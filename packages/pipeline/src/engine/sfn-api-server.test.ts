@@ -5,7 +5,7 @@ import {
   GetExecutionHistoryCommand,
   InvalidExecutionInput,
   ListExecutionsCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';

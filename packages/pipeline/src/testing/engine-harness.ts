@@ -20,12 +20,12 @@ import { type StageHandler } from '../stages/stage-runtime';
  */
 export class EngineHarness {
   readonly sfn: SFNClient;
-  private holds: (() => void)[] = [];
 
   private constructor(
     readonly dir: string,
     private readonly server: SfnApiServer,
     endpoint: string,
+    private readonly holds: (() => void)[],
   ) {
     this.sfn = new SFNClient({
       endpoint,
@@ -38,11 +38,11 @@ export class EngineHarness {
     const dir = mkdtempSync(join(tmpdir(), 'aerial-engine-harness-'));
     const store = new LocalFolderStore(join(dir, 'objects'));
     const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
-    let harness: EngineHarness | undefined;
+    const holds: (() => void)[] = [];
     for (const stage of STAGE_NAMES)
       if (stage !== 'Notify') handlers[stage] = async () => ({ outputs: [], summary: {} });
     handlers.Ingest = async (_invocation, context) => {
-      if (context.request.label === 'hold') await new Promise<void>((resolve) => harness!.holds.push(resolve));
+      if (context.request.label === 'hold') await new Promise<void>((resolve) => holds.push(resolve));
       return { outputs: [], summary: {} };
     };
     const environment = DEFAULT_ENVIRONMENTS.dev;
@@ -54,8 +54,7 @@ export class EngineHarness {
       runContainer: inProcessContainerRunner({ store, environment, handlers }),
     });
     const server = new SfnApiServer(engine);
-    harness = new EngineHarness(dir, server, await server.listen());
-    return harness;
+    return new EngineHarness(dir, server, await server.listen(), holds);
   }
 
   /** Lets every held job continue. */
