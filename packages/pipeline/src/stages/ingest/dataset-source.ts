@@ -72,13 +72,7 @@ async function openFolder(root: string, limits: DatasetLimits): Promise<Dataset>
         await walk(path, [...prefix, decoded ?? raw.toString('utf8')]);
         continue;
       }
-      if (entries.length >= limits.maxEntries) {
-        throw new AerialError(
-          'Aerial.InvalidInput',
-          `${root} holds more than ${limits.maxEntries} files`,
-          'split the dataset into smaller jobs',
-        );
-      }
+      assertRoom(entries, limits, root);
       const name =
         decoded === undefined || prefix.some((p) => p.includes('\uFFFD')) ? undefined : [...prefix, decoded].join('/');
       if (stat.isSymbolicLink()) {
@@ -96,10 +90,7 @@ async function openFolder(root: string, limits: DatasetLimits): Promise<Dataset>
         name,
         displayName: display,
         bytes: stat.size,
-        read: async () => {
-          if (stat.size > limits.maxFileBytes) throw tooBig(display, stat.size, limits);
-          return readFile(path);
-        },
+        read: () => boundedRead(display, stat.size, limits, () => readFile(path)),
       });
     }
   };
@@ -111,22 +102,13 @@ async function openPrefix(store: ObjectStore, prefix: string, limits: DatasetLim
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const entries: DatasetEntry[] = [];
   for await (const object of store.list(base)) {
-    if (entries.length >= limits.maxEntries) {
-      throw new AerialError(
-        'Aerial.InvalidInput',
-        `${base} holds more than ${limits.maxEntries} objects`,
-        'split the dataset into smaller jobs',
-      );
-    }
+    assertRoom(entries, limits, base);
     const name = object.key.slice(base.length);
     entries.push({
       name,
       displayName: name,
       bytes: object.bytes,
-      read: async () => {
-        if (object.bytes > limits.maxFileBytes) throw tooBig(name, object.bytes, limits);
-        return store.get(object.key);
-      },
+      read: () => boundedRead(name, object.bytes, limits, () => store.get(object.key)),
     });
   }
   return { entries, close: async () => undefined };
@@ -134,6 +116,28 @@ async function openPrefix(store: ObjectStore, prefix: string, limits: DatasetLim
 
 async function refused(): Promise<Buffer> {
   throw new Error('this entry is refused and cannot be read');
+}
+
+/** Refuses a dataset with more entries than the limits allow, before reading any. */
+function assertRoom(entries: readonly DatasetEntry[], limits: DatasetLimits, where: string): void {
+  if (entries.length >= limits.maxEntries) {
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `${where} holds more than ${limits.maxEntries} files`,
+      'split the dataset into smaller jobs',
+    );
+  }
+}
+
+/** Reads an entry unless its size is above the per-file limit. */
+async function boundedRead(
+  name: string,
+  bytes: number,
+  limits: DatasetLimits,
+  load: () => Promise<Buffer>,
+): Promise<Buffer> {
+  if (bytes > limits.maxFileBytes) throw tooBig(name, bytes, limits);
+  return load();
 }
 
 export function tooBig(name: string, bytes: number, limits: DatasetLimits): AerialError {
