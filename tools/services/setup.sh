@@ -8,7 +8,9 @@ set -euo pipefail
 # colmap: the SfM stage (Debian's CPU build, 3.8); its tests run Brighton Beach through it.
 # postgresql + PostGIS: the Hub's tile database tests run against a real server.
 # mosquitto: the event publisher and the Hub's MQTT bridge are tested against a real broker.
-PACKAGES=(git ca-certificates colmap postgresql mosquitto)
+# gdal-bin + python3-gdal: a second reader of the orthomosaic (gdalinfo) and gdal2tiles.py for the
+# tile benchmark.
+PACKAGES=(git ca-certificates colmap postgresql mosquitto gdal-bin python3-gdal)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

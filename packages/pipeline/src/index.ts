@@ -31,3 +31,7 @@ export * from './geo/point-grid';
 export * from './stages/sfm/colmap-reconstruct';
 export * from './events/mqtt-event-publisher';
 export * from './testing/engine-harness';
+export * from './geo/web-mercator';
+export * from './stages/orthomosaic/orthomosaic-stage';
+export * from './stages/orthomosaic/similarity';
+export * from './stages/orthomosaic/cog-writer';

@@ -4,6 +4,7 @@ import { footprintsStage } from './footprints/footprints-stage';
 import { guardBudgetStage } from './guard-budget/guard-budget-stage';
 import { ingestStage } from './ingest/ingest-stage';
 import { notifyStage } from './notify/notify-stage';
+import { orthomosaicStage } from './orthomosaic/orthomosaic-stage';
 import { sfmStage } from './sfm/sfm-stage';
 import { splatStage } from './splat/splat-stage';
 import { type StageHandler } from './stage-runtime';
@@ -16,6 +17,7 @@ export const STAGE_HANDLERS: Partial<Record<StageName, StageHandler>> = {
   GuardBudget: guardBudgetStage,
   Ingest: ingestStage,
   Footprints: footprintsStage,
+  Orthomosaic: orthomosaicStage,
   SfM: sfmStage,
   Splat: splatStage,
   Compress: compressStage,

@@ -1,0 +1,148 @@
+import { cvError, type CvMat, type OpenCv } from './opencv';
+
+/** A greyscale picture of an image at working resolution, for registration. */
+export interface WorkingImage {
+  readonly grey: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  /** Working pixels per full-resolution pixel. */
+  readonly scale: number;
+}
+
+/** AKAZE keypoints (working pixels) with their binary descriptors. */
+export interface ImageFeatures {
+  readonly points: Float32Array;
+  readonly descriptors: CvMat;
+  readonly count: number;
+}
+
+/** Two images seen to overlap: matched points in each (working pixels) and their relation. */
+export interface PairMatch {
+  readonly i: number;
+  readonly j: number;
+  /** Inlier points, [x0, y0, x1, y1, …], in image i and in image j. */
+  readonly pointsI: Float32Array;
+  readonly pointsJ: Float32Array;
+  /** Rotation and scale that take image i's pixels to image j's. */
+  readonly rotationRad: number;
+  readonly scale: number;
+  readonly matches: number;
+}
+
+/**
+ * AKAZE features of one image, the strongest `maxKeypoints` kept: the matcher is brute force, so
+ * its cost grows with the product of the two images' counts.
+ */
+export function detectFeatures(cv: OpenCv, image: WorkingImage, maxKeypoints: number): ImageFeatures {
+  const mat = cv.matFromArray(image.height, image.width, cv.CV_8UC1, image.grey);
+  const mask = new cv.Mat();
+  const keypoints = new cv.KeyPointVector();
+  const all = new cv.Mat();
+  const akaze = new cv.AKAZE();
+  try {
+    akaze.detectAndCompute(mat, mask, keypoints, all);
+    const n = keypoints.size();
+    const order = Array.from({ length: n }, (_, k) => k);
+    const response = order.map((k) => keypoints.get(k).response);
+    order.sort((a, b) => (response[b] as number) - (response[a] as number));
+    const keep = order.slice(0, Math.min(n, maxKeypoints));
+    const width = all.cols;
+    const bytes = new Uint8Array(keep.length * width);
+    const points = new Float32Array(keep.length * 2);
+    keep.forEach((k, row) => {
+      bytes.set(all.data.subarray(k * width, (k + 1) * width), row * width);
+      const { pt } = keypoints.get(k);
+      points[row * 2] = pt.x;
+      points[row * 2 + 1] = pt.y;
+    });
+    const descriptors = cv.matFromArray(keep.length, width, cv.CV_8UC1, bytes);
+    return { points, descriptors, count: keep.length };
+  } catch (e) {
+    throw cvError(cv, e);
+  } finally {
+    for (const m of [mat, mask, keypoints, all, akaze]) m.delete();
+  }
+}
+
+export interface MatchOptions {
+  /** Lowe's ratio test. @default 0.8 */
+  readonly ratio?: number;
+  /** RANSAC inlier threshold, working pixels. @default 3 */
+  readonly thresholdPx?: number;
+  /** Fewer inliers than this and the pair is not trusted. @default 15 */
+  readonly minInliers?: number;
+}
+
+/**
+ * Matches two images' features (ratio test) and keeps those consistent with one affine map
+ * (RANSAC). Descriptors are rotation invariant, so an image whose recorded yaw is wrong, even
+ * by 180°, still matches its neighbours. Undefined when the images do not share enough.
+ */
+export function matchPair(
+  cv: OpenCv,
+  i: number,
+  j: number,
+  a: ImageFeatures,
+  b: ImageFeatures,
+  options: MatchOptions = {},
+): PairMatch | undefined {
+  const ratio = options.ratio ?? 0.8;
+  const minInliers = options.minInliers ?? 15;
+  if (a.count < minInliers || b.count < minInliers) return undefined;
+  const matcher = new cv.BFMatcher(cv.NORM_HAMMING, false);
+  const knn = new cv.DMatchVectorVector();
+  const mats: CvMat[] = [];
+  try {
+    matcher.knnMatch(a.descriptors, b.descriptors, knn, 2);
+    const from: number[] = [];
+    const to: number[] = [];
+    for (let k = 0; k < knn.size(); k++) {
+      const pair = knn.get(k);
+      if (pair.size() === 2 && pair.get(0).distance < ratio * pair.get(1).distance) {
+        const m = pair.get(0);
+        from.push(a.points[m.queryIdx * 2] as number, a.points[m.queryIdx * 2 + 1] as number);
+        to.push(b.points[m.trainIdx * 2] as number, b.points[m.trainIdx * 2 + 1] as number);
+      }
+      pair.delete();
+    }
+    const n = from.length / 2;
+    if (n < minInliers) return undefined;
+    const fromMat = cv.matFromArray(n, 1, cv.CV_32FC2, from);
+    const toMat = cv.matFromArray(n, 1, cv.CV_32FC2, to);
+    const inliers = new cv.Mat();
+    mats.push(fromMat, toMat, inliers);
+    const affine = cv.estimateAffine2D(fromMat, toMat, inliers, cv.RANSAC, options.thresholdPx ?? 3, 2000, 0.995, 10);
+    mats.push(affine);
+    if (affine.rows !== 2) return undefined;
+    const [m00, m01, , m10, m11] = affine.data64F as unknown as number[];
+    const sx = Math.hypot(m00!, m10!);
+    const sy = Math.hypot(m01!, m11!);
+    const det = m00! * m11! - m01! * m10!;
+    // Same camera, same height: the map between overlapping nadir frames is close to a rotation.
+    if (det <= 0 || sx / sy > 1.25 || sy / sx > 1.25 || sx < 0.7 || sx > 1.4) return undefined;
+    const keepI: number[] = [];
+    const keepJ: number[] = [];
+    for (let k = 0; k < n; k++) {
+      if (inliers.data[k]) {
+        keepI.push(from[k * 2]!, from[k * 2 + 1]!);
+        keepJ.push(to[k * 2]!, to[k * 2 + 1]!);
+      }
+    }
+    if (keepI.length / 2 < minInliers) return undefined;
+    return {
+      i,
+      j,
+      pointsI: Float32Array.from(keepI),
+      pointsJ: Float32Array.from(keepJ),
+      rotationRad: Math.atan2(m10! - m01!, m00! + m11!),
+      scale: Math.sqrt(Math.abs(det)),
+      matches: keepI.length / 2,
+    };
+  } catch (e) {
+    throw cvError(cv, e);
+  } finally {
+    for (const m of mats) m.delete();
+    knn.delete();
+    matcher.delete();
+  }
+}

@@ -1,0 +1,216 @@
+import { invert, type Similarity } from './similarity';
+
+// Math held in a module constant: under jest every global lookup goes through the vm context's
+// interceptor, which made per-pixel loops 5–60× slower in tests than in production.
+const M = Math;
+
+/** A decoded image: RGB, 3 bytes per pixel. */
+export interface RgbImage {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface MosaicImage {
+  readonly width: number;
+  readonly height: number;
+  readonly placement: Similarity;
+  /** Exposure gain applied to the image's pixels. */
+  readonly gain: number;
+}
+
+export interface RenderOptions {
+  readonly width: number;
+  readonly height: number;
+  readonly tileSize: number;
+  readonly images: readonly MosaicImage[];
+  /** Decodes image `index` at full resolution. */
+  readonly load: (index: number) => Promise<RgbImage>;
+  /** Decoded images kept for reuse, bytes; an image is decoded again only when evicted. */
+  readonly cacheBytes: number;
+  /** Width of the blend across a seam, mosaic pixels. @default 24 */
+  readonly featherPx?: number;
+  /** Receives each finished tile, RGBA, in row-major tile order. */
+  readonly onTile: (column: number, row: number, rgba: Uint8Array) => Promise<void> | void;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface RenderStats {
+  readonly decodes: number;
+  readonly peakCacheBytes: number;
+  readonly tiles: number;
+}
+
+/**
+ * Renders the mosaic tile by tile, so that memory holds one tile and the decoded images the
+ * current row of tiles needs (bounded by `cacheBytes`), never the whole mosaic. Each mosaic pixel
+ * is taken from the image whose centre is nearest (the most nadir view, where relief leans
+ * least), blended over `featherPx` across the seams between neighbours and faded at image edges.
+ */
+export async function renderMosaic(o: RenderOptions): Promise<RenderStats> {
+  const T = o.tileSize;
+  const feather = o.featherPx ?? 24;
+  const columns = M.ceil(o.width / T);
+  const rows = M.ceil(o.height / T);
+  const bounds = o.images.map(imageBounds);
+  const cache = new Map<number, RgbImage>();
+  let cacheBytes = 0;
+  let peakCacheBytes = 0;
+  let decodes = 0;
+  const best = new Float32Array(T * T);
+  const sum = new Float32Array(T * T * 4);
+  let done = 0;
+  for (let row = 0; row < rows; row++) {
+    for (let column = 0; column < columns; column++) {
+      o.signal?.throwIfAborted();
+      const x0 = column * T;
+      const y0 = row * T;
+      const needed = bounds
+        .map((b, k) => (b.x1 >= x0 && b.x0 <= x0 + T && b.y1 >= y0 && b.y0 <= y0 + T ? k : -1))
+        .filter((k) => k >= 0);
+      for (const k of needed) {
+        const hit = cache.get(k);
+        if (hit) {
+          cache.delete(k);
+          cache.set(k, hit);
+          continue;
+        }
+        for (const [old, image] of cache) {
+          if (cacheBytes + imageBytes(o.images[k]!) <= o.cacheBytes) break;
+          if (needed.includes(old)) continue;
+          cache.delete(old);
+          cacheBytes -= image.data.byteLength;
+        }
+        const image = await o.load(k);
+        decodes++;
+        cache.set(k, image);
+        cacheBytes += image.data.byteLength;
+        peakCacheBytes = M.max(peakCacheBytes, cacheBytes);
+      }
+      best.fill(Infinity);
+      sum.fill(0);
+      for (const k of needed) nearestCentre(o.images[k]!, x0, y0, T, best);
+      for (const k of needed) accumulate(o.images[k]!, cache.get(k)!, x0, y0, T, best, feather, sum);
+      const rgba = new Uint8Array(T * T * 4);
+      for (let p = 0; p < T * T; p++) {
+        const w = sum[p * 4 + 3]!;
+        if (w <= 0) continue;
+        rgba[p * 4] = M.min(255, M.round(sum[p * 4]! / w));
+        rgba[p * 4 + 1] = M.min(255, M.round(sum[p * 4 + 1]! / w));
+        rgba[p * 4 + 2] = M.min(255, M.round(sum[p * 4 + 2]! / w));
+        rgba[p * 4 + 3] = 255;
+      }
+      await o.onTile(column, row, rgba);
+      o.onProgress?.(++done, columns * rows);
+    }
+  }
+  return { decodes, peakCacheBytes, tiles: columns * rows };
+}
+
+function imageBytes(image: MosaicImage): number {
+  return image.width * image.height * 3;
+}
+
+/** Mosaic bounding box of an image's corners. */
+export function imageBounds(image: MosaicImage): { x0: number; y0: number; x1: number; y1: number } {
+  const { a, b, tx, ty } = image.placement;
+  const hw = image.width / 2;
+  const hh = image.height / 2;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [u, v] of [
+    [-hw, -hh],
+    [hw, -hh],
+    [hw, hh],
+    [-hw, hh],
+  ] as const) {
+    xs.push(a * u - b * v + tx);
+    ys.push(b * u + a * v + ty);
+  }
+  return { x0: M.min(...xs), y0: M.min(...ys), x1: M.max(...xs), y1: M.max(...ys) };
+}
+
+/** Walks a tile's pixels with the image coordinates each lands on (the map is affine, so incremental). */
+function forEachCovered(
+  image: MosaicImage,
+  x0: number,
+  y0: number,
+  T: number,
+  visit: (p: number, u: number, v: number, distance: number) => void,
+): void {
+  const t = image.placement;
+  const [u00, v00] = invert(t, x0 + 0.5, y0 + 0.5);
+  const [u10, v10] = invert(t, x0 + 1.5, y0 + 0.5);
+  const [u01, v01] = invert(t, x0 + 0.5, y0 + 1.5);
+  const dux = u10 - u00;
+  const dvx = v10 - v00;
+  const duy = u01 - u00;
+  const dvy = v01 - v00;
+  const hw = image.width / 2 - 1;
+  const hh = image.height / 2 - 1;
+  for (let y = 0; y < T; y++) {
+    let u = u00 + duy * y;
+    let v = v00 + dvy * y;
+    const dy = y0 + y + 0.5 - t.ty;
+    for (let x = 0; x < T; x++, u += dux, v += dvx) {
+      if (u < -hw || u > hw || v < -hh || v > hh) continue;
+      const dx = x0 + x + 0.5 - t.tx;
+      visit(y * T + x, u, v, M.sqrt(dx * dx + dy * dy));
+    }
+  }
+}
+
+function nearestCentre(image: MosaicImage, x0: number, y0: number, T: number, best: Float32Array): void {
+  forEachCovered(image, x0, y0, T, (p, _u, _v, d) => {
+    if (d < best[p]!) best[p] = d;
+  });
+}
+
+function accumulate(
+  image: MosaicImage,
+  rgb: RgbImage,
+  x0: number,
+  y0: number,
+  T: number,
+  best: Float32Array,
+  feather: number,
+  sum: Float32Array,
+): void {
+  const W = rgb.width;
+  const data = rgb.data;
+  const cx = rgb.width / 2 - 0.5;
+  const cy = rgb.height / 2 - 0.5;
+  const hw = rgb.width / 2;
+  const hh = rgb.height / 2;
+  const edge = M.max(8, M.min(hw, hh) * 0.04);
+  const gain = image.gain;
+  forEachCovered(image, x0, y0, T, (p, u, v, d) => {
+    let w = 1 - (d - best[p]!) / feather;
+    if (w <= 0) return;
+    const fromEdge = M.min(hw - M.abs(u), hh - M.abs(v));
+    if (fromEdge < edge) w *= fromEdge / edge;
+    if (w <= 0) return;
+    const fx = u + cx;
+    const fy = v + cy;
+    const ix = M.floor(fx);
+    const iy = M.floor(fy);
+    const ax = fx - ix;
+    const ay = fy - iy;
+    const i00 = (iy * W + ix) * 3;
+    const i10 = i00 + 3;
+    const i01 = i00 + W * 3;
+    const i11 = i01 + 3;
+    const w00 = (1 - ax) * (1 - ay) * w * gain;
+    const w10 = ax * (1 - ay) * w * gain;
+    const w01 = (1 - ax) * ay * w * gain;
+    const w11 = ax * ay * w * gain;
+    const o = p * 4;
+    sum[o] = sum[o]! + data[i00]! * w00 + data[i10]! * w10 + data[i01]! * w01 + data[i11]! * w11;
+    sum[o + 1] =
+      sum[o + 1]! + data[i00 + 1]! * w00 + data[i10 + 1]! * w10 + data[i01 + 1]! * w01 + data[i11 + 1]! * w11;
+    sum[o + 2] =
+      sum[o + 2]! + data[i00 + 2]! * w00 + data[i10 + 2]! * w10 + data[i01 + 2]! * w01 + data[i11 + 2]! * w11;
+    sum[o + 3] = sum[o + 3]! + w;
+  });
+}

@@ -1,0 +1,144 @@
+import sharp from 'sharp';
+import { exposureGains } from './exposure';
+import { detectFeatures, type ImageFeatures, matchPair, type PairMatch, type WorkingImage } from './feature-matching';
+import { adjust, type AdjustmentResult } from './global-adjustment';
+import { imageBounds } from './mosaic-renderer';
+import { loadOpenCv } from './opencv';
+import { invert, type Similarity } from './similarity';
+
+export interface RegistrationInput {
+  readonly width: number;
+  readonly height: number;
+  readonly initial: Similarity;
+  /** The encoded image (JPEG/TIFF). */
+  readonly read: () => Promise<Buffer>;
+}
+
+export interface RegistrationOptions {
+  /** Longest side of the working images, pixels. @default 1000 */
+  readonly workingSize?: number;
+  /** @default 1500 */
+  readonly maxKeypoints?: number;
+  /** Pairs tried per image, the most overlapping first. @default 8 */
+  readonly neighbours?: number;
+  /** Overlap (fraction of the smaller footprint) below which two images are not tried. @default 0.15 */
+  readonly minOverlap?: number;
+  readonly gpsSigmaPx: number;
+  readonly onProgress?: (fraction: number, message: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface RegistrationResult extends AdjustmentResult {
+  readonly gains: number[];
+  readonly candidatePairs: number;
+  readonly keypoints: number[];
+}
+
+/**
+ * Refines metadata placements from the pixels: AKAZE features at working resolution, matched
+ * between images whose first placements overlap (never all pairs), then one global adjustment
+ * anchored to GPS, and exposure gains from the same matches.
+ */
+export async function registerImages(
+  inputs: readonly RegistrationInput[],
+  options: RegistrationOptions,
+): Promise<RegistrationResult> {
+  const cv = await loadOpenCv();
+  const size = options.workingSize ?? 1000;
+  const working: WorkingImage[] = [];
+  const features: ImageFeatures[] = [];
+  try {
+    for (const [k, input] of inputs.entries()) {
+      options.signal?.throwIfAborted();
+      const scale = Math.min(1, size / Math.max(input.width, input.height));
+      const w = Math.max(1, Math.round(input.width * scale));
+      const h = Math.max(1, Math.round(input.height * scale));
+      const { data } = await sharp(await input.read())
+        .resize(w, h, { fit: 'fill' })
+        .greyscale()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const image: WorkingImage = { grey: new Uint8Array(data.buffer, data.byteOffset, w * h), width: w, height: h, scale: w / input.width };
+      working.push(image);
+      features.push(detectFeatures(cv, image, options.maxKeypoints ?? 1500));
+      options.onProgress?.(((k + 1) / inputs.length) * 0.5, `features ${k + 1}/${inputs.length}`);
+    }
+    const candidates = candidatePairs(inputs, options.neighbours ?? 8, options.minOverlap ?? 0.15);
+    const pairs: PairMatch[] = [];
+    for (const [k, [i, j]] of candidates.entries()) {
+      options.signal?.throwIfAborted();
+      const match = matchPair(cv, i, j, features[i]!, features[j]!);
+      if (match) pairs.push(match);
+      options.onProgress?.(0.5 + ((k + 1) / candidates.length) * 0.45, `matched ${k + 1}/${candidates.length} pairs`);
+    }
+    const adjustment = adjust(
+      inputs.map((input, k) => ({
+        width: input.width,
+        height: input.height,
+        workingScale: working[k]!.scale,
+        initial: input.initial,
+      })),
+      pairs,
+      { gpsSigmaPx: options.gpsSigmaPx },
+    );
+    return {
+      ...adjustment,
+      gains: exposureGains(working, pairs),
+      candidatePairs: candidates.length,
+      keypoints: features.map((f) => f.count),
+    };
+  } finally {
+    for (const f of features) f.descriptors.delete();
+  }
+}
+
+/**
+ * Pairs whose first placements overlap, each image's `neighbours` best. Overlap is measured on a
+ * grid of points of one footprint falling inside the other, which ignores rotation by 180° (a
+ * rectangle turned half-way covers the same ground), so a wrong recorded yaw does not hide pairs.
+ */
+export function candidatePairs(
+  inputs: readonly RegistrationInput[],
+  neighbours: number,
+  minOverlap: number,
+): [number, number][] {
+  const boxes = inputs.map((input) =>
+    imageBounds({ width: input.width, height: input.height, placement: input.initial, gain: 1 }),
+  );
+  const scored: { i: number; j: number; overlap: number }[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    for (let j = i + 1; j < inputs.length; j++) {
+      const a = boxes[i]!;
+      const b = boxes[j]!;
+      if (a.x1 < b.x0 || b.x1 < a.x0 || a.y1 < b.y0 || b.y1 < a.y0) continue;
+      const overlap = Math.max(sharedFraction(inputs[i]!, inputs[j]!), sharedFraction(inputs[j]!, inputs[i]!));
+      if (overlap >= minOverlap) scored.push({ i, j, overlap });
+    }
+  }
+  scored.sort((x, y) => y.overlap - x.overlap);
+  const taken = new Array<number>(inputs.length).fill(0);
+  const out: [number, number][] = [];
+  for (const { i, j } of scored) {
+    if (taken[i]! >= neighbours && taken[j]! >= neighbours) continue;
+    taken[i]!++;
+    taken[j]!++;
+    out.push([i, j]);
+  }
+  return out;
+}
+
+/** Fraction of a 10×10 grid over image a's footprint that lies inside image b's. */
+function sharedFraction(a: RegistrationInput, b: RegistrationInput): number {
+  let inside = 0;
+  for (let gy = 0; gy < 10; gy++) {
+    for (let gx = 0; gx < 10; gx++) {
+      const u = ((gx + 0.5) / 10 - 0.5) * a.width;
+      const v = ((gy + 0.5) / 10 - 0.5) * a.height;
+      const x = a.initial.a * u - a.initial.b * v + a.initial.tx;
+      const y = a.initial.b * u + a.initial.a * v + a.initial.ty;
+      const [ub, vb] = invert(b.initial, x, y);
+      if (Math.abs(ub) <= b.width / 2 && Math.abs(vb) <= b.height / 2) inside++;
+    }
+  }
+  return inside / 100;
+}
