@@ -42,6 +42,7 @@ export class CogWriter {
   private readonly halfHeight: number;
   private readonly sizes: number[] = [];
   private file?: FileHandle;
+  private readonly writes: Promise<void>[] = [];
   private next = 0;
 
   constructor(
@@ -64,9 +65,17 @@ export class CogWriter {
     if (index !== this.next) throw new Error(`COG tiles must arrive in row-major order: got ${index}, expected ${this.next}`);
     this.next++;
     this.file ??= await open(this.tempPath, 'w');
-    const compressed = await compressTile(rgba, this.tileSize);
-    await this.file.write(compressed);
-    this.sizes.push(compressed.byteLength);
+    const file = this.file;
+    // Compression runs on libuv's thread pool while the next tile renders; writes stay in order.
+    const compressed = compressTile(rgba, this.tileSize);
+    this.writes.push(
+      (this.writes.at(-1) ?? Promise.resolve()).then(async () => {
+        const chunk = await compressed;
+        await file.write(chunk);
+        this.sizes.push(chunk.byteLength);
+      }),
+    );
+    if (this.writes.length > 4) await this.writes.shift();
     halveInto(rgba, this.tileSize, this.tileSize, this.half, this.halfWidth, this.halfHeight, column * (this.tileSize / 2), row * (this.tileSize / 2));
   }
 
@@ -78,6 +87,7 @@ export class CogWriter {
   /** Builds the overviews and writes the COG to `path`. */
   async finish(path: string): Promise<{ bytes: number; overviews: number }> {
     if (this.next !== this.columns * this.rows) throw new Error(`COG has ${this.next} of ${this.columns * this.rows} tiles`);
+    await Promise.all(this.writes);
     await this.file?.close();
     const levels: LevelTiles[] = [{ width: this.width, height: this.height, sizes: this.sizes }];
     let raster = { data: this.half, width: this.halfWidth, height: this.halfHeight };

@@ -104,6 +104,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
   const provisional: [number, number] = [Math.floor(first.placement.tx), Math.floor(first.placement.ty)];
   const initial = images.map((i) => initialPlacement(i.record, i.row, zoom, provisional, sfm.get(i.record.name)));
 
+  const clock = stopwatch();
   context.progress(2, `registering ${images.length} images`);
   const registration = await registerImages(
     images.map((image, k) => ({
@@ -119,6 +120,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     },
   );
 
+  const registerSeconds = clock();
   // The mosaic's top-left sits on a tile corner of the XYZ grid, so its pixels are the tiles' pixels.
   const bounds = images.map((image, k) =>
     imageBounds({ width: image.width, height: image.height, placement: registration.placements[k]!, gain: 1 }),
@@ -161,6 +163,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
       onProgress: (done, total) => context.progress(40 + (done / total) * 50, `rendered ${done}/${total} mosaic tiles`),
       signal,
     });
+    const renderSeconds = clock();
     context.progress(90, 'writing overviews');
     const cogPath = join(work, 'orthomosaic.tif');
     const written = await cog.finish(cogPath);
@@ -228,6 +231,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         crs: 'EPSG:3857',
         bbox: [west, south, east, north].map((v) => round(v, 8)),
         decodes: stats.decodes,
+        seconds: { register: registerSeconds, render: renderSeconds, write: clock() },
         scaleMedian: round(median(registration.placements.map(scaleOf)), 5),
         centreShiftM: round(
           median(registration.placements.map((t, k) => Math.hypot(t.tx - initial[k]!.placement.tx, t.ty - initial[k]!.placement.ty))) * pixelM,
@@ -239,6 +243,17 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     await rm(work, { recursive: true, force: true });
   }
 };
+
+/** Seconds since the previous call (or creation), to two decimals. */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const seconds = round((now - last) / 1000, 2);
+    last = now;
+    return seconds;
+  };
+}
 
 async function readSfmCameras(store: Parameters<StageHandler>[1]['store'], jobId: string): Promise<Map<string, SfmCamera>> {
   if (!(await store.head(keys.manifest(jobId, 'SfM')))) return new Map();

@@ -15,13 +15,13 @@ export interface RegistrationInput {
 }
 
 export interface RegistrationOptions {
-  /** Longest side of the working images, pixels. @default 1000 */
+  /** Longest side of the working images, pixels. @default 800 */
   readonly workingSize?: number;
-  /** @default 1500 */
+  /** @default 1000 */
   readonly maxKeypoints?: number;
-  /** Pairs tried per image, the most overlapping first. @default 8 */
+  /** Pairs tried per image, the most overlapping first. @default 6 */
   readonly neighbours?: number;
-  /** Overlap (fraction of the smaller footprint) below which two images are not tried. @default 0.15 */
+  /** Overlap (fraction of the smaller footprint) below which two images are not tried. @default 0.25 */
   readonly minOverlap?: number;
   readonly gpsSigmaPx: number;
   readonly onProgress?: (fraction: number, message: string) => void;
@@ -44,7 +44,7 @@ export async function registerImages(
   options: RegistrationOptions,
 ): Promise<RegistrationResult> {
   const cv = await loadOpenCv();
-  const size = options.workingSize ?? 1000;
+  const size = options.workingSize ?? 800;
   const working: WorkingImage[] = [];
   const features: ImageFeatures[] = [];
   try {
@@ -60,10 +60,10 @@ export async function registerImages(
         .toBuffer({ resolveWithObject: true });
       const image: WorkingImage = { grey: new Uint8Array(data.buffer, data.byteOffset, w * h), width: w, height: h, scale: w / input.width };
       working.push(image);
-      features.push(detectFeatures(cv, image, options.maxKeypoints ?? 1500));
+      features.push(detectFeatures(cv, image, options.maxKeypoints ?? 1000));
       options.onProgress?.(((k + 1) / inputs.length) * 0.5, `features ${k + 1}/${inputs.length}`);
     }
-    const candidates = candidatePairs(inputs, options.neighbours ?? 8, options.minOverlap ?? 0.15);
+    const candidates = candidatePairs(inputs, options.neighbours ?? 6, options.minOverlap ?? 0.25);
     const pairs: PairMatch[] = [];
     for (const [k, [i, j]] of candidates.entries()) {
       options.signal?.throwIfAborted();
