@@ -35,3 +35,4 @@ export * from './geo/web-mercator';
 export * from './stages/orthomosaic/orthomosaic-stage';
 export * from './stages/orthomosaic/similarity';
 export * from './stages/orthomosaic/cog-writer';
+export * from './stages/tiles/tiles-stage';

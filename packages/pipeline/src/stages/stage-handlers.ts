@@ -5,6 +5,7 @@ import { guardBudgetStage } from './guard-budget/guard-budget-stage';
 import { ingestStage } from './ingest/ingest-stage';
 import { notifyStage } from './notify/notify-stage';
 import { orthomosaicStage } from './orthomosaic/orthomosaic-stage';
+import { tilesStage } from './tiles/tiles-stage';
 import { sfmStage } from './sfm/sfm-stage';
 import { splatStage } from './splat/splat-stage';
 import { type StageHandler } from './stage-runtime';
@@ -18,6 +19,7 @@ export const STAGE_HANDLERS: Partial<Record<StageName, StageHandler>> = {
   Ingest: ingestStage,
   Footprints: footprintsStage,
   Orthomosaic: orthomosaicStage,
+  Tiles: tilesStage,
   SfM: sfmStage,
   Splat: splatStage,
   Compress: compressStage,

@@ -223,6 +223,8 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         rmsResidualPx: round(registration.rmsResidualPx, 3),
         yawFlagged: flagged,
         zoom,
+        /** World pixel (at `zoom`) of the mosaic's top-left corner: a tile corner. */
+        gridOrigin: [left, top],
         gsdCm: round(pixelM * 100, 3),
         widthPx: width,
         heightPx: height,
