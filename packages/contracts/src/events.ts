@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AerialErrorPayloadSchema } from './errors';
+import { PublicationSchema } from './publication';
 import { JobIdSchema, StageNameSchema } from './stages';
 
 const base = {
@@ -13,6 +14,8 @@ export const PipelineEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('job.succeeded') }),
   z.object({ ...base, type: z.literal('job.failed'), error: AerialErrorPayloadSchema }),
   z.object({ ...base, type: z.literal('job.cancelled') }),
+  /** Products are published (sent by the Publish stage); the Hub records them in the tile database. */
+  z.object({ ...base, type: z.literal('job.published'), publication: PublicationSchema }),
   z.object({ ...base, type: z.literal('stage.started'), stage: StageNameSchema, attempt: z.number().int().min(1) }),
   z.object({
     ...base,
@@ -47,6 +50,8 @@ export const topics = {
   jobEvents: (jobId: string) => `${TOPIC_ROOT}/jobs/${JobIdSchema.parse(jobId)}/events`,
   /** Retained status of one job. */
   jobStatus: (jobId: string) => `${TOPIC_ROOT}/jobs/${JobIdSchema.parse(jobId)}/status`,
+  /** How a job ended, as Notify tells it (QoS 1, retained: the last word on the job). */
+  jobNotification: (jobId: string) => `${TOPIC_ROOT}/jobs/${JobIdSchema.parse(jobId)}/notification`,
   /** Subscription filter for every job's events. */
   allJobEvents: `${TOPIC_ROOT}/jobs/+/events`,
   /** Subscription filter for every job's retained status. */
@@ -81,5 +86,7 @@ export function nextJobStatus(previous: JobStatus | undefined, event: PipelineEv
       return { ...base, state: 'running', stage: event.stage, percent: 100 };
     case 'stage.failed':
       return { ...base, state: previous?.state ?? 'running', stage: event.stage, error: event.error };
+    case 'job.published':
+      return { ...(previous ?? { state: 'running' }), ...base };
   }
 }

@@ -13,3 +13,4 @@ export * from './sfn-api';
 export * from './stages';
 export * from './validation';
 export * from './worker-protocol';
+export * from './publication';

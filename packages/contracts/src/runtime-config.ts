@@ -36,6 +36,16 @@ export const RuntimeConfigSchema = z.object({
     )
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** How Notify sends email: `.eml` files under the data directory, or Amazon SES. */
+  AERIAL_MAIL: z.enum(['eml', 'ses']).default('eml'),
+  AERIAL_MAIL_FROM: z.email().default('aerial@localhost'),
+  /** Signs webhook deliveries (HMAC-SHA256 in `x-aerial-signature`). */
+  AERIAL_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Weather at capture for the Metadata stage: `none`, `file:<path>` or `open-meteo`. */
+  AERIAL_WEATHER: z
+    .string()
+    .regex(/^(none|open-meteo|file:.+)$/, 'must be none, open-meteo or file:<path>')
+    .default('none'),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 

@@ -10,45 +10,46 @@ import {
 } from '@aerial/contracts';
 import { createObjectStore } from '@aerial/pipeline/lib/object-store/create-object-store';
 import { guardBudgetStage } from '@aerial/pipeline/lib/stages/guard-budget/guard-budget-stage';
-import { type Deliver, deliverByDefault, notifyStage } from '@aerial/pipeline/lib/stages/notify/notify-stage';
+import {
+  type Deliver,
+  emailText,
+  SesMailer,
+  sendWebhook,
+} from '@aerial/pipeline/lib/stages/notify/deliveries';
+import { notifyStage } from '@aerial/pipeline/lib/stages/notify/notify-stage';
 import { stageMetricLine } from '@aerial/pipeline/lib/metrics/stage-metrics';
 import { runStage, type StageHandler } from '@aerial/pipeline/lib/stages/stage-runtime';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 
-const ses = new SESv2Client({});
+const mailer = new SesMailer(new SESv2Client({}), process.env.SENDER_EMAIL ?? '');
 const sns = new SNSClient({});
 
 /** In AWS, email goes through SES and the MQTT-bound outcome through the notifications topic. */
 export const deliverInAws: Deliver = async (target: NotifyTarget, message) => {
-  const subject = `Aerial job ${String(message.jobId)} ${String(message.outcome)}`;
   try {
-    if (target.kind === 'email') {
-      await ses.send(
-        new SendEmailCommand({
-          FromEmailAddress: process.env.SENDER_EMAIL,
-          Destination: { ToAddresses: [target.address] },
-          Content: {
-            Simple: { Subject: { Data: subject }, Body: { Text: { Data: JSON.stringify(message, null, 2) } } },
-          },
-        }),
-      );
-      return { target: 'email', status: 'sent', detail: target.address };
-    }
-    if (target.kind === 'mqtt') {
-      await sns.send(
-        new PublishCommand({
-          TopicArn: process.env.NOTIFY_TOPIC_ARN,
-          Subject: subject.slice(0, 100),
-          Message: JSON.stringify(message),
-        }),
-      );
-      return { target: 'mqtt', status: 'sent', detail: 'published to the notifications topic' };
+    switch (target.kind) {
+      case 'email':
+        return {
+          target: 'email',
+          status: 'sent',
+          detail: `${target.address}: ${await mailer.send({ to: target.address, ...emailText(message) })}`,
+        };
+      case 'mqtt':
+        await sns.send(
+          new PublishCommand({
+            TopicArn: process.env.NOTIFY_TOPIC_ARN,
+            Subject: emailText(message).subject.slice(0, 100),
+            Message: JSON.stringify(message),
+          }),
+        );
+        return { target: 'mqtt', status: 'sent', detail: 'published to the notifications topic' };
+      case 'webhook':
+        return sendWebhook(target.url, message, process.env.WEBHOOK_SECRET ? { secret: process.env.WEBHOOK_SECRET } : {});
     }
   } catch (e) {
     return { target: target.kind, status: 'failed', detail: (e as Error).message };
   }
-  return deliverByDefault(target, message);
 };
 
 const HANDLERS: Partial<Record<StageName, StageHandler>> = {

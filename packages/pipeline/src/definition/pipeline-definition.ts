@@ -65,11 +65,13 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
     'GuardBudget',
     'Ingest',
     'Footprints',
+    // SfM first when the preset has it: the Orthomosaic places images from its poses.
+    'SfM',
     {
       parallel: 'Products',
       branches: [
         ['Orthomosaic', 'Tiles'],
-        ['SfM', 'Splat', 'Compress'],
+        ['Splat', 'Compress'],
       ],
     },
     'Metadata',

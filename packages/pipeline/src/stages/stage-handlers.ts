@@ -3,9 +3,11 @@ import { compressStage } from './compress/compress-stage';
 import { footprintsStage } from './footprints/footprints-stage';
 import { guardBudgetStage } from './guard-budget/guard-budget-stage';
 import { ingestStage } from './ingest/ingest-stage';
+import { metadataStage } from './metadata/metadata-stage';
 import { notifyStage } from './notify/notify-stage';
 import { orthomosaicStage } from './orthomosaic/orthomosaic-stage';
 import { tilesStage } from './tiles/tiles-stage';
+import { publishStage } from './publish/publish-stage';
 import { sfmStage } from './sfm/sfm-stage';
 import { splatStage } from './splat/splat-stage';
 import { type StageHandler } from './stage-runtime';
@@ -23,5 +25,7 @@ export const STAGE_HANDLERS: Partial<Record<StageName, StageHandler>> = {
   SfM: sfmStage,
   Splat: splatStage,
   Compress: compressStage,
+  Metadata: metadataStage(),
+  Publish: publishStage(),
   Notify: notifyStage(),
 };

@@ -1,0 +1,173 @@
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { type NotifyTarget, RuntimeConfigSchema, topics } from '@aerial/contracts';
+import mqtt from 'mqtt';
+import { createHmac } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** How one notification target fared. */
+export interface Delivery {
+  readonly target: NotifyTarget['kind'];
+  readonly status: 'sent' | 'failed' | 'skipped';
+  readonly detail: string;
+}
+
+export type Deliver = (target: NotifyTarget, message: NotificationMessage) => Promise<Delivery>;
+
+export interface NotificationMessage {
+  readonly jobId: string;
+  readonly outcome: 'succeeded' | 'failed';
+  readonly label?: string;
+  readonly error?: { name: string; reason: string; remedy?: string };
+  readonly [key: string]: unknown;
+}
+
+/** Sends an email; returns where it went (a file path or a message id). */
+export interface Mailer {
+  send(mail: { to: string; subject: string; text: string }): Promise<string>;
+}
+
+/** Writes each email as an RFC 5322 `.eml` file: the local stand-in for a mail service. */
+export class EmlFileMailer implements Mailer {
+  constructor(
+    private readonly dir: string,
+    private readonly from: string,
+  ) {}
+
+  async send(mail: { to: string; subject: string; text: string }): Promise<string> {
+    await mkdir(this.dir, { recursive: true });
+    const date = new Date();
+    const path = join(this.dir, `${date.toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(16).slice(2, 8)}.eml`);
+    const body = [
+      `From: ${this.from}`,
+      `To: ${mail.to}`,
+      `Subject: ${mail.subject.replace(/[\r\n]+/g, ' ')}`,
+      `Date: ${date.toUTCString()}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      mail.text,
+      '',
+    ].join('\r\n');
+    await writeFile(path, body);
+    return path;
+  }
+}
+
+/** Amazon SES v2. */
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly from: string,
+  ) {}
+
+  async send(mail: { to: string; subject: string; text: string }): Promise<string> {
+    const out = await this.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: this.from,
+        Destination: { ToAddresses: [mail.to] },
+        Content: { Simple: { Subject: { Data: mail.subject }, Body: { Text: { Data: mail.text } } } },
+      }),
+    );
+    return out.MessageId ?? 'sent';
+  }
+}
+
+export interface WebhookOptions {
+  readonly secret?: string;
+  /** @default 3 */
+  readonly attempts?: number;
+  /** First retry delay; doubles each time. @default 1000 */
+  readonly backoffMs?: number;
+  /** @default 10000 */
+  readonly timeoutMs?: number;
+}
+
+/** The signature a receiver recomputes: HMAC-SHA256 over `<timestamp>.<body>`, hex. */
+export function webhookSignature(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/** POSTs the message, retrying network errors, 429 and 5xx with exponential backoff. */
+export async function sendWebhook(url: string, message: NotificationMessage, o: WebhookOptions = {}): Promise<Delivery> {
+  const body = JSON.stringify(message);
+  const attempts = o.attempts ?? 3;
+  let last = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'aerial-platform-notify',
+          'x-aerial-timestamp': timestamp,
+          ...(o.secret ? { 'x-aerial-signature': `sha256=${webhookSignature(o.secret, timestamp, body)}` } : {}),
+        },
+        body,
+        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+      });
+      if (response.ok) {
+        return { target: 'webhook', status: 'sent', detail: `${url} answered ${response.status} (attempt ${attempt}${o.secret ? ', signed' : ', unsigned: no AERIAL_WEBHOOK_SECRET'})` };
+      }
+      last = `${url} answered ${response.status}`;
+      if (response.status !== 429 && response.status < 500) break;
+    } catch (e) {
+      last = `${url}: ${(e as Error).message}`;
+    }
+    if (attempt < attempts) await new Promise((r) => setTimeout(r, (o.backoffMs ?? 1000) * 2 ** (attempt - 1)));
+  }
+  return { target: 'webhook', status: 'failed', detail: `${last} after ${attempts} attempt(s)` };
+}
+
+/** The delivery used by the stage: configured from the runtime environment (validated). */
+export function deliverFromEnv(env: NodeJS.ProcessEnv = process.env): Deliver {
+  const config = RuntimeConfigSchema.parse(env);
+  const mailer: Mailer =
+    config.AERIAL_MAIL === 'ses'
+      ? new SesMailer(new SESv2Client({}), config.AERIAL_MAIL_FROM)
+      : new EmlFileMailer(join(config.AERIAL_DATA_DIR, 'mail'), config.AERIAL_MAIL_FROM);
+  return async (target, message) => {
+    switch (target.kind) {
+      case 'webhook':
+        return sendWebhook(target.url, message, { ...(config.AERIAL_WEBHOOK_SECRET ? { secret: config.AERIAL_WEBHOOK_SECRET } : {}) });
+      case 'email':
+        try {
+          const where = await mailer.send({ to: target.address, ...emailText(message) });
+          return { target: 'email', status: 'sent', detail: `${target.address}: ${where}` };
+        } catch (e) {
+          return { target: 'email', status: 'failed', detail: `${target.address}: ${(e as Error).message}` };
+        }
+      case 'mqtt':
+        if (!config.MQTT_URL) return { target: 'mqtt', status: 'skipped', detail: 'no MQTT_URL configured' };
+        try {
+          const client = await mqtt.connectAsync(config.MQTT_URL, { connectTimeout: 5000, reconnectPeriod: 0, protocolVersion: 4 });
+          try {
+            await client.publishAsync(topics.jobNotification(message.jobId), JSON.stringify(message), { qos: 1, retain: true });
+          } finally {
+            await client.endAsync();
+          }
+          return { target: 'mqtt', status: 'sent', detail: topics.jobNotification(message.jobId) };
+        } catch (e) {
+          return { target: 'mqtt', status: 'failed', detail: `${config.MQTT_URL}: ${(e as Error).message}` };
+        }
+    }
+  };
+}
+
+/** Subject and plain-text body of the job's email. */
+export function emailText(message: NotificationMessage): { subject: string; text: string } {
+  const name = message.label ? `"${message.label}" (${message.jobId})` : message.jobId;
+  if (message.outcome === 'failed') {
+    const e = message.error;
+    return {
+      subject: `Aerial job ${message.jobId} failed${e ? `: ${e.name}` : ''}`,
+      text: `Job ${name} failed.\n\n${e ? `${e.name}: ${e.reason}\n${e.remedy ? `What to do: ${e.remedy}\n` : ''}` : ''}\nNothing was published.\n`,
+    };
+  }
+  return {
+    subject: `Aerial job ${message.jobId} succeeded`,
+    text: `Job ${name} succeeded.\n\n${JSON.stringify(message.stages ?? {}, null, 2)}\n`,
+  };
+}
