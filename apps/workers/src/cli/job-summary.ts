@@ -65,10 +65,32 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
         (sog ? `, SOG ${(sog.sogBytes / 1024).toFixed(0)} KiB (${sog.ratio}× smaller than PLY)` : ''),
     );
   }
+  const mosaic = manifests.get('Orthomosaic')?.summary as
+    | { images: number; registered: number; yawFlagged: string[]; gsdCm: number; widthPx: number; heightPx: number; rmsResidualPx: number; crs: string }
+    | undefined;
+  if (mosaic) {
+    lines.push(
+      '',
+      `Orthomosaic: ${mosaic.registered}/${mosaic.images} images registered, ${mosaic.widthPx}×${mosaic.heightPx} px at ${mosaic.gsdCm.toFixed(2)} cm/px (${mosaic.crs}), matched points agree to ${mosaic.rmsResidualPx.toFixed(1)} px RMS`,
+      ...(mosaic.yawFlagged.length
+        ? [`  recorded yaw disagrees with the pixels by > 90° (placed from the pixels): ${mosaic.yawFlagged.join(', ')}`]
+        : []),
+    );
+  }
+  const tiles = manifests.get('Tiles')?.summary as { tiles: number; minZoom: number; maxZoom: number } | undefined;
+  if (tiles) lines.push(`Tiles: ${tiles.tiles} tiles, zoom ${tiles.minZoom}–${tiles.maxZoom}`);
+  const published = manifests.get('Publish')?.summary as { prefix: string; objects: number } | undefined;
   const outputs = [...manifests.values()].flatMap((m) => m.outputs);
   if (outputs.length) {
     const base = store.location.startsWith('file:') ? `${store.location.slice('file:'.length)}/` : `${store.location}/`;
     lines.push('', 'Outputs:', ...outputs.map((o) => `  ${o.role.padEnd(20)} ${base}${o.key}`));
+    if (published) {
+      lines.push(
+        '',
+        `Published (${published.objects} objects): ${base}${published.prefix}/`,
+        `  open ${base}${published.prefix}/preview.png for a look, or ${base}${published.prefix}/orthomosaic.tif in QGIS`,
+      );
+    }
   }
   return lines.join('\n');
 }

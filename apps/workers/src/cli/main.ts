@@ -13,7 +13,8 @@ const USAGE = `usage: aerial <command> [options]
 
 commands:
   process [FOLDER|ZIP]   run a job on the local engine (no argument: a generated sample survey)
-      --preset P           ${PRESETS.join(' | ')} (default survey)
+      --photos DIR         the photos (same as FOLDER)
+      --preset P           ${PRESETS.join(' | ')} (default map)
       --label TEXT         a name for the job
       --webhook URL        POST the outcome here when the job ends
       --priority P         high | normal | low (default normal)
@@ -54,13 +55,15 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
     args,
     allowPositionals: true,
     options: {
-      preset: { type: 'string', default: 'survey' },
+      preset: { type: 'string', default: 'map' },
+      photos: { type: 'string' },
       label: { type: 'string' },
       webhook: { type: 'string' },
       priority: { type: 'string', default: 'normal' },
     },
   });
-  const path = positionals[0] ? resolve(positionals[0]) : await sampleSurvey(config);
+  const given = values.photos ?? positionals[0];
+  const path = given ? resolve(given) : await sampleSurvey(config);
   if (!existsSync(path))
     throw new AerialError('Aerial.InvalidInput', `${path} does not exist`, 'give a folder of photos or a .zip archive');
   const source = statSync(path).isDirectory() ? { kind: 'folder' as const, path } : { kind: 'zip' as const, path };

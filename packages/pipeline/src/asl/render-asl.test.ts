@@ -74,11 +74,25 @@ describe('renderAsl', () => {
     });
   });
 
+  test('SfM runs before the product branches (the orthomosaic uses its poses), gated like them', () => {
+    expect(asl.States['Check SfM']).toMatchObject({
+      Choices: [
+        {
+          Or: [
+            { Variable: '$.request.preset', StringEquals: '3d' },
+            { Variable: '$.request.preset', StringEquals: 'full' },
+          ],
+          Next: 'SfM',
+        },
+      ],
+    });
+  });
+
   test('2D and 3D branches run in parallel, each gated by the presets that include it', () => {
     const products = asl.States.Products as unknown as {
       Branches: { StartAt: string; States: Record<string, AslState> }[];
     };
-    expect(products.Branches.map((b) => b.StartAt)).toEqual(['Check Orthomosaic', 'Check SfM']);
+    expect(products.Branches.map((b) => b.StartAt)).toEqual(['Check Orthomosaic', 'Check Splat']);
     expect(products.Branches[0]!.States['Check Orthomosaic']).toMatchObject({
       Choices: [
         {
@@ -91,17 +105,17 @@ describe('renderAsl', () => {
       ],
       Default: 'Skip Orthomosaic',
     });
-    expect(products.Branches[1]!.States['Check SfM']).toMatchObject({
+    expect(products.Branches[1]!.States['Check Splat']).toMatchObject({
       Choices: [
         {
           Or: [
             { Variable: '$.request.preset', StringEquals: 'full' },
             { Variable: '$.request.preset', StringEquals: '3d' },
           ],
-          Next: 'SfM',
+          Next: 'Splat',
         },
       ],
-      Default: 'Skip SfM',
+      Default: 'Skip Splat',
     });
     expect(asl.States['Check Products']).toMatchObject({ Default: 'Check Metadata' });
   });

@@ -28,11 +28,12 @@ export function groundResolution(zoom: number, latitude: number): number {
 }
 
 /**
- * The finest zoom whose pixels are not finer than `gsdM` (allowing 10 %): finer pixels would only
- * interpolate, at up to four times the cost.
+ * The zoom whose pixel size is nearest to `gsdM`, leaning coarser: a zoom up to ~1.15× finer than
+ * the photos is taken (little is lost to resampling), but not one 1.4× finer, which would double
+ * the pixels to render without adding detail.
  */
 export function zoomForGsd(gsdM: number, latitude: number): number {
-  return Math.max(0, Math.min(24, Math.floor(Math.log2(groundResolution(0, latitude) / gsdM) + 0.14)));
+  return Math.max(0, Math.min(24, Math.round(Math.log2(groundResolution(0, latitude) / gsdM) - 0.2)));
 }
 
 /** Pixel of the whole-world XYZ grid at `zoom` (x right from 180° W, y down from the top). */

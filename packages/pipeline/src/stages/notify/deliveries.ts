@@ -94,7 +94,9 @@ export async function sendWebhook(url: string, message: NotificationMessage, o: 
   const body = JSON.stringify(message);
   const attempts = o.attempts ?? 3;
   let last = '';
+  let made = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    made = attempt;
     const timestamp = String(Math.floor(Date.now() / 1000));
     try {
       const response = await fetch(url, {
@@ -118,7 +120,7 @@ export async function sendWebhook(url: string, message: NotificationMessage, o: 
     }
     if (attempt < attempts) await new Promise((r) => setTimeout(r, (o.backoffMs ?? 1000) * 2 ** (attempt - 1)));
   }
-  return { target: 'webhook', status: 'failed', detail: `${last} after ${attempts} attempt(s)` };
+  return { target: 'webhook', status: 'failed', detail: `${last} after ${made} attempt(s)` };
 }
 
 /** The delivery used by the stage: configured from the runtime environment (validated). */

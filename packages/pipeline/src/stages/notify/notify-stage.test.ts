@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { LocalFolderStore } from '../../object-store/local-folder-store';
 import { getJson, putJson } from '../../object-store/object-store';
 import { runStage } from '../stage-runtime';
+import { readdirSync, readFileSync } from 'node:fs';
+import { deliverFromEnv, sendWebhook, webhookSignature } from './deliveries';
 import { notifyStage } from './notify-stage';
 
 describe('Notify', () => {
@@ -21,16 +23,27 @@ describe('Notify', () => {
   const notify = (jobId: string, extra: Record<string, unknown>) =>
     runStage(
       { jobId, stage: 'Notify', ...extra },
-      { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Notify: notifyStage() } },
+      {
+        store,
+        environment: DEFAULT_ENVIRONMENTS.dev,
+        handlers: {
+          Notify: notifyStage(
+            deliverFromEnv({ AERIAL_DATA_DIR: root, AERIAL_WEBHOOK_SECRET: 'a-test-secret-of-16+', AERIAL_MAIL_FROM: 'jobs@aerial.example' }),
+          ),
+        },
+      },
     );
 
-  test('POSTs the outcome to a webhook and records the delivery', async () => {
+  test('POSTs the outcome to a signed webhook, writes the email as .eml, records both', async () => {
     const received: unknown[] = [];
+    const signatures: boolean[] = [];
     const server = createServer((req: IncomingMessage, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         received.push(JSON.parse(body));
+        const expected = `sha256=${webhookSignature('a-test-secret-of-16+', String(req.headers['x-aerial-timestamp']), body)}`;
+        signatures.push(req.headers['x-aerial-signature'] === expected);
         res.end('ok');
       });
     });
@@ -46,7 +59,37 @@ describe('Notify', () => {
       });
       const manifest = await notify('job-w', { outcome: 'succeeded' });
       expect(received).toEqual([expect.objectContaining({ jobId: 'job-w', outcome: 'succeeded' })]);
-      expect(manifest.summary.deliveries).toEqual(['webhook: sent', 'email: skipped']);
+      expect(manifest.summary.deliveries).toEqual(['webhook: sent', 'email: sent']);
+      expect(signatures).toEqual([true]);
+      const mail = readdirSync(join(root, 'mail'));
+      expect(mail).toHaveLength(1);
+      const eml = readFileSync(join(root, 'mail', mail[0]!), 'utf8');
+      expect(eml).toMatch(/^From: jobs@aerial\.example\r\nTo: a@b\.example\r\nSubject: Aerial job job-w succeeded/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a webhook answering 503 is retried with backoff; a 400 is not', async () => {
+    const statuses = [503, 503, 200];
+    let calls = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = statuses[calls++] ?? 200;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      const ok = await sendWebhook(url, { jobId: 'job-r', outcome: 'succeeded' }, { attempts: 3, backoffMs: 10 });
+      expect(ok).toMatchObject({ status: 'sent', detail: expect.stringMatching(/attempt 3/) });
+      calls = 0;
+      statuses.splice(0, 3, 400, 200, 200);
+      const refused = await sendWebhook(url, { jobId: 'job-r', outcome: 'succeeded' }, { attempts: 3, backoffMs: 10 });
+      expect(refused).toMatchObject({ status: 'failed', detail: expect.stringMatching(/answered 400 after 1 attempt/) });
+      expect(calls).toBe(1);
     } finally {
       server.close();
     }
