@@ -179,7 +179,8 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
     }
     const collection = stacCollection({ jobId, label: context.request.label, bbox, start, end, itemIds: items.map((i) => i.id), camera, images: accepted.length });
 
-    const createdAt = new Date().toISOString();
+    // When the products were made (not when this ran): a rerun writes identical catalogs.
+    const createdAt = mosaic.finishedAt;
     // Catalog keys are relative to the published run (`published/<jobId>/<runId>/`).
     const published = (path: string) => path;
     const productRows: CatalogProductRow[] = [

@@ -26,7 +26,9 @@ export function exposureGains(images: readonly WorkingImage[], pairs: readonly P
     normal.set(pair.j, pair.i, normal.get(pair.j, pair.i) - w * mi * mj);
   }
   const gains = new CholeskyDecomposition(normal).solve(rhs).getColumn(0);
-  return gains.map((g) => Math.max(0.5, Math.min(2, g)));
+  // Only relative brightness is the matches' business: keep the survey's overall exposure.
+  const mean = gains.reduce((s, g) => s + g, 0) / n;
+  return gains.map((g) => Math.max(0.5, Math.min(2, g / mean)));
 }
 
 /** Mean grey level in 5×5 windows around the points. */

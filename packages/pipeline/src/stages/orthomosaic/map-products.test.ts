@@ -1,0 +1,243 @@
+import { keys, PublicationSchema, type SurveyGroundTruth } from '@aerial/contracts';
+import { generateSurvey, metresPerDegree, sharedDatasetImages } from '@aerial/sample-data';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { worldPixel } from '../../geo/web-mercator';
+import { LocalFolderStore } from '../../object-store/local-folder-store';
+import { getJson, putJson } from '../../object-store/object-store';
+import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
+import { STAGE_HANDLERS } from '../stage-handlers';
+import { runStage } from '../stage-runtime';
+import { type PlacementRow } from './orthomosaic-stage';
+import { apply, invert } from './similarity';
+import { MAP_STAGES, runMapJob } from './test-support/run-map-job';
+
+const BRIGHTON = sharedDatasetImages('brighton-beach');
+const SCHEMAS = resolve(__dirname, '../../../../../../shared/schemas');
+const GDALINFO = ['/usr/bin/gdalinfo', '/usr/local/bin/gdalinfo'].find((p) => existsSync(p));
+
+interface Placements {
+  zoom: number;
+  placements: PlacementRow[];
+}
+
+describe('map products on a generated survey with GPS noise σ = 2 m and yaw noise σ = 3°', () => {
+  let root: string;
+  let store: LocalFolderStore;
+  let truth: SurveyGroundTruth;
+  let placements: Placements;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'aerial-map-'));
+    store = new LocalFolderStore(join(root, 'objects'));
+    truth = await generateSurvey({
+      outDir: join(root, 'survey'),
+      widthPx: 1000,
+      heightPx: 750,
+      areaWidthM: 90,
+      areaHeightM: 70,
+      gpsNoiseM: 2,
+      yawNoiseDeg: 3,
+      seed: 7,
+    });
+    await runMapJob(store, 'job-map-1', join(root, 'survey', 'images'));
+    placements = (await getJson(store, `${keys.stage('job-map-1', 'Orthomosaic')}/placements.json`)) as Placements;
+  }, 240_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test('absolute georeference error ≤ 1 m RMS against the true camera positions', () => {
+    const m = metresPerDegree(truth.origin.latitude);
+    const errors = truth.photos.map((photo) => {
+      const placed = placements.placements.find((p) => p.image === photo.name)!;
+      return Math.hypot((placed.center[0] - photo.longitude) * m.lon, (placed.center[1] - photo.latitude) * m.lat);
+    });
+    const rms = Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / errors.length);
+    const recorded = Math.sqrt(
+      truth.photos.reduce((s, p) => s + p.recordedError.eastM ** 2 + p.recordedError.northM ** 2, 0) / truth.photos.length,
+    );
+    console.log(`absolute error ${rms.toFixed(3)} m RMS (recorded GPS error ${recorded.toFixed(2)} m RMS)`);
+    expect(placements.placements.every((p) => p.registered)).toBe(true);
+    expect(rms).toBeLessThanOrEqual(1);
+  });
+
+  test('relative misalignment between overlapping images ≤ 2 output pixels RMS', () => {
+    const zoom = placements.zoom;
+    const m = metresPerDegree(truth.origin.latitude);
+    const gsd = (truth.gsdCm / 100) * 1;
+    // True ground (lon, lat) of pixel offset (u, v) from an image's centre.
+    const groundOf = (photo: SurveyGroundTruth['photos'][number], u: number, v: number): [number, number] => {
+      const t = (photo.heading * Math.PI) / 180;
+      const east = (u * Math.cos(t) - v * Math.sin(t)) * gsd;
+      const north = (-u * Math.sin(t) - v * Math.cos(t)) * gsd;
+      return [photo.longitude + east / m.lon, photo.latitude + north / m.lat];
+    };
+    const pixelOf = (photo: SurveyGroundTruth['photos'][number], lon: number, lat: number): [number, number] => {
+      const t = (photo.heading * Math.PI) / 180;
+      const east = ((lon - photo.longitude) * m.lon) / gsd;
+      const north = ((lat - photo.latitude) * m.lat) / gsd;
+      return [east * Math.cos(t) - north * Math.sin(t), -east * Math.sin(t) - north * Math.cos(t)];
+    };
+    let sum = 0;
+    let count = 0;
+    const { widthPx: W, heightPx: H } = truth.camera;
+    for (const a of truth.photos) {
+      const pa = placements.placements.find((p) => p.image === a.name)!;
+      for (const b of truth.photos) {
+        if (a === b) continue;
+        const pb = placements.placements.find((p) => p.image === b.name)!;
+        for (let gy = 0; gy < 8; gy++) {
+          for (let gx = 0; gx < 8; gx++) {
+            const u = ((gx + 0.5) / 8 - 0.5) * W;
+            const v = ((gy + 0.5) / 8 - 0.5) * H;
+            const [lon, lat] = groundOf(a, u, v);
+            const [ub, vb] = pixelOf(b, lon, lat);
+            if (Math.abs(ub) > W / 2 || Math.abs(vb) > H / 2) continue;
+            const [xa, ya] = apply(pa.similarity, u, v);
+            const [xb, yb] = apply(pb.similarity, ub, vb);
+            sum += (xa - xb) ** 2 + (ya - yb) ** 2;
+            count++;
+          }
+        }
+      }
+    }
+    const rms = Math.sqrt(sum / count);
+    console.log(`relative misalignment ${rms.toFixed(3)} px RMS over ${count} overlapping points at zoom ${zoom}`);
+    expect(count).toBeGreaterThan(500);
+    expect(rms).toBeLessThanOrEqual(2);
+    // The truth and the estimate agree on where the world grid is, too.
+    const [x, y] = worldPixel(truth.photos[0]!.longitude, truth.photos[0]!.latitude, zoom);
+    const [u, v] = invert(placements.placements[0]!.similarity, x, y);
+    expect(Math.hypot(u, v)).toBeLessThan(100);
+  });
+
+  test('GeoParquet catalog reads back with hyparquet: one row per image, WKB geometry, geo metadata', async () => {
+    const { parquetReadObjects, parquetMetadataAsync, asyncBufferFromFile } = await import('hyparquet');
+    const file = await asyncBufferFromFile(join(root, 'objects', keys.stage('job-map-1', 'Metadata'), 'catalog', 'images.parquet'));
+    const rows = await parquetReadObjects({ file });
+    expect(rows).toHaveLength(truth.photos.length);
+    expect(rows.map((r) => r.image).sort()).toEqual(truth.photos.map((p) => p.name).sort());
+    expect(rows.every((r) => r.accepted === true && typeof r.sun_elevation_deg === 'number')).toBe(true);
+    // hyparquet decodes the WKB column into GeoJSON when the file declares it as GeoParquet.
+    expect(rows[0]!.geometry).toMatchObject({ type: 'Polygon', coordinates: [expect.any(Array)] });
+    const metadata = await parquetMetadataAsync(file);
+    const geo = JSON.parse(metadata.key_value_metadata!.find((kv) => kv.key === 'geo')!.value!) as { primary_column: string; columns: Record<string, { encoding: string }> };
+    expect(geo).toMatchObject({ primary_column: 'geometry', columns: { geometry: { encoding: 'WKB' } } });
+  });
+
+  const withSchemas = existsSync(join(SCHEMAS, 'stac')) ? test : test.skip;
+  withSchemas('STAC collection and items validate against the official STAC 1.0.0 schemas and extensions', async () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const load = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { $id?: string; id?: string };
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []));
+    for (const path of files(join(SCHEMAS, 'stac'))) {
+      const schema = load(path);
+      ajv.addSchema(schema, schema.$id ?? schema.id);
+    }
+    const geojson = resolve(require.resolve('geojson-schema/package.json'), '..');
+    ajv.addSchema(load(join(geojson, 'Feature.json')), 'https://geojson.org/schema/Feature.json');
+    ajv.addSchema(load(join(geojson, 'Geometry.json')), 'https://geojson.org/schema/Geometry.json');
+    ajv.addSchema({}, 'https://proj.org/schemas/v0.5/projjson.schema.json');
+    const item = ajv.getSchema('https://schemas.stacspec.org/v1.0.0/item-spec/json-schema/item.json')!;
+    const collection = ajv.getSchema('https://schemas.stacspec.org/v1.0.0/collection-spec/json-schema/collection.json')!;
+    const projection = ajv.getSchema('https://stac-extensions.github.io/projection/v1.1.0/schema.json')!;
+    const raster = ajv.getSchema('https://stac-extensions.github.io/raster/v1.1.0/schema.json')!;
+    const stac = join(root, 'objects', keys.stage('job-map-1', 'Metadata'), 'stac');
+    const itemDoc = JSON.parse(readFileSync(join(stac, 'items', 'job-map-1-orthomosaic.json'), 'utf8')) as Record<string, unknown>;
+    for (const [name, validate, doc] of [
+      ['item', item, itemDoc],
+      ['projection', projection, itemDoc],
+      ['raster', raster, itemDoc],
+      ['collection', collection, JSON.parse(readFileSync(join(stac, 'collection.json'), 'utf8'))],
+    ] as const) {
+      const ok = validate(doc);
+      if (!ok) throw new Error(`${name}: ${ajv.errorsText(validate.errors)}`);
+    }
+    expect(itemDoc).toMatchObject({ properties: { 'proj:epsg': 3857, gsd: expect.any(Number) } });
+  });
+
+  test('publish is atomic and idempotent: the pointer names the run, a rerun writes the same objects and no more', async () => {
+    const pointer = PublicationSchema.parse(await getJson(store, 'published/job-map-1/current.json'));
+    const list = async () => {
+      const out: string[] = [];
+      for await (const o of store.list('published/job-map-1/')) out.push(`${o.key}:${o.bytes}`);
+      return out;
+    };
+    const before = await list();
+    expect(before.some((k) => k.startsWith(`${pointer.prefix}/orthomosaic.tif:`))).toBe(true);
+    expect(before.some((k) => k.startsWith(`${pointer.prefix}/tiles/`))).toBe(true);
+    await runMapJob(store, 'job-map-1', join(root, 'survey', 'images'), ['Tiles', 'Metadata', 'Publish']);
+    const again = PublicationSchema.parse(await getJson(store, 'published/job-map-1/current.json'));
+    expect(again.runId).toBe(pointer.runId);
+    expect(await list()).toEqual(before);
+  }, 120_000);
+
+  test('a failed stage publishes nothing and Notify tells the reason', async () => {
+    const jobId = 'job-map-fail';
+    await runMapJob(store, jobId, join(root, 'survey', 'images'), ['GuardBudget', 'Ingest', 'Footprints']);
+    // The orthomosaic's input vanishes: the stage fails with a named error.
+    await putJson(store, `${keys.stage(jobId, 'Footprints')}/footprints.json`, []);
+    await expect(runMapJob(store, jobId, '', ['Orthomosaic'])).rejects.toThrow(/no image has a footprint/);
+    const notify = await runStage(
+      { jobId, stage: 'Notify', outcome: 'failed', failure: { Error: 'States.TaskFailed' } },
+      { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
+    );
+    expect(notify.summary).toMatchObject({ outcome: 'failed', name: 'Aerial.QualityRejected', reason: expect.stringMatching(/no image has a footprint/) });
+    // Publish, were it run anyway, refuses and writes nothing.
+    await expect(runMapJob(store, jobId, '', ['Publish'])).rejects.toThrow(/failed; nothing is published|has not run/);
+    const published: string[] = [];
+    for await (const o of store.list(`published/${jobId}/`)) published.push(o.key);
+    expect(published).toEqual([]);
+  });
+});
+
+describe('map products on Brighton Beach', () => {
+  const brighton = BRIGHTON ? test : test.skip;
+  if (!BRIGHTON) console.warn('skipping the Brighton Beach map test: ../shared/datasets/brighton-beach/images is absent');
+  let root: string;
+  afterAll(() => root && rmSync(root, { recursive: true, force: true }));
+
+  brighton(
+    'all 18 images placed, the six rotated photos included and flagged; a COG GDAL reads in EPSG:3857 with the job extent',
+    async () => {
+      root = mkdtempSync(join(tmpdir(), 'aerial-brighton-map-'));
+      const store = new LocalFolderStore(join(root, 'objects'));
+      const started = performance.now();
+      const manifests = await runMapJob(store, 'job-brighton-map', BRIGHTON!, MAP_STAGES);
+      console.log(`Brighton map job: ${((performance.now() - started) / 1000).toFixed(1)} s`, JSON.stringify(manifests.get('Orthomosaic')!.summary));
+      const { placements } = (await getJson(store, `${keys.stage('job-brighton-map', 'Orthomosaic')}/placements.json`)) as Placements;
+      expect(placements).toHaveLength(18);
+      expect(placements.every((p) => p.registered)).toBe(true);
+      expect(placements.filter((p) => p.yawFlagged).map((p) => p.image)).toEqual(
+        ['DJI_0024.JPG', 'DJI_0025.JPG', 'DJI_0026.JPG', 'DJI_0027.JPG', 'DJI_0028.JPG', 'DJI_0029.JPG'],
+      );
+      // The pixels of every photo point the same way (the six were turned after the flight).
+      const headings = placements.map((p) => p.headingDeg).sort((a, b) => a - b);
+      const median = headings[9]!;
+      for (const h of headings) expect(Math.abs(((h - median + 540) % 360) - 180)).toBeLessThan(15);
+      const summary = manifests.get('Orthomosaic')!.summary as { bbox: number[]; crs: string };
+      expect(summary.crs).toBe('EPSG:3857');
+      if (!GDALINFO) {
+        console.warn('gdalinfo is absent (tools/services/setup.sh installs gdal-bin): COG not checked by GDAL');
+        return;
+      }
+      const info = JSON.parse(
+        execFileSync(GDALINFO, ['-json', join(root, 'objects', keys.stage('job-brighton-map', 'Orthomosaic'), 'orthomosaic.tif')], { encoding: 'utf8' }),
+      ) as { coordinateSystem: { wkt: string }; wgs84Extent: { coordinates: number[][][] }; bands: { overviews?: unknown[] }[]; metadata: Record<string, Record<string, string>> };
+      expect(info.coordinateSystem.wkt).toMatch(/ID\["EPSG",3857\]\]$/);
+      const ring = info.wgs84Extent.coordinates[0]!;
+      const lons = ring.map((c) => c[0]!);
+      const lats = ring.map((c) => c[1]!);
+      expect(Math.min(...lons)).toBeCloseTo(summary.bbox[0]!, 6);
+      expect(Math.max(...lats)).toBeCloseTo(summary.bbox[3]!, 6);
+      expect(info.bands).toHaveLength(4);
+      expect(info.bands[0]!.overviews!.length).toBeGreaterThanOrEqual(3);
+      expect(info.metadata.IMAGE_STRUCTURE).toMatchObject({ COMPRESSION: 'DEFLATE' });
+    },
+    300_000,
+  );
+});

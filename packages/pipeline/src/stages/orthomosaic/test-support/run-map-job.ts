@@ -1,0 +1,28 @@
+import { DEFAULT_ENVIRONMENTS, type StageManifest, type StageName } from '@aerial/contracts';
+import { type ObjectStore } from '../../../object-store/object-store';
+import { STAGE_HANDLERS } from '../../stage-handlers';
+import { runStage } from '../../stage-runtime';
+
+export const MAP_STAGES: StageName[] = ['GuardBudget', 'Ingest', 'Footprints', 'Orthomosaic', 'Tiles', 'Metadata', 'Publish'];
+
+/** Runs the map preset's stages in order on `store`, as the engine would, and returns their manifests. */
+export async function runMapJob(
+  store: ObjectStore,
+  jobId: string,
+  photos: string,
+  stages: readonly StageName[] = MAP_STAGES,
+): Promise<Map<StageName, StageManifest>> {
+  const out = new Map<StageName, StageManifest>();
+  for (const [k, stage] of stages.entries()) {
+    const manifest = await runStage(
+      {
+        jobId,
+        stage,
+        ...(k === 0 && stage === 'GuardBudget' ? { request: { source: { kind: 'folder', path: photos }, preset: 'map', options: {}, priority: 'normal', notify: [] } } : {}),
+      },
+      { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
+    );
+    out.set(stage, manifest);
+  }
+  return out;
+}
