@@ -127,7 +127,7 @@ repo.addPackage({
   description: 'Benchmarks that measure the pipeline against a floor in the same run and print the ratio',
   workspaceDeps: [contracts, pipeline, sampleData],
   deps: { sharp: '^0.35.0' },
-  scripts: { ingest: 'node lib/ingest.js', sfm: 'node lib/sfm.js' },
+  scripts: { ingest: 'node lib/ingest.js', sfm: 'node lib/sfm.js', mosaic: 'node lib/mosaic.js' },
   testTimeout: 120_000,
 });
 
@@ -167,6 +167,10 @@ repo.addTask('aerial', {
 repo.addTask('bench:sfm', {
   description: 'COLMAP defaults against the SfM stage settings on Brighton Beach, side by side',
   steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/sfm.js' }],
+});
+repo.addTask('bench:mosaic', {
+  description: 'Map job vs decode floor, Tiles vs gdal2tiles, peak RSS on 150 photos, side by side',
+  steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/mosaic.js' }],
 });
 repo.addTask('bench:ingest', {
   description: 'Ingest against the sharp decode floor, side by side',

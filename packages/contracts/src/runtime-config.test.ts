@@ -3,7 +3,14 @@ import { loadRuntimeConfig } from './runtime-config';
 
 describe('loadRuntimeConfig', () => {
   test('defaults select the embedded services', () => {
-    expect(loadRuntimeConfig({})).toEqual({ AERIAL_ENV: 'dev', AERIAL_DATA_DIR: '.aerial', LOG_LEVEL: 'info' });
+    expect(loadRuntimeConfig({})).toEqual({
+      AERIAL_ENV: 'dev',
+      AERIAL_DATA_DIR: '.aerial',
+      LOG_LEVEL: 'info',
+      AERIAL_MAIL: 'eml',
+      AERIAL_MAIL_FROM: 'aerial@localhost',
+      AERIAL_WEATHER: 'none',
+    });
   });
 
   test('accepts real endpoints and treats empty variables as unset', () => {

@@ -34,14 +34,17 @@ describe('aerial CLI', () => {
     }
   };
 
-  test('process runs a survey job through the engine and prints the verdicts, footprints and outputs', async () => {
-    const { code, stdout, stderr } = await aerial('process', join(survey, 'images'), '--label', 'test survey');
+  test('process runs the map job through the engine and prints verdicts, footprints, mosaic and where it is published', async () => {
+    const { code, stdout, stderr } = await aerial('process', '--photos', join(survey, 'images'), '--label', 'test survey');
     expect(stderr).toMatch(/Ingest: 100% done/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/Job job-\d{8}-[0-9a-f]{8}: SUCCEEDED/);
     expect(stdout).toMatch(/Images: 12 files, 12 accepted, 0 rejected/);
     expect(stdout).toMatch(/Footprints: 12 images, GSD 13\.52 cm\/px/);
     expect(stdout).toMatch(/forward overlap 70 %/);
+    expect(stdout).toMatch(/Orthomosaic: 12\/12 images registered/);
+    expect(stdout).toMatch(/Tiles: \d+ tiles, zoom \d+–\d+/);
+    expect(stdout).toMatch(/Published \(\d+ objects\): \S+\/published\/job-\S+\/run-[0-9a-f]{12}\//);
     const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
 
     const jobs = await aerial('jobs');
@@ -72,7 +75,7 @@ describe('aerial CLI', () => {
       await new Promise((r) => setTimeout(r, 200));
       const mine = seen.filter((m) => m.topic.includes(`/${jobId}/`));
       expect(mine.map((m) => m.body.type).filter(Boolean)).toEqual(
-        expect.arrayContaining(['job.started', 'stage.started', 'stage.progress', 'job.succeeded']),
+        expect.arrayContaining(['job.started', 'stage.started', 'stage.progress', 'job.published', 'job.succeeded']),
       );
       expect(mine.filter((m) => m.topic.endsWith('/status')).at(-1)!.body.state).toBe('succeeded');
     } finally {
@@ -80,11 +83,11 @@ describe('aerial CLI', () => {
     }
   });
 
-  test('a preset this build cannot run fails early with the named error', async () => {
-    const { code, stdout } = await aerial('process', join(survey, 'images'), '--preset', 'map');
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/FAILED/);
-    expect(stdout).toMatch(/Aerial\.InvalidInput: preset "map" needs Orthomosaic/);
+  test('the survey preset stops after the QA report and footprints', async () => {
+    const { code, stdout } = await aerial('process', join(survey, 'images'), '--preset', 'survey');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Footprints: 12 images/);
+    expect(stdout).not.toMatch(/Orthomosaic:/);
   });
 
   test('bad arguments get a clear message and exit code 2', async () => {

@@ -66,14 +66,25 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
     );
   }
   const mosaic = manifests.get('Orthomosaic')?.summary as
-    | { images: number; registered: number; yawFlagged: string[]; gsdCm: number; widthPx: number; heightPx: number; rmsResidualPx: number; crs: string }
+    | {
+        images: number;
+        registered: number;
+        yawFlagged: string[];
+        gsdCm: number;
+        widthPx: number;
+        heightPx: number;
+        rmsResidualPx: number;
+        crs: string;
+      }
     | undefined;
   if (mosaic) {
     lines.push(
       '',
       `Orthomosaic: ${mosaic.registered}/${mosaic.images} images registered, ${mosaic.widthPx}×${mosaic.heightPx} px at ${mosaic.gsdCm.toFixed(2)} cm/px (${mosaic.crs}), matched points agree to ${mosaic.rmsResidualPx.toFixed(1)} px RMS`,
       ...(mosaic.yawFlagged.length
-        ? [`  recorded yaw disagrees with the pixels by > 90° (placed from the pixels): ${mosaic.yawFlagged.join(', ')}`]
+        ? [
+            `  recorded yaw disagrees with the pixels by > 90° (placed from the pixels): ${mosaic.yawFlagged.join(', ')}`,
+          ]
         : []),
     );
   }

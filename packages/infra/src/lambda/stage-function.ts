@@ -10,12 +10,7 @@ import {
 } from '@aerial/contracts';
 import { createObjectStore } from '@aerial/pipeline/lib/object-store/create-object-store';
 import { guardBudgetStage } from '@aerial/pipeline/lib/stages/guard-budget/guard-budget-stage';
-import {
-  type Deliver,
-  emailText,
-  SesMailer,
-  sendWebhook,
-} from '@aerial/pipeline/lib/stages/notify/deliveries';
+import { type Deliver, emailText, SesMailer, sendWebhook } from '@aerial/pipeline/lib/stages/notify/deliveries';
 import { notifyStage } from '@aerial/pipeline/lib/stages/notify/notify-stage';
 import { stageMetricLine } from '@aerial/pipeline/lib/metrics/stage-metrics';
 import { runStage, type StageHandler } from '@aerial/pipeline/lib/stages/stage-runtime';
@@ -45,7 +40,11 @@ export const deliverInAws: Deliver = async (target: NotifyTarget, message) => {
         );
         return { target: 'mqtt', status: 'sent', detail: 'published to the notifications topic' };
       case 'webhook':
-        return sendWebhook(target.url, message, process.env.WEBHOOK_SECRET ? { secret: process.env.WEBHOOK_SECRET } : {});
+        return sendWebhook(
+          target.url,
+          message,
+          process.env.WEBHOOK_SECRET ? { secret: process.env.WEBHOOK_SECRET } : {},
+        );
     }
   } catch (e) {
     return { target: target.kind, status: 'failed', detail: (e as Error).message };

@@ -11,7 +11,10 @@ export interface CatalogColumn {
  * A GeoParquet 1.1 file: the given columns plus `geometry` (WKB polygons in OGC:CRS84) and the
  * `geo` file metadata that tells readers which column holds geometries and their extent.
  */
-export async function writeGeoParquet(columns: readonly CatalogColumn[], geometries: readonly (Polygon | null)[]): Promise<Buffer> {
+export async function writeGeoParquet(
+  columns: readonly CatalogColumn[],
+  geometries: readonly (Polygon | null)[],
+): Promise<Buffer> {
   const { parquetWriteBuffer, geojsonToWkb } = await import('hyparquet-writer');
   const lons = geometries.flatMap((g) => g?.coordinates[0]?.map((c) => c[0]) ?? []);
   const lats = geometries.flatMap((g) => g?.coordinates[0]?.map((c) => c[1]) ?? []);
@@ -31,7 +34,8 @@ export async function writeGeoParquet(columns: readonly CatalogColumn[], geometr
       ...columns.map((c) => ({
         name: c.name,
         type: c.type,
-        data: c.type === 'INT64' ? c.data.map((v) => (v === null || v === undefined ? null : BigInt(v as number))) : c.data,
+        data:
+          c.type === 'INT64' ? c.data.map((v) => (v === null || v === undefined ? null : BigInt(v as number))) : c.data,
       })),
       { name: 'geometry', type: 'BYTE_ARRAY', data: geometries.map((g) => (g ? geojsonToWkb(g) : null)) },
     ] as Parameters<typeof parquetWriteBuffer>[0]['columnData'],

@@ -60,7 +60,11 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
     const { store } = context;
     const { jobId } = invocation;
     const ingest = await readManifest(store, jobId, 'Ingest');
-    const records = parseAtBoundary(z.array(ImageRecordSchema), await getJson(store, outputKey(ingest, INGEST_OUTPUTS.records)), 'image records');
+    const records = parseAtBoundary(
+      z.array(ImageRecordSchema),
+      await getJson(store, outputKey(ingest, INGEST_OUTPUTS.records)),
+      'image records',
+    );
     const footprintsManifest = await readManifest(store, jobId, 'Footprints');
     const footprints = parseAtBoundary(
       z.array(FootprintRecordSchema),
@@ -76,18 +80,31 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
 
     const footprintOf = new Map(footprints.map((f) => [f.image, f]));
     const provider = weather();
-    const enrichment: { image: string; capturedAt?: string; sun?: ReturnType<typeof sunAtCapture>; weather?: WeatherObservation }[] = [];
+    const enrichment: {
+      image: string;
+      capturedAt?: string;
+      sun?: ReturnType<typeof sunAtCapture>;
+      weather?: WeatherObservation;
+    }[] = [];
     for (const [k, record] of records.entries()) {
       const f = footprintOf.get(record.name);
       const lon = f?.center[0] ?? record.gps?.longitude;
       const lat = f?.center[1] ?? record.gps?.latitude;
       const capturedAt = record.captureTime && lon !== undefined ? captureInstant(record.captureTime, lon) : undefined;
-      const sun = record.captureTime && lon !== undefined && lat !== undefined ? sunAtCapture(record.captureTime, lon, lat) : undefined;
+      const sun =
+        record.captureTime && lon !== undefined && lat !== undefined
+          ? sunAtCapture(record.captureTime, lon, lat)
+          : undefined;
       let observed: WeatherObservation | undefined;
       if (provider && capturedAt && lat !== undefined && lon !== undefined) {
         observed = await provider.observe(lat, lon, capturedAt).catch(() => undefined);
       }
-      enrichment.push({ image: record.name, ...(capturedAt ? { capturedAt } : {}), ...(sun ? { sun } : {}), ...(observed ? { weather: observed } : {}) });
+      enrichment.push({
+        image: record.name,
+        ...(capturedAt ? { capturedAt } : {}),
+        ...(sun ? { sun } : {}),
+        ...(observed ? { weather: observed } : {}),
+      });
       context.progress(((k + 1) / records.length) * 40, `enriched ${k + 1}/${records.length} images`);
     }
     const times = enrichment.flatMap((e) => (e.capturedAt ? [e.capturedAt] : [])).sort();
@@ -131,7 +148,12 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
             'proj:epsg': 3857,
             'proj:shape': [mosaicSummary.heightPx, mosaicSummary.widthPx],
             'proj:transform': [res, 0, originX, 0, -res, originY],
-            'proj:bbox': [originX, originY - mosaicSummary.heightPx * res, originX + mosaicSummary.widthPx * res, originY],
+            'proj:bbox': [
+              originX,
+              originY - mosaicSummary.heightPx * res,
+              originX + mosaicSummary.widthPx * res,
+              originY,
+            ],
           },
           assets: {
             data: {
@@ -145,8 +167,18 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
                 spatial_resolution: round(mosaicSummary.gsdCm / 100, 5),
               })),
             },
-            thumbnail: { href: fromItem(PUBLISHED_LAYOUT.preview), type: 'image/png', title: 'Preview', roles: ['thumbnail'] },
-            tiles: { href: fromItem(PUBLISHED_LAYOUT.tilejson), type: 'application/json', title: 'XYZ tiles (TileJSON)', roles: ['tiles'] },
+            thumbnail: {
+              href: fromItem(PUBLISHED_LAYOUT.preview),
+              type: 'image/png',
+              title: 'Preview',
+              roles: ['thumbnail'],
+            },
+            tiles: {
+              href: fromItem(PUBLISHED_LAYOUT.tilejson),
+              type: 'application/json',
+              title: 'XYZ tiles (TileJSON)',
+              roles: ['tiles'],
+            },
           },
         }),
       },
@@ -170,14 +202,38 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
             'aerial:splats_trained': splat.summary.trained ?? false,
           },
           assets: {
-            'sparse-model': { href: fromItem(PUBLISHED_LAYOUT.sparseModel), type: 'application/x-ply', title: 'Sparse point cloud (SfM)', roles: ['data'] },
-            splats: { href: fromItem(PUBLISHED_LAYOUT.splats), type: 'application/x-ply', title: '3D Gaussian splats (PLY)', roles: ['data'] },
-            sog: { href: fromItem(PUBLISHED_LAYOUT.sog), type: 'application/octet-stream', title: 'Compressed splats (SOG)', roles: ['data'] },
+            'sparse-model': {
+              href: fromItem(PUBLISHED_LAYOUT.sparseModel),
+              type: 'application/x-ply',
+              title: 'Sparse point cloud (SfM)',
+              roles: ['data'],
+            },
+            splats: {
+              href: fromItem(PUBLISHED_LAYOUT.splats),
+              type: 'application/x-ply',
+              title: '3D Gaussian splats (PLY)',
+              roles: ['data'],
+            },
+            sog: {
+              href: fromItem(PUBLISHED_LAYOUT.sog),
+              type: 'application/octet-stream',
+              title: 'Compressed splats (SOG)',
+              roles: ['data'],
+            },
           },
         }),
       });
     }
-    const collection = stacCollection({ jobId, label: context.request.label, bbox, start, end, itemIds: items.map((i) => i.id), camera, images: accepted.length });
+    const collection = stacCollection({
+      jobId,
+      label: context.request.label,
+      bbox,
+      start,
+      end,
+      itemIds: items.map((i) => i.id),
+      camera,
+      images: accepted.length,
+    });
 
     // When the products were made (not when this ran): a rerun writes identical catalogs.
     const createdAt = mosaic.finishedAt;
@@ -196,9 +252,23 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
           ]
         : []),
     ];
-    function product(name: CatalogProductRow['product'], path: string, manifest: StageManifest, role: string): CatalogProductRow {
+    function product(
+      name: CatalogProductRow['product'],
+      path: string,
+      manifest: StageManifest,
+      role: string,
+    ): CatalogProductRow {
       const output = manifest.outputs.find((o) => o.role === role)!;
-      return { jobId, product: name, key: published(path), mediaType: output.contentType, bytes: output.bytes, bbox, gsdCm: mosaicSummary.gsdCm, createdAt };
+      return {
+        jobId,
+        product: name,
+        key: published(path),
+        mediaType: output.contentType,
+        bytes: output.bytes,
+        bbox,
+        gsdCm: mosaicSummary.gsdCm,
+        createdAt,
+      };
     }
 
     context.progress(60, 'writing the catalog');
@@ -213,11 +283,22 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
       { name: 'longitude', type: 'DOUBLE', data: records.map((r) => r.gps?.longitude ?? null) },
       { name: 'latitude', type: 'DOUBLE', data: records.map((r) => r.gps?.latitude ?? null) },
       { name: 'gsd_cm', type: 'DOUBLE', data: records.map((r) => footprintOf.get(r.name)?.gsdCm ?? null) },
-      { name: 'sun_elevation_deg', type: 'DOUBLE', data: enrichment.map((e) => (e.sun ? round(e.sun.elevationDeg, 3) : null)) },
-      { name: 'sun_azimuth_deg', type: 'DOUBLE', data: enrichment.map((e) => (e.sun ? round(e.sun.azimuthDeg, 3) : null)) },
+      {
+        name: 'sun_elevation_deg',
+        type: 'DOUBLE',
+        data: enrichment.map((e) => (e.sun ? round(e.sun.elevationDeg, 3) : null)),
+      },
+      {
+        name: 'sun_azimuth_deg',
+        type: 'DOUBLE',
+        data: enrichment.map((e) => (e.sun ? round(e.sun.azimuthDeg, 3) : null)),
+      },
       { name: 'weather', type: 'JSON', data: enrichment.map((e) => e.weather ?? null) },
     ];
-    const imagesParquet = await writeGeoParquet(imageColumns, records.map((r) => footprintOf.get(r.name)?.footprint ?? null));
+    const imagesParquet = await writeGeoParquet(
+      imageColumns,
+      records.map((r) => footprintOf.get(r.name)?.footprint ?? null),
+    );
     const productColumns: CatalogColumn[] = [
       { name: 'job_id', type: 'STRING', data: productRows.map((p) => p.jobId) },
       { name: 'product', type: 'STRING', data: productRows.map((p) => p.product) },
@@ -227,15 +308,25 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
       { name: 'gsd_cm', type: 'DOUBLE', data: productRows.map((p) => p.gsdCm ?? null) },
       { name: 'created_at', type: 'STRING', data: productRows.map((p) => p.createdAt) },
     ];
-    const productsParquet = await writeGeoParquet(productColumns, productRows.map(() => area));
+    const productsParquet = await writeGeoParquet(
+      productColumns,
+      productRows.map(() => area),
+    );
 
     const prefix = keys.stage(jobId, 'Metadata');
     const outputs = [];
     const collectionInfo = await putJson(store, `${prefix}/stac/collection.json`, collection);
-    outputs.push({ key: `${prefix}/stac/collection.json`, contentType: 'application/json', bytes: collectionInfo.bytes, role: METADATA_OUTPUTS.collection });
+    outputs.push({
+      key: `${prefix}/stac/collection.json`,
+      contentType: 'application/json',
+      bytes: collectionInfo.bytes,
+      role: METADATA_OUTPUTS.collection,
+    });
     for (const item of items) {
       const key = `${prefix}/stac/items/${item.id}.json`;
-      const info = await store.put(key, `${JSON.stringify(item.doc, null, 2)}\n`, { contentType: 'application/geo+json' });
+      const info = await store.put(key, `${JSON.stringify(item.doc, null, 2)}\n`, {
+        contentType: 'application/geo+json',
+      });
       outputs.push({ key, contentType: 'application/geo+json', bytes: info.bytes, role: METADATA_OUTPUTS.item });
     }
     for (const [name, body, role] of [
@@ -247,7 +338,12 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
       outputs.push({ key, contentType: 'application/vnd.apache.parquet', bytes: info.bytes, role });
     }
     const enrichmentInfo = await putJson(store, `${prefix}/enrichment.json`, enrichment);
-    outputs.push({ key: `${prefix}/enrichment.json`, contentType: 'application/json', bytes: enrichmentInfo.bytes, role: METADATA_OUTPUTS.enrichment });
+    outputs.push({
+      key: `${prefix}/enrichment.json`,
+      contentType: 'application/json',
+      bytes: enrichmentInfo.bytes,
+      role: METADATA_OUTPUTS.enrichment,
+    });
     return {
       outputs,
       summary: {
@@ -255,13 +351,19 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
         imageRows: records.length,
         productRows: productRows.length,
         captured: start && end ? [start, end] : null,
-        sunElevationDeg: sunElevations.length ? [round(Math.min(...sunElevations), 2), round(Math.max(...sunElevations), 2)] : null,
+        sunElevationDeg: sunElevations.length
+          ? [round(Math.min(...sunElevations), 2), round(Math.max(...sunElevations), 2)]
+          : null,
         weather: provider?.name ?? 'none',
       },
     };
   };
 }
 
-async function optionalManifest(store: ObjectStore, jobId: string, stage: StageName): Promise<StageManifest | undefined> {
+async function optionalManifest(
+  store: ObjectStore,
+  jobId: string,
+  stage: StageName,
+): Promise<StageManifest | undefined> {
   return (await store.head(keys.manifest(jobId, stage))) ? readManifest(store, jobId, stage) : undefined;
 }

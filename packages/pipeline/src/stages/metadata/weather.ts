@@ -33,7 +33,8 @@ export class FileWeatherProvider implements WeatherProvider {
   async observe(latitude: number, longitude: number, at: string): Promise<WeatherObservation | undefined> {
     this.observations ??= readFile(this.path, 'utf8').then((text) => {
       const parsed = z.array(WeatherObservationSchema).safeParse(JSON.parse(text));
-      if (!parsed.success) throw new Error(`weather file ${this.path} is not a list of observations: ${parsed.error.message}`);
+      if (!parsed.success)
+        throw new Error(`weather file ${this.path} is not a list of observations: ${parsed.error.message}`);
       return parsed.data;
     });
     const t = Date.parse(at);
@@ -41,7 +42,8 @@ export class FileWeatherProvider implements WeatherProvider {
     let bestDt = 3 * 3600_000;
     for (const o of await this.observations) {
       const dt = Math.abs(Date.parse(o.at) - t);
-      const km = Math.hypot(o.latitude - latitude, (o.longitude - longitude) * Math.cos((latitude * Math.PI) / 180)) * 111;
+      const km =
+        Math.hypot(o.latitude - latitude, (o.longitude - longitude) * Math.cos((latitude * Math.PI) / 180)) * 111;
       if (dt <= bestDt && km <= 50) {
         best = o;
         bestDt = dt;

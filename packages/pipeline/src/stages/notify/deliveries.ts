@@ -37,7 +37,10 @@ export class EmlFileMailer implements Mailer {
   async send(mail: { to: string; subject: string; text: string }): Promise<string> {
     await mkdir(this.dir, { recursive: true });
     const date = new Date();
-    const path = join(this.dir, `${date.toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(16).slice(2, 8)}.eml`);
+    const path = join(
+      this.dir,
+      `${date.toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(16).slice(2, 8)}.eml`,
+    );
     const body = [
       `From: ${this.from}`,
       `To: ${mail.to}`,
@@ -90,7 +93,11 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 }
 
 /** POSTs the message, retrying network errors, 429 and 5xx with exponential backoff. */
-export async function sendWebhook(url: string, message: NotificationMessage, o: WebhookOptions = {}): Promise<Delivery> {
+export async function sendWebhook(
+  url: string,
+  message: NotificationMessage,
+  o: WebhookOptions = {},
+): Promise<Delivery> {
   const body = JSON.stringify(message);
   const attempts = o.attempts ?? 3;
   let last = '';
@@ -111,7 +118,11 @@ export async function sendWebhook(url: string, message: NotificationMessage, o: 
         signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
       });
       if (response.ok) {
-        return { target: 'webhook', status: 'sent', detail: `${url} answered ${response.status} (attempt ${attempt}${o.secret ? ', signed' : ', unsigned: no AERIAL_WEBHOOK_SECRET'})` };
+        return {
+          target: 'webhook',
+          status: 'sent',
+          detail: `${url} answered ${response.status} (attempt ${attempt}${o.secret ? ', signed' : ', unsigned: no AERIAL_WEBHOOK_SECRET'})`,
+        };
       }
       last = `${url} answered ${response.status}`;
       if (response.status !== 429 && response.status < 500) break;
@@ -133,7 +144,9 @@ export function deliverFromEnv(env: NodeJS.ProcessEnv = process.env): Deliver {
   return async (target, message) => {
     switch (target.kind) {
       case 'webhook':
-        return sendWebhook(target.url, message, { ...(config.AERIAL_WEBHOOK_SECRET ? { secret: config.AERIAL_WEBHOOK_SECRET } : {}) });
+        return sendWebhook(target.url, message, {
+          ...(config.AERIAL_WEBHOOK_SECRET ? { secret: config.AERIAL_WEBHOOK_SECRET } : {}),
+        });
       case 'email':
         try {
           const where = await mailer.send({ to: target.address, ...emailText(message) });
@@ -144,9 +157,16 @@ export function deliverFromEnv(env: NodeJS.ProcessEnv = process.env): Deliver {
       case 'mqtt':
         if (!config.MQTT_URL) return { target: 'mqtt', status: 'skipped', detail: 'no MQTT_URL configured' };
         try {
-          const client = await mqtt.connectAsync(config.MQTT_URL, { connectTimeout: 5000, reconnectPeriod: 0, protocolVersion: 4 });
+          const client = await mqtt.connectAsync(config.MQTT_URL, {
+            connectTimeout: 5000,
+            reconnectPeriod: 0,
+            protocolVersion: 4,
+          });
           try {
-            await client.publishAsync(topics.jobNotification(message.jobId), JSON.stringify(message), { qos: 1, retain: true });
+            await client.publishAsync(topics.jobNotification(message.jobId), JSON.stringify(message), {
+              qos: 1,
+              retain: true,
+            });
           } finally {
             await client.endAsync();
           }

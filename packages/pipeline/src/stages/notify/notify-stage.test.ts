@@ -28,7 +28,11 @@ describe('Notify', () => {
         environment: DEFAULT_ENVIRONMENTS.dev,
         handlers: {
           Notify: notifyStage(
-            deliverFromEnv({ AERIAL_DATA_DIR: root, AERIAL_WEBHOOK_SECRET: 'a-test-secret-of-16+', AERIAL_MAIL_FROM: 'jobs@aerial.example' }),
+            deliverFromEnv({
+              AERIAL_DATA_DIR: root,
+              AERIAL_WEBHOOK_SECRET: 'a-test-secret-of-16+',
+              AERIAL_MAIL_FROM: 'jobs@aerial.example',
+            }),
           ),
         },
       },
@@ -88,7 +92,10 @@ describe('Notify', () => {
       calls = 0;
       statuses.splice(0, 3, 400, 200, 200);
       const refused = await sendWebhook(url, { jobId: 'job-r', outcome: 'succeeded' }, { attempts: 3, backoffMs: 10 });
-      expect(refused).toMatchObject({ status: 'failed', detail: expect.stringMatching(/answered 400 after 1 attempt/) });
+      expect(refused).toMatchObject({
+        status: 'failed',
+        detail: expect.stringMatching(/answered 400 after 1 attempt/),
+      });
       expect(calls).toBe(1);
     } finally {
       server.close();

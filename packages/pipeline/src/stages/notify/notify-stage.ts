@@ -24,7 +24,13 @@ export function notifyStage(deliver?: Deliver): StageHandler {
       const manifest = StageManifestSchema.safeParse(await getJson(store, key));
       if (manifest.success) stages[stage] = manifest.data.summary;
     }
-    const message: NotificationMessage = { jobId: invocation.jobId, outcome, label: request.label, ...(error ? { error } : {}), stages };
+    const message: NotificationMessage = {
+      jobId: invocation.jobId,
+      outcome,
+      label: request.label,
+      ...(error ? { error } : {}),
+      stages,
+    };
     const deliveries = await Promise.all(request.notify.map((target) => send(target, message)));
     const key = `${keys.stage(invocation.jobId, 'Notify')}/notification.json`;
     const info = await putJson(store, key, { ...message, deliveries, at: new Date().toISOString() });
@@ -38,4 +44,3 @@ export function notifyStage(deliver?: Deliver): StageHandler {
     };
   };
 }
-

@@ -62,7 +62,8 @@ export class CogWriter {
   /** Adds the next full-resolution tile (tileSize² RGBA), in row-major order. */
   async addTile(column: number, row: number, rgba: Uint8Array): Promise<void> {
     const index = row * this.columns + column;
-    if (index !== this.next) throw new Error(`COG tiles must arrive in row-major order: got ${index}, expected ${this.next}`);
+    if (index !== this.next)
+      throw new Error(`COG tiles must arrive in row-major order: got ${index}, expected ${this.next}`);
     this.next++;
     this.file ??= await open(this.tempPath, 'w');
     const file = this.file;
@@ -76,7 +77,16 @@ export class CogWriter {
       }),
     );
     if (this.writes.length > 4) await this.writes.shift();
-    halveInto(rgba, this.tileSize, this.tileSize, this.half, this.halfWidth, this.halfHeight, column * (this.tileSize / 2), row * (this.tileSize / 2));
+    halveInto(
+      rgba,
+      this.tileSize,
+      this.tileSize,
+      this.half,
+      this.halfWidth,
+      this.halfHeight,
+      column * (this.tileSize / 2),
+      row * (this.tileSize / 2),
+    );
   }
 
   /** The half-resolution level (RGBA), e.g. for a preview. */
@@ -86,7 +96,8 @@ export class CogWriter {
 
   /** Builds the overviews and writes the COG to `path`. */
   async finish(path: string): Promise<{ bytes: number; overviews: number }> {
-    if (this.next !== this.columns * this.rows) throw new Error(`COG has ${this.next} of ${this.columns * this.rows} tiles`);
+    if (this.next !== this.columns * this.rows)
+      throw new Error(`COG has ${this.next} of ${this.columns * this.rows} tiles`);
     await Promise.all(this.writes);
     await this.file?.close();
     const levels: LevelTiles[] = [{ width: this.width, height: this.height, sizes: this.sizes }];
@@ -236,7 +247,11 @@ async function tileLevel(data: Uint8Array, width: number, height: number, size: 
 }
 
 /** A raster at half the size: each pixel the alpha-weighted mean of a 2×2 block. */
-export function halve(data: Uint8Array, width: number, height: number): { data: Uint8Array; width: number; height: number } {
+export function halve(
+  data: Uint8Array,
+  width: number,
+  height: number,
+): { data: Uint8Array; width: number; height: number } {
   const w = M.ceil(width / 2);
   const h = M.ceil(height / 2);
   const out = new Uint8Array(w * h * 4);

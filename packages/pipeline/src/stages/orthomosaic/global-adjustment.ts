@@ -143,9 +143,7 @@ export function adjust(
     placements,
     registered,
     yawDisagreementDeg: images.map((image, k) =>
-      registered[k]
-        ? (wrapAngle(rotationOf(image.initial) - rotationOf(placements[k]!)) * 180) / Math.PI
-        : undefined,
+      registered[k] ? (wrapAngle(rotationOf(image.initial) - rotationOf(placements[k]!)) * 180) / Math.PI : undefined,
     ),
     rmsResidualPx: count ? Math.sqrt(sum / count) : 0,
     pairs: pairs.length,

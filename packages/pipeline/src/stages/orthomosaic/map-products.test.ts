@@ -56,7 +56,8 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
     });
     const rms = Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / errors.length);
     const recorded = Math.sqrt(
-      truth.photos.reduce((s, p) => s + p.recordedError.eastM ** 2 + p.recordedError.northM ** 2, 0) / truth.photos.length,
+      truth.photos.reduce((s, p) => s + p.recordedError.eastM ** 2 + p.recordedError.northM ** 2, 0) /
+        truth.photos.length,
     );
     console.log(`absolute error ${rms.toFixed(3)} m RMS (recorded GPS error ${recorded.toFixed(2)} m RMS)`);
     expect(placements.placements.every((p) => p.registered)).toBe(true);
@@ -115,7 +116,9 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
 
   test('GeoParquet catalog reads back with hyparquet: one row per image, WKB geometry, geo metadata', async () => {
     const { parquetReadObjects, parquetMetadataAsync, asyncBufferFromFile } = await import('hyparquet');
-    const file = await asyncBufferFromFile(join(root, 'objects', keys.stage('job-map-1', 'Metadata'), 'catalog', 'images.parquet'));
+    const file = await asyncBufferFromFile(
+      join(root, 'objects', keys.stage('job-map-1', 'Metadata'), 'catalog', 'images.parquet'),
+    );
     const rows = await parquetReadObjects({ file });
     expect(rows).toHaveLength(truth.photos.length);
     expect(rows.map((r) => r.image).sort()).toEqual(truth.photos.map((p) => p.name).sort());
@@ -123,7 +126,10 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
     // hyparquet decodes the WKB column into GeoJSON when the file declares it as GeoParquet.
     expect(rows[0]!.geometry).toMatchObject({ type: 'Polygon', coordinates: [expect.any(Array)] });
     const metadata = await parquetMetadataAsync(file);
-    const geo = JSON.parse(metadata.key_value_metadata!.find((kv) => kv.key === 'geo')!.value!) as { primary_column: string; columns: Record<string, { encoding: string }> };
+    const geo = JSON.parse(metadata.key_value_metadata!.find((kv) => kv.key === 'geo')!.value!) as {
+      primary_column: string;
+      columns: Record<string, { encoding: string }>;
+    };
     expect(geo).toMatchObject({ primary_column: 'geometry', columns: { geometry: { encoding: 'WKB' } } });
   });
 
@@ -133,7 +139,9 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
     addFormats(ajv);
     const load = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { $id?: string; id?: string };
     const files = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : [],
+      );
     for (const path of files(join(SCHEMAS, 'stac'))) {
       const schema = load(path);
       ajv.addSchema(schema, schema.$id ?? schema.id);
@@ -143,11 +151,16 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
     ajv.addSchema(load(join(geojson, 'Geometry.json')), 'https://geojson.org/schema/Geometry.json');
     ajv.addSchema({}, 'https://proj.org/schemas/v0.5/projjson.schema.json');
     const item = ajv.getSchema('https://schemas.stacspec.org/v1.0.0/item-spec/json-schema/item.json')!;
-    const collection = ajv.getSchema('https://schemas.stacspec.org/v1.0.0/collection-spec/json-schema/collection.json')!;
+    const collection = ajv.getSchema(
+      'https://schemas.stacspec.org/v1.0.0/collection-spec/json-schema/collection.json',
+    )!;
     const projection = ajv.getSchema('https://stac-extensions.github.io/projection/v1.1.0/schema.json')!;
     const raster = ajv.getSchema('https://stac-extensions.github.io/raster/v1.1.0/schema.json')!;
     const stac = join(root, 'objects', keys.stage('job-map-1', 'Metadata'), 'stac');
-    const itemDoc = JSON.parse(readFileSync(join(stac, 'items', 'job-map-1-orthomosaic.json'), 'utf8')) as Record<string, unknown>;
+    const itemDoc = JSON.parse(readFileSync(join(stac, 'items', 'job-map-1-orthomosaic.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     for (const [name, validate, doc] of [
       ['item', item, itemDoc],
       ['projection', projection, itemDoc],
@@ -186,7 +199,11 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
       { jobId, stage: 'Notify', outcome: 'failed', failure: { Error: 'States.TaskFailed' } },
       { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
     );
-    expect(notify.summary).toMatchObject({ outcome: 'failed', name: 'Aerial.QualityRejected', reason: expect.stringMatching(/no image has a footprint/) });
+    expect(notify.summary).toMatchObject({
+      outcome: 'failed',
+      name: 'Aerial.QualityRejected',
+      reason: expect.stringMatching(/no image has a footprint/),
+    });
     // Publish, were it run anyway, refuses and writes nothing.
     await expect(runMapJob(store, jobId, '', ['Publish'])).rejects.toThrow(/failed; nothing is published|has not run/);
     const published: string[] = [];
@@ -197,7 +214,8 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
 
 describe('map products on Brighton Beach', () => {
   const brighton = BRIGHTON ? test : test.skip;
-  if (!BRIGHTON) console.warn('skipping the Brighton Beach map test: ../shared/datasets/brighton-beach/images is absent');
+  if (!BRIGHTON)
+    console.warn('skipping the Brighton Beach map test: ../shared/datasets/brighton-beach/images is absent');
   let root: string;
   afterAll(() => root && rmSync(root, { recursive: true, force: true }));
 
@@ -208,13 +226,24 @@ describe('map products on Brighton Beach', () => {
       const store = new LocalFolderStore(join(root, 'objects'));
       const started = performance.now();
       const manifests = await runMapJob(store, 'job-brighton-map', BRIGHTON!, MAP_STAGES);
-      console.log(`Brighton map job: ${((performance.now() - started) / 1000).toFixed(1)} s`, JSON.stringify(manifests.get('Orthomosaic')!.summary));
-      const { placements } = (await getJson(store, `${keys.stage('job-brighton-map', 'Orthomosaic')}/placements.json`)) as Placements;
+      console.log(
+        `Brighton map job: ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        JSON.stringify(manifests.get('Orthomosaic')!.summary),
+      );
+      const { placements } = (await getJson(
+        store,
+        `${keys.stage('job-brighton-map', 'Orthomosaic')}/placements.json`,
+      )) as Placements;
       expect(placements).toHaveLength(18);
       expect(placements.every((p) => p.registered)).toBe(true);
-      expect(placements.filter((p) => p.yawFlagged).map((p) => p.image)).toEqual(
-        ['DJI_0024.JPG', 'DJI_0025.JPG', 'DJI_0026.JPG', 'DJI_0027.JPG', 'DJI_0028.JPG', 'DJI_0029.JPG'],
-      );
+      expect(placements.filter((p) => p.yawFlagged).map((p) => p.image)).toEqual([
+        'DJI_0024.JPG',
+        'DJI_0025.JPG',
+        'DJI_0026.JPG',
+        'DJI_0027.JPG',
+        'DJI_0028.JPG',
+        'DJI_0029.JPG',
+      ]);
       // The pixels of every photo point the same way (the six were turned after the flight).
       const headings = placements.map((p) => p.headingDeg).sort((a, b) => a - b);
       const median = headings[9]!;
@@ -226,8 +255,17 @@ describe('map products on Brighton Beach', () => {
         return;
       }
       const info = JSON.parse(
-        execFileSync(GDALINFO, ['-json', join(root, 'objects', keys.stage('job-brighton-map', 'Orthomosaic'), 'orthomosaic.tif')], { encoding: 'utf8' }),
-      ) as { coordinateSystem: { wkt: string }; wgs84Extent: { coordinates: number[][][] }; bands: { overviews?: unknown[] }[]; metadata: Record<string, Record<string, string>> };
+        execFileSync(
+          GDALINFO,
+          ['-json', join(root, 'objects', keys.stage('job-brighton-map', 'Orthomosaic'), 'orthomosaic.tif')],
+          { encoding: 'utf8' },
+        ),
+      ) as {
+        coordinateSystem: { wkt: string };
+        wgs84Extent: { coordinates: number[][][] };
+        bands: { overviews?: unknown[] }[];
+        metadata: Record<string, Record<string, string>>;
+      };
       expect(info.coordinateSystem.wkt).toMatch(/ID\["EPSG",3857\]\]$/);
       const ring = info.wgs84Extent.coordinates[0]!;
       const lons = ring.map((c) => c[0]!);

@@ -1,10 +1,4 @@
-import {
-  AerialError,
-  FootprintRecordSchema,
-  ImageRecordSchema,
-  keys,
-  parseAtBoundary,
-} from '@aerial/contracts';
+import { AerialError, FootprintRecordSchema, ImageRecordSchema, keys, parseAtBoundary } from '@aerial/contracts';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +6,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { median } from '../../geo/local-frame';
-import { groundResolution, mercatorResolution, TILE_SIZE, worldPixelToLonLat, worldPixelToMercator, zoomForGsd } from '../../geo/web-mercator';
+import {
+  groundResolution,
+  mercatorResolution,
+  TILE_SIZE,
+  worldPixelToLonLat,
+  worldPixelToMercator,
+  zoomForGsd,
+} from '../../geo/web-mercator';
 import { getJson, putJson } from '../../object-store/object-store';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
@@ -91,10 +92,16 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
   const byName = new Map(records.map((r) => [r.name, r]));
   const images = rows.flatMap((row) => {
     const record = byName.get(row.image);
-    return record?.key && record.width && record.height ? [{ row, record, key: record.key, width: record.width, height: record.height }] : [];
+    return record?.key && record.width && record.height
+      ? [{ row, record, key: record.key, width: record.width, height: record.height }]
+      : [];
   });
   if (images.length === 0)
-    throw new AerialError('Aerial.QualityRejected', 'no image has a footprint to place in a mosaic', 'check the Footprints report');
+    throw new AerialError(
+      'Aerial.QualityRejected',
+      'no image has a footprint to place in a mosaic',
+      'check the Footprints report',
+    );
 
   const latitude = median(images.map((i) => i.row.center[1]));
   const zoom = zoomForGsd(median(images.map((i) => i.row.gsdCm)) / 100, latitude);
@@ -137,7 +144,13 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
   const work = await mkdtemp(join(tmpdir(), 'aerial-mosaic-'));
   try {
     const [originX, originY] = worldPixelToMercator(left, top, zoom);
-    const cog = new CogWriter(width, height, COG_TILE, { epsg: 3857, originX, originY, pixelSize: mercatorResolution(zoom) }, join(work, 'level0.bin'));
+    const cog = new CogWriter(
+      width,
+      height,
+      COG_TILE,
+      { epsg: 3857, originX, originY, pixelSize: mercatorResolution(zoom) },
+      join(work, 'level0.bin'),
+    );
     const stats = await renderMosaic({
       width,
       height,
@@ -155,8 +168,15 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
           .raw()
           .toBuffer({ resolveWithObject: true });
         if (info.width !== images[k]!.width || info.height !== images[k]!.height)
-          throw new AerialError('Aerial.InvalidInput', `${images[k]!.record.name} decodes to ${info.width}×${info.height}, not the recorded ${images[k]!.width}×${images[k]!.height}`);
-        return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+          throw new AerialError(
+            'Aerial.InvalidInput',
+            `${images[k]!.record.name} decodes to ${info.width}×${info.height}, not the recorded ${images[k]!.width}×${images[k]!.height}`,
+          );
+        return {
+          data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+          width: info.width,
+          height: info.height,
+        };
       },
       cacheBytes: DEFAULT_CACHE_BYTES,
       onTile: (column, row, rgba) => cog.addTile(column, row, rgba),
@@ -183,7 +203,10 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
       metadata: { job: jobId, product: 'orthomosaic' },
     });
     const previewKey = `${prefix}/preview.png`;
-    const previewInfo = await store.put(previewKey, preview, { contentType: 'image/png', metadata: { job: jobId, product: 'preview' } });
+    const previewInfo = await store.put(previewKey, preview, {
+      contentType: 'image/png',
+      metadata: { job: jobId, product: 'preview' },
+    });
 
     const placements: PlacementRow[] = images.map((image, k) => {
       const t = shift(registration.placements[k]!, provisional[0], provisional[1]);
@@ -196,7 +219,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         yawFlagged: disagreement !== undefined && Math.abs(disagreement) > YAW_FLAG_DEG,
         gain: round(registration.gains[k]!, 4),
         center: worldPixelToLonLat(t.tx, t.ty, zoom).map((v) => round(v, 8)) as [number, number],
-        headingDeg: round((((rotationOf(t) * 180) / Math.PI) + 360) % 360, 3),
+        headingDeg: round(((rotationOf(t) * 180) / Math.PI + 360) % 360, 3),
         similarity: { a: t.a, b: t.b, tx: t.tx, ty: t.ty },
         width: image.width,
         height: image.height,
@@ -210,9 +233,19 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     const cogBytes = (await stat(cogPath)).size;
     return {
       outputs: [
-        { key: cogKey, contentType: 'image/tiff; application=geotiff; profile=cloud-optimized', bytes: cogInfo.bytes, role: ORTHOMOSAIC_OUTPUTS.cog },
+        {
+          key: cogKey,
+          contentType: 'image/tiff; application=geotiff; profile=cloud-optimized',
+          bytes: cogInfo.bytes,
+          role: ORTHOMOSAIC_OUTPUTS.cog,
+        },
         { key: previewKey, contentType: 'image/png', bytes: previewInfo.bytes, role: ORTHOMOSAIC_OUTPUTS.preview },
-        { key: placementsKey, contentType: 'application/json', bytes: placementsInfo.bytes, role: ORTHOMOSAIC_OUTPUTS.placements },
+        {
+          key: placementsKey,
+          contentType: 'application/json',
+          bytes: placementsInfo.bytes,
+          role: ORTHOMOSAIC_OUTPUTS.placements,
+        },
       ],
       summary: {
         images: images.length,
@@ -236,7 +269,11 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         seconds: { register: registerSeconds, render: renderSeconds, write: clock() },
         scaleMedian: round(median(registration.placements.map(scaleOf)), 5),
         centreShiftM: round(
-          median(registration.placements.map((t, k) => Math.hypot(t.tx - initial[k]!.placement.tx, t.ty - initial[k]!.placement.ty))) * pixelM,
+          median(
+            registration.placements.map((t, k) =>
+              Math.hypot(t.tx - initial[k]!.placement.tx, t.ty - initial[k]!.placement.ty),
+            ),
+          ) * pixelM,
           3,
         ),
       },
@@ -257,10 +294,16 @@ function stopwatch(): () => number {
   };
 }
 
-async function readSfmCameras(store: Parameters<StageHandler>[1]['store'], jobId: string): Promise<Map<string, SfmCamera>> {
+async function readSfmCameras(
+  store: Parameters<StageHandler>[1]['store'],
+  jobId: string,
+): Promise<Map<string, SfmCamera>> {
   if (!(await store.head(keys.manifest(jobId, 'SfM')))) return new Map();
   const manifest = await readManifest(store, jobId, 'SfM');
-  const doc = parseAtBoundary(SfmCamerasSchema, await getJson(store, outputKey(manifest, SFM_OUTPUTS.cameras)), 'SfM cameras');
+  const doc = parseAtBoundary(
+    SfmCamerasSchema,
+    await getJson(store, outputKey(manifest, SFM_OUTPUTS.cameras)),
+    'SfM cameras',
+  );
   return new Map(doc.images.map((c) => [c.image, c]));
 }
-

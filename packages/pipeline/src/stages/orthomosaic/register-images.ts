@@ -58,7 +58,12 @@ export async function registerImages(
         .greyscale()
         .raw()
         .toBuffer({ resolveWithObject: true });
-      const image: WorkingImage = { grey: new Uint8Array(data.buffer, data.byteOffset, w * h), width: w, height: h, scale: w / input.width };
+      const image: WorkingImage = {
+        grey: new Uint8Array(data.buffer, data.byteOffset, w * h),
+        width: w,
+        height: h,
+        scale: w / input.width,
+      };
       working.push(image);
       features.push(detectFeatures(cv, image, options.maxKeypoints ?? 1000));
       options.onProgress?.(((k + 1) / inputs.length) * 0.5, `features ${k + 1}/${inputs.length}`);

@@ -28,7 +28,9 @@ export type AnnouncePublication = (publication: Publication) => Promise<string>;
 
 const COPY_CONCURRENCY = 8;
 
-const ItemSchema = z.object({ geometry: z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.tuple([z.number(), z.number()]))) }) });
+const ItemSchema = z.object({
+  geometry: z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.tuple([z.number(), z.number()]))) }),
+});
 
 /**
  * Publish: copy the job's products to `published/<jobId>/<runId>/` under the documented layout,
@@ -45,7 +47,11 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
     const manifests = new Map<StageName, StageManifest>();
     for (const stage of expected) {
       if (await store.head(keys.stageError(jobId, stage)))
-        throw new AerialError('Aerial.InvalidInput', `stage ${stage} of job ${jobId} failed; nothing is published`, 'fix the failure and rerun the job');
+        throw new AerialError(
+          'Aerial.InvalidInput',
+          `stage ${stage} of job ${jobId} failed; nothing is published`,
+          'fix the failure and rerun the job',
+        );
       manifests.set(stage, await readManifest(store, jobId, stage));
     }
 
@@ -66,23 +72,39 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
     single('Compress', COMPRESS_OUTPUTS.sog, PUBLISHED_LAYOUT.sog, 'sog');
     const items = manifests.get('Metadata')?.outputs.filter((o) => o.role === METADATA_OUTPUTS.item) ?? [];
     for (const item of items) {
-      const id = item.key.split('/').pop()!.replace(/\.json$/, '');
+      const id = item.key
+        .split('/')
+        .pop()!
+        .replace(/\.json$/, '');
       copies.push({ from: item.key, to: PUBLISHED_LAYOUT.item(id), product: 'stac-item' });
     }
     const tiles = manifests.get('Tiles')?.outputs.find((o) => o.role === TILES_OUTPUTS.tiles);
     if (tiles) {
       for await (const tile of store.list(tiles.key)) {
-        copies.push({ from: tile.key, to: `${PUBLISHED_LAYOUT.tiles}${tile.key.slice(tiles.key.length)}`, product: 'tiles' });
+        copies.push({
+          from: tile.key,
+          to: `${PUBLISHED_LAYOUT.tiles}${tile.key.slice(tiles.key.length)}`,
+          product: 'tiles',
+        });
       }
     }
     if (!copies.some((c) => c.product === 'stac'))
-      throw new AerialError('Aerial.InvalidInput', `job ${jobId} has no STAC metadata to publish`, 'run the Metadata stage');
+      throw new AerialError(
+        'Aerial.InvalidInput',
+        `job ${jobId} has no STAC metadata to publish`,
+        'run the Metadata stage',
+      );
 
     // The run id names the content: the sources' keys, sizes and ETags.
     const hash = createHash('sha256');
     for (const copy of copies) {
       const head = await store.head(copy.from);
-      if (!head) throw new AerialError('Aerial.InvalidInput', `product ${copy.from} is missing; nothing is published`, 'rerun the stage that writes it');
+      if (!head)
+        throw new AerialError(
+          'Aerial.InvalidInput',
+          `product ${copy.from} is missing; nothing is published`,
+          'rerun the stage that writes it',
+        );
       hash.update(`${copy.to}\0${head.bytes}\0${head.etag}\n`);
     }
     const runId = `run-${hash.digest('hex').slice(0, 12)}`;
@@ -101,7 +123,10 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
         }),
       );
       bytes += infos.reduce((s, info) => s + info.bytes, 0);
-      context.progress(((i + COPY_CONCURRENCY) / copies.length) * 90, `published ${Math.min(copies.length, i + COPY_CONCURRENCY)}/${copies.length} objects`);
+      context.progress(
+        ((i + COPY_CONCURRENCY) / copies.length) * 90,
+        `published ${Math.min(copies.length, i + COPY_CONCURRENCY)}/${copies.length} objects`,
+      );
     }
 
     const item = items[0] ? ItemSchema.parse(await getJson(store, items[0].key)) : undefined;
@@ -109,7 +134,8 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
     const tileSummary = manifests.get('Tiles')?.summary;
     const bbox = z.tuple([z.number(), z.number(), z.number(), z.number()]).parse(mosaic?.bbox);
     const products: Record<string, string> = {};
-    for (const copy of copies) if (copy.product !== 'tiles' && copy.product !== 'stac-item') products[copy.product] = copy.to;
+    for (const copy of copies)
+      if (copy.product !== 'tiles' && copy.product !== 'stac-item') products[copy.product] = copy.to;
     if (tiles) products.tiles = `${PUBLISHED_LAYOUT.tiles}{z}/{x}/{y}.webp`;
     const publication = PublicationSchema.parse({
       jobId,
@@ -120,10 +146,20 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
       bbox,
       footprint: item?.geometry ?? {
         type: 'Polygon',
-        coordinates: [[[bbox[0], bbox[1]], [bbox[2], bbox[1]], [bbox[2], bbox[3]], [bbox[0], bbox[3]], [bbox[0], bbox[1]]]],
+        coordinates: [
+          [
+            [bbox[0], bbox[1]],
+            [bbox[2], bbox[1]],
+            [bbox[2], bbox[3]],
+            [bbox[0], bbox[3]],
+            [bbox[0], bbox[1]],
+          ],
+        ],
       },
       ...(typeof mosaic?.gsdCm === 'number' ? { gsdCm: mosaic.gsdCm } : {}),
-      ...(typeof tileSummary?.minZoom === 'number' ? { minZoom: tileSummary.minZoom, maxZoom: tileSummary.maxZoom } : {}),
+      ...(typeof tileSummary?.minZoom === 'number'
+        ? { minZoom: tileSummary.minZoom, maxZoom: tileSummary.maxZoom }
+        : {}),
       objects: copies.length,
       bytes,
     });
@@ -131,7 +167,9 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
     const removed = await removeOtherRuns(store, jobId, runId);
     const announced = await announce(publication).catch((e: unknown) => `not announced: ${(e as Error).message}`);
     return {
-      outputs: [{ key: publishedPointer(jobId), contentType: 'application/json', bytes: pointer.bytes, role: 'published' }],
+      outputs: [
+        { key: publishedPointer(jobId), contentType: 'application/json', bytes: pointer.bytes, role: 'published' },
+      ],
       summary: { runId, prefix, objects: copies.length, bytes, removedObjects: removed, announced },
     };
   };
@@ -157,11 +195,15 @@ export const announceOverMqtt: AnnouncePublication = async (publication) => {
   // Only the event: the job's retained status belongs to the engine, which is still running it.
   const client = await mqtt.connectAsync(url, { connectTimeout: 5000, reconnectPeriod: 0, protocolVersion: 4 });
   try {
-    const event: PipelineEvent = { type: 'job.published', jobId: publication.jobId, at: publication.publishedAt, publication };
+    const event: PipelineEvent = {
+      type: 'job.published',
+      jobId: publication.jobId,
+      at: publication.publishedAt,
+      publication,
+    };
     await client.publishAsync(topics.jobEvents(publication.jobId), JSON.stringify(event), { qos: 1 });
     return `job.published sent to ${new URL(url).host}`;
   } finally {
     await client.endAsync();
   }
 };
-

@@ -39,7 +39,11 @@ export const tilesStage: StageHandler = async (invocation, context) => {
   const mosaic = await readManifest(store, jobId, 'Orthomosaic');
   const summary = MosaicSummarySchema.safeParse(mosaic.summary);
   if (!summary.success)
-    throw new AerialError('Aerial.InvalidInput', `Orthomosaic summary lacks the tile grid: ${summary.error.message}`, 'rerun Orthomosaic');
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `Orthomosaic summary lacks the tile grid: ${summary.error.message}`,
+      'rerun Orthomosaic',
+    );
   const { zoom: maxZoom, gridOrigin, widthPx, heightPx, overviews, bbox } = summary.data;
   const minZoom = enclosingTile(bbox[0], bbox[1], bbox[2], bbox[3], maxZoom).zoom;
 
@@ -65,11 +69,10 @@ export const tilesStage: StageHandler = async (invocation, context) => {
       const tileY = Math.floor(originY / TILE_SIZE);
       let image = sharp(cogPath, { page, limitInputPixels: false });
       if (shrink > 1) {
-        image = image.resize(
-          Math.max(1, Math.round(widthPx / 2 ** k)),
-          Math.max(1, Math.round(heightPx / 2 ** k)),
-          { fit: 'fill', kernel: 'linear' },
-        );
+        image = image.resize(Math.max(1, Math.round(widthPx / 2 ** k)), Math.max(1, Math.round(heightPx / 2 ** k)), {
+          fit: 'fill',
+          kernel: 'linear',
+        });
       }
       const out = join(work, `z${zoom}`);
       await image
@@ -94,9 +97,14 @@ export const tilesStage: StageHandler = async (invocation, context) => {
       }
       for (let i = 0; i < files.length; i += UPLOAD_CONCURRENCY) {
         const infos = await Promise.all(
-          files.slice(i, i + UPLOAD_CONCURRENCY).map(async (f) =>
-            store.put(f.key, await readFile(f.path), { contentType: 'image/webp', metadata: { job: jobId, product: 'tiles' } }),
-          ),
+          files
+            .slice(i, i + UPLOAD_CONCURRENCY)
+            .map(async (f) =>
+              store.put(f.key, await readFile(f.path), {
+                contentType: 'image/webp',
+                metadata: { job: jobId, product: 'tiles' },
+              }),
+            ),
         );
         bytes += infos.reduce((s, info) => s + info.bytes, 0);
       }
@@ -106,7 +114,11 @@ export const tilesStage: StageHandler = async (invocation, context) => {
     }
 
     const [west, south, east, north] = bbox;
-    const [centreLon, centreLat] = worldPixelToLonLat(gridOrigin[0] + widthPx / 2, gridOrigin[1] + heightPx / 2, maxZoom);
+    const [centreLon, centreLat] = worldPixelToLonLat(
+      gridOrigin[0] + widthPx / 2,
+      gridOrigin[1] + heightPx / 2,
+      maxZoom,
+    );
     const tilejson = {
       tilejson: '3.0.0',
       name: `Aerial orthomosaic ${jobId}`,

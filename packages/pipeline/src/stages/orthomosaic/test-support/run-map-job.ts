@@ -3,7 +3,15 @@ import { type ObjectStore } from '../../../object-store/object-store';
 import { STAGE_HANDLERS } from '../../stage-handlers';
 import { runStage } from '../../stage-runtime';
 
-export const MAP_STAGES: StageName[] = ['GuardBudget', 'Ingest', 'Footprints', 'Orthomosaic', 'Tiles', 'Metadata', 'Publish'];
+export const MAP_STAGES: StageName[] = [
+  'GuardBudget',
+  'Ingest',
+  'Footprints',
+  'Orthomosaic',
+  'Tiles',
+  'Metadata',
+  'Publish',
+];
 
 /** Runs the map preset's stages in order on `store`, as the engine would, and returns their manifests. */
 export async function runMapJob(
@@ -18,7 +26,17 @@ export async function runMapJob(
       {
         jobId,
         stage,
-        ...(k === 0 && stage === 'GuardBudget' ? { request: { source: { kind: 'folder', path: photos }, preset: 'map', options: {}, priority: 'normal', notify: [] } } : {}),
+        ...(k === 0 && stage === 'GuardBudget'
+          ? {
+              request: {
+                source: { kind: 'folder', path: photos },
+                preset: 'map',
+                options: {},
+                priority: 'normal',
+                notify: [],
+              },
+            }
+          : {}),
       },
       { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
     );

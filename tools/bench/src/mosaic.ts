@@ -1,0 +1,125 @@
+import { DEFAULT_ENVIRONMENTS, keys, type StageName } from '@aerial/contracts';
+import { LocalFolderStore, runStage, STAGE_HANDLERS } from '@aerial/pipeline';
+import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import { sideBySide } from './measure';
+
+const MAP_STAGES: StageName[] = ['GuardBudget', 'Ingest', 'Footprints', 'Orthomosaic', 'Tiles', 'Metadata', 'Publish'];
+
+/**
+ * The map products' three figures, each measured side by side in this run:
+ * (a) the whole map job on Brighton Beach against decoding every image once with sharp;
+ * (b) the Tiles stage against `gdal2tiles.py --xyz --processes=2` on the same mosaic;
+ * (c) peak RSS of the map job on a generated 150-image survey, in a child process of its own.
+ * `node lib/mosaic.js rss <photos>` is that child.
+ */
+async function main(): Promise<void> {
+  if (process.argv[2] === 'rss') return rssChild(process.argv[3]!);
+  const work = mkdtempSync(join(tmpdir(), 'aerial-bench-mosaic-'));
+  try {
+    const images = sharedDatasetImages('brighton-beach');
+    if (!images) throw new Error('../shared/datasets/brighton-beach/images is absent: the mosaic benchmark needs it');
+    const files = readdirSync(images).map((f) => join(images, f));
+    const store = new LocalFolderStore(join(work, 'objects'));
+    let run = 0;
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+    const job = await sideBySide(
+      rounds,
+      { label: 'map job (Ingest → Publish)', run: () => mapJob(store, `bench-map-${++run}`, images) },
+      { label: 'sharp full decode of every image', run: () => decodeAll(files) },
+    );
+    const lines = [
+      `(a) Brighton Beach, ${files.length} photos, ${rounds} rounds each, interleaved`,
+      `    ${job.floor.label}: median ${job.floor.medianSeconds.toFixed(2)} s`,
+      `    ${job.candidate.label}: median ${job.candidate.medianSeconds.toFixed(2)} s`,
+      `    ratio map job / decode floor: ${job.ratio.toFixed(2)} (target ≤ 4)`,
+    ];
+
+    const cog = join(work, 'objects', keys.stage(`bench-map-${run}`, 'Orthomosaic'), 'orthomosaic.tif');
+    const gdal2tiles = ['/usr/bin/gdal2tiles.py', '/usr/bin/gdal2tiles'].find((p) => existsSync(p));
+    if (gdal2tiles) {
+      let k = 0;
+      const tiles = await sideBySide(
+        1,
+        {
+          label: 'Tiles stage (libvips, WebP)',
+          run: () => runStage({ jobId: `bench-map-${run}`, stage: 'Tiles' }, { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS }),
+        },
+        {
+          label: 'gdal2tiles.py --xyz --processes=2 (WebP)',
+          run: async () => {
+            const out = join(work, `gdal2tiles-${++k}`);
+            // Debian's python3 has the GDAL bindings; another python earlier on PATH may not.
+            execFileSync('/usr/bin/python3', [gdal2tiles, '--xyz', '--processes=2', '--tiledriver=WEBP', '-z', zoomRange(store, run), cog, out], { stdio: 'ignore' });
+          },
+        },
+      );
+      lines.push(
+        `(b) tiles of the same ${cog.split('/').slice(-1)[0]} (zoom ${zoomRange(store, run)})`,
+        `    ${tiles.floor.label}: ${tiles.floor.medianSeconds.toFixed(2)} s`,
+        `    ${tiles.candidate.label}: ${tiles.candidate.medianSeconds.toFixed(2)} s`,
+        `    speed-up over gdal2tiles: ${(1 / tiles.ratio).toFixed(2)}× (target ≥ 5×)`,
+      );
+    } else {
+      lines.push('(b) skipped: gdal2tiles.py is absent (tools/services/setup.sh installs gdal-bin)');
+    }
+
+    const survey = join(work, 'survey150');
+    // 150 frames of 1600×1200: a 10 × 15 lawnmower at 70 % / 60 % overlap.
+    await generateSurvey({ outDir: survey, areaWidthM: 170, areaHeightM: 150, gpsNoiseM: 2, yawNoiseDeg: 3 });
+    const photos = readdirSync(join(survey, 'images')).length;
+    const child = spawnSync(process.execPath, [__filename, 'rss', join(survey, 'images')], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`RSS child failed: ${child.stderr}`);
+    lines.push(`(c) map job on a generated survey of ${photos} photos: ${child.stdout.trim()} (target ≤ 2048 MiB)`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The zoom range the Tiles stage cut for run `run`, as gdal2tiles' `-z` wants it. */
+function zoomRange(store: LocalFolderStore, run: number): string {
+  const manifest = JSON.parse(
+    readFileSync(join(store.location.slice('file:'.length), keys.manifest(`bench-map-${run}`, 'Tiles')), 'utf8'),
+  ) as { summary: { minZoom: number; maxZoom: number } };
+  return `${manifest.summary.minZoom}-${manifest.summary.maxZoom}`;
+}
+
+async function mapJob(store: LocalFolderStore, jobId: string, photos: string): Promise<void> {
+  for (const [k, stage] of MAP_STAGES.entries()) {
+    await runStage(
+      { jobId, stage, ...(k === 0 ? { request: { source: { kind: 'folder', path: photos }, preset: 'map' } } : {}) },
+      { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
+    );
+  }
+}
+
+async function rssChild(photos: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'aerial-bench-rss-'));
+  try {
+    const started = performance.now();
+    await mapJob(new LocalFolderStore(join(work, 'objects')), 'bench-rss', photos);
+    const peak = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(`peak RSS ${peak.toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function decodeAll(files: string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) await sharp(files[next++]!).raw().toBuffer();
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
