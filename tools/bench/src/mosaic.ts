@@ -48,14 +48,22 @@ async function main(): Promise<void> {
         1,
         {
           label: 'Tiles stage (libvips, WebP)',
-          run: () => runStage({ jobId: `bench-map-${run}`, stage: 'Tiles' }, { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS }),
+          run: () =>
+            runStage(
+              { jobId: `bench-map-${run}`, stage: 'Tiles' },
+              { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
+            ),
         },
         {
           label: 'gdal2tiles.py --xyz --processes=2 (WebP)',
           run: async () => {
             const out = join(work, `gdal2tiles-${++k}`);
             // Debian's python3 has the GDAL bindings; another python earlier on PATH may not.
-            execFileSync('/usr/bin/python3', [gdal2tiles, '--xyz', '--processes=2', '--tiledriver=WEBP', '-z', zoomRange(store, run), cog, out], { stdio: 'ignore' });
+            execFileSync(
+              '/usr/bin/python3',
+              [gdal2tiles, '--xyz', '--processes=2', '--tiledriver=WEBP', '-z', zoomRange(store, run), cog, out],
+              { stdio: 'ignore' },
+            );
           },
         },
       );

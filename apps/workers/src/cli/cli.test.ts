@@ -35,7 +35,13 @@ describe('aerial CLI', () => {
   };
 
   test('process runs the map job through the engine and prints verdicts, footprints, mosaic and where it is published', async () => {
-    const { code, stdout, stderr } = await aerial('process', '--photos', join(survey, 'images'), '--label', 'test survey');
+    const { code, stdout, stderr } = await aerial(
+      'process',
+      '--photos',
+      join(survey, 'images'),
+      '--label',
+      'test survey',
+    );
     expect(stderr).toMatch(/Ingest: 100% done/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/Job job-\d{8}-[0-9a-f]{8}: SUCCEEDED/);

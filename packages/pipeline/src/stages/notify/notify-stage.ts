@@ -1,4 +1,4 @@
-import { keys, type NotifyTarget, STAGE_NAMES, StageManifestSchema } from '@aerial/contracts';
+import { keys, STAGE_NAMES, StageManifestSchema } from '@aerial/contracts';
 import { getJson, putJson } from '../../object-store/object-store';
 import { type StageHandler } from '../stage-runtime';
 import { type Deliver, deliverFromEnv, type NotificationMessage } from './deliveries';

@@ -1,5 +1,3 @@
-/* eslint-disable @typescript-eslint/naming-convention -- OpenCV's own names */
-
 /** The part of OpenCV.js this package uses; every Mat and vector must be `.delete()`d. */
 export interface CvMat {
   readonly rows: number;

@@ -97,14 +97,12 @@ export const tilesStage: StageHandler = async (invocation, context) => {
       }
       for (let i = 0; i < files.length; i += UPLOAD_CONCURRENCY) {
         const infos = await Promise.all(
-          files
-            .slice(i, i + UPLOAD_CONCURRENCY)
-            .map(async (f) =>
-              store.put(f.key, await readFile(f.path), {
-                contentType: 'image/webp',
-                metadata: { job: jobId, product: 'tiles' },
-              }),
-            ),
+          files.slice(i, i + UPLOAD_CONCURRENCY).map(async (f) =>
+            store.put(f.key, await readFile(f.path), {
+              contentType: 'image/webp',
+              metadata: { job: jobId, product: 'tiles' },
+            }),
+          ),
         );
         bytes += infos.reduce((s, info) => s + info.bytes, 0);
       }
