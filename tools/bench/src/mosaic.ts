@@ -78,8 +78,8 @@ async function main(): Promise<void> {
     }
 
     const survey = join(work, 'survey150');
-    // 150 frames of 1600×1200: a 10 × 15 lawnmower at 70 % / 60 % overlap.
-    await generateSurvey({ outDir: survey, areaWidthM: 170, areaHeightM: 150, gpsNoiseM: 2, yawNoiseDeg: 3 });
+    // About 150 frames of 1600×1200 at 60 m, 70 % / 60 % overlap (the generator lays out the lines).
+    await generateSurvey({ outDir: survey, areaWidthM: 290, areaHeightM: 250, gpsNoiseM: 2, yawNoiseDeg: 3 });
     const photos = readdirSync(join(survey, 'images')).length;
     const child = spawnSync(process.execPath, [__filename, 'rss', join(survey, 'images')], { encoding: 'utf8' });
     if (child.status !== 0) throw new Error(`RSS child failed: ${child.stderr}`);

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -92,15 +92,42 @@ export class LocalFolderStore implements ObjectStore {
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    const files = await readdir(this.root, { recursive: true }).catch(() => [] as string[]);
+    // Walk only the deepest folder the prefix names, not the whole store.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    const base = folder ? join(this.root, ...folder.split('/')) : this.root;
+    const files = await readdir(base, { recursive: true }).catch(() => [] as string[]);
     const keys = files
-      .map((f) => f.split(sep).join('/'))
+      .map((f) => (folder ? `${folder}/` : '') + f.split(sep).join('/'))
       .filter((k) => k.startsWith(prefix) && !k.endsWith(META_SUFFIX) && !k.endsWith('.partial'))
       .sort();
     for (const key of keys) {
       const info = await this.head(key);
       if (info) yield info;
     }
+  }
+
+  async copy(from: string, to: string, options: PutOptions = {}): Promise<ObjectInfo> {
+    const source = this.path(from);
+    const target = this.path(to);
+    const info = await this.head(from);
+    if (!info) throw notFound(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), this.location, from);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${target}.${randomUUID()}.partial`;
+    try {
+      // A copy-on-write clone where the file system has them, a plain copy elsewhere.
+      await copyFile(source, temp, constants.COPYFILE_FICLONE);
+      const meta: Meta = {
+        etag: info.etag,
+        contentType: options.contentType ?? info.contentType,
+        metadata: options.metadata,
+      };
+      await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
+      await rename(temp, target);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+    return (await this.head(to)) as ObjectInfo;
   }
 
   async delete(key: string): Promise<void> {

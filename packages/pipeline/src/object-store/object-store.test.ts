@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -70,6 +71,17 @@ describe('LocalFolderStore', () => {
     expect(readdirSync(join(dir, 'jobs', 'a'))).toEqual([]);
   });
 
+  test('copies inside the store, keeping the bytes and ETag, replacing the metadata', async () => {
+    const original = await store.put('jobs/a/mosaic.tif', Buffer.from('tiff bytes'), { contentType: 'image/tiff' });
+    const copy = await store.copy('jobs/a/mosaic.tif', 'published/a/run-1/orthomosaic.tif', { metadata: { job: 'a' } });
+    expect(copy).toMatchObject({ bytes: original.bytes, etag: original.etag, contentType: 'image/tiff' });
+    expect((await store.get('published/a/run-1/orthomosaic.tif')).toString()).toBe('tiff bytes');
+    await expect(store.copy('jobs/a/none', 'x/y')).rejects.toThrow(/jobs\/a\/none/);
+    const listed: string[] = [];
+    for await (const o of store.list('published/a/')) listed.push(o.key);
+    expect(listed).toEqual(['published/a/run-1/orthomosaic.tif']);
+  });
+
   test('deleting is idempotent', async () => {
     await store.put('k', 'v');
     await store.delete('k');
@@ -98,6 +110,21 @@ describe('S3ObjectStore', () => {
       ContentType: 'text/plain',
     });
     expect((await store.get('jobs/a/k')).toString()).toBe('hi');
+  });
+
+  test('copies with CopyObject (no bytes through this process), URL-encoding the source', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 4, ETag: '"e"', ContentType: 'image/webp' });
+    s3.on(CopyObjectCommand).resolves({});
+    const store = new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), 'bucket', 'p');
+    await store.copy('jobs/a/tiles/1 2.webp', 'published/a/tiles/1 2.webp', { metadata: { run: 'r' } });
+    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'bucket',
+      Key: 'p/published/a/tiles/1 2.webp',
+      CopySource: 'bucket/p/jobs/a/tiles/1%202.webp',
+      MetadataDirective: 'REPLACE',
+      ContentType: 'image/webp',
+      Metadata: { run: 'r' },
+    });
   });
 
   test('head of a missing object is undefined', async () => {

@@ -30,6 +30,11 @@ export interface ObjectStore {
   /** Objects whose key starts with `prefix`, in key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
+  /**
+   * Copies an object inside the store without moving its bytes through this process (S3
+   * CopyObject, a file copy locally); `options` replace the copy's content type and metadata.
+   */
+  copy(from: string, to: string, options?: PutOptions): Promise<ObjectInfo>;
 }
 
 /** Refuses keys that could escape a prefix or the store's root. */

@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -44,6 +45,22 @@ export class S3ObjectStore implements ObjectStore {
       }),
     );
     return (await this.head(key)) as ObjectInfo;
+  }
+
+  async copy(from: string, to: string, options: PutOptions = {}): Promise<ObjectInfo> {
+    const source = await this.head(from);
+    if (!source) throw new Error(`no object ${from} in ${this.location}`);
+    await this.client.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: this.s3Key(to),
+        CopySource: `${this.bucket}/${this.s3Key(from).split('/').map(encodeURIComponent).join('/')}`,
+        MetadataDirective: 'REPLACE',
+        ContentType: options.contentType ?? source.contentType,
+        Metadata: options.metadata,
+      }),
+    );
+    return (await this.head(to)) as ObjectInfo;
   }
 
   async get(key: string): Promise<Buffer> {

@@ -230,20 +230,26 @@ async function compressTile(rgba: Uint8Array, size: number): Promise<Buffer> {
 }
 
 async function tileLevel(data: Uint8Array, width: number, height: number, size: number): Promise<Buffer[]> {
-  const chunks: Buffer[] = [];
-  const tile = new Uint8Array(size * size * 4);
+  const done: Buffer[] = [];
+  let pending: Promise<Buffer>[] = [];
   for (let ty = 0; ty < M.ceil(height / size); ty++) {
     for (let tx = 0; tx < M.ceil(width / size); tx++) {
-      tile.fill(0);
+      const tile = new Uint8Array(size * size * 4);
       for (let y = 0; y < size && ty * size + y < height; y++) {
         const from = ((ty * size + y) * width + tx * size) * 4;
         const count = M.min(size, width - tx * size) * 4;
         tile.set(data.subarray(from, from + count), y * size * 4);
       }
-      chunks.push(await compressTile(tile, size));
+      // Compressed on libuv's thread pool, a few at a time (each holds an uncompressed copy).
+      pending.push(compressTile(tile, size));
+      if (pending.length === 16) {
+        done.push(...(await Promise.all(pending)));
+        pending = [];
+      }
     }
   }
-  return chunks;
+  done.push(...(await Promise.all(pending)));
+  return done;
 }
 
 /** A raster at half the size: each pixel the alpha-weighted mean of a 2×2 block. */

@@ -1,11 +1,18 @@
-import { AerialError, FootprintRecordSchema, ImageRecordSchema, keys, parseAtBoundary } from '@aerial/contracts';
+import {
+  AerialError,
+  type FootprintRecord,
+  FootprintRecordSchema,
+  ImageRecordSchema,
+  keys,
+  parseAtBoundary,
+} from '@aerial/contracts';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { median } from '../../geo/local-frame';
+import { LocalFrame, median } from '../../geo/local-frame';
 import {
   groundResolution,
   mercatorResolution,
@@ -38,12 +45,13 @@ const PREVIEW_SIZE = 1024;
 const DEFAULT_CACHE_BYTES = 640 * 1024 * 1024;
 
 const SfmCamerasSchema = z.object({
+  origin: z.object({ latitude: z.number(), longitude: z.number() }),
   images: z.array(
     z.object({
       image: z.string(),
       registered: z.boolean(),
-      centerWgs84: z.array(z.number()).optional(),
-      qvec: z.array(z.number()).optional(),
+      centerEnu: z.array(z.number()).length(3).optional(),
+      qvec: z.array(z.number()).length(4).optional(),
     }),
   ),
 });
@@ -109,7 +117,9 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
   // Placements are relative to a provisional origin (world pixels at this zoom are ~1e9).
   const first = initialPlacement(images[0]!.record, images[0]!.row, zoom, [0, 0]);
   const provisional: [number, number] = [Math.floor(first.placement.tx), Math.floor(first.placement.ty)];
-  const initial = images.map((i) => initialPlacement(i.record, i.row, zoom, provisional, sfm.get(i.record.name)));
+  const initial = images.map((i) =>
+    initialPlacement(i.record, i.row, zoom, provisional, sfm?.cameraOf(i.record.name, i.row)),
+  );
 
   const clock = stopwatch();
   context.progress(2, `registering ${images.length} images`);
@@ -294,16 +304,35 @@ function stopwatch(): () => number {
   };
 }
 
+/**
+ * The SfM cameras, when that stage ran, with the ground's height in its ENU frame: each camera's
+ * height minus its height above ground (the recorded relative altitude), the median over all.
+ */
 async function readSfmCameras(
   store: Parameters<StageHandler>[1]['store'],
   jobId: string,
-): Promise<Map<string, SfmCamera>> {
-  if (!(await store.head(keys.manifest(jobId, 'SfM')))) return new Map();
+): Promise<{ cameraOf: (image: string, footprint: FootprintRecord) => SfmCamera | undefined } | undefined> {
+  if (!(await store.head(keys.manifest(jobId, 'SfM')))) return undefined;
   const manifest = await readManifest(store, jobId, 'SfM');
   const doc = parseAtBoundary(
     SfmCamerasSchema,
     await getJson(store, outputKey(manifest, SFM_OUTPUTS.cameras)),
     'SfM cameras',
   );
-  return new Map(doc.images.map((c) => [c.image, c]));
+  const frame = new LocalFrame(doc.origin.latitude, doc.origin.longitude);
+  const byName = new Map(doc.images.map((c) => [c.image, c]));
+  return {
+    cameraOf: (image, footprint) => {
+      const c = byName.get(image);
+      return c?.registered && c.centerEnu && c.qvec
+        ? {
+            image,
+            centerEnu: c.centerEnu as [number, number, number],
+            qvec: c.qvec,
+            frame,
+            heightAboveGroundM: footprint.heightAboveGroundM,
+          }
+        : undefined;
+    },
+  };
 }

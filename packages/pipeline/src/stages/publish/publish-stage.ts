@@ -114,13 +114,11 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
     for (let i = 0; i < copies.length; i += COPY_CONCURRENCY) {
       signal.throwIfAborted();
       const infos = await Promise.all(
-        copies.slice(i, i + COPY_CONCURRENCY).map(async (copy) => {
-          const head = await store.head(copy.from);
-          return store.put(`${prefix}/${copy.to}`, await store.getStream(copy.from), {
-            ...(head?.contentType ? { contentType: head.contentType } : {}),
+        copies.slice(i, i + COPY_CONCURRENCY).map((copy) =>
+          store.copy(copy.from, `${prefix}/${copy.to}`, {
             metadata: { job: jobId, run: runId, product: copy.product },
-          });
-        }),
+          }),
+        ),
       );
       bytes += infos.reduce((s, info) => s + info.bytes, 0);
       context.progress(

@@ -11,6 +11,7 @@ import { putJson } from '../../object-store/object-store';
 import { ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { round } from '../tools/round';
+import { useAllCoresForLibvips } from '../tools/sharp-threads';
 
 export const TILES_OUTPUTS = { tiles: 'tiles', tilejson: 'tilejson' } as const;
 
@@ -36,6 +37,7 @@ const UPLOAD_CONCURRENCY = 8;
 export const tilesStage: StageHandler = async (invocation, context) => {
   const { store, signal } = context;
   const { jobId } = invocation;
+  useAllCoresForLibvips();
   const mosaic = await readManifest(store, jobId, 'Orthomosaic');
   const summary = MosaicSummarySchema.safeParse(mosaic.summary);
   if (!summary.success)
@@ -81,7 +83,7 @@ export const tilesStage: StageHandler = async (invocation, context) => {
           top: Math.round(originY - tileY * TILE_SIZE),
           background: TRANSPARENT,
         })
-        .webp({ quality: 82, alphaQuality: 90 })
+        .webp({ quality: 82, alphaQuality: 90, effort: 1 })
         .tile({ size: TILE_SIZE, layout: 'google', depth: 'one', skipBlanks: 0, background: TRANSPARENT })
         .toFile(out);
       // libvips writes <level>/<row>/<column>.webp; the XYZ grid wants <zoom>/<x>/<y>.
