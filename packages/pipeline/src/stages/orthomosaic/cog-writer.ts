@@ -226,7 +226,8 @@ async function compressTile(rgba: Uint8Array, size: number): Promise<Buffer> {
     const row = y * stride;
     for (let i = stride - 1; i >= 4; i--) predicted[row + i] = (predicted[row + i]! - predicted[row + i - 4]!) & 0xff;
   }
-  return deflateAsync(predicted, { level: 6 });
+  // Level 1: on two cores level 6 cost more CPU than rendering the tile, for ~15 % smaller files.
+  return deflateAsync(predicted, { level: 1 });
 }
 
 async function tileLevel(data: Uint8Array, width: number, height: number, size: number): Promise<Buffer[]> {

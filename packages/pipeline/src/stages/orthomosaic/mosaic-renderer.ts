@@ -61,49 +61,73 @@ export async function renderMosaic(o: RenderOptions): Promise<RenderStats> {
   const best = new Float32Array(T * T);
   const sum = new Float32Array(T * T * 4);
   let done = 0;
+  const tiles: { x0: number; y0: number; column: number; row: number; needed: number[] }[] = [];
   for (let row = 0; row < rows; row++) {
     for (let column = 0; column < columns; column++) {
-      o.signal?.throwIfAborted();
       const x0 = column * T;
       const y0 = row * T;
       const needed = bounds
         .map((b, k) => (b.x1 >= x0 && b.x0 <= x0 + T && b.y1 >= y0 && b.y0 <= y0 + T ? k : -1))
         .filter((k) => k >= 0);
-      for (const k of needed) {
-        const hit = cache.get(k);
-        if (hit) {
-          cache.delete(k);
-          cache.set(k, hit);
-          continue;
-        }
-        for (const [old, image] of cache) {
-          if (cacheBytes + imageBytes(o.images[k]!) <= o.cacheBytes) break;
-          if (needed.includes(old)) continue;
-          cache.delete(old);
-          cacheBytes -= image.data.byteLength;
-        }
-        const image = await o.load(k);
-        decodes++;
-        cache.set(k, image);
-        cacheBytes += image.data.byteLength;
-        peakCacheBytes = M.max(peakCacheBytes, cacheBytes);
-      }
-      best.fill(Infinity);
-      sum.fill(0);
-      for (const k of needed) nearestCentre(o.images[k]!, x0, y0, T, best);
-      for (const k of needed) accumulate(o.images[k]!, cache.get(k)!, x0, y0, T, best, feather, sum);
-      const rgba = new Uint8Array(T * T * 4);
-      for (let p = 0; p < T * T; p++) {
-        const w = sum[p * 4 + 3]!;
-        if (w <= 0) continue;
-        rgba[p * 4] = M.min(255, M.round(sum[p * 4]! / w));
-        rgba[p * 4 + 1] = M.min(255, M.round(sum[p * 4 + 1]! / w));
-        rgba[p * 4 + 2] = M.min(255, M.round(sum[p * 4 + 2]! / w));
-        rgba[p * 4 + 3] = 255;
-      }
-      await o.onTile(column, row, rgba);
-      o.onProgress?.(++done, columns * rows);
+      tiles.push({ x0, y0, column, row, needed });
     }
+  }
+  // Decoding runs on libuv's threads: the next tile's images decode while this one renders.
+  const inflight = new Map<number, Promise<RgbImage>>();
+  const start = (k: number) => {
+    if (!cache.has(k) && !inflight.has(k)) {
+      decodes++;
+      inflight.set(k, o.load(k));
+    }
+  };
+  for (const [index, { x0, y0, column, row, needed }] of tiles.entries()) {
+    o.signal?.throwIfAborted();
+    for (const k of needed) start(k);
+    for (const k of needed) {
+      const hit = cache.get(k);
+      if (hit) {
+        cache.delete(k);
+        cache.set(k, hit);
+        continue;
+      }
+      const image = await inflight.get(k)!;
+      inflight.delete(k);
+      for (const [old, cached] of cache) {
+        if (cacheBytes + image.data.byteLength <= o.cacheBytes) break;
+        if (needed.includes(old)) continue;
+        cache.delete(old);
+        cacheBytes -= cached.data.byteLength;
+      }
+      cache.set(k, image);
+      cacheBytes += image.data.byteLength;
+      peakCacheBytes = M.max(peakCacheBytes, cacheBytes);
+    }
+    const upcoming = tiles[index + 1]?.needed.filter((k) => !cache.has(k) && !inflight.has(k)) ?? [];
+    const room = o.cacheBytes - cacheBytes - [...inflight.keys()].reduce((s, k) => s + imageBytes(o.images[k]!), 0);
+    let planned = 0;
+    for (const k of upcoming) {
+      planned += imageBytes(o.images[k]!);
+      if (planned > room) break;
+      start(k);
+    }
+    best.fill(Infinity);
+    sum.fill(0);
+    for (const k of needed) nearestCentre(o.images[k]!, x0, y0, T, best);
+    for (const k of needed) accumulate(o.images[k]!, cache.get(k)!, x0, y0, T, best, feather, sum);
+    const rgba = new Uint8Array(T * T * 4);
+    // A clamped view rounds and clamps on assignment, natively.
+    const out = new Uint8ClampedArray(rgba.buffer);
+    for (let p = 0; p < T * T; p++) {
+      const o4 = p * 4;
+      const w = sum[o4 + 3]!;
+      if (w <= 0) continue;
+      out[o4] = sum[o4]! / w;
+      out[o4 + 1] = sum[o4 + 1]! / w;
+      out[o4 + 2] = sum[o4 + 2]! / w;
+      out[o4 + 3] = 255;
+    }
+    await o.onTile(column, row, rgba);
+    o.onProgress?.(++done, columns * rows);
   }
   return { decodes, peakCacheBytes, tiles: columns * rows };
 }

@@ -48,22 +48,12 @@ export async function registerImages(
   const working: WorkingImage[] = [];
   const features: ImageFeatures[] = [];
   try {
-    for (const [k, input] of inputs.entries()) {
+    // Decoding (libuv threads) of the next image overlaps feature detection (this thread) of this one.
+    let next = inputs[0] ? workingImage(inputs[0], size) : undefined;
+    for (let k = 0; k < inputs.length; k++) {
       options.signal?.throwIfAborted();
-      const scale = Math.min(1, size / Math.max(input.width, input.height));
-      const w = Math.max(1, Math.round(input.width * scale));
-      const h = Math.max(1, Math.round(input.height * scale));
-      const { data } = await sharp(await input.read())
-        .resize(w, h, { fit: 'fill' })
-        .greyscale()
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      const image: WorkingImage = {
-        grey: new Uint8Array(data.buffer, data.byteOffset, w * h),
-        width: w,
-        height: h,
-        scale: w / input.width,
-      };
+      const image = await next!;
+      next = k + 1 < inputs.length ? workingImage(inputs[k + 1]!, size) : undefined;
       working.push(image);
       features.push(detectFeatures(cv, image, options.maxKeypoints ?? 1000));
       options.onProgress?.(((k + 1) / inputs.length) * 0.5, `features ${k + 1}/${inputs.length}`);
@@ -95,6 +85,19 @@ export async function registerImages(
   } finally {
     for (const f of features) f.descriptors.delete();
   }
+}
+
+/** The image at working size, greyscale. */
+async function workingImage(input: RegistrationInput, size: number): Promise<WorkingImage> {
+  const scale = Math.min(1, size / Math.max(input.width, input.height));
+  const w = Math.max(1, Math.round(input.width * scale));
+  const h = Math.max(1, Math.round(input.height * scale));
+  const { data } = await sharp(await input.read())
+    .resize(w, h, { fit: 'fill' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { grey: new Uint8Array(data.buffer, data.byteOffset, w * h), width: w, height: h, scale: w / input.width };
 }
 
 /**
