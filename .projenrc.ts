@@ -73,8 +73,15 @@ const workers = repo.addPackage({
 repo.addPackage({
   name: 'hub',
   outdir: 'apps/hub',
-  description: 'The Hub: REST API with OpenAPI, tile database (PostgreSQL + PostGIS); MQTT bridge and web page to come',
-  workspaceDeps: [contracts, pipeline],
+  description:
+    'The Hub: REST API with OpenAPI, tile database (PostgreSQL + PostGIS), MQTT bridge, map tiles and the web page',
+  workspaceDeps: [contracts, pipeline, sampleData],
+  bin: { 'aerial-hub': 'lib/server/main.js' },
+  // The web page (web/, bundled by Vite with MapLibre) is built beside the server.
+  postBuild: 'vite build web',
+  scripts: {
+    lint: 'eslint --max-warnings 0 . && tsc -p tsconfig.dev.json && tsc -p web/tsconfig.json',
+  },
   deps: {
     pg: '^8.16.0',
     zod: '^4.1.0',
@@ -86,10 +93,29 @@ repo.addPackage({
     'fastify-type-provider-zod': '^7.0.0',
     '@aws-sdk/client-sfn': '^3.1000.0',
     mqtt: '^5.16.0',
+    // The embedded defaults: PGlite with PostGIS behind a PostgreSQL socket (pinned together:
+    // pglite-postgis 0.2.8 needs pglite 0.5.8 exactly), and aedes with level persistence.
+    '@electric-sql/pglite': '0.5.8',
+    '@electric-sql/pglite-postgis': '0.2.8',
+    '@electric-sql/pglite-socket': '0.2.11',
+    aedes: '1.2.0',
+    'aedes-persistence-level': '^9.2.0',
+    level: '^10.0.0',
+    ws: '^8.18.0',
+    'proper-lockfile': '^4.1.2',
+    '@fastify/static': '^9.0.0',
   },
-  devDeps: { '@types/pg': '^8.15.0' },
+  devDeps: {
+    '@types/pg': '^8.15.0',
+    '@types/ws': '^8.18.0',
+    '@types/proper-lockfile': '^4.1.4',
+    'maplibre-gl': '^5.0.0',
+    vite: '^7.1.0',
+    'playwright-core': '^1.55.0',
+    '@types/geojson': '^7946.0.16',
+  },
   // jest runs CommonJS; these dependencies of fastify's plugins ship ESM only.
-  esmOnlyDeps: ['content-disposition', 'cookie'],
+  esmOnlyDeps: ['content-disposition', 'cookie', 'aedes', 'level'],
   testTimeout: 60_000,
 });
 

@@ -12,6 +12,11 @@ import { TileDatabase } from './db/tile-database';
 import { errorReply } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
+import { Publications } from './products/publications';
+import { productRoutes } from './routes/products';
+import fastifyStatic from '@fastify/static';
+import type { ObjectStore } from '@aerial/pipeline';
+import type { EventEmitter } from 'node:events';
 
 export interface HubOptions {
   readonly pool: Pool;
@@ -23,6 +28,16 @@ export interface HubOptions {
   /** Largest JSON body. @default 64 KiB */
   readonly bodyLimit?: number;
   readonly logger?: boolean;
+  /** Where published products are read from; without it the product routes are off. */
+  readonly store?: ObjectStore;
+  /** Shares the publication cache with whoever records publications. */
+  readonly publications?: Publications;
+  /** Newly stored pipeline events, for live pages. */
+  readonly live?: EventEmitter;
+  /** Folder of the built web page; served at `/` when given. */
+  readonly webRoot?: string;
+  /** The sample survey's photos folder (rendered on first use); enables POST /api/samples. */
+  readonly samplePhotos?: () => Promise<string>;
 }
 
 /**
@@ -73,6 +88,17 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
   };
   const tiles = new TileDatabase(options.pool);
   await app.register(healthRoutes, { pool: options.pool, sfn: options.sfn, stateMachineArn: options.stateMachineArn });
-  await app.register(jobRoutes, { tiles, sfn: options.sfn, stateMachineArn: options.stateMachineArn, requireApiKey });
+  await app.register(jobRoutes, {
+    tiles,
+    sfn: options.sfn,
+    stateMachineArn: options.stateMachineArn,
+    requireApiKey,
+    ...(options.samplePhotos ? { samplePhotos: options.samplePhotos } : {}),
+  });
+  if (options.store) {
+    const publications = options.publications ?? new Publications(options.store);
+    await app.register(productRoutes, { tiles, store: options.store, publications, live: options.live });
+  }
+  if (options.webRoot) await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', index: 'index.html' });
   return app;
 }

@@ -10,6 +10,8 @@ describe('loadRuntimeConfig', () => {
       AERIAL_MAIL: 'eml',
       AERIAL_MAIL_FROM: 'aerial@localhost',
       AERIAL_WEATHER: 'none',
+      HUB_HOST: '127.0.0.1',
+      HUB_PORT: 8080,
     });
   });
 

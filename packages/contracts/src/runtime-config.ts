@@ -36,6 +36,14 @@ export const RuntimeConfigSchema = z.object({
     )
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** Where the Hub listens. */
+  HUB_HOST: z.string().min(1).default('127.0.0.1'),
+  HUB_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /**
+   * Without SFN_ENDPOINT the Hub starts the local engine with this command (it prints
+   * `engine listening on <url>`); `pnpm start` sets it to the workers' `aerial engine`.
+   */
+  AERIAL_ENGINE_COMMAND: z.string().min(1).optional(),
   /** How Notify sends email: `.eml` files under the data directory, or Amazon SES. */
   AERIAL_MAIL: z.enum(['eml', 'ses']).default('eml'),
   AERIAL_MAIL_FROM: z.email().default('aerial@localhost'),

@@ -1,6 +1,10 @@
-import { jobIdFromTopic, PipelineEventSchema, topics } from '@aerial/contracts';
+import { jobIdFromTopic, type PipelineEvent, PipelineEventSchema, topics } from '@aerial/contracts';
 import mqtt, { type MqttClient } from 'mqtt';
+import { EventEmitter } from 'node:events';
 import type { TileDatabase } from '../db/tile-database';
+
+/** Called for each event once it is stored; a failure is counted, not fatal. */
+export type OnStoredEvent = (event: PipelineEvent) => Promise<void> | void;
 
 export interface EventBridgeStats {
   stored: number;
@@ -16,10 +20,13 @@ export interface EventBridgeStats {
  */
 export class MqttEventBridge {
   readonly stats: EventBridgeStats = { stored: 0, duplicates: 0, rejected: 0 };
+  /** Emits `event` with each newly stored event (live pages subscribe here). */
+  readonly live = new EventEmitter().setMaxListeners(1000);
 
   private constructor(
     private readonly client: MqttClient,
     private readonly tiles: TileDatabase,
+    private readonly onStored?: OnStoredEvent,
   ) {}
 
   /**
@@ -29,17 +36,18 @@ export class MqttEventBridge {
   static async start(
     url: string,
     tiles: TileDatabase,
-    options: { username?: string; password?: string; clientId?: string } = {},
+    options: { username?: string; password?: string; clientId?: string; onStored?: OnStoredEvent } = {},
   ): Promise<MqttEventBridge> {
+    const { onStored, ...connect } = options;
     const client = await mqtt.connectAsync(url, {
       clientId: 'aerial-hub-bridge',
-      ...options,
+      ...connect,
       clean: false,
       reconnectPeriod: 1000,
       connectTimeout: 5000,
       protocolVersion: 4,
     });
-    const bridge = new MqttEventBridge(client, tiles);
+    const bridge = new MqttEventBridge(client, tiles, onStored);
     client.on('message', (topic, payload) => void bridge.receive(topic, payload));
     await client.subscribeAsync(topics.allJobEvents, { qos: 1 });
     return bridge;
@@ -64,8 +72,11 @@ export class MqttEventBridge {
     if (jobIdFromTopic(topic) !== event.data.jobId)
       return reject(`event of job ${event.data.jobId} on another job's topic`);
     try {
-      if (await this.tiles.recordEvent(event.data)) this.stats.stored++;
-      else this.stats.duplicates++;
+      if (await this.tiles.recordEvent(event.data)) {
+        this.stats.stored++;
+        this.live.emit('event', event.data);
+        await this.onStored?.(event.data);
+      } else this.stats.duplicates++;
     } catch (e) {
       reject(`not stored: ${(e as Error).message}`);
     }

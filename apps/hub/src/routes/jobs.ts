@@ -17,6 +17,8 @@ export interface JobRoutesOptions {
   readonly stateMachineArn: string;
   /** Refuses requests without a valid API key. */
   readonly requireApiKey: preHandlerHookHandler;
+  /** The folder of the sample survey, rendered on first use; enables POST /api/samples. */
+  readonly samplePhotos?: () => Promise<string>;
 }
 
 const JobSchema = z.object({
@@ -33,19 +35,56 @@ const JobSchema = z.object({
 const JobIdParams = z.object({ jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/) });
 const Started = z.object({ jobId: z.string(), executionArn: z.string() });
 
+/** Starts a job on the engine and records it; the one way the Hub starts jobs. */
+export async function startJob(
+  options: { tiles: TileDatabase; sfn: SFNClient; stateMachineArn: string },
+  request: z.infer<typeof JobRequestSchema>,
+): Promise<{ jobId: string; executionArn: string }> {
+  const jobId = newJobId();
+  const out = await options.sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: options.stateMachineArn,
+      name: jobId,
+      input: JSON.stringify({ jobId, request }),
+    }),
+  );
+  await options.tiles.recordJob(jobId, request, out.executionArn);
+  return { jobId, executionArn: out.executionArn as string };
+}
+
 /** Start, list, inspect, cancel and retry jobs. Jobs run on whatever engine `sfn` points at. */
 export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { tiles, sfn, stateMachineArn } = options;
+  const { tiles, sfn } = options;
+  const start = (request: z.infer<typeof JobRequestSchema>) => startJob(options, request);
 
-  const start = async (request: z.infer<typeof JobRequestSchema>) => {
-    const jobId = newJobId();
-    const out = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: jobId, input: JSON.stringify({ jobId, request }) }),
+  if (options.samplePhotos) {
+    const samplePhotos = options.samplePhotos;
+    app.post(
+      '/api/samples',
+      {
+        preHandler: options.requireApiKey,
+        schema: {
+          summary: 'Start a map job on the generated sample survey',
+          tags: ['jobs'],
+          security: [{ apiKey: [] }],
+          response: { 202: Started, 401: ErrorBodySchema },
+        },
+      },
+      async (_request, reply) =>
+        reply
+          .code(202)
+          .send(
+            await start(
+              JobRequestSchema.parse({
+                source: { kind: 'folder', path: await samplePhotos() },
+                preset: 'map',
+                label: 'sample survey',
+              }),
+            ),
+          ),
     );
-    await tiles.recordJob(jobId, request, out.executionArn);
-    return { jobId, executionArn: out.executionArn as string };
-  };
+  }
 
   app.post(
     '/api/jobs',

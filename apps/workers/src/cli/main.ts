@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { AerialError, JobRequestSchema, newJobId, parseAtBoundary, PRESETS } from '@aerial/contracts';
-import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, stagesFor } from '@aerial/pipeline';
+import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, SfnApiServer, stagesFor } from '@aerial/pipeline';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,8 @@ commands:
   jobs                   list jobs, newest first
   status JOB             show a job's outcome and outputs
   cancel JOB             stop a running job
+  engine                 serve the local engine behind the Step Functions API (what the Hub talks to)
+      --port N             listen port on 127.0.0.1 (default 0: any free port)
 
 environment: AERIAL_DATA_DIR (default .aerial), OBJECT_STORE, AERIAL_ENV (dev|staging|prod)`;
 
@@ -41,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return showStatus(config, requiredJob(rest));
     case 'cancel':
       return cancelJob(config, requiredJob(rest));
+    case 'engine':
+      return serveEngine(config, rest);
     default:
       throw new AerialError(
         'Aerial.InvalidInput',
@@ -154,6 +158,35 @@ async function cancelJob(config: WorkerConfig, jobId: string): Promise<number> {
   }
   await engine.stopExecution(record.executionArn, { cause: 'cancelled with "aerial cancel"' });
   process.stdout.write(`asked job ${jobId} to stop\n`);
+  return 0;
+}
+
+/**
+ * The local engine as a service: the Step Functions API on the loopback interface, events to
+ * MQTT_URL when set. Prints `engine listening on <url>` once ready; runs until SIGTERM or SIGINT.
+ */
+async function serveEngine(config: WorkerConfig, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { port: { type: 'string', default: '0' } } });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new AerialError('Aerial.InvalidInput', `--port ${values.port} is not a port number`, 'give 0–65535');
+  const engine = createLocalEngine(config);
+  const publisher = config.runtime.MQTT_URL ? await MqttEventPublisher.connect(config.runtime.MQTT_URL) : undefined;
+  engine.on('event', (event) => {
+    publisher
+      ?.publish(event)
+      .catch((e: unknown) =>
+        process.stderr.write(`aerial engine: could not publish ${event.type}: ${(e as Error).message}\n`),
+      );
+  });
+  const server = new SfnApiServer(engine);
+  const url = await server.listen(port);
+  process.stdout.write(`engine listening on ${url}\n`);
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve());
+  });
+  await server.close();
+  await publisher?.close();
   return 0;
 }
 

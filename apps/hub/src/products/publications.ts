@@ -1,0 +1,77 @@
+import {
+  type CatalogImageRow,
+  FootprintRecordSchema,
+  ImageRecordSchema,
+  keys,
+  type Publication,
+  PublicationSchema,
+} from '@aerial/contracts';
+import { getJson, type ObjectStore, publishedPointer } from '@aerial/pipeline';
+import { z } from 'zod';
+import type { TileDatabase } from '../db/tile-database';
+
+/**
+ * Reads published jobs from the object store (the pointer Publish writes last) and records them
+ * in the tile database: images with their footprints and QA verdicts, the reconstruction and its
+ * products. Pointers are cached briefly: every map tile request asks for one.
+ */
+export class Publications {
+  private readonly cache = new Map<string, { at: number; value: Publication | undefined }>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  /** The job's current publication, or undefined when it has none. */
+  async current(jobId: string): Promise<Publication | undefined> {
+    const hit = this.cache.get(jobId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const key = publishedPointer(jobId);
+    const value = (await this.store.head(key)) ? PublicationSchema.parse(await getJson(this.store, key)) : undefined;
+    this.cache.set(jobId, { at: Date.now(), value });
+    if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
+    return value;
+  }
+
+  forget(jobId: string): void {
+    this.cache.delete(jobId);
+  }
+
+  /** The image records Ingest wrote (verdicts and reasons), or [] before Ingest ran. */
+  async imageRecords(jobId: string) {
+    const key = `${keys.stage(jobId, 'Ingest')}/image-records.json`;
+    if (!(await this.store.head(key))) return [];
+    return z.array(ImageRecordSchema).parse(await getJson(this.store, key));
+  }
+
+  /** Records a publication in the tile database; idempotent (upserts). */
+  async record(tiles: TileDatabase, publication: Publication): Promise<void> {
+    this.forget(publication.jobId);
+    const records = await this.imageRecords(publication.jobId);
+    const footprintsKey = `${keys.stage(publication.jobId, 'Footprints')}/footprints.json`;
+    const footprints = (await this.store.head(footprintsKey))
+      ? z.array(FootprintRecordSchema).parse(await getJson(this.store, footprintsKey))
+      : [];
+    const byImage = new Map(footprints.map((f) => [f.image, f]));
+    const rows: CatalogImageRow[] = records.map((r) => {
+      const f = byImage.get(r.name);
+      return {
+        jobId: publication.jobId,
+        image: r.name,
+        sha256: r.sha256,
+        accepted: r.qa.accepted,
+        reasons: r.qa.reasons,
+        ...(r.gps ? { longitude: r.gps.longitude, latitude: r.gps.latitude } : {}),
+        ...(f ? { footprint: f.footprint, gsdCm: f.gsdCm } : {}),
+      };
+    });
+    await tiles.recordImages(rows);
+    await tiles.recordReconstruction(
+      publication.jobId,
+      { ...publication.products, prefix: publication.prefix },
+      publication.gsdCm,
+    );
+    await tiles.publish(publication.jobId, new Date(publication.publishedAt));
+  }
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+import { AerialError, JobRequestSchema, loadRuntimeConfig, STAGE_NAMES } from '@aerial/contracts';
+import { createObjectStore, LOCAL_STATE_MACHINE_ARN } from '@aerial/pipeline';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'pg';
+import { buildHub } from '../app';
+import { ApiKeys } from '../auth/api-keys';
+import { startJob } from '../routes/jobs';
+import { migrate } from '../db/migrate';
+import { TileDatabase } from '../db/tile-database';
+import { startEmbeddedBroker } from '../embedded/embedded-broker';
+import { startEmbeddedPostgres } from '../embedded/embedded-postgres';
+import { MqttEventBridge } from '../mqtt/event-bridge';
+import { Publications } from '../products/publications';
+import { startEngineProcess } from './engine-process';
+
+/** The built web page beside the compiled server. */
+const WEB_ROOT = join(__dirname, '..', '..', 'web', 'dist');
+
+const say = (line: string) => process.stderr.write(`hub: ${line}\n`);
+
+/**
+ * The Hub as a process. Every service it needs is configured or embedded: DATABASE_URL or PGlite
+ * with PostGIS, MQTT_URL or an aedes broker, SFN_ENDPOINT or the local engine started with
+ * AERIAL_ENGINE_COMMAND. `--photos DIR` (or `--sample`: a generated survey when there is no job
+ * yet) starts a map job once it is up. It prints its URL and runs until SIGINT/SIGTERM.
+ */
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { sample: { type: 'boolean' }, photos: { type: 'string' } } });
+  process.env.AERIAL_DATA_DIR = resolve(process.env.AERIAL_DATA_DIR || '.aerial');
+  const config = loadRuntimeConfig(process.env);
+  const dataDir = config.AERIAL_DATA_DIR;
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const started = Date.now();
+    const tick = setInterval(() => say(`… still starting (${Math.round((Date.now() - started) / 1000)} s)`), 10_000);
+    const databaseUrl =
+      config.DATABASE_URL ??
+      (await startEmbeddedPostgres(dataDir, { onProgress: say }).then((pg) => {
+        stops.push(pg.stop);
+        return pg.url;
+      }));
+    clearInterval(tick);
+    const pool = new Pool({ connectionString: databaseUrl, max: config.DATABASE_URL ? 10 : 4 });
+    stops.push(() => pool.end());
+    const applied = await migrate(pool);
+    if (applied.length) say(`database migrated: ${applied.join(', ')}`);
+
+    let mqttUrl = config.MQTT_URL;
+    if (!mqttUrl) {
+      const broker = await startEmbeddedBroker(dataDir);
+      stops.push(broker.stop);
+      mqttUrl = broker.url;
+      say(`embedded MQTT broker on ${broker.url} (WebSocket ${broker.wsUrl})`);
+    }
+
+    const store = createObjectStore(config);
+    let endpoint = config.SFN_ENDPOINT;
+    if (!endpoint) {
+      if (!config.AERIAL_ENGINE_COMMAND)
+        throw new AerialError(
+          'Aerial.InvalidInput',
+          'no engine: SFN_ENDPOINT is unset and so is AERIAL_ENGINE_COMMAND',
+          'run "pnpm start", or set SFN_ENDPOINT to a Step Functions endpoint',
+        );
+      const engine = await startEngineProcess(config.AERIAL_ENGINE_COMMAND, {
+        ...process.env,
+        AERIAL_DATA_DIR: dataDir,
+        MQTT_URL: mqttUrl,
+        OBJECT_STORE: store.location,
+      });
+      stops.push(engine.stop);
+      endpoint = engine.endpoint;
+      say(`local engine on ${endpoint}`);
+    }
+    const sfn = new SFNClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+
+    const tiles = new TileDatabase(pool);
+    const publications = new Publications(store);
+    const progress = terminalProgress();
+    const bridge = await MqttEventBridge.start(mqttUrl, tiles, {
+      onStored: async (event) => {
+        progress(event);
+        if (event.type === 'job.published') await publications.record(tiles, event.publication);
+      },
+    });
+    stops.push(() => bridge.stop());
+
+    const hub = await buildHub({
+      pool,
+      sfn,
+      stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      store,
+      publications,
+      live: bridge.live,
+      ...(existsSync(join(WEB_ROOT, 'index.html')) ? { webRoot: WEB_ROOT } : {}),
+      samplePhotos: () => sampleSurvey(dataDir),
+    });
+    stops.push(() => hub.close());
+    await hub.listen({ host: config.HUB_HOST, port: config.HUB_PORT });
+    const url = `http://${config.HUB_HOST}:${(hub.server.address() as { port: number }).port}/`;
+
+    const key = await localApiKey(pool, dataDir);
+    const photos = values.photos
+      ? resolve(values.photos)
+      : values.sample && (await tiles.jobs({ limit: 1 })).length === 0
+        ? await sampleSurvey(dataDir)
+        : undefined;
+    if (photos) {
+      const request = JobRequestSchema.parse({
+        source: { kind: 'folder', path: photos },
+        preset: 'map',
+        ...(values.photos ? {} : { label: 'sample survey' }),
+      });
+      const { jobId } = await startJob({ tiles, sfn, stateMachineArn: LOCAL_STATE_MACHINE_ARN }, request);
+      say(`job ${jobId} started on ${photos}: follow it at ${url}#/jobs/${jobId}`);
+    }
+    process.stdout.write(
+      `\nAerial Hub is running: ${url}\n  API key for the page's buttons: ${key.where}\n  (Ctrl+C to stop)\n`,
+    );
+    await new Promise<void>((done) => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+    });
+    say('stopping');
+  } finally {
+    await stopAll();
+  }
+}
+
+/** One line per stage as it starts and ends, and the job's outcome. */
+function terminalProgress(): (event: import('@aerial/contracts').PipelineEvent) => void {
+  return (event) => {
+    switch (event.type) {
+      case 'stage.started':
+        return say(`${event.jobId} ${event.stage}: started`);
+      case 'stage.succeeded':
+        return say(
+          `${event.jobId} ${event.stage}: done (${STAGE_NAMES.indexOf(event.stage) + 1}/${STAGE_NAMES.length})`,
+        );
+      case 'stage.failed':
+        return say(`${event.jobId} ${event.stage}: FAILED ${event.error.name}: ${event.error.reason}`);
+      case 'job.succeeded':
+        return say(`${event.jobId}: SUCCEEDED`);
+      case 'job.failed':
+        return say(`${event.jobId}: FAILED ${event.error.name}: ${event.error.reason}`);
+      case 'job.published':
+        return say(`${event.jobId}: published ${event.publication.objects} objects under ${event.publication.prefix}/`);
+      default:
+        return undefined;
+    }
+  };
+}
+
+/**
+ * The local operator's API key: created on first start and kept (mode 0600) in the data directory,
+ * since only its hash is stored in the database.
+ */
+async function localApiKey(pool: Pool, dataDir: string): Promise<{ where: string }> {
+  const path = join(dataDir, 'hub-api-key');
+  if (!existsSync(path)) {
+    const { key } = await new ApiKeys(pool).create('local operator');
+    await writeFile(path, `${key}\n`, { mode: 0o600 });
+  }
+  return { where: `in ${path}` };
+}
+
+async function sampleSurvey(dataDir: string): Promise<string> {
+  const dir = join(dataDir, 'sample-survey');
+  if (!existsSync(join(dir, 'ground-truth.json'))) {
+    say(`rendering a sample survey into ${dir}`);
+    const { generateSurvey } = await import('@aerial/sample-data');
+    await generateSurvey({
+      outDir: dir,
+      onProgress: (done, total) =>
+        process.stderr.write(`\rhub: rendering photo ${done}/${total} (${Math.round((done / total) * 100)}%)`),
+    });
+    process.stderr.write('\n');
+  }
+  return join(dir, 'images');
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (e: unknown) => {
+    const error = AerialError.from(e);
+    process.stderr.write(`hub: ${error.name}: ${error.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,255 @@
+import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibre-gl';
+import type { FeatureCollection } from 'geojson';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './style.css';
+
+interface Job {
+  jobId: string;
+  label: string | null;
+  status: string;
+  stage: string | null;
+  createdAt: string;
+  error: { name: string; reason: string } | null;
+}
+interface PipelineEvent {
+  type: string;
+  jobId: string;
+  at: string;
+  stage?: string;
+  percent?: number;
+  message?: string;
+  error?: { name: string; reason: string };
+}
+interface Products {
+  bbox: [number, number, number, number];
+  tilejson?: string;
+  downloads: { product: string; href: string }[];
+}
+
+const STAGES = [
+  'GuardBudget',
+  'Ingest',
+  'Footprints',
+  'SfM',
+  'Orthomosaic',
+  'Tiles',
+  'Splat',
+  'Compress',
+  'Metadata',
+  'Publish',
+  'Notify',
+];
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const keyInput = $<HTMLInputElement>('api-key');
+keyInput.value = localStorage.getItem('aerial-api-key') ?? '';
+keyInput.addEventListener('change', () => localStorage.setItem('aerial-api-key', keyInput.value.trim()));
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (keyInput.value.trim()) headers.set('authorization', `Bearer ${keyInput.value.trim()}`);
+  if (init.body) headers.set('content-type', 'application/json');
+  const response = await fetch(path, { ...init, headers });
+  const body = (await response.json().catch(() => ({}))) as T & { error?: { reason: string; remedy?: string } };
+  if (!response.ok)
+    throw new Error(
+      body.error
+        ? `${body.error.reason}${body.error.remedy ? ` (${body.error.remedy})` : ''}`
+        : `HTTP ${response.status}`,
+    );
+  return body;
+}
+
+function notice(text: string): void {
+  $('notice').textContent = text;
+}
+
+let current: string | undefined;
+let events: EventSource | undefined;
+let map: MapLibreMap | undefined;
+
+async function refreshJobs(): Promise<void> {
+  const { jobs } = await api<{ jobs: Job[] }>('/api/jobs?limit=50');
+  const list = $('jobs');
+  list.replaceChildren(
+    ...jobs.map((job) => {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = `#/jobs/${job.jobId}`;
+      a.textContent = job.label ?? job.jobId;
+      if (job.jobId === current) a.setAttribute('aria-current', 'page');
+      const state = document.createElement('span');
+      state.className = `state ${job.status}`;
+      state.textContent = job.status;
+      a.append(state);
+      li.append(a);
+      return li;
+    }),
+  );
+}
+
+function stageCards(): Map<string, { progress: HTMLProgressElement; note: HTMLElement; li: HTMLElement }> {
+  const cards = new Map<string, { progress: HTMLProgressElement; note: HTMLElement; li: HTMLElement }>();
+  $('stages').replaceChildren(
+    ...STAGES.map((stage) => {
+      const li = document.createElement('li');
+      li.dataset.stage = stage;
+      const title = document.createElement('strong');
+      title.textContent = stage;
+      const progress = document.createElement('progress');
+      progress.max = 100;
+      progress.value = 0;
+      progress.setAttribute('aria-label', `${stage} progress`);
+      const note = document.createElement('small');
+      note.textContent = 'waiting';
+      li.append(title, progress, note);
+      cards.set(stage, { progress, note, li });
+      return li;
+    }),
+  );
+  return cards;
+}
+
+async function showJob(jobId: string): Promise<void> {
+  current = jobId;
+  events?.close();
+  $('job-title').textContent = jobId;
+  const cards = stageCards();
+  const status = $('job-status');
+  status.textContent = 'loading…';
+  const seen = new Set<string>();
+  events = new EventSource(`/api/jobs/${jobId}/events`);
+  const onEvent = (message: MessageEvent<string>) => {
+    const event = JSON.parse(message.data) as PipelineEvent;
+    const id = `${event.type}|${event.stage ?? ''}|${event.at}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    const card = event.stage ? cards.get(event.stage) : undefined;
+    if (card && event.type === 'stage.started') card.note.textContent = 'running';
+    if (card && event.type === 'stage.progress') {
+      card.progress.value = event.percent ?? 0;
+      card.note.textContent = event.message ?? `${Math.round(event.percent ?? 0)} %`;
+    }
+    if (card && event.type === 'stage.succeeded') {
+      card.progress.value = 100;
+      card.note.textContent = 'done';
+    }
+    if (card && event.type === 'stage.failed') card.note.textContent = `failed: ${event.error?.reason ?? ''}`;
+    if (event.type === 'job.started') status.textContent = 'RUNNING';
+    if (event.type === 'job.succeeded') status.textContent = 'SUCCEEDED';
+    if (event.type === 'job.failed') status.textContent = `FAILED: ${event.error?.name}: ${event.error?.reason}`;
+    if (event.type === 'job.published' || event.type === 'job.succeeded') void showProducts(jobId);
+    if (event.type.startsWith('job.')) void refreshJobs();
+  };
+  for (const type of [
+    'job.started',
+    'job.succeeded',
+    'job.failed',
+    'job.cancelled',
+    'job.published',
+    'stage.started',
+    'stage.progress',
+    'stage.succeeded',
+    'stage.failed',
+  ])
+    events.addEventListener(type, onEvent as EventListener);
+  const job = await api<Job>(`/api/jobs/${jobId}`).catch(() => undefined);
+  if (job && status.textContent === 'loading…') status.textContent = job.status.toUpperCase();
+  await Promise.all([showProducts(jobId), showQa(jobId)]);
+  await refreshJobs();
+}
+
+async function showQa(jobId: string): Promise<void> {
+  const { images } = await api<{ images: { name: string; accepted: boolean; reasons: { message: string }[] }[] }>(
+    `/api/jobs/${jobId}/images`,
+  );
+  $('qa')
+    .querySelector('tbody')!
+    .replaceChildren(
+      ...images.map((image) => {
+        const tr = document.createElement('tr');
+        if (!image.accepted) tr.className = 'rejected';
+        for (const text of [
+          image.name,
+          image.accepted ? 'accepted' : 'rejected',
+          image.reasons.map((r) => r.message).join('; '),
+        ]) {
+          const td = document.createElement('td');
+          td.textContent = text;
+          tr.append(td);
+        }
+        return tr;
+      }),
+    );
+}
+
+async function showProducts(jobId: string): Promise<void> {
+  const products = await api<Products>(`/api/jobs/${jobId}/products`).catch(() => undefined);
+  $('downloads').replaceChildren(
+    ...(products?.downloads ?? []).map((d) => {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = d.href;
+      a.textContent = d.product;
+      li.append(a);
+      return li;
+    }),
+  );
+  if (!products) return;
+  const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
+  drawMap(products, footprints);
+}
+
+/** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */
+function drawMap(products: Products, footprints: FeatureCollection): void {
+  map?.remove();
+  map = new maplibregl.Map({
+    container: 'map',
+    style: {
+      version: 8,
+      sources: {},
+      layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#dfe6ea' } }],
+    },
+    bounds: products.bbox,
+    fitBoundsOptions: { padding: 20 },
+    attributionControl: false,
+  });
+  map.addControl(new maplibregl.NavigationControl(), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
+  map.on('load', () => {
+    if (products.tilejson) {
+      map!.addSource('mosaic', { type: 'raster', url: products.tilejson, tileSize: 256 });
+      map!.addLayer({ id: 'mosaic', type: 'raster', source: 'mosaic' });
+    }
+    map!.addSource('footprints', { type: 'geojson', data: footprints });
+    map!.addLayer({
+      id: 'footprints',
+      type: 'line',
+      source: 'footprints',
+      paint: { 'line-color': '#0b5cad', 'line-width': 1, 'line-opacity': 0.6 },
+    });
+    (map!.getSource('footprints') as GeoJSONSource).setData(footprints);
+    document.body.dataset.mapReady = 'true';
+  });
+  map.on('idle', () => {
+    document.body.dataset.mapIdle = String(Date.now());
+  });
+}
+
+$('sample').addEventListener('click', () => {
+  notice('starting a job on the sample survey…');
+  api<{ jobId: string }>('/api/samples', { method: 'POST', body: '{}' })
+    .then(({ jobId }) => {
+      notice(`job ${jobId} started`);
+      location.hash = `#/jobs/${jobId}`;
+    })
+    .catch((e: Error) => notice(e.message));
+});
+
+function route(): void {
+  const m = /^#\/jobs\/([a-z0-9-]+)$/.exec(location.hash);
+  if (m) void showJob(m[1]!).catch((e: Error) => notice(e.message));
+  else void refreshJobs().catch((e: Error) => notice(e.message));
+}
+window.addEventListener('hashchange', route);
+setInterval(() => void refreshJobs().catch(() => undefined), 5000);
+route();
