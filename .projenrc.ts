@@ -70,7 +70,7 @@ const workers = repo.addPackage({
   testTimeout: 120_000,
 });
 
-repo.addPackage({
+const hub = repo.addPackage({
   name: 'hub',
   outdir: 'apps/hub',
   description:
@@ -148,6 +148,18 @@ repo.addPackage({
 });
 
 repo.addPackage({
+  name: 'tests',
+  outdir: 'packages/tests',
+  description: 'Cross-package tests: the Hub with its page in Chromium, on embedded and real services, end to end',
+  workspaceDeps: [contracts],
+  // Runs the apps' built programs (never imports them): build them first.
+  implicitDependencies: [hub, workers],
+  deps: { pg: '^8.16.0', mqtt: '^5.16.0' },
+  devDeps: { '@types/pg': '^8.15.0', 'playwright-core': '^1.55.0' },
+  testTimeout: 600_000,
+});
+
+repo.addPackage({
   name: 'bench',
   outdir: 'tools/bench',
   description: 'Benchmarks that measure the pipeline against a floor in the same run and print the ratio',
@@ -180,8 +192,14 @@ repo.addPackage({
 });
 
 repo.addTask('start', {
-  description: 'Build, then run the main job on the embedded engine (a generated survey unless given photos)',
-  steps: [{ exec: 'nx run workers:build' }, { exec: 'node apps/workers/lib/cli/main.js process', receiveArgs: true }],
+  description:
+    'Build, start the Hub (embedded database, broker and local engine) and run the sample map job (or -- --photos DIR)',
+  // The Hub starts the local engine as its own process with this command.
+  env: { AERIAL_ENGINE_COMMAND: 'node apps/workers/lib/cli/main.js engine' },
+  steps: [
+    { exec: 'nx run-many -t build -p workers hub --output-style=static' },
+    { exec: 'node apps/hub/lib/server/main.js --sample', receiveArgs: true },
+  ],
 });
 repo.addTask('aerial', {
   description: 'The aerial CLI (process, jobs, status, cancel), built first',

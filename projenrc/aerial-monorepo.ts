@@ -68,7 +68,7 @@ export class AerialMonorepo extends javascript.NodeProject {
       devDeps: ROOT_DEV_DEPS,
       // pnpm 10 runs no dependency's install script unless allowed here.
       allowScripts: ['@swc/core', 'nx', 'esbuild'],
-      gitignore: ['.nx/', '**/lib/', '**/dist/', '**/.jest/', '*.tsbuildinfo', '.aerial/', 'coverage/', '**/cdk.out/'],
+      gitignore: ['.nx/', '**/lib/', '**/dist/', '**/.jest/', '**/.artifacts/', '*.tsbuildinfo', '.aerial/', 'coverage/', '**/cdk.out/'],
     });
     this.package.addField('private', true);
     // Generated files are formatted by projen (and the lockfile by pnpm); prettier checks the rest.

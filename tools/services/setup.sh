@@ -10,7 +10,8 @@ set -euo pipefail
 # mosquitto: the event publisher and the Hub's MQTT bridge are tested against a real broker.
 # gdal-bin + python3-gdal: a second reader of the orthomosaic (gdalinfo) and gdal2tiles.py for the
 # tile benchmark.
-PACKAGES=(git ca-certificates colmap postgresql mosquitto gdal-bin python3-gdal)
+# chromium: the Hub's page is tested in headless Chromium (driven by playwright-core).
+PACKAGES=(git ca-certificates colmap postgresql mosquitto gdal-bin python3-gdal chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

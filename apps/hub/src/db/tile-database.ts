@@ -94,6 +94,11 @@ export class TileDatabase {
     );
   }
 
+  /** Removes a job that never started (its engine refused it). */
+  async forgetJob(jobId: string): Promise<void> {
+    await this.pool.query("DELETE FROM jobs WHERE job_id = $1 AND status = 'queued'", [jobId]);
+  }
+
   /** Stores an event once and moves the job's status and current stage along. */
   async recordEvent(raw: unknown): Promise<boolean> {
     const event = parseAtBoundary(PipelineEventSchema, raw, 'pipeline event');

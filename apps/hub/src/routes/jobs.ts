@@ -15,7 +15,7 @@ export interface JobRoutesOptions {
   readonly tiles: TileDatabase;
   readonly sfn: SFNClient;
   readonly stateMachineArn: string;
-  /** Refuses requests without a valid API key. */
+  /** Refuses requests without a valid API key (before their body is even validated). */
   readonly requireApiKey: preHandlerHookHandler;
   /** The folder of the sample survey, rendered on first use; enables POST /api/samples. */
   readonly samplePhotos?: () => Promise<string>;
@@ -41,15 +41,22 @@ export async function startJob(
   request: z.infer<typeof JobRequestSchema>,
 ): Promise<{ jobId: string; executionArn: string }> {
   const jobId = newJobId();
-  const out = await options.sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: options.stateMachineArn,
-      name: jobId,
-      input: JSON.stringify({ jobId, request }),
-    }),
-  );
-  await options.tiles.recordJob(jobId, request, out.executionArn);
-  return { jobId, executionArn: out.executionArn as string };
+  // Recorded first: the engine's first events can arrive before StartExecution answers.
+  await options.tiles.recordJob(jobId, request);
+  try {
+    const out = await options.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: options.stateMachineArn,
+        name: jobId,
+        input: JSON.stringify({ jobId, request }),
+      }),
+    );
+    await options.tiles.recordJob(jobId, request, out.executionArn);
+    return { jobId, executionArn: out.executionArn as string };
+  } catch (e) {
+    await options.tiles.forgetJob(jobId);
+    throw e;
+  }
 }
 
 /** Start, list, inspect, cancel and retry jobs. Jobs run on whatever engine `sfn` points at. */
@@ -63,7 +70,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
     app.post(
       '/api/samples',
       {
-        preHandler: options.requireApiKey,
+        preValidation: options.requireApiKey,
         schema: {
           summary: 'Start a map job on the generated sample survey',
           tags: ['jobs'],
@@ -72,24 +79,22 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
         },
       },
       async (_request, reply) =>
-        reply
-          .code(202)
-          .send(
-            await start(
-              JobRequestSchema.parse({
-                source: { kind: 'folder', path: await samplePhotos() },
-                preset: 'map',
-                label: 'sample survey',
-              }),
-            ),
+        reply.code(202).send(
+          await start(
+            JobRequestSchema.parse({
+              source: { kind: 'folder', path: await samplePhotos() },
+              preset: 'map',
+              label: 'sample survey',
+            }),
           ),
+        ),
     );
   }
 
   app.post(
     '/api/jobs',
     {
-      preHandler: options.requireApiKey,
+      preValidation: options.requireApiKey,
       schema: {
         summary: 'Start a job',
         tags: ['jobs'],
@@ -159,7 +164,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
   app.post(
     '/api/jobs/:jobId/cancel',
     {
-      preHandler: options.requireApiKey,
+      preValidation: options.requireApiKey,
       schema: {
         summary: 'Stop a running job',
         tags: ['jobs'],
@@ -179,7 +184,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
   app.post(
     '/api/jobs/:jobId/retry',
     {
-      preHandler: options.requireApiKey,
+      preValidation: options.requireApiKey,
       schema: {
         summary: 'Start a new job with the same request',
         tags: ['jobs'],

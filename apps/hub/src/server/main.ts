@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { AerialError, JobRequestSchema, loadRuntimeConfig, STAGE_NAMES } from '@aerial/contracts';
+import { AerialError, JobRequestSchema, loadRuntimeConfig, type PipelineEvent, STAGE_NAMES } from '@aerial/contracts';
 import { createObjectStore, LOCAL_STATE_MACHINE_ARN } from '@aerial/pipeline';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -89,7 +90,13 @@ async function main(argv: string[]): Promise<void> {
     const tiles = new TileDatabase(pool);
     const publications = new Publications(store);
     const progress = terminalProgress();
+    // One persistent session per installation (its database), stable across restarts.
+    const clientId = `aerial-hub-${createHash('sha256')
+      .update(databaseUrl ?? dataDir)
+      .digest('hex')
+      .slice(0, 12)}`;
     const bridge = await MqttEventBridge.start(mqttUrl, tiles, {
+      clientId,
       onStored: async (event) => {
         progress(event);
         if (event.type === 'job.published') await publications.record(tiles, event.publication);
@@ -139,7 +146,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 /** One line per stage as it starts and ends, and the job's outcome. */
-function terminalProgress(): (event: import('@aerial/contracts').PipelineEvent) => void {
+function terminalProgress(): (event: PipelineEvent) => void {
   return (event) => {
     switch (event.type) {
       case 'stage.started':

@@ -135,9 +135,15 @@ async function showJob(jobId: string): Promise<void> {
     }
     if (card && event.type === 'stage.failed') card.note.textContent = `failed: ${event.error?.reason ?? ''}`;
     if (event.type === 'job.started') status.textContent = 'RUNNING';
-    if (event.type === 'job.succeeded') status.textContent = 'SUCCEEDED';
+    if (event.type === 'job.succeeded') {
+      status.textContent = 'SUCCEEDED';
+      for (const card of cards.values())
+        if (card.note.textContent === 'waiting') card.note.textContent = 'not in this preset';
+    }
     if (event.type === 'job.failed') status.textContent = `FAILED: ${event.error?.name}: ${event.error?.reason}`;
     if (event.type === 'job.published' || event.type === 'job.succeeded') void showProducts(jobId);
+    if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))
+      void showQa(jobId);
     if (event.type.startsWith('job.')) void refreshJobs();
   };
   for (const type of [

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Pool } from 'pg';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
+const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
+const ENGINE_MAIN = join(REPO_ROOT, 'apps', 'workers', 'lib', 'cli', 'main.js');
+
+/** The services tools/services/setup.sh installs and starts (loopback only). */
+export const TEST_DATABASE_URL =
+  process.env.AERIAL_TEST_DATABASE_URL ?? 'postgres://aerial:aerial-test@127.0.0.1:5432/aerial_test';
+export const TEST_MQTT_URL = process.env.AERIAL_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+
+export interface RunningHub {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly apiKey: string;
+  readonly log: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the Hub as `pnpm start` does (its own process, the local engine as another), on the
+ * embedded services or on the real ones, with the sample job. Resolves once it prints its URL.
+ */
+export async function startHub(services: 'embedded' | 'real'): Promise<RunningHub> {
+  for (const program of [HUB_MAIN, ENGINE_MAIN])
+    if (!existsSync(program)) throw new Error(`${program} is not built: run "pnpm build" first`);
+  const dataDir = mkdtempSync(join(tmpdir(), `aerial-hub-${services}-`));
+  const database = services === 'real' ? await freshDatabase() : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AERIAL_DATA_DIR: dataDir,
+    HUB_PORT: '0',
+    AERIAL_ENGINE_COMMAND: `${process.execPath} ${ENGINE_MAIN} engine`,
+    ...(database ? { DATABASE_URL: database.url, MQTT_URL: TEST_MQTT_URL } : {}),
+  };
+  delete env.OBJECT_STORE;
+  delete env.SFN_ENDPOINT;
+  if (!database) {
+    delete env.DATABASE_URL;
+    delete env.MQTT_URL;
+  }
+  const child: ChildProcess = spawn(process.execPath, [HUB_MAIN, '--sample'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => log.push(line));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the Hub did not start within 180 s:\n${log.join('\n')}`)),
+      180_000,
+    );
+    child.once('exit', (code) => reject(new Error(`the Hub exited with code ${code}:\n${log.join('\n')}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /Aerial Hub is running: (http:\/\/\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    });
+  });
+  const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
+  return {
+    url,
+    dataDir,
+    apiKey,
+    log,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+  const name = `aerial_e2e_${randomBytes(6).toString('hex')}`;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch (e) {
+    await admin.end();
+    throw new Error(`the PostgreSQL test server is not reachable (${(e as Error).message}): run "pnpm services" first`);
+  }
+  return {
+    url: TEST_DATABASE_URL.replace(/\/[^/]+$/, `/${name}`),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
