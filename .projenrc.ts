@@ -104,6 +104,7 @@ const hub = repo.addPackage({
     ws: '^8.18.0',
     'proper-lockfile': '^4.1.2',
     '@fastify/static': '^9.0.0',
+    '@fastify/multipart': '^9.0.0',
   },
   devDeps: {
     '@types/pg': '^8.15.0',

@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { Publications } from './products/publications';
 import { productRoutes } from './routes/products';
+import { datasetRoutes } from './routes/datasets';
 import fastifyStatic from '@fastify/static';
 import type { ObjectStore } from '@aerial/pipeline';
 import type { EventEmitter } from 'node:events';
@@ -30,6 +31,8 @@ export interface HubOptions {
   readonly logger?: boolean;
   /** Where published products are read from; without it the product routes are off. */
   readonly store?: ObjectStore;
+  /** Where uploads go; the engine reads `prefix` datasets from it. @default store */
+  readonly uploads?: ObjectStore;
   /** Shares the publication cache with whoever records publications. */
   readonly publications?: Publications;
   /** Newly stored pipeline events, for live pages. */
@@ -98,6 +101,13 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
   if (options.store) {
     const publications = options.publications ?? new Publications(options.store);
     await app.register(productRoutes, { tiles, store: options.store, publications, live: options.live });
+    await app.register(datasetRoutes, {
+      tiles,
+      sfn: options.sfn,
+      stateMachineArn: options.stateMachineArn,
+      uploads: options.uploads ?? options.store,
+      requireApiKey,
+    });
   }
   if (options.webRoot) await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', index: 'index.html' });
   return app;

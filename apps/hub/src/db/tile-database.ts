@@ -94,6 +94,39 @@ export class TileDatabase {
     );
   }
 
+  async createDataset(datasetId: string, prefix: string, label?: string): Promise<void> {
+    await this.pool.query('INSERT INTO datasets (dataset_id, label, prefix, files, bytes) VALUES ($1, $2, $3, 0, 0)', [
+      datasetId,
+      label ?? null,
+      prefix,
+    ]);
+  }
+
+  async dataset(
+    datasetId: string,
+  ): Promise<{ datasetId: string; label: string | null; prefix: string; files: number; bytes: number } | undefined> {
+    const result = await this.pool.query(
+      'SELECT dataset_id, label, prefix, files, bytes FROM datasets WHERE dataset_id = $1',
+      [datasetId],
+    );
+    const r = result.rows[0] as
+      { dataset_id: string; label: string | null; prefix: string; files: number; bytes: string } | undefined;
+    return r && { datasetId: r.dataset_id, label: r.label, prefix: r.prefix, files: r.files, bytes: Number(r.bytes) };
+  }
+
+  async updateDatasetTotals(datasetId: string, files: number, bytes: number): Promise<void> {
+    await this.pool.query('UPDATE datasets SET files = $2, bytes = $3 WHERE dataset_id = $1', [
+      datasetId,
+      files,
+      bytes,
+    ]);
+  }
+
+  /** Links a job to the dataset it processes. */
+  async linkJobToDataset(jobId: string, datasetId: string): Promise<void> {
+    await this.pool.query('UPDATE jobs SET dataset_id = $2 WHERE job_id = $1', [jobId, datasetId]);
+  }
+
   /** Removes a job that never started (its engine refused it). */
   async forgetJob(jobId: string): Promise<void> {
     await this.pool.query("DELETE FROM jobs WHERE job_id = $1 AND status = 'queued'", [jobId]);

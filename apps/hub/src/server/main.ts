@@ -63,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
     }
 
     const store = createObjectStore(config);
+    const uploads = config.UPLOADS_STORE ? createObjectStore(config, config.UPLOADS_STORE) : store;
     let endpoint = config.SFN_ENDPOINT;
     if (!endpoint) {
       if (!config.AERIAL_ENGINE_COMMAND)
@@ -76,6 +77,7 @@ async function main(argv: string[]): Promise<void> {
         AERIAL_DATA_DIR: dataDir,
         MQTT_URL: mqttUrl,
         OBJECT_STORE: store.location,
+        UPLOADS_STORE: uploads.location,
       });
       stops.push(engine.stop);
       endpoint = engine.endpoint;
@@ -109,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
       sfn,
       stateMachineArn: LOCAL_STATE_MACHINE_ARN,
       store,
+      uploads,
       publications,
       live: bridge.live,
       ...(existsSync(join(WEB_ROOT, 'index.html')) ? { webRoot: WEB_ROOT } : {}),

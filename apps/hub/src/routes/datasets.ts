@@ -1,0 +1,192 @@
+import multipart from '@fastify/multipart';
+import { AerialError, JobRequestSchema, PresetSchema } from '@aerial/contracts';
+import { type ObjectStore } from '@aerial/pipeline';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { TileDatabase } from '../db/tile-database';
+import { ErrorBodySchema, notFound } from './errors';
+import { startJob } from './jobs';
+
+export interface DatasetRoutesOptions {
+  readonly tiles: TileDatabase;
+  readonly sfn: SFNClient;
+  readonly stateMachineArn: string;
+  /** Where uploads go (the engine reads `prefix` sources from the same store). */
+  readonly uploads: ObjectStore;
+  readonly requireApiKey: preHandlerHookHandler;
+  /** Largest file accepted, bytes. @default 200 MiB */
+  readonly maxFileBytes?: number;
+  /** Most files in one request. @default 500 */
+  readonly maxFilesPerRequest?: number;
+}
+
+const DatasetIdSchema = z.string().regex(/^ds-[a-z0-9-]{3,60}$/, 'must be a dataset id (ds-…)');
+const Params = z.object({ datasetId: DatasetIdSchema });
+/** What a photo set may contain: images and zip archives (Ingest checks the bytes themselves). */
+const ACCEPTED_TYPES = new Set(['image/jpeg', 'image/tiff', 'application/zip', 'application/x-zip-compressed']);
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$/;
+const FileSchema = z.object({ name: z.string(), bytes: z.number().int() });
+const DatasetSchema = z.object({
+  datasetId: z.string(),
+  label: z.string().nullable(),
+  files: z.array(FileSchema),
+  bytes: z.number().int(),
+});
+
+/**
+ * Uploads: create a dataset, send its files (multipart/form-data, streamed to the object store,
+ * any number of requests: the page sends one per file for per-file progress), see what arrived
+ * (a client resumes an interrupted set by sending only the missing files), then start a job on it.
+ */
+export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (plain, options) => {
+  const maxFileBytes = options.maxFileBytes ?? 200 * 1024 * 1024;
+  await plain.register(multipart, {
+    limits: { fileSize: maxFileBytes, files: options.maxFilesPerRequest ?? 500, fields: 10, parts: 1000 },
+  });
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const { tiles, uploads } = options;
+
+  const describe = async (datasetId: string) => {
+    const dataset = await tiles.dataset(datasetId);
+    if (!dataset) throw notFound(`dataset ${datasetId}`);
+    const files: z.infer<typeof FileSchema>[] = [];
+    for await (const object of uploads.list(dataset.prefix))
+      files.push({ name: object.key.slice(dataset.prefix.length), bytes: object.bytes });
+    const bytes = files.reduce((s, f) => s + f.bytes, 0);
+    await tiles.updateDatasetTotals(datasetId, files.length, bytes);
+    return { dataset, files, bytes };
+  };
+
+  app.post(
+    '/api/datasets',
+    {
+      preValidation: options.requireApiKey,
+      schema: {
+        summary: 'Create a dataset to upload photos into',
+        tags: ['datasets'],
+        security: [{ apiKey: [] }],
+        body: z.object({ label: z.string().max(200).optional() }).default({}),
+        response: { 201: z.object({ datasetId: z.string(), upload: z.string() }), 401: ErrorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const datasetId = `ds-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
+      await tiles.createDataset(datasetId, `uploads/${datasetId}/`, request.body.label);
+      return reply.code(201).send({ datasetId, upload: `/api/datasets/${datasetId}/files` });
+    },
+  );
+
+  app.get(
+    '/api/datasets/:datasetId',
+    {
+      schema: {
+        summary: 'A dataset and the files that have arrived',
+        tags: ['datasets'],
+        params: Params,
+        response: { 200: DatasetSchema, 404: ErrorBodySchema },
+      },
+    },
+    async (request) => {
+      const { dataset, files, bytes } = await describe(request.params.datasetId);
+      return { datasetId: dataset.datasetId, label: dataset.label, files, bytes };
+    },
+  );
+
+  app.post(
+    '/api/datasets/:datasetId/files',
+    {
+      preValidation: options.requireApiKey,
+      schema: {
+        summary: 'Upload files (multipart/form-data; JPEG, TIFF or zip)',
+        tags: ['datasets'],
+        security: [{ apiKey: [] }],
+        params: Params,
+        consumes: ['multipart/form-data'],
+        response: { 201: DatasetSchema, 400: ErrorBodySchema, 404: ErrorBodySchema, 413: ErrorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const dataset = await tiles.dataset(request.params.datasetId);
+      if (!dataset) throw notFound(`dataset ${request.params.datasetId}`);
+      if (!request.isMultipart())
+        throw Object.assign(new AerialError('Aerial.InvalidInput', 'files must be sent as multipart/form-data'), {
+          statusCode: 415,
+        });
+      for await (const part of request.files()) {
+        const name = part.filename.split(/[\\/]/).pop() ?? '';
+        if (!SAFE_NAME.test(name) || name.includes('..')) {
+          part.file.resume();
+          throw new AerialError(
+            'Aerial.InvalidInput',
+            `file name ${JSON.stringify(part.filename)} is not allowed`,
+            'use letters, digits, dots, dashes and underscores',
+          );
+        }
+        if (!ACCEPTED_TYPES.has(part.mimetype)) {
+          part.file.resume();
+          throw new AerialError(
+            'Aerial.InvalidInput',
+            `${name} is ${part.mimetype}, not a photo or a zip archive`,
+            'send JPEG or TIFF photos, or a .zip of them',
+          );
+        }
+        const key = `${dataset.prefix}${name}`;
+        await uploads.put(key, part.file, { contentType: part.mimetype, metadata: { dataset: dataset.datasetId } });
+        if (part.file.truncated) {
+          await uploads.delete(key);
+          throw Object.assign(
+            new AerialError(
+              'Aerial.InvalidInput',
+              `${name} is larger than ${Math.round(maxFileBytes / 1024 / 1024)} MiB`,
+              'split the set or resize the photos',
+            ),
+            { statusCode: 413 },
+          );
+        }
+      }
+      const { files, bytes } = await describe(dataset.datasetId);
+      return reply.code(201).send({ datasetId: dataset.datasetId, label: dataset.label, files, bytes });
+    },
+  );
+
+  app.post(
+    '/api/datasets/:datasetId/jobs',
+    {
+      preValidation: options.requireApiKey,
+      schema: {
+        summary: 'Start a job on an uploaded dataset',
+        tags: ['datasets'],
+        security: [{ apiKey: [] }],
+        params: Params,
+        body: z
+          .object({ preset: PresetSchema.default('map'), label: z.string().max(200).optional() })
+          .default({ preset: 'map' }),
+        response: {
+          202: z.object({ jobId: z.string(), executionArn: z.string() }),
+          400: ErrorBodySchema,
+          404: ErrorBodySchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { dataset, files } = await describe(request.params.datasetId);
+      if (files.length === 0)
+        throw new AerialError(
+          'Aerial.InvalidInput',
+          `dataset ${dataset.datasetId} has no files yet`,
+          'upload photos first',
+        );
+      const jobRequest = JobRequestSchema.parse({
+        source: { kind: 'prefix', prefix: dataset.prefix },
+        preset: request.body.preset,
+        label: request.body.label ?? dataset.label ?? undefined,
+      });
+      const started = await startJob(options, jobRequest);
+      await tiles.linkJobToDataset(started.jobId, dataset.datasetId);
+      return reply.code(202).send(started);
+    },
+  );
+};
