@@ -7,6 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt';
  */
 export class MqttEventPublisher {
   private readonly status = new Map<string, JobStatus>();
+  private queue: Promise<void> = Promise.resolve();
 
   private constructor(private readonly client: MqttClient) {}
 
@@ -24,17 +25,26 @@ export class MqttEventPublisher {
     return new MqttEventPublisher(client);
   }
 
-  async publish(raw: PipelineEvent): Promise<void> {
+  /**
+   * Publishes in call order, one event (and its status) at a time: callers fire and forget, and
+   * without the queue a late progress status could land after the final one and stay retained.
+   */
+  publish(raw: PipelineEvent): Promise<void> {
     const event = PipelineEventSchema.parse(raw);
     const status = nextJobStatus(this.status.get(event.jobId), event);
     this.status.set(event.jobId, status);
-    await this.client.publishAsync(topics.jobEvents(event.jobId), JSON.stringify(event), { qos: 1 });
-    await this.client.publishAsync(topics.jobStatus(event.jobId), JSON.stringify(status), { qos: 1, retain: true });
     if (status.state === 'succeeded' || status.state === 'failed' || status.state === 'cancelled')
       this.status.delete(event.jobId);
+    const sent = this.queue.then(async () => {
+      await this.client.publishAsync(topics.jobEvents(event.jobId), JSON.stringify(event), { qos: 1 });
+      await this.client.publishAsync(topics.jobStatus(event.jobId), JSON.stringify(status), { qos: 1, retain: true });
+    });
+    this.queue = sent.catch(() => undefined);
+    return sent;
   }
 
   async close(): Promise<void> {
+    await this.queue;
     await this.client.endAsync();
   }
 }
