@@ -74,6 +74,7 @@ describe('Hub API', () => {
       '/api/jobs/{jobId}',
       '/api/jobs/{jobId}/cancel',
       '/api/jobs/{jobId}/retry',
+      '/api/jobs/{jobId}/status',
     ]);
     expect(doc.paths['/api/jobs']!.post!.security).toEqual([{ apiKey: [] }]);
     expect((await hub.inject({ url: '/docs/' })).headers['content-type']).toMatch(/text\/html/);

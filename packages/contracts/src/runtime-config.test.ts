@@ -12,6 +12,7 @@ describe('loadRuntimeConfig', () => {
       AERIAL_WEATHER: 'none',
       HUB_HOST: '127.0.0.1',
       HUB_PORT: 8080,
+      HUB_RATE_LIMIT_PER_MINUTE: 600,
     });
   });
 

@@ -39,6 +39,8 @@ export const RuntimeConfigSchema = z.object({
   /** Where the Hub listens. */
   HUB_HOST: z.string().min(1).default('127.0.0.1'),
   HUB_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** API requests per minute per client (tiles are not counted). */
+  HUB_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /**
    * Without SFN_ENDPOINT the Hub starts the local engine with this command (it prints
    * `engine listening on <url>`); `pnpm start` sets it to the workers' `aerial engine`.

@@ -95,6 +95,12 @@ describe.each(['embedded', 'real'] as const)('the Hub on %s services', (services
     expect(footprints.features).toHaveLength(24);
     const qa = await json<{ images: { accepted: boolean }[] }>(`/api/jobs/${jobId}/images`);
     expect(qa.images.filter((i) => i.accepted)).toHaveLength(24);
+    const around = await json<{ reconstructions: { jobId: string }[] }>(
+      `/api/reconstructions?bbox=${products.bbox.map((v) => v.toFixed(6)).join(',')}`,
+    );
+    expect(around.reconstructions.map((r) => r.jobId)).toContain(jobId);
+    const elsewhere = await json<{ reconstructions: unknown[] }>('/api/reconstructions?bbox=10,10,11,11');
+    expect(elsewhere.reconstructions).toEqual([]);
     const download = await get(`/api/jobs/${jobId}/download/orthomosaic`);
     expect(download.headers.get('content-disposition')).toBe(`attachment; filename="${jobId}-orthomosaic.tif"`);
     expect(Buffer.from(await download.arrayBuffer()).subarray(0, 4)).toEqual(Buffer.from([0x49, 0x49, 42, 0]));
@@ -110,6 +116,8 @@ describe.each(['embedded', 'real'] as const)('the Hub on %s services', (services
       [`/tiles/${jobId}/99/1/1.webp`, {}, 400, /z/],
       [`/api/jobs/${jobId}/download/..%2Fsecrets`, {}, 400, /product/],
       ['/api/jobs?limit=abc', {}, 400, /limit/],
+      ['/api/reconstructions?bbox=1,2,3', {}, 400, /west,south,east,north/],
+      ['/api/reconstructions?bbox=3,2,1,4', {}, 400, /west ≤ east/],
       ['/api/jobs', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }, 401, /API key/],
       [
         '/api/jobs',

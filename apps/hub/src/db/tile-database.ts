@@ -134,32 +134,66 @@ export class TileDatabase {
 
   /** Stores an event once and moves the job's status and current stage along. */
   async recordEvent(raw: unknown): Promise<boolean> {
-    const event = parseAtBoundary(PipelineEventSchema, raw, 'pipeline event');
-    const stage = 'stage' in event ? event.stage : '';
+    const [stored] = await this.recordEvents([raw]);
+    return stored !== undefined;
+  }
+
+  /**
+   * Stores a batch of events in one statement (each once: replays are ignored) and moves each
+   * job's status and stage along with one update per job. Returns the events that were new, in
+   * order. Batching is what keeps up with a burst of progress events on the embedded database,
+   * whose single backend runs one statement at a time.
+   */
+  async recordEvents(raw: readonly unknown[]): Promise<PipelineEvent[]> {
+    const events = raw.map((e) => parseAtBoundary(PipelineEventSchema, e, 'pipeline event'));
+    if (events.length === 0) return [];
+    const stages = events.map((e) => ('stage' in e ? e.stage : ''));
     const inserted = await this.pool.query(
-      `INSERT INTO job_events (job_id, type, stage, at, payload) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (job_id, type, stage, at) DO NOTHING`,
-      [event.jobId, event.type, stage, event.at, JSON.stringify(event)],
-    );
-    const status = STATUS_OF[event.type];
-    const error = event.type === 'job.failed' || event.type === 'stage.failed' ? event.error : undefined;
-    await this.pool.query(
-      `UPDATE jobs SET
-         status = COALESCE($2, status),
-         stage = CASE WHEN $3 = '' THEN stage ELSE $3 END,
-         error_name = COALESCE($4, error_name),
-         error_reason = COALESCE($5, error_reason),
-         updated_at = now()
-       WHERE job_id = $1`,
+      `INSERT INTO job_events (job_id, type, stage, at, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
+       ON CONFLICT (job_id, type, stage, at) DO NOTHING
+       RETURNING job_id, type, stage, at`,
       [
-        event.jobId,
-        status ?? null,
-        stage,
-        event.type === 'job.failed' ? (error?.name ?? null) : null,
-        event.type === 'job.failed' ? (error?.reason ?? null) : null,
+        events.map((e) => e.jobId),
+        events.map((e) => e.type),
+        stages,
+        events.map((e) => e.at),
+        events.map((e) => JSON.stringify(e)),
       ],
     );
-    return (inserted.rowCount ?? 0) > 0;
+    const fresh = new Set(
+      inserted.rows.map(
+        (r: { job_id: string; type: string; stage: string; at: Date }) =>
+          `${r.job_id}|${r.type}|${r.stage}|${r.at.getTime()}`,
+      ),
+    );
+    const stored = events.filter((e, i) => fresh.has(`${e.jobId}|${e.type}|${stages[i]}|${Date.parse(e.at)}`));
+    // Per job, the last status and stage the new events carry.
+    const jobs = new Map<
+      string,
+      { status?: JobStatus['state']; stage?: string; error?: { name: string; reason: string } }
+    >();
+    for (const event of stored) {
+      const current = jobs.get(event.jobId) ?? {};
+      const status = STATUS_OF[event.type];
+      if (status) current.status = status;
+      if ('stage' in event) current.stage = event.stage;
+      if (event.type === 'job.failed') current.error = event.error;
+      jobs.set(event.jobId, current);
+    }
+    for (const [jobId, change] of jobs) {
+      await this.pool.query(
+        `UPDATE jobs SET
+           status = COALESCE($2, status),
+           stage = COALESCE($3, stage),
+           error_name = COALESCE($4, error_name),
+           error_reason = COALESCE($5, error_reason),
+           updated_at = now()
+         WHERE job_id = $1`,
+        [jobId, change.status ?? null, change.stage ?? null, change.error?.name ?? null, change.error?.reason ?? null],
+      );
+    }
+    return stored;
   }
 
   /** Jobs, newest first, optionally of one status. */

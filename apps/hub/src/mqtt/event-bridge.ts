@@ -22,6 +22,8 @@ export class MqttEventBridge {
   readonly stats: EventBridgeStats = { stored: 0, duplicates: 0, rejected: 0 };
   /** Emits `event` with each newly stored event (live pages subscribe here). */
   readonly live = new EventEmitter().setMaxListeners(1000);
+  private readonly pending: { topic: string; event: PipelineEvent }[] = [];
+  private flushing: Promise<void> | undefined;
 
   private constructor(
     private readonly client: MqttClient,
@@ -71,18 +73,56 @@ export class MqttEventBridge {
       );
     if (jobIdFromTopic(topic) !== event.data.jobId)
       return reject(`event of job ${event.data.jobId} on another job's topic`);
-    try {
-      if (await this.tiles.recordEvent(event.data)) {
-        this.stats.stored++;
-        this.live.emit('event', event.data);
-        await this.onStored?.(event.data);
-      } else this.stats.duplicates++;
-    } catch (e) {
-      reject(`not stored: ${(e as Error).message}`);
+    this.pending.push({ topic, event: event.data });
+    this.flushing ??= this.flush();
+  }
+
+  /**
+   * Stores what has arrived in batches (one statement for many events), then tells live pages
+   * and `onStored`, in arrival order. A batch the database refuses (one event of an unknown job
+   * fails the statement) is retried event by event, so that only the bad event is dropped.
+   */
+  private async flush(): Promise<void> {
+    // Let a burst gather: one event loop turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, 500);
+      let stored: PipelineEvent[];
+      try {
+        stored = await this.tiles.recordEvents(batch.map((b) => b.event));
+      } catch {
+        stored = [];
+        for (const { topic, event } of batch) {
+          try {
+            if (await this.tiles.recordEvent(event)) stored.push(event);
+          } catch (e) {
+            this.stats.rejected++;
+            this.stats.lastRejection = `${topic}: not stored: ${(e as Error).message}`;
+            this.stats.duplicates--;
+          }
+        }
+      }
+      this.stats.stored += stored.length;
+      this.stats.duplicates += batch.length - stored.length;
+      for (const event of stored) {
+        this.live.emit('event', event);
+        try {
+          await this.onStored?.(event);
+        } catch (e) {
+          this.stats.lastRejection = `${event.jobId}: after storing ${event.type}: ${(e as Error).message}`;
+        }
+      }
     }
+    this.flushing = undefined;
+  }
+
+  /** Resolves once every event received so far is stored. */
+  async drained(): Promise<void> {
+    while (this.flushing) await this.flushing;
   }
 
   async stop(): Promise<void> {
     await this.client.endAsync();
+    await this.drained();
   }
 }

@@ -64,6 +64,18 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { tiles, sfn } = options;
   const start = (request: z.infer<typeof JobRequestSchema>) => startJob(options, request);
+  // Pages poll the status of the same few jobs: one database read per job per half second
+  // serves them all (and the embedded database runs one statement at a time).
+  const recent = new Map<string, { at: number; value: Promise<Awaited<ReturnType<TileDatabase['jobStatus']>>> }>();
+  const statusOf = (jobId: string) => {
+    const hit = recent.get(jobId);
+    if (hit && Date.now() - hit.at < 500) return hit.value;
+    const value = tiles.jobStatus(jobId);
+    recent.set(jobId, { at: Date.now(), value });
+    if (recent.size > 10_000) recent.delete(recent.keys().next().value as string);
+    value.catch(() => recent.delete(jobId));
+    return value;
+  };
 
   if (options.samplePhotos) {
     const samplePhotos = options.samplePhotos;
@@ -157,6 +169,36 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
               ...(execution.cause ? { cause: execution.cause } : {}),
             }
           : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/jobs/:jobId/status',
+    {
+      schema: {
+        summary: "A job's status from the tile database (cheap: for polling)",
+        tags: ['jobs'],
+        params: JobIdParams,
+        response: {
+          200: z.object({
+            jobId: z.string(),
+            status: JobStatusSchema.shape.state,
+            stage: z.string().nullable(),
+            error: z.object({ name: z.string(), reason: z.string() }).nullable(),
+          }),
+          404: ErrorBodySchema,
+        },
+      },
+    },
+    async (request) => {
+      const status = await statusOf(request.params.jobId);
+      if (!status) throw notFound(`job ${request.params.jobId}`);
+      return {
+        jobId: request.params.jobId,
+        status: status.status,
+        stage: status.stage,
+        error: status.errorName ? { name: status.errorName, reason: status.errorReason ?? '' } : null,
       };
     },
   );

@@ -14,6 +14,41 @@ export interface ProductRoutesOptions {
   readonly publications: Publications;
   /** Newly stored pipeline events (the MQTT bridge's `live` emitter). */
   readonly live?: EventEmitter;
+  /** Tiles kept in memory, bytes. @default 64 MiB */
+  readonly tileCacheBytes?: number;
+}
+
+/** A least-recently-used map bounded by the total size of its values. */
+export class ByteBoundedCache<V> {
+  private readonly entries = new Map<string, V>();
+  private bytes = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly sizeOf: (value: V) => number,
+  ) {}
+
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    const old = this.entries.get(key);
+    if (old !== undefined) this.bytes -= this.sizeOf(old);
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    this.bytes += this.sizeOf(value);
+    for (const [k, v] of this.entries) {
+      if (this.bytes <= this.limit) break;
+      this.entries.delete(k);
+      this.bytes -= this.sizeOf(v);
+    }
+  }
 }
 
 const JobParams = z.object({ jobId: JobIdSchema });
@@ -42,6 +77,10 @@ const DOWNLOADS: Record<string, { product: string; filename: string }> = {
 export const productRoutes: FastifyPluginAsync<ProductRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { store, publications, tiles } = options;
+  const tileCache = new ByteBoundedCache<{ bytes?: Buffer; etag: string }>(
+    options.tileCacheBytes ?? 64 * 1024 * 1024,
+    (t) => (t.bytes?.byteLength ?? 0) + 256,
+  );
 
   app.get(
     '/tiles/:jobId/tilejson.json',
@@ -69,19 +108,59 @@ export const productRoutes: FastifyPluginAsync<ProductRoutesOptions> = async (pl
 
   app.get(
     '/tiles/:jobId/:z/:x/:y.webp',
-    { schema: { summary: 'One orthomosaic map tile (WebP, 256 px, XYZ)', tags: ['products'], params: TileParams } },
+    {
+      // A map view asks for dozens of cached tiles at once; the per-client limit is for the API.
+      config: { rateLimit: false },
+      schema: { summary: 'One orthomosaic map tile (WebP, 256 px, XYZ)', tags: ['products'], params: TileParams },
+    },
     async (request, reply) => {
       const { jobId, z: zoom, x, y } = request.params;
       const publication = await publications.current(jobId);
       if (!publication) throw notFound(`published tiles for job ${jobId}`);
       const key = `${publication.prefix}/tiles/${zoom}/${x}/${y}.webp`;
-      const head = await store.head(key);
-      if (!head) return reply.code(204).header('cache-control', 'public, max-age=3600').send();
-      const etag = `"${publication.runId}-${head.etag}"`;
-      reply.header('etag', etag).header('cache-control', 'public, max-age=3600, must-revalidate');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      return reply.type('image/webp').send(await store.get(key));
+      // A run's objects never change (its id hashes them): tiles are cached by key, absent ones too.
+      let tile = tileCache.get(key);
+      if (!tile) {
+        const head = await store.head(key);
+        tile = head ? { bytes: await store.get(key), etag: `"${publication.runId}-${head.etag}"` } : { etag: '' };
+        tileCache.set(key, tile);
+      }
+      if (!tile.bytes) return reply.code(204).header('cache-control', 'public, max-age=3600').send();
+      reply.header('etag', tile.etag).header('cache-control', 'public, max-age=3600, must-revalidate');
+      if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send();
+      return reply.type('image/webp').send(tile.bytes);
     },
+  );
+
+  app.get(
+    '/api/reconstructions',
+    {
+      schema: {
+        summary: 'Published reconstructions whose extent meets a bounding box',
+        tags: ['products'],
+        querystring: z.object({
+          bbox: z
+            .string()
+            .regex(/^-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+$/, 'must be west,south,east,north in degrees')
+            .transform((v) => v.split(',').map(Number)),
+        }),
+        response: {
+          200: z.object({
+            reconstructions: z.array(
+              z.object({
+                jobId: z.string(),
+                bbox: z.array(z.number()),
+                gsdCm: z.number().nullable(),
+                products: z.record(z.string(), z.string()),
+                publishedAt: z.string().nullable(),
+              }),
+            ),
+          }),
+          400: ErrorBodySchema,
+        },
+      },
+    },
+    async (request) => ({ reconstructions: await tiles.reconstructionsIn(request.query.bbox) }),
   );
 
   app.get(

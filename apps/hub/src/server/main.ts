@@ -104,12 +104,19 @@ async function main(argv: string[]): Promise<void> {
         if (event.type === 'job.published') await publications.record(tiles, event.publication);
       },
     });
-    stops.push(() => bridge.stop());
+    stops.push(async () => {
+      await bridge.stop();
+      const { stored, duplicates, rejected, lastRejection } = bridge.stats;
+      say(
+        `events: ${stored} stored, ${duplicates} duplicates, ${rejected} rejected${lastRejection ? ` (last: ${lastRejection})` : ''}`,
+      );
+    });
 
     const hub = await buildHub({
       pool,
       sfn,
       stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      rateLimitPerMinute: config.HUB_RATE_LIMIT_PER_MINUTE,
       store,
       uploads,
       publications,
