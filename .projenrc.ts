@@ -105,6 +105,9 @@ const hub = repo.addPackage({
     'proper-lockfile': '^4.1.2',
     '@fastify/static': '^9.0.0',
     '@fastify/multipart': '^9.0.0',
+    // Footprint vector tiles are cut and encoded here: the embedded PostGIS has no ST_AsMVT.
+    'geojson-vt': '^3.2.1',
+    'vt-pbf': '^3.1.3',
   },
   devDeps: {
     '@types/pg': '^8.15.0',
@@ -114,6 +117,8 @@ const hub = repo.addPackage({
     vite: '^7.1.0',
     'playwright-core': '^1.55.0',
     '@types/geojson': '^7946.0.16',
+    '@types/geojson-vt': '^3.2.5',
+    '@types/vt-pbf': '^3.1.1',
   },
   // jest runs CommonJS; these dependencies of fastify's plugins ship ESM only.
   esmOnlyDeps: ['content-disposition', 'cookie', 'aedes', 'level'],
@@ -156,7 +161,14 @@ repo.addPackage({
   // Runs the apps' built programs (never imports them): build them first.
   implicitDependencies: [hub, workers],
   deps: { pg: '^8.16.0', mqtt: '^5.16.0' },
-  devDeps: { '@types/pg': '^8.15.0', 'playwright-core': '^1.55.0' },
+  devDeps: {
+    '@types/pg': '^8.15.0',
+    'playwright-core': '^1.55.0',
+    '@mapbox/vector-tile': '^1.3.1',
+    pbf: '^3.2.1',
+    '@types/mapbox__vector-tile': '^1.3.4',
+    '@types/pbf': '^3.0.5',
+  },
   testTimeout: 600_000,
 });
 

@@ -1,4 +1,6 @@
+import { VectorTile } from '@mapbox/vector-tile';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import Pbf from 'pbf';
 import { basename, join } from 'node:path';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
 
@@ -91,6 +93,11 @@ describe.each(['embedded', 'real'] as const)('the Hub on %s services', (services
     expect(tile.headers.get('cache-control')).toMatch(/max-age=\d+/);
     expect((await get(`/tiles/${jobId}/${z}/${x}/${y}.webp`, { headers: { 'if-none-match': etag } })).status).toBe(304);
     expect((await get(`/tiles/${jobId}/${z}/0/0.webp`)).status).toBe(204);
+    const mvt = await get(`/tiles/${jobId}/footprints/${z}/${x}/${y}.pbf`);
+    expect(mvt.headers.get('content-type')).toBe('application/vnd.mapbox-vector-tile');
+    const layer = new VectorTile(new Pbf(Buffer.from(await mvt.arrayBuffer()))).layers.footprints!;
+    expect(layer.length).toBeGreaterThan(0);
+    expect(layer.feature(0).properties).toMatchObject({ accepted: true });
     const footprints = await json<{ features: unknown[] }>(`/api/jobs/${jobId}/footprints`);
     expect(footprints.features).toHaveLength(24);
     const qa = await json<{ images: { accepted: boolean }[] }>(`/api/jobs/${jobId}/images`);

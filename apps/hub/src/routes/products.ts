@@ -3,6 +3,8 @@ import { type ObjectStore } from '@aerial/pipeline';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { EventEmitter } from 'node:events';
+import geojsonvt from 'geojson-vt';
+import * as vtpbf from 'vt-pbf';
 import { z } from 'zod';
 import type { TileDatabase } from '../db/tile-database';
 import type { Publications } from '../products/publications';
@@ -129,6 +131,49 @@ export const productRoutes: FastifyPluginAsync<ProductRoutesOptions> = async (pl
       reply.header('etag', tile.etag).header('cache-control', 'public, max-age=3600, must-revalidate');
       if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send();
       return reply.type('image/webp').send(tile.bytes);
+    },
+  );
+
+  // Footprint vector tiles: cut by geojson-vt from the job's footprints in the tile database and
+  // encoded by vt-pbf, one index per published run (the embedded PostGIS has no ST_AsMVT).
+  const vectorIndexes = new Map<string, { runId: string; index: ReturnType<typeof geojsonvt> }>();
+  app.get(
+    '/tiles/:jobId/footprints/:z/:x/:y.pbf',
+    {
+      config: { rateLimit: false },
+      schema: {
+        summary: "Vector tile (MVT) of a job's image footprints, layer `footprints`",
+        tags: ['products'],
+        params: TileParams,
+      },
+    },
+    async (request, reply) => {
+      const { jobId, z: zoom, x, y } = request.params;
+      const publication = await publications.current(jobId);
+      if (!publication) throw notFound(`published footprints for job ${jobId}`);
+      let entry = vectorIndexes.get(jobId);
+      if (entry?.runId !== publication.runId) {
+        const footprints = await tiles.footprints(jobId);
+        entry = {
+          runId: publication.runId,
+          index: geojsonvt(footprints as Parameters<typeof geojsonvt>[0], {
+            maxZoom: 24,
+            indexMaxZoom: 4,
+            tolerance: 1,
+          }),
+        };
+        vectorIndexes.set(jobId, entry);
+        if (vectorIndexes.size > 200) vectorIndexes.delete(vectorIndexes.keys().next().value as string);
+      }
+      const tile = entry.index.getTile(zoom, x, y);
+      reply.header('cache-control', 'public, max-age=3600, must-revalidate');
+      if (!tile || tile.features.length === 0) return reply.code(204).send();
+      const body = Buffer.from(
+        vtpbf.fromGeojsonVt({ footprints: tile } as unknown as Parameters<typeof vtpbf.fromGeojsonVt>[0], {
+          version: 2,
+        }),
+      );
+      return reply.type('application/vnd.mapbox-vector-tile').send(body);
     },
   );
 

@@ -202,11 +202,11 @@ async function showProducts(jobId: string): Promise<void> {
   );
   if (!products) return;
   const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
-  drawMap(products, footprints);
+  drawMap(jobId, products, footprints);
 }
 
 /** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */
-function drawMap(products: Products, footprints: FeatureCollection): void {
+function drawMap(jobId: string, products: Products, footprints: FeatureCollection): void {
   map?.remove();
   map = new maplibregl.Map({
     container: 'map',
