@@ -39,6 +39,11 @@ export const RuntimeConfigSchema = z.object({
   /** Where the Hub listens. */
   HUB_HOST: z.string().min(1).default('127.0.0.1'),
   HUB_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /**
+   * Password of the `engine` user of the embedded broker (random each start when unset): lets
+   * another process publish job events to a Hub's embedded broker.
+   */
+  HUB_MQTT_ENGINE_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
   /** API requests per minute per client (tiles are not counted). */
   HUB_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /**

@@ -2,6 +2,7 @@ import { type PipelineEvent, topics } from '@aerial/contracts';
 import autocannon from 'autocannon';
 import mqtt from 'mqtt';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ const ROOT = resolve(__dirname, '..', '..', '..');
 const HUB = join(ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
 const ENGINE = join(ROOT, 'apps', 'workers', 'lib', 'cli', 'main.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ENGINE_PASSWORD = randomBytes(18).toString('base64url');
 
 /**
  * The Hub's three figures, measured on the Hub as `pnpm start` runs it (embedded PGlite and aedes
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
       AERIAL_ENGINE_COMMAND: `${process.execPath} ${ENGINE} engine`,
       // One client sends every request here; the per-client limit would answer 429 instead.
       HUB_RATE_LIMIT_PER_MINUTE: '100000000',
+      // The benchmark publishes job events as the engine does.
+      HUB_MQTT_ENGINE_PASSWORD: ENGINE_PASSWORD,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,7 +48,9 @@ async function main(): Promise<void> {
         if (m) ok(m[1]!);
       });
     });
-    const brokerUrl = process.env.MQTT_URL ?? /embedded MQTT broker on (mqtt:\/\/\S+)/.exec(log.join('\n'))?.[1];
+    const embedded = /embedded MQTT broker on (mqtt:\/\/\S+)/.exec(log.join('\n'))?.[1];
+    const brokerUrl =
+      process.env.MQTT_URL ?? (embedded && embedded.replace('mqtt://', `mqtt://engine:${ENGINE_PASSWORD}@`));
     if (!brokerUrl) throw new Error('no broker URL in the Hub log');
     const jobId = await finishedJob(url);
     const lines = [

@@ -3,6 +3,27 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 
+/** A broker user: its password and the topic filters it may publish and subscribe to. */
+export interface BrokerUser {
+  readonly password: string;
+  readonly publish: readonly string[];
+  readonly subscribe: readonly string[];
+}
+
+/** True when `topic` (or a subscription filter) falls under `filter` (MQTT `+` and `#`). */
+export function topicAllowed(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+    // A subscription's own wildcard is allowed only where the filter has one too.
+    if ((t[i] === '+' || t[i] === '#') && f[i] !== '+') return false;
+  }
+  return f.length === t.length;
+}
+
 export interface EmbeddedBroker {
   /** `mqtt://127.0.0.1:<port>` */
   readonly url: string;
@@ -18,7 +39,7 @@ export interface EmbeddedBroker {
  */
 export async function startEmbeddedBroker(
   dataDir: string,
-  options: { port?: number; wsPort?: number } = {},
+  options: { port?: number; wsPort?: number; users?: Record<string, BrokerUser> } = {},
 ): Promise<EmbeddedBroker> {
   const { Aedes } = await import('aedes');
   const { Level } = await import('level');
@@ -27,7 +48,35 @@ export async function startEmbeddedBroker(
   const dir = join(dataDir, 'mqtt');
   await mkdir(dir, { recursive: true });
   const db = new Level(dir);
-  const broker = await Aedes.createBroker({ persistence: levelPersistence(db) });
+  const users = options.users;
+  const userOf = new WeakMap<object, BrokerUser>();
+  const broker = await Aedes.createBroker({
+    persistence: levelPersistence(db),
+    ...(users
+      ? {
+          // Without credentials nobody connects; each user publishes and subscribes where its role says.
+          authenticate: (client, username, password, done) => {
+            const user = username !== undefined ? users[username] : undefined;
+            const ok = !!user && !!password && password.toString('utf8') === user.password;
+            if (ok) userOf.set(client, user);
+            done(ok ? null : Object.assign(new Error('bad user name or password'), { returnCode: 4 }), ok);
+          },
+          authorizePublish: (client, packet, callback) => {
+            const user = client ? userOf.get(client) : undefined;
+            callback(
+              user?.publish.some((f) => topicAllowed(f, packet.topic))
+                ? null
+                : new Error(`may not publish to ${packet.topic}`),
+            );
+          },
+          // A refused subscription is answered with the failure code (0x80), not a disconnect.
+          authorizeSubscribe: (client, subscription, callback) => {
+            const user = userOf.get(client);
+            callback(null, user?.subscribe.some((f) => topicAllowed(f, subscription.topic)) ? subscription : null);
+          },
+        }
+      : {}),
+  });
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
     sockets.add(socket);

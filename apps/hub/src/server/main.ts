@@ -3,7 +3,7 @@ import { AerialError, JobRequestSchema, loadRuntimeConfig, type PipelineEvent, S
 import { createObjectStore, LOCAL_STATE_MACHINE_ARN } from '@aerial/pipeline';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -55,11 +55,32 @@ async function main(argv: string[]): Promise<void> {
     if (applied.length) say(`database migrated: ${applied.join(', ')}`);
 
     let mqttUrl = config.MQTT_URL;
+    let engineMqttUrl = config.MQTT_URL;
     if (!mqttUrl) {
-      const broker = await startEmbeddedBroker(dataDir);
+      // Fresh credentials each start: the engine may only publish job events, the Hub's bridge
+      // may only read them; nobody else connects.
+      const secret = () => randomBytes(18).toString('base64url');
+      const hub = {
+        password: secret(),
+        publish: [],
+        subscribe: ['aerial/v1/jobs/+/events', 'aerial/v1/jobs/+/status'],
+      };
+      const engine = {
+        password: config.HUB_MQTT_ENGINE_PASSWORD ?? secret(),
+        publish: ['aerial/v1/jobs/+/+'],
+        subscribe: [],
+      };
+      const broker = await startEmbeddedBroker(dataDir, { users: { hub, engine } });
       stops.push(broker.stop);
-      mqttUrl = broker.url;
-      say(`embedded MQTT broker on ${broker.url} (WebSocket ${broker.wsUrl})`);
+      const withUser = (user: string, password: string) => {
+        const url = new URL(broker.url);
+        url.username = user;
+        url.password = password;
+        return url.toString();
+      };
+      mqttUrl = withUser('hub', hub.password);
+      engineMqttUrl = withUser('engine', engine.password);
+      say(`embedded MQTT broker on ${broker.url} (WebSocket ${broker.wsUrl}), password-protected`);
     }
 
     const store = createObjectStore(config);
@@ -75,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
       const engine = await startEngineProcess(config.AERIAL_ENGINE_COMMAND, {
         ...process.env,
         AERIAL_DATA_DIR: dataDir,
-        MQTT_URL: mqttUrl,
+        MQTT_URL: engineMqttUrl,
         OBJECT_STORE: store.location,
         UPLOADS_STORE: uploads.location,
       });
