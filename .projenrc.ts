@@ -154,6 +154,33 @@ repo.addPackage({
 });
 
 repo.addPackage({
+  name: 'kubernetes',
+  outdir: 'packages/kubernetes',
+  description:
+    'Kubernetes as code: cdk8s charts per environment (Argo CD app of apps, Argo Workflows pipeline, PostGIS, MQTT, Hub, Karpenter)',
+  workspaceDeps: [contracts, pipeline],
+  // Deploys the apps' images and config; imports neither.
+  implicitDependencies: [hub, workers],
+  deps: {
+    cdk8s: '^2.70.0',
+    constructs: '^10.5.1',
+    'kubernetes-models': '^5.1.0',
+    '@kubernetes-models/argo-cd': '^4.0.0',
+    '@kubernetes-models/argo-workflows': '^2.0.0',
+    '@kubernetes-models/karpenter': '^2.0.0',
+    '@kubernetes-models/cloudnative-pg': '^2.0.0',
+    '@kubernetes-models/external-secrets': '^2.0.0',
+    yaml: '^2.8.0',
+  },
+  scripts: {
+    synth: 'node lib/main.js',
+    // The schema validation runs the compiled ES-module validator: build before testing.
+    test: 'tsc -p tsconfig.json && mkdir -p .jest && jest --json --outputFile=.jest/results.json',
+  },
+  testTimeout: 120_000,
+});
+
+repo.addPackage({
   name: 'tests',
   outdir: 'packages/tests',
   description: 'Cross-package tests: the Hub with its page in Chromium, on embedded and real services, end to end',

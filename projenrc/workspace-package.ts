@@ -209,7 +209,8 @@ export class WorkspacePackage extends Component {
     return {
       extends: base,
       compilerOptions: { rootDir: 'src', outDir: 'lib', composite: true, tsBuildInfoFile: 'lib/.tsbuildinfo' },
-      include: ['src/**/*.ts'],
+      // .mts: the rare module that must be an ES module (to import ESM-only packages natively).
+      include: ['src/**/*.ts', 'src/**/*.mts'],
       // Tests and their helpers (in test-support folders) stay out of the build.
       exclude: ['src/**/*.test.ts', 'src/**/test-support/**'],
       references: refs,
@@ -223,7 +224,9 @@ export class WorkspacePackage extends Component {
     return {
       extends: './tsconfig.json',
       compilerOptions,
-      include: this.library ? ['src/**/*.ts', ...this.testRoots.filter((r) => r !== 'src')] : this.testRoots,
+      include: this.library
+        ? ['src/**/*.ts', 'src/**/*.mts', ...this.testRoots.filter((r) => r !== 'src')]
+        : this.testRoots,
       exclude: [],
     };
   }

@@ -33,9 +33,28 @@ async function main(): Promise<number> {
         `unknown stage ${JSON.stringify(process.argv[2] ?? process.env.AERIAL_STAGE)}`,
       );
     const { store, uploads, environment } = loadWorkerConfig();
-    const attempt = Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.AERIAL_STAGE_ATTEMPT ?? 1);
+    const attempt = process.env.AERIAL_STAGE_RETRIES
+      ? Number(process.env.AERIAL_STAGE_RETRIES) + 1
+      : Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.AERIAL_STAGE_ATTEMPT ?? 1);
+    // On Argo Workflows the first stage gets the request, and Notify the outcome, as variables
+    // (Step Functions passes them in the payload instead).
+    const request = process.env.AERIAL_REQUEST ? (JSON.parse(process.env.AERIAL_REQUEST) as unknown) : undefined;
+    const outcome = process.env.AERIAL_OUTCOME
+      ? /^succeeded$/i.test(process.env.AERIAL_OUTCOME)
+        ? 'succeeded'
+        : 'failed'
+      : undefined;
     const manifest = await runStage(
-      { jobId: process.env.AERIAL_JOB_ID, stage: stage.data, attempt },
+      {
+        jobId: process.env.AERIAL_JOB_ID,
+        stage: stage.data,
+        attempt,
+        ...(request ? { request } : {}),
+        ...(outcome ? { outcome } : {}),
+        ...(outcome === 'failed'
+          ? { failure: { Error: 'Argo.WorkflowFailed', Cause: process.env.AERIAL_FAILURE ?? process.env.AERIAL_OUTCOME } }
+          : {}),
+      },
       {
         store,
         uploads,

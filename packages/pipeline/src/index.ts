@@ -42,3 +42,4 @@ export * from './stages/metadata/weather';
 export * from './stages/metadata/sun-position';
 export * from './stages/publish/publish-stage';
 export * from './stages/notify/deliveries';
+export * from './argo/render-workflow-template';

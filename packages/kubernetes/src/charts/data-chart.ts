@@ -1,0 +1,204 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { resources, RESTRICTED_CONTAINER, restrictedPod } from '../security';
+import type { ClusterSettings } from '../settings';
+import { NAMESPACES } from './namespaces-chart';
+import { add, allow, egress } from './objects';
+
+const ns = NAMESPACES.data;
+export const MOSQUITTO_IMAGE = 'eclipse-mosquitto:2.0.22';
+export const POSTGIS_IMAGE = 'ghcr.io/cloudnative-pg/postgis:16-3.5';
+
+/**
+ * The platform's data services. PostgreSQL + PostGIS as a CloudNativePG Cluster (continuous
+ * backups to S3 through IRSA, credentials generated into a Secret by External Secrets from AWS
+ * Secrets Manager: no password in any manifest), and Mosquitto with a password file and ACLs from
+ * Secrets, TCP for the platform and WebSocket, on a persistent volume.
+ */
+export class DataChart extends Chart {
+  constructor(scope: Construct, id: string, s: ClusterSettings) {
+    super(scope, id);
+    const secretStore = { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' };
+    add(
+      this,
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'postgis-app', namespace: ns },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: secretStore,
+          target: { name: 'postgis-app', creationPolicy: 'Owner', template: { type: 'kubernetes.io/basic-auth' } },
+          data: [
+            { secretKey: 'username', remoteRef: { key: `aerial/${s.environment.name}/postgis`, property: 'username' } },
+            { secretKey: 'password', remoteRef: { key: `aerial/${s.environment.name}/postgis`, property: 'password' } },
+          ],
+        },
+      },
+      {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Cluster',
+        metadata: {
+          name: 'postgis',
+          namespace: ns,
+          annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+        },
+        spec: {
+          instances: s.postgis.instances,
+          imageName: POSTGIS_IMAGE,
+          storage: { size: `${s.postgis.storageGi}Gi`, storageClass: 'gp3' },
+          bootstrap: {
+            initdb: {
+              database: 'aerial',
+              owner: 'aerial',
+              secret: { name: 'postgis-app' },
+              postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS postgis'],
+            },
+          },
+          serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': s.backupRoleArn } } },
+          backup: {
+            retentionPolicy: `${s.environment.name === 'prod' ? 30 : 7}d`,
+            barmanObjectStore: {
+              destinationPath: `s3://${s.backupBucket}/postgis`,
+              s3Credentials: { inheritFromIAMRole: true },
+              wal: { compression: 'gzip' },
+              data: { compression: 'gzip' },
+            },
+          },
+          resources: resources('500m', s.environment.name === 'prod' ? '4Gi' : '1Gi'),
+          enableSuperuserAccess: false,
+        },
+      },
+      {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'ScheduledBackup',
+        metadata: {
+          name: 'postgis-daily',
+          namespace: ns,
+          annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+        },
+        spec: { schedule: '0 0 3 * * *', backupOwnerReference: 'self', cluster: { name: 'postgis' } },
+      },
+      allow('postgis-from-hub', ns, { 'cnpg.io/cluster': 'postgis' }, [{ namespace: NAMESPACES.hub }, { namespace: ns }], [5432]),
+    );
+
+    // Mosquitto: users and ACLs from Secrets (External Secrets renders the password file).
+    add(
+      this,
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'mosquitto-users', namespace: ns },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: secretStore,
+          target: {
+            name: 'mosquitto-users',
+            creationPolicy: 'Owner',
+            template: {
+              // Hashed with mosquitto_passwd before they are stored in Secrets Manager.
+              data: { passwords: '{{ .hub }}\n{{ .engine }}\n' },
+            },
+          },
+          data: [
+            { secretKey: 'hub', remoteRef: { key: `aerial/${s.environment.name}/mqtt`, property: 'hub' } },
+            { secretKey: 'engine', remoteRef: { key: `aerial/${s.environment.name}/mqtt`, property: 'engine' } },
+          ],
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'mosquitto-config', namespace: ns },
+        data: {
+          'mosquitto.conf': [
+            'persistence true',
+            'persistence_location /mosquitto/data/',
+            'autosave_interval 30',
+            'allow_anonymous false',
+            'password_file /mosquitto/users/passwords',
+            'acl_file /mosquitto/config/acl',
+            'listener 1883',
+            'protocol mqtt',
+            'listener 9001',
+            'protocol websockets',
+            '',
+          ].join('\n'),
+          // Workers publish job events; the Hub reads them; browsers get nothing here (they use
+          // the Hub's server-sent events).
+          acl: ['user engine', 'topic write aerial/v1/jobs/+/+', '', 'user hub', 'topic read aerial/v1/jobs/+/events', 'topic read aerial/v1/jobs/+/status', ''].join(
+            '\n',
+          ),
+        },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'mosquitto', namespace: ns, labels: { 'app.kubernetes.io/name': 'mosquitto' } },
+        spec: {
+          serviceName: 'mosquitto',
+          replicas: 1,
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'mosquitto' } },
+          template: {
+            metadata: { labels: { 'app.kubernetes.io/name': 'mosquitto' } },
+            spec: {
+              securityContext: restrictedPod(1883),
+              automountServiceAccountToken: false,
+              containers: [
+                {
+                  name: 'mosquitto',
+                  image: MOSQUITTO_IMAGE,
+                  ports: [
+                    { name: 'mqtt', containerPort: 1883 },
+                    { name: 'websocket', containerPort: 9001 },
+                  ],
+                  resources: resources('100m', '256Mi'),
+                  securityContext: RESTRICTED_CONTAINER,
+                  readinessProbe: { tcpSocket: { port: 1883 }, periodSeconds: 10 },
+                  livenessProbe: { tcpSocket: { port: 1883 }, periodSeconds: 20 },
+                  volumeMounts: [
+                    { name: 'data', mountPath: '/mosquitto/data' },
+                    { name: 'config', mountPath: '/mosquitto/config', readOnly: true },
+                    { name: 'users', mountPath: '/mosquitto/users', readOnly: true },
+                    { name: 'log', mountPath: '/mosquitto/log' },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: 'config', configMap: { name: 'mosquitto-config' } },
+                { name: 'users', secret: { secretName: 'mosquitto-users' } },
+                { name: 'log', emptyDir: { sizeLimit: '1Gi' } },
+              ],
+            },
+          },
+          volumeClaimTemplates: [
+            {
+              metadata: { name: 'data' },
+              spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: `${s.mqttStorageGi}Gi` } } },
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'mosquitto', namespace: ns },
+        spec: {
+          selector: { 'app.kubernetes.io/name': 'mosquitto' },
+          ports: [
+            { name: 'mqtt', port: 1883, targetPort: 1883 },
+            { name: 'websocket', port: 9001, targetPort: 9001 },
+          ],
+        },
+      },
+      allow(
+        'mosquitto-from-platform',
+        ns,
+        { 'app.kubernetes.io/name': 'mosquitto' },
+        [{ namespace: NAMESPACES.hub }, { namespace: NAMESPACES.pipeline }],
+        [1883, 9001],
+      ),
+      egress(ns, [5432]),
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { resources, RESTRICTED_CONTAINER, restrictedPod } from '../security';
+import type { ClusterSettings } from '../settings';
+import { NAMESPACES } from './namespaces-chart';
+import { add, allow, egress } from './objects';
+
+const ns = NAMESPACES.hub;
+const labels = { 'app.kubernetes.io/name': 'aerial-hub' };
+
+/**
+ * The Hub: Deployment (probes on /health and /ready), Service, Ingress with TLS, autoscaling,
+ * disruption budget, configuration from a ConfigMap and credentials from a Secret that External
+ * Secrets keeps in sync with AWS Secrets Manager.
+ */
+export class HubChart extends Chart {
+  constructor(scope: Construct, id: string, s: ClusterSettings) {
+    super(scope, id);
+    const env = s.environment.name;
+    add(
+      this,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'aerial-hub', namespace: ns },
+        data: {
+          AERIAL_ENV: env,
+          HUB_HOST: '0.0.0.0',
+          HUB_PORT: '8080',
+          OBJECT_STORE: `s3://${s.workBucket}`,
+          SFN_ENDPOINT: `https://states.${s.environment.region}.amazonaws.com`,
+          AERIAL_DATA_DIR: '/tmp/aerial',
+          LOG_LEVEL: 'info',
+        },
+      },
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: 'aerial-hub', namespace: ns },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+          target: { name: 'aerial-hub', creationPolicy: 'Owner' },
+          data: [
+            { secretKey: 'DATABASE_URL', remoteRef: { key: `aerial/${env}/hub`, property: 'databaseUrl' } },
+            { secretKey: 'MQTT_URL', remoteRef: { key: `aerial/${env}/hub`, property: 'mqttUrl' } },
+          ],
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'aerial-hub', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': s.pipelineRoleArn.replace('-pipeline', '-hub') } },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'aerial-hub', namespace: ns, labels },
+        spec: {
+          replicas: s.hubReplicas.min,
+          selector: { matchLabels: labels },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: 'aerial-hub',
+              securityContext: restrictedPod(),
+              topologySpreadConstraints: [
+                { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },
+              ],
+              containers: [
+                {
+                  name: 'hub',
+                  image: `${s.registry}/aerial-hub:${s.imageTag}`,
+                  ports: [{ name: 'http', containerPort: 8080 }],
+                  envFrom: [{ configMapRef: { name: 'aerial-hub' } }, { secretRef: { name: 'aerial-hub' } }],
+                  resources: resources('250m', '512Mi'),
+                  securityContext: RESTRICTED_CONTAINER,
+                  livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+                  readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
+                  startupProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 2, failureThreshold: 30 },
+                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                },
+              ],
+              volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }],
+            },
+          },
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'aerial-hub', namespace: ns },
+        spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+          name: 'aerial-hub',
+          namespace: ns,
+          annotations: {
+            'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+            'alb.ingress.kubernetes.io/target-type': 'ip',
+            'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+            'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+            'alb.ingress.kubernetes.io/healthcheck-path': '/ready',
+          },
+        },
+        spec: {
+          ingressClassName: 'alb',
+          tls: [{ hosts: [s.hubHost] }],
+          rules: [
+            {
+              host: s.hubHost,
+              http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'aerial-hub', port: { name: 'http' } } } }] },
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'aerial-hub', namespace: ns },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'aerial-hub' },
+          minReplicas: s.hubReplicas.min,
+          maxReplicas: s.hubReplicas.max,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+        },
+      },
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'aerial-hub', namespace: ns },
+        spec: { minAvailable: 1, selector: { matchLabels: labels } },
+      },
+      // The load balancer (in the VPC) reaches the Hub; nothing else does.
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'hub-from-load-balancer', namespace: ns },
+        spec: {
+          podSelector: { matchLabels: labels },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+        },
+      },
+      allow('hub-from-monitoring', ns, labels, [{ namespace: 'monitoring' }], [8080]),
+      egress(ns, [5432, 1883]),
+    );
+  }
+}

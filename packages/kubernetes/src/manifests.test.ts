@@ -1,0 +1,201 @@
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '@aerial/contracts';
+import { AERIAL_PIPELINE, renderAsl } from '@aerial/pipeline';
+import { Testing } from 'cdk8s';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { buildEnvironment } from './app';
+
+const PACKAGE = resolve(__dirname, '..');
+const COMMITTED = join(PACKAGE, 'manifests');
+const VALIDATOR = join(PACKAGE, 'lib', 'validate', 'validate-manifests.mjs');
+
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+const synthesized = new Map<EnvironmentName, { dir: string; objects: Obj[] }>();
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'aerial-k8s-'));
+  for (const name of ENVIRONMENT_NAMES) {
+    const dir = join(work, name);
+    buildEnvironment(name, dir).app.synth();
+    const objects = readdirSync(dir)
+      .sort()
+      .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJSON() as Obj));
+    synthesized.set(name, { dir, objects });
+  }
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'NodePool', 'EC2NodeClass', 'ClusterRole', 'ClusterRoleBinding', 'ClusterSecretStore']);
+
+/** Every pod spec in an object with where it is, for the security rules. */
+function podSpecs(o: Obj): { where: string; spec: Record<string, unknown>; containers: Record<string, unknown>[] }[] {
+  const spec = o.spec as Record<string, unknown> | undefined;
+  if (!spec) return [];
+  if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
+    const pod = (spec.template as { spec: Record<string, unknown> }).spec;
+    return [{ where: `${o.kind}/${o.metadata.name}`, spec: pod.securityContext as Record<string, unknown>, containers: pod.containers as Record<string, unknown>[] }];
+  }
+  if (o.kind === 'WorkflowTemplate') {
+    return (spec.templates as Record<string, unknown>[])
+      .filter((t) => t.container)
+      .map((t) => ({ where: `WorkflowTemplate/${String(t.name)}`, spec: spec.securityContext as Record<string, unknown>, containers: [t.container as Record<string, unknown>] }));
+  }
+  return [];
+}
+
+describe.each([...ENVIRONMENT_NAMES])('manifests of %s', (name) => {
+  const objects = () => synthesized.get(name)!.objects;
+
+  test('every object validates against its schema (kubernetes-models, @kubernetes-models/*)', () => {
+    const results = JSON.parse(execFileSync(process.execPath, [VALIDATOR, synthesized.get(name)!.dir], { encoding: 'utf8' })) as {
+      kind: string;
+      name: string;
+      error?: string;
+    }[];
+    expect(results.length).toBe(objects().length);
+    expect(results.filter((r) => r.error)).toEqual([]);
+  });
+
+  test('the committed manifests are what synth writes (run "nx run kubernetes:synth" after a change)', () => {
+    const dir = synthesized.get(name)!.dir;
+    for (const file of readdirSync(dir)) {
+      expect({ file, yaml: readFileSync(join(COMMITTED, name, file), 'utf8') }).toEqual({ file, yaml: readFileSync(join(dir, file), 'utf8') });
+    }
+    expect(readdirSync(join(COMMITTED, name)).sort()).toEqual(readdirSync(dir).sort());
+  });
+
+  test('images are pinned: no "latest", always a tag', () => {
+    for (const { where, containers } of objects().flatMap(podSpecs)) {
+      for (const c of containers) expect({ where, image: c.image }).toEqual({ where, image: expect.stringMatching(/^[^:]+(:[\w.-]+)$/) });
+      for (const c of containers) expect(String(c.image)).not.toMatch(/:latest$/);
+    }
+    for (const cluster of objects().filter((o) => o.kind === 'Cluster')) expect(String(cluster.spec!.imageName)).not.toMatch(/:latest$/);
+  });
+
+  test('every container has requests and limits and the restricted security context; every pod runs as non-root with seccomp', () => {
+    const pods = objects().flatMap(podSpecs);
+    expect(pods.length).toBeGreaterThan(10);
+    for (const { where, spec, containers } of pods) {
+      expect({ where, pod: spec }).toMatchObject({ where, pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+      for (const c of containers) {
+        expect({ where, c }).toMatchObject({
+          where,
+          c: {
+            resources: { requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { cpu: expect.any(String), memory: expect.any(String) } },
+            securityContext: {
+              runAsNonRoot: true,
+              readOnlyRootFilesystem: true,
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+          },
+        });
+      }
+    }
+  });
+
+  test('cluster-scoped kinds carry no namespace; namespaced ones do', () => {
+    for (const o of objects()) {
+      const scoped = CLUSTER_SCOPED.has(o.kind);
+      expect({ kind: o.kind, name: o.metadata.name, namespaced: o.metadata.namespace !== undefined }).toEqual({
+        kind: o.kind,
+        name: o.metadata.name,
+        namespaced: !scoped,
+      });
+    }
+  });
+
+  test('namespaces are restricted (Pod Security Standard) and deny by default', () => {
+    const namespaces = objects().filter((o) => o.kind === 'Namespace');
+    expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(['aerial-data', 'aerial-hub', 'aerial-pipeline']);
+    for (const n of namespaces) {
+      expect(n.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+      expect(objects().find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === n.metadata.name && o.metadata.name === 'default-deny')?.spec).toEqual({
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+      });
+    }
+  });
+
+  test('no literal secrets: credentials come from ExternalSecrets', () => {
+    expect(objects().filter((o) => o.kind === 'Secret')).toEqual([]);
+    const text = JSON.stringify(objects());
+    expect(text).not.toMatch(/password"\s*:\s*"[^{]/i);
+    expect(objects().filter((o) => o.kind === 'ExternalSecret').length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('Argo CD: one root Application, children in sync waves (operators first, the Hub last); automated sync only in dev', () => {
+    const apps = objects().filter((o) => o.kind === 'Application');
+    const wave = (suffix: string) => Number(apps.find((a) => a.metadata.name === `aerial-${name}-${suffix}`)!.metadata.annotations!['argocd.argoproj.io/sync-wave']);
+    expect(wave('argo-workflows')).toBeLessThan(wave('karpenter'));
+    expect(wave('karpenter')).toBeLessThan(wave('data'));
+    expect(wave('data')).toBeLessThan(wave('pipeline'));
+    expect(wave('pipeline')).toBeLessThan(wave('hub'));
+    for (const app of apps) expect(Boolean((app.spec!.syncPolicy as { automated?: unknown }).automated)).toBe(name === 'dev');
+    for (const cr of objects().filter((o) => ['WorkflowTemplate', 'Cluster', 'ScheduledBackup'].includes(o.kind)))
+      expect(cr.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
+  });
+
+  test('Karpenter: CPU and GPU pools; the GPU pool is tainted, limited and slow to consolidate; nodes use IMDSv2 and encrypted gp3', () => {
+    const pool = (n: string) => objects().find((o) => o.kind === 'NodePool' && o.metadata.name === n)!.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(pool('gpu').template.spec.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }]);
+    expect(pool('gpu').limits['nvidia.com/gpu']).toBeDefined();
+    expect(Number.parseInt(pool('gpu').disruption.consolidateAfter, 10)).toBeGreaterThanOrEqual(15);
+    expect(pool('cpu').weight).toBeGreaterThan(pool('gpu').weight);
+    const nodeClass = objects().find((o) => o.kind === 'EC2NodeClass')!.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(nodeClass.metadataOptions).toMatchObject({ httpTokens: 'required', httpPutResponseHopLimit: 2 });
+    expect(nodeClass.blockDeviceMappings[0].ebs).toMatchObject({ volumeType: 'gp3', encrypted: true });
+  });
+});
+
+test('the WorkflowTemplate and the ASL describe the same stages, images, resources and retries', () => {
+  const template = synthesized.get('dev')!.objects.find((o) => o.kind === 'WorkflowTemplate')!;
+  const templates = (template.spec!.templates as { name: string; container?: Record<string, any>; retryStrategy?: { limit: string } }[]).filter((t) => t.container); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const asl = renderAsl(AERIAL_PIPELINE) as unknown as { States: Record<string, unknown> };
+  const aslStages = new Set<string>();
+  const walk = (states: Record<string, unknown>) => {
+    for (const [stateName, state] of Object.entries(states)) {
+      const s = state as { Type: string; Branches?: { States: Record<string, unknown> }[] };
+      // Notify runs in two states (after success, after a failure), named after it.
+      const stage = AERIAL_PIPELINE.stages.find((d) => stateName === d.name || stateName.startsWith(d.name));
+      if (s.Type === 'Task' && stage) aslStages.add(stage.name);
+      for (const b of s.Branches ?? []) walk(b.States);
+    }
+  };
+  walk(asl.States);
+  expect(templates.map((t) => t.container!.env.find((e: { name: string }) => e.name === 'AERIAL_STAGE').value).sort()).toEqual([...aslStages].sort());
+  for (const stage of AERIAL_PIPELINE.stages) {
+    const t = templates.find((x) => x.name === `stage-${stage.name.toLowerCase()}`)!;
+    expect(t.container!.image).toMatch(new RegExp(`/${stage.image}:`));
+    expect(t.container!.resources.limits).toMatchObject({
+      cpu: String(stage.resources.vcpu),
+      memory: `${stage.resources.memoryMiB}Mi`,
+      ...(stage.resources.gpu ? { 'nvidia.com/gpu': String(stage.resources.gpu) } : {}),
+    });
+    expect(Number(t.retryStrategy!.limit)).toBe(stage.retry.attempts - 1);
+  }
+  expect(templates.find((t) => t.name === 'stage-splat')).toMatchObject({ tolerations: [{ key: 'nvidia.com/gpu' }] });
+});
+
+test('Testing.synth: the Hub chart is probed on its health endpoints', () => {
+  const { charts } = buildEnvironment('staging', mkdtempSync(join(tmpdir(), 'aerial-k8s-hub-')));
+  const hub = Testing.synth(charts.find((c) => c.node.id === 'hub')!) as Obj[];
+  const deployment = hub.find((o) => o.kind === 'Deployment')!;
+  const container = ((deployment.spec!.template as any).spec.containers as any[])[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  expect(container.livenessProbe.httpGet.path).toBe('/health');
+  expect(container.readinessProbe.httpGet.path).toBe('/ready');
+  expect(hub.map((o) => o.kind).sort()).toEqual(
+    expect.arrayContaining(['ConfigMap', 'Deployment', 'ExternalSecret', 'HorizontalPodAutoscaler', 'Ingress', 'PodDisruptionBudget', 'Service']),
+  );
+});
