@@ -52,7 +52,12 @@ async function main(): Promise<number> {
         ...(request ? { request } : {}),
         ...(outcome ? { outcome } : {}),
         ...(outcome === 'failed'
-          ? { failure: { Error: 'Argo.WorkflowFailed', Cause: process.env.AERIAL_FAILURE ?? process.env.AERIAL_OUTCOME } }
+          ? {
+              failure: {
+                Error: 'Argo.WorkflowFailed',
+                Cause: process.env.AERIAL_FAILURE ?? process.env.AERIAL_OUTCOME,
+              },
+            }
           : {}),
       },
       {

@@ -20,13 +20,22 @@ const OPERATORS: ChildApp[] = [
     name: 'cloudnative-pg',
     wave: -3,
     namespace: 'cnpg-system',
-    source: { helm: { repoURL: 'https://cloudnative-pg.github.io/charts', chart: 'cloudnative-pg', version: '0.26.1' } },
+    source: {
+      helm: { repoURL: 'https://cloudnative-pg.github.io/charts', chart: 'cloudnative-pg', version: '0.26.1' },
+    },
   },
   {
     name: 'external-secrets',
     wave: -3,
     namespace: 'external-secrets',
-    source: { helm: { repoURL: 'https://charts.external-secrets.io', chart: 'external-secrets', version: '0.20.4', values: { installCRDs: true } } },
+    source: {
+      helm: {
+        repoURL: 'https://charts.external-secrets.io',
+        chart: 'external-secrets',
+        version: '0.20.4',
+        values: { installCRDs: true },
+      },
+    },
   },
 ];
 

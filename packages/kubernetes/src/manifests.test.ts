@@ -35,7 +35,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'NodePool', 'EC2NodeClass', 'ClusterRole', 'ClusterRoleBinding', 'ClusterSecretStore']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'NodePool',
+  'EC2NodeClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'ClusterSecretStore',
+]);
 
 /** Every pod spec in an object with where it is, for the security rules. */
 function podSpecs(o: Obj): { where: string; spec: Record<string, unknown>; containers: Record<string, unknown>[] }[] {
@@ -43,12 +50,22 @@ function podSpecs(o: Obj): { where: string; spec: Record<string, unknown>; conta
   if (!spec) return [];
   if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
     const pod = (spec.template as { spec: Record<string, unknown> }).spec;
-    return [{ where: `${o.kind}/${o.metadata.name}`, spec: pod.securityContext as Record<string, unknown>, containers: pod.containers as Record<string, unknown>[] }];
+    return [
+      {
+        where: `${o.kind}/${o.metadata.name}`,
+        spec: pod.securityContext as Record<string, unknown>,
+        containers: pod.containers as Record<string, unknown>[],
+      },
+    ];
   }
   if (o.kind === 'WorkflowTemplate') {
     return (spec.templates as Record<string, unknown>[])
       .filter((t) => t.container)
-      .map((t) => ({ where: `WorkflowTemplate/${String(t.name)}`, spec: spec.securityContext as Record<string, unknown>, containers: [t.container as Record<string, unknown>] }));
+      .map((t) => ({
+        where: `WorkflowTemplate/${String(t.name)}`,
+        spec: spec.securityContext as Record<string, unknown>,
+        containers: [t.container as Record<string, unknown>],
+      }));
   }
   return [];
 }
@@ -57,7 +74,9 @@ describe.each([...ENVIRONMENT_NAMES])('manifests of %s', (name) => {
   const objects = () => synthesized.get(name)!.objects;
 
   test('every object validates against its schema (kubernetes-models, @kubernetes-models/*)', () => {
-    const results = JSON.parse(execFileSync(process.execPath, [VALIDATOR, synthesized.get(name)!.dir], { encoding: 'utf8' })) as {
+    const results = JSON.parse(
+      execFileSync(process.execPath, [VALIDATOR, synthesized.get(name)!.dir], { encoding: 'utf8' }),
+    ) as {
       kind: string;
       name: string;
       error?: string;
@@ -69,29 +88,40 @@ describe.each([...ENVIRONMENT_NAMES])('manifests of %s', (name) => {
   test('the committed manifests are what synth writes (run "nx run kubernetes:synth" after a change)', () => {
     const dir = synthesized.get(name)!.dir;
     for (const file of readdirSync(dir)) {
-      expect({ file, yaml: readFileSync(join(COMMITTED, name, file), 'utf8') }).toEqual({ file, yaml: readFileSync(join(dir, file), 'utf8') });
+      expect({ file, yaml: readFileSync(join(COMMITTED, name, file), 'utf8') }).toEqual({
+        file,
+        yaml: readFileSync(join(dir, file), 'utf8'),
+      });
     }
     expect(readdirSync(join(COMMITTED, name)).sort()).toEqual(readdirSync(dir).sort());
   });
 
   test('images are pinned: no "latest", always a tag', () => {
     for (const { where, containers } of objects().flatMap(podSpecs)) {
-      for (const c of containers) expect({ where, image: c.image }).toEqual({ where, image: expect.stringMatching(/^[^:]+(:[\w.-]+)$/) });
+      for (const c of containers)
+        expect({ where, image: c.image }).toEqual({ where, image: expect.stringMatching(/^[^:]+(:[\w.-]+)$/) });
       for (const c of containers) expect(String(c.image)).not.toMatch(/:latest$/);
     }
-    for (const cluster of objects().filter((o) => o.kind === 'Cluster')) expect(String(cluster.spec!.imageName)).not.toMatch(/:latest$/);
+    for (const cluster of objects().filter((o) => o.kind === 'Cluster'))
+      expect(String(cluster.spec!.imageName)).not.toMatch(/:latest$/);
   });
 
   test('every container has requests and limits and the restricted security context; every pod runs as non-root with seccomp', () => {
     const pods = objects().flatMap(podSpecs);
     expect(pods.length).toBeGreaterThan(10);
     for (const { where, spec, containers } of pods) {
-      expect({ where, pod: spec }).toMatchObject({ where, pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+      expect({ where, pod: spec }).toMatchObject({
+        where,
+        pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      });
       for (const c of containers) {
         expect({ where, c }).toMatchObject({
           where,
           c: {
-            resources: { requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { cpu: expect.any(String), memory: expect.any(String) } },
+            resources: {
+              requests: { cpu: expect.any(String), memory: expect.any(String) },
+              limits: { cpu: expect.any(String), memory: expect.any(String) },
+            },
             securityContext: {
               runAsNonRoot: true,
               readOnlyRootFilesystem: true,
@@ -121,7 +151,14 @@ describe.each([...ENVIRONMENT_NAMES])('manifests of %s', (name) => {
     expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(['aerial-data', 'aerial-hub', 'aerial-pipeline']);
     for (const n of namespaces) {
       expect(n.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
-      expect(objects().find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === n.metadata.name && o.metadata.name === 'default-deny')?.spec).toEqual({
+      expect(
+        objects().find(
+          (o) =>
+            o.kind === 'NetworkPolicy' &&
+            o.metadata.namespace === n.metadata.name &&
+            o.metadata.name === 'default-deny',
+        )?.spec,
+      ).toEqual({
         podSelector: {},
         policyTypes: ['Ingress', 'Egress'],
       });
@@ -137,18 +174,27 @@ describe.each([...ENVIRONMENT_NAMES])('manifests of %s', (name) => {
 
   test('Argo CD: one root Application, children in sync waves (operators first, the Hub last); automated sync only in dev', () => {
     const apps = objects().filter((o) => o.kind === 'Application');
-    const wave = (suffix: string) => Number(apps.find((a) => a.metadata.name === `aerial-${name}-${suffix}`)!.metadata.annotations!['argocd.argoproj.io/sync-wave']);
+    const wave = (suffix: string) =>
+      Number(
+        apps.find((a) => a.metadata.name === `aerial-${name}-${suffix}`)!.metadata.annotations![
+          'argocd.argoproj.io/sync-wave'
+        ],
+      );
     expect(wave('argo-workflows')).toBeLessThan(wave('karpenter'));
     expect(wave('karpenter')).toBeLessThan(wave('data'));
     expect(wave('data')).toBeLessThan(wave('pipeline'));
     expect(wave('pipeline')).toBeLessThan(wave('hub'));
-    for (const app of apps) expect(Boolean((app.spec!.syncPolicy as { automated?: unknown }).automated)).toBe(name === 'dev');
+    for (const app of apps)
+      expect(Boolean((app.spec!.syncPolicy as { automated?: unknown }).automated)).toBe(name === 'dev');
     for (const cr of objects().filter((o) => ['WorkflowTemplate', 'Cluster', 'ScheduledBackup'].includes(o.kind)))
-      expect(cr.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
+      expect(cr.metadata.annotations).toMatchObject({
+        'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
+      });
   });
 
   test('Karpenter: CPU and GPU pools; the GPU pool is tainted, limited and slow to consolidate; nodes use IMDSv2 and encrypted gp3', () => {
-    const pool = (n: string) => objects().find((o) => o.kind === 'NodePool' && o.metadata.name === n)!.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const pool = (n: string) =>
+      objects().find((o) => o.kind === 'NodePool' && o.metadata.name === n)!.spec as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(pool('gpu').template.spec.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }]);
     expect(pool('gpu').limits['nvidia.com/gpu']).toBeDefined();
     expect(Number.parseInt(pool('gpu').disruption.consolidateAfter, 10)).toBeGreaterThanOrEqual(15);
@@ -161,7 +207,16 @@ describe.each([...ENVIRONMENT_NAMES])('manifests of %s', (name) => {
 
 test('the WorkflowTemplate and the ASL describe the same stages, images, resources and retries', () => {
   const template = synthesized.get('dev')!.objects.find((o) => o.kind === 'WorkflowTemplate')!;
-  const templates = (template.spec!.templates as { name: string; container?: Record<string, any>; retryStrategy?: { limit: string } }[]).filter((t) => t.container); // eslint-disable-line @typescript-eslint/no-explicit-any
+  interface StageTemplate {
+    name: string;
+    container?: {
+      image: string;
+      env: { name: string; value: string }[];
+      resources: { limits: Record<string, string> };
+    };
+    retryStrategy?: { limit: string };
+  }
+  const templates = (template.spec!.templates as StageTemplate[]).filter((t) => t.container);
   const asl = renderAsl(AERIAL_PIPELINE) as unknown as { States: Record<string, unknown> };
   const aslStages = new Set<string>();
   const walk = (states: Record<string, unknown>) => {
@@ -174,7 +229,9 @@ test('the WorkflowTemplate and the ASL describe the same stages, images, resourc
     }
   };
   walk(asl.States);
-  expect(templates.map((t) => t.container!.env.find((e: { name: string }) => e.name === 'AERIAL_STAGE').value).sort()).toEqual([...aslStages].sort());
+  expect(templates.map((t) => t.container!.env.find((e) => e.name === 'AERIAL_STAGE')!.value).sort()).toEqual(
+    [...aslStages].sort(),
+  );
   for (const stage of AERIAL_PIPELINE.stages) {
     const t = templates.find((x) => x.name === `stage-${stage.name.toLowerCase()}`)!;
     expect(t.container!.image).toMatch(new RegExp(`/${stage.image}:`));
@@ -196,6 +253,14 @@ test('Testing.synth: the Hub chart is probed on its health endpoints', () => {
   expect(container.livenessProbe.httpGet.path).toBe('/health');
   expect(container.readinessProbe.httpGet.path).toBe('/ready');
   expect(hub.map((o) => o.kind).sort()).toEqual(
-    expect.arrayContaining(['ConfigMap', 'Deployment', 'ExternalSecret', 'HorizontalPodAutoscaler', 'Ingress', 'PodDisruptionBudget', 'Service']),
+    expect.arrayContaining([
+      'ConfigMap',
+      'Deployment',
+      'ExternalSecret',
+      'HorizontalPodAutoscaler',
+      'Ingress',
+      'PodDisruptionBudget',
+      'Service',
+    ]),
   );
 });

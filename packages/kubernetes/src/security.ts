@@ -11,7 +11,13 @@ export const RESTRICTED_CONTAINER = {
 } as const;
 
 export function restrictedPod(uid = 1000): Record<string, unknown> {
-  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } };
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
 }
 
 /** Requests equal to limits for memory (no overcommit), CPU limit at twice the request. */

@@ -27,14 +27,16 @@ export class ArgoCdChart extends Chart {
     super(scope, id);
     const syncPolicy = (createNamespace: boolean) => ({
       ...(s.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
-      syncOptions: [
-        ...(createNamespace ? ['CreateNamespace=true'] : []),
-        'ServerSideApply=true',
-        'PruneLast=true',
-      ],
+      syncOptions: [...(createNamespace ? ['CreateNamespace=true'] : []), 'ServerSideApply=true', 'PruneLast=true'],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
     });
-    const application = (name: string, wave: number, destination: string, source: Record<string, unknown>, createNamespace: boolean): KubeObject => ({
+    const application = (
+      name: string,
+      wave: number,
+      destination: string,
+      source: Record<string, unknown>,
+      createNamespace: boolean,
+    ): KubeObject => ({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: {
@@ -56,7 +58,12 @@ export class ArgoCdChart extends Chart {
         `aerial-${s.environment.name}`,
         0,
         ARGOCD,
-        { repoURL: s.repoUrl, targetRevision: s.revision, path: s.manifestsPath, directory: { include: 'apps.k8s.yaml' } },
+        {
+          repoURL: s.repoUrl,
+          targetRevision: s.revision,
+          path: s.manifestsPath,
+          directory: { include: 'apps.k8s.yaml' },
+        },
         false,
       ),
       ...children.map((child) =>
@@ -65,7 +72,12 @@ export class ArgoCdChart extends Chart {
           child.wave,
           child.namespace,
           'file' in child.source
-            ? { repoURL: s.repoUrl, targetRevision: s.revision, path: s.manifestsPath, directory: { include: child.source.file } }
+            ? {
+                repoURL: s.repoUrl,
+                targetRevision: s.revision,
+                path: s.manifestsPath,
+                directory: { include: child.source.file },
+              }
             : {
                 repoURL: child.source.helm.repoURL,
                 chart: child.source.helm.chart,

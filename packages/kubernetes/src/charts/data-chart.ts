@@ -79,7 +79,13 @@ export class DataChart extends Chart {
         },
         spec: { schedule: '0 0 3 * * *', backupOwnerReference: 'self', cluster: { name: 'postgis' } },
       },
-      allow('postgis-from-hub', ns, { 'cnpg.io/cluster': 'postgis' }, [{ namespace: NAMESPACES.hub }, { namespace: ns }], [5432]),
+      allow(
+        'postgis-from-hub',
+        ns,
+        { 'cnpg.io/cluster': 'postgis' },
+        [{ namespace: NAMESPACES.hub }, { namespace: ns }],
+        [5432],
+      ),
     );
 
     // Mosquitto: users and ACLs from Secrets (External Secrets renders the password file).
@@ -126,9 +132,15 @@ export class DataChart extends Chart {
           ].join('\n'),
           // Workers publish job events; the Hub reads them; browsers get nothing here (they use
           // the Hub's server-sent events).
-          acl: ['user engine', 'topic write aerial/v1/jobs/+/+', '', 'user hub', 'topic read aerial/v1/jobs/+/events', 'topic read aerial/v1/jobs/+/status', ''].join(
-            '\n',
-          ),
+          acl: [
+            'user engine',
+            'topic write aerial/v1/jobs/+/+',
+            '',
+            'user hub',
+            'topic read aerial/v1/jobs/+/events',
+            'topic read aerial/v1/jobs/+/status',
+            '',
+          ].join('\n'),
         },
       },
       {
@@ -174,7 +186,11 @@ export class DataChart extends Chart {
           volumeClaimTemplates: [
             {
               metadata: { name: 'data' },
-              spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: `${s.mqttStorageGi}Gi` } } },
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                storageClassName: 'gp3',
+                resources: { requests: { storage: `${s.mqttStorageGi}Gi` } },
+              },
             },
           ],
         },

@@ -50,7 +50,11 @@ export class HubChart extends Chart {
       {
         apiVersion: 'v1',
         kind: 'ServiceAccount',
-        metadata: { name: 'aerial-hub', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': s.pipelineRoleArn.replace('-pipeline', '-hub') } },
+        metadata: {
+          name: 'aerial-hub',
+          namespace: ns,
+          annotations: { 'eks.amazonaws.com/role-arn': s.pipelineRoleArn.replace('-pipeline', '-hub') },
+        },
       },
       {
         apiVersion: 'apps/v1',
@@ -66,7 +70,12 @@ export class HubChart extends Chart {
               serviceAccountName: 'aerial-hub',
               securityContext: restrictedPod(),
               topologySpreadConstraints: [
-                { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } },
+                {
+                  maxSkew: 1,
+                  topologyKey: 'topology.kubernetes.io/zone',
+                  whenUnsatisfiable: 'ScheduleAnyway',
+                  labelSelector: { matchLabels: labels },
+                },
               ],
               containers: [
                 {
@@ -113,7 +122,15 @@ export class HubChart extends Chart {
           rules: [
             {
               host: s.hubHost,
-              http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'aerial-hub', port: { name: 'http' } } } }] },
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'aerial-hub', port: { name: 'http' } } },
+                  },
+                ],
+              },
             },
           ],
         },
@@ -126,7 +143,9 @@ export class HubChart extends Chart {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'aerial-hub' },
           minReplicas: s.hubReplicas.min,
           maxReplicas: s.hubReplicas.max,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+          metrics: [
+            { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+          ],
         },
       },
       {

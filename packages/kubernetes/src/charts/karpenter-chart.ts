@@ -27,7 +27,10 @@ export class KarpenterChart extends Chart {
           securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': s.clusterName } }],
           metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 2 },
           blockDeviceMappings: [
-            { deviceName: '/dev/xvda', ebs: { volumeSize: '100Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true } },
+            {
+              deviceName: '/dev/xvda',
+              ebs: { volumeSize: '100Gi', volumeType: 'gp3', encrypted: true, deleteOnTermination: true },
+            },
           ],
           tags: { 'aerial:environment': s.environment.name },
         },
@@ -44,7 +47,11 @@ export class KarpenterChart extends Chart {
               nodeClassRef,
               expireAfter: '720h',
               requirements: [
-                { key: 'karpenter.sh/capacity-type', operator: 'In', values: prod ? ['spot', 'on-demand'] : ['spot', 'on-demand'] },
+                {
+                  key: 'karpenter.sh/capacity-type',
+                  operator: 'In',
+                  values: prod ? ['spot', 'on-demand'] : ['spot', 'on-demand'],
+                },
                 { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
                 { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
                 { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },

@@ -61,7 +61,12 @@ export function egress(namespace: string, extraPorts: number[] = []): KubeObject
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
-        { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+        {
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
         { ports: [443, ...extraPorts].map((port) => ({ protocol: 'TCP', port })) },
       ],
     },

@@ -31,7 +31,11 @@ export class PipelineChart extends Chart {
       {
         apiVersion: 'v1',
         kind: 'ServiceAccount',
-        metadata: { name: PIPELINE_SERVICE_ACCOUNT, namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': s.pipelineRoleArn } },
+        metadata: {
+          name: PIPELINE_SERVICE_ACCOUNT,
+          namespace: ns,
+          annotations: { 'eks.amazonaws.com/role-arn': s.pipelineRoleArn },
+        },
       },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -48,7 +52,10 @@ export class PipelineChart extends Chart {
       },
       {
         ...(template as unknown as KubeObject),
-        metadata: { ...template.metadata, annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' } },
+        metadata: {
+          ...template.metadata,
+          annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+        },
       },
       egress(ns, [1883]),
     );

@@ -33,7 +33,9 @@ function modulePath(doc: Doc): string {
 
 const results: { file: string; kind: string; name: string; error?: string }[] = [];
 for (const dir of process.argv.slice(2)) {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     for (const document of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       const doc = document.toJSON() as Doc | null;
       if (!doc) continue;

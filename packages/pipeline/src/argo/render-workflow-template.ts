@@ -34,7 +34,10 @@ const GPU_RESOURCE = 'nvidia.com/gpu';
  * Objects pass between stages by reference: each stage reads and writes the object store under
  * `jobs/<jobId>/`, exactly as on the other engines.
  */
-export function renderWorkflowTemplate(definition: PipelineDefinition, o: WorkflowTemplateOptions): RenderedWorkflowTemplate {
+export function renderWorkflowTemplate(
+  definition: PipelineDefinition,
+  o: WorkflowTemplateOptions,
+): RenderedWorkflowTemplate {
   const tasks: Record<string, unknown>[] = [];
   let previous: string[] = [];
   for (const step of definition.flow) {
@@ -77,7 +80,13 @@ export function renderWorkflowTemplate(definition: PipelineDefinition, o: Workfl
       },
       podGC: { strategy: 'OnPodSuccess' },
       ttlStrategy: { secondsAfterSuccess: 86_400, secondsAfterFailure: 7 * 86_400 },
-      securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
       templates: [
         { name: 'pipeline', dag: { tasks } },
         {
@@ -164,6 +173,8 @@ function stageTemplate(stage: StageDefinition, o: WorkflowTemplateOptions, first
       },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     },
-    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: `${Math.max(4, Math.ceil(stage.resources.memoryMiB / 1024) * 2)}Gi` } }],
+    volumes: [
+      { name: 'tmp', emptyDir: { sizeLimit: `${Math.max(4, Math.ceil(stage.resources.memoryMiB / 1024) * 2)}Gi` } },
+    ],
   };
 }
