@@ -265,8 +265,12 @@ repo.addTask('bench:mosaic', {
   steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/mosaic.js' }],
 });
 repo.addTask('bench:hub', {
-  description: 'The Hub: cached tile GET vs a bare route, job status p99 at 100 connections, MQTT event to page p99 at 1k/s',
-  steps: [{ exec: 'nx run-many -t build -p bench hub workers --output-style=static' }, { exec: 'node tools/bench/lib/hub.js' }],
+  description:
+    'The Hub: cached tile GET vs a bare route, job status p99 at 100 connections, MQTT event to page p99 at 1k/s',
+  steps: [
+    { exec: 'nx run-many -t build -p bench hub workers --output-style=static' },
+    { exec: 'node tools/bench/lib/hub.js' },
+  ],
 });
 repo.addTask('bench:ingest', {
   description: 'Ingest against the sharp decode floor, side by side',

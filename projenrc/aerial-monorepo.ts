@@ -68,7 +68,17 @@ export class AerialMonorepo extends javascript.NodeProject {
       devDeps: ROOT_DEV_DEPS,
       // pnpm 10 runs no dependency's install script unless allowed here.
       allowScripts: ['@swc/core', 'nx', 'esbuild'],
-      gitignore: ['.nx/', '**/lib/', '**/dist/', '**/.jest/', '**/.artifacts/', '*.tsbuildinfo', '.aerial/', 'coverage/', '**/cdk.out/'],
+      gitignore: [
+        '.nx/',
+        '**/lib/',
+        '**/dist/',
+        '**/.jest/',
+        '**/.artifacts/',
+        '*.tsbuildinfo',
+        '.aerial/',
+        'coverage/',
+        '**/cdk.out/',
+      ],
     });
     this.package.addField('private', true);
     // Generated files are formatted by projen (and the lockfile by pnpm); prettier checks the rest.
@@ -85,6 +95,8 @@ export class AerialMonorepo extends javascript.NodeProject {
       'eslint.config.mjs',
       '**/CHANGELOG.md',
       'tools/schemas/',
+      // Written by cdk8s synth; a test keeps them equal to a fresh synth.
+      'packages/kubernetes/manifests/',
       '**/lib/',
       '**/dist/',
       '**/.jest/',
