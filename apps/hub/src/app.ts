@@ -9,6 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Pool } from 'pg';
 import { ApiKeys } from './auth/api-keys';
 import { TileDatabase } from './db/tile-database';
+import { type JobEngine, StepFunctionsEngine } from './engine/job-engine';
 import { errorReply } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
@@ -21,9 +22,10 @@ import type { EventEmitter } from 'node:events';
 
 export interface HubOptions {
   readonly pool: Pool;
-  /** Step Functions API client: the local engine by default, AWS in the cloud. */
-  readonly sfn: SFNClient;
-  readonly stateMachineArn: string;
+  /** Where jobs run; or give `sfn` and `stateMachineArn` for Step Functions (or the local engine behind its API). */
+  readonly engine?: JobEngine;
+  readonly sfn?: SFNClient;
+  readonly stateMachineArn?: string;
   /** Requests per minute per client. @default 300 */
   readonly rateLimitPerMinute?: number;
   /** Largest JSON body. @default 64 KiB */
@@ -90,11 +92,16 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
       });
   };
   const tiles = new TileDatabase(options.pool);
-  await app.register(healthRoutes, { pool: options.pool, sfn: options.sfn, stateMachineArn: options.stateMachineArn });
+  const engine =
+    options.engine ??
+    (options.sfn && options.stateMachineArn
+      ? new StepFunctionsEngine(options.sfn, options.stateMachineArn)
+      : undefined);
+  if (!engine) throw new Error('the Hub needs an engine: give `engine`, or `sfn` and `stateMachineArn`');
+  await app.register(healthRoutes, { pool: options.pool, engine });
   await app.register(jobRoutes, {
     tiles,
-    sfn: options.sfn,
-    stateMachineArn: options.stateMachineArn,
+    engine,
     requireApiKey,
     ...(options.samplePhotos ? { samplePhotos: options.samplePhotos } : {}),
   });
@@ -103,8 +110,7 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
     await app.register(productRoutes, { tiles, store: options.store, publications, live: options.live });
     await app.register(datasetRoutes, {
       tiles,
-      sfn: options.sfn,
-      stateMachineArn: options.stateMachineArn,
+      engine,
       uploads: options.uploads ?? options.store,
       requireApiKey,
     });

@@ -13,6 +13,7 @@ describe('loadRuntimeConfig', () => {
       HUB_HOST: '127.0.0.1',
       HUB_PORT: 8080,
       HUB_RATE_LIMIT_PER_MINUTE: 600,
+      ARGO_NAMESPACE: 'aerial-pipeline',
     });
   });
 

@@ -36,6 +36,21 @@ export const RuntimeConfigSchema = z.object({
     )
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** The state machine the Hub starts jobs on when SFN_ENDPOINT is AWS. */
+  STATE_MACHINE_ARN: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/,
+      'must be a Step Functions state machine ARN',
+    )
+    .optional(),
+  /** Jobs on Argo Workflows instead: the Argo Server, its namespace, and the token to send. */
+  ARGO_SERVER_URL: url(['http:', 'https:'], 'https://argo-workflows-server.argo:2746').optional(),
+  ARGO_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9-]{1,63}$/)
+    .default('aerial-pipeline'),
+  ARGO_TOKEN_FILE: z.string().min(1).optional(),
   /** Where the Hub listens. */
   HUB_HOST: z.string().min(1).default('127.0.0.1'),
   HUB_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),

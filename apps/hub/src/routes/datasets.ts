@@ -1,19 +1,18 @@
 import multipart from '@fastify/multipart';
 import { AerialError, JobRequestSchema, PresetSchema } from '@aerial/contracts';
 import { type ObjectStore } from '@aerial/pipeline';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { TileDatabase } from '../db/tile-database';
+import type { JobEngine } from '../engine/job-engine';
 import { ErrorBodySchema, notFound } from './errors';
 import { startJob } from './jobs';
 
 export interface DatasetRoutesOptions {
   readonly tiles: TileDatabase;
-  readonly sfn: SFNClient;
-  readonly stateMachineArn: string;
+  readonly engine: JobEngine;
   /** Where uploads go (the engine reads `prefix` sources from the same store). */
   readonly uploads: ObjectStore;
   readonly requireApiKey: preHandlerHookHandler;

@@ -1,11 +1,10 @@
-import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { JobEngine } from '../engine/job-engine';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Pool } from 'pg';
 
 export interface HealthOptions {
   readonly pool: Pool;
-  readonly sfn: SFNClient;
-  readonly stateMachineArn: string;
+  readonly engine: JobEngine;
 }
 
 /** Liveness (the process answers) and readiness (the database and the engine answer). */
@@ -22,9 +21,7 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, optio
     };
     const checks = {
       database: await check(() => options.pool.query('SELECT 1')),
-      engine: await check(() =>
-        options.sfn.send(new ListExecutionsCommand({ stateMachineArn: options.stateMachineArn, maxResults: 1 })),
-      ),
+      engine: await check(() => options.engine.ping()),
     };
     const ready = Object.values(checks).every((c) => c === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });

@@ -1,20 +1,14 @@
 import { JobRequestSchema, JobStatusSchema, newJobId, PipelineEventSchema } from '@aerial/contracts';
-import {
-  DescribeExecutionCommand,
-  type SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TileDatabase } from '../db/tile-database';
+import type { JobEngine } from '../engine/job-engine';
 import { ErrorBodySchema, notFound } from './errors';
 
 export interface JobRoutesOptions {
   readonly tiles: TileDatabase;
-  readonly sfn: SFNClient;
-  readonly stateMachineArn: string;
+  readonly engine: JobEngine;
   /** Refuses requests without a valid API key (before their body is even validated). */
   readonly requireApiKey: preHandlerHookHandler;
   /** The folder of the sample survey, rendered on first use; enables POST /api/samples. */
@@ -37,22 +31,16 @@ const Started = z.object({ jobId: z.string(), executionArn: z.string() });
 
 /** Starts a job on the engine and records it; the one way the Hub starts jobs. */
 export async function startJob(
-  options: { tiles: TileDatabase; sfn: SFNClient; stateMachineArn: string },
+  options: { tiles: TileDatabase; engine: JobEngine },
   request: z.infer<typeof JobRequestSchema>,
 ): Promise<{ jobId: string; executionArn: string }> {
   const jobId = newJobId();
   // Recorded first: the engine's first events can arrive before StartExecution answers.
   await options.tiles.recordJob(jobId, request);
   try {
-    const out = await options.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: options.stateMachineArn,
-        name: jobId,
-        input: JSON.stringify({ jobId, request }),
-      }),
-    );
-    await options.tiles.recordJob(jobId, request, out.executionArn);
-    return { jobId, executionArn: out.executionArn as string };
+    const executionArn = await options.engine.start(jobId, request);
+    await options.tiles.recordJob(jobId, request, executionArn);
+    return { jobId, executionArn };
   } catch (e) {
     await options.tiles.forgetJob(jobId);
     throw e;
@@ -62,7 +50,7 @@ export async function startJob(
 /** Start, list, inspect, cancel and retry jobs. Jobs run on whatever engine `sfn` points at. */
 export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { tiles, sfn } = options;
+  const { tiles, engine } = options;
   const start = (request: z.infer<typeof JobRequestSchema>) => startJob(options, request);
   // Pages poll the status of the same few jobs: one database read per job per half second
   // serves them all (and the embedded database runs one statement at a time).
@@ -155,9 +143,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
     async (request) => {
       const job = await tiles.job(request.params.jobId);
       if (!job) throw notFound(`job ${request.params.jobId}`);
-      const execution = job.executionArn
-        ? await sfn.send(new DescribeExecutionCommand({ executionArn: job.executionArn })).catch(() => undefined)
-        : undefined;
+      const execution = job.executionArn ? await engine.describe(job.executionArn) : undefined;
       const { request: _request, executionArn: _arn, ...row } = job;
       return {
         ...row,
@@ -218,7 +204,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
     async (request, reply) => {
       const job = await tiles.job(request.params.jobId);
       if (!job?.executionArn) throw notFound(`job ${request.params.jobId}`);
-      await sfn.send(new StopExecutionCommand({ executionArn: job.executionArn, cause: 'cancelled through the Hub' }));
+      await engine.stop(job.executionArn, 'cancelled through the Hub');
       return reply.code(202).send({ jobId: job.jobId });
     },
   );

@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { AerialError, JobRequestSchema, loadRuntimeConfig, type PipelineEvent, STAGE_NAMES } from '@aerial/contracts';
+import {
+  AerialError,
+  JobRequestSchema,
+  loadRuntimeConfig,
+  type PipelineEvent,
+  type RuntimeConfig,
+  STAGE_NAMES,
+} from '@aerial/contracts';
 import { createObjectStore, LOCAL_STATE_MACHINE_ARN } from '@aerial/pipeline';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { writeFile } from 'node:fs/promises';
@@ -18,6 +25,8 @@ import { startEmbeddedPostgres } from '../embedded/embedded-postgres';
 import { MqttEventBridge } from '../mqtt/event-bridge';
 import { Publications } from '../products/publications';
 import { startEngineProcess } from './engine-process';
+import { ArgoWorkflowsEngine } from '../engine/argo-workflows-engine';
+import { type JobEngine, StepFunctionsEngine } from '../engine/job-engine';
 
 /** The built web page beside the compiled server. */
 const WEB_ROOT = join(__dirname, '..', '..', 'web', 'dist');
@@ -85,30 +94,17 @@ async function main(argv: string[]): Promise<void> {
 
     const store = createObjectStore(config);
     const uploads = config.UPLOADS_STORE ? createObjectStore(config, config.UPLOADS_STORE) : store;
-    let endpoint = config.SFN_ENDPOINT;
-    if (!endpoint) {
-      if (!config.AERIAL_ENGINE_COMMAND)
-        throw new AerialError(
-          'Aerial.InvalidInput',
-          'no engine: SFN_ENDPOINT is unset and so is AERIAL_ENGINE_COMMAND',
-          'run "pnpm start", or set SFN_ENDPOINT to a Step Functions endpoint',
-        );
-      const engine = await startEngineProcess(config.AERIAL_ENGINE_COMMAND, {
+    const engine = await jobEngine(
+      config,
+      {
         ...process.env,
         AERIAL_DATA_DIR: dataDir,
         MQTT_URL: engineMqttUrl,
         OBJECT_STORE: store.location,
         UPLOADS_STORE: uploads.location,
-      });
-      stops.push(engine.stop);
-      endpoint = engine.endpoint;
-      say(`local engine on ${endpoint}`);
-    }
-    const sfn = new SFNClient({
-      endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+      },
+      stops,
+    );
 
     const tiles = new TileDatabase(pool);
     const publications = new Publications(store);
@@ -135,8 +131,7 @@ async function main(argv: string[]): Promise<void> {
 
     const hub = await buildHub({
       pool,
-      sfn,
-      stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+      engine,
       rateLimitPerMinute: config.HUB_RATE_LIMIT_PER_MINUTE,
       store,
       uploads,
@@ -161,7 +156,7 @@ async function main(argv: string[]): Promise<void> {
         preset: 'map',
         ...(values.photos ? {} : { label: 'sample survey' }),
       });
-      const { jobId } = await startJob({ tiles, sfn, stateMachineArn: LOCAL_STATE_MACHINE_ARN }, request);
+      const { jobId } = await startJob({ tiles, engine }, request);
       say(`job ${jobId} started on ${photos}: follow it at ${url}#/jobs/${jobId}`);
     }
     process.stdout.write(
@@ -198,6 +193,47 @@ function terminalProgress(): (event: PipelineEvent) => void {
         return undefined;
     }
   };
+}
+
+/**
+ * Where jobs run: Argo Workflows (ARGO_SERVER_URL), Step Functions (SFN_ENDPOINT, with
+ * STATE_MACHINE_ARN), or the local engine started as a process of its own (AERIAL_ENGINE_COMMAND).
+ */
+async function jobEngine(
+  config: RuntimeConfig,
+  engineEnv: NodeJS.ProcessEnv,
+  stops: (() => Promise<void>)[],
+): Promise<JobEngine> {
+  if (config.ARGO_SERVER_URL) {
+    say(`jobs run on Argo Workflows at ${config.ARGO_SERVER_URL} (namespace ${config.ARGO_NAMESPACE})`);
+    return new ArgoWorkflowsEngine({
+      serverUrl: config.ARGO_SERVER_URL,
+      namespace: config.ARGO_NAMESPACE,
+      ...(config.ARGO_TOKEN_FILE ? { tokenFile: config.ARGO_TOKEN_FILE } : {}),
+    });
+  }
+  if (config.SFN_ENDPOINT) {
+    // AWS credentials and region from the environment (the pod's IAM role in the cloud).
+    return new StepFunctionsEngine(
+      new SFNClient({ endpoint: config.SFN_ENDPOINT }),
+      config.STATE_MACHINE_ARN ?? LOCAL_STATE_MACHINE_ARN,
+    );
+  }
+  if (!config.AERIAL_ENGINE_COMMAND)
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      'no engine: none of ARGO_SERVER_URL, SFN_ENDPOINT and AERIAL_ENGINE_COMMAND is set',
+      'run "pnpm start", or point the Hub at Step Functions or Argo Workflows',
+    );
+  const local = await startEngineProcess(config.AERIAL_ENGINE_COMMAND, engineEnv);
+  stops.push(local.stop);
+  say(`local engine on ${local.endpoint}`);
+  const sfn = new SFNClient({
+    endpoint: local.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return new StepFunctionsEngine(sfn, LOCAL_STATE_MACHINE_ARN);
 }
 
 /**

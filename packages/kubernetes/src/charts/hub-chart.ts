@@ -28,7 +28,10 @@ export class HubChart extends Chart {
           HUB_HOST: '0.0.0.0',
           HUB_PORT: '8080',
           OBJECT_STORE: `s3://${s.workBucket}`,
-          SFN_ENDPOINT: `https://states.${s.environment.region}.amazonaws.com`,
+          // On the cluster jobs run on Argo Workflows, as the Hub's service account.
+          ARGO_SERVER_URL: 'https://argo-workflows-server.argo:2746',
+          ARGO_NAMESPACE: NAMESPACES.pipeline,
+          ARGO_TOKEN_FILE: '/var/run/secrets/kubernetes.io/serviceaccount/token',
           AERIAL_DATA_DIR: '/tmp/aerial',
           LOG_LEVEL: 'info',
         },
@@ -166,7 +169,29 @@ export class HubChart extends Chart {
         },
       },
       allow('hub-from-monitoring', ns, labels, [{ namespace: 'monitoring' }], [8080]),
-      egress(ns, [5432, 1883]),
+      egress(ns, [5432, 1883, 2746]),
+      // The Hub submits, reads and stops workflows in the pipeline namespace (Argo Server in
+      // client auth mode acts with the caller's token).
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'aerial-hub-submitter', namespace: NAMESPACES.pipeline },
+        rules: [
+          {
+            apiGroups: ['argoproj.io'],
+            resources: ['workflows'],
+            verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'],
+          },
+          { apiGroups: ['argoproj.io'], resources: ['workflowtemplates'], verbs: ['get', 'list'] },
+        ],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'aerial-hub-submitter', namespace: NAMESPACES.pipeline },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'aerial-hub-submitter' },
+        subjects: [{ kind: 'ServiceAccount', name: 'aerial-hub', namespace: ns }],
+      },
     );
   }
 }
