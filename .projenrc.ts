@@ -159,8 +159,9 @@ repo.addPackage({
   description:
     'Kubernetes as code: cdk8s charts per environment (Argo CD app of apps, Argo Workflows pipeline, PostGIS, MQTT, Hub, Karpenter)',
   workspaceDeps: [contracts, pipeline],
-  // Deploys the apps' images and config; imports neither.
-  implicitDependencies: [hub, workers],
+  // Deploys the stage images by name (as infra does); the Hub's image is referenced the same way,
+  // and a change to the Hub alone does not change a manifest (decision 0001).
+  implicitDependencies: [workers],
   deps: {
     cdk8s: '^2.70.0',
     constructs: '^10.5.1',
