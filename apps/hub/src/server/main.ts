@@ -4,10 +4,11 @@ import {
   JobRequestSchema,
   loadRuntimeConfig,
   type PipelineEvent,
+  PresetSchema,
   type RuntimeConfig,
   STAGE_NAMES,
 } from '@aerial/contracts';
-import { createObjectStore, LOCAL_STATE_MACHINE_ARN } from '@aerial/pipeline';
+import { AERIAL_PIPELINE, createObjectStore, LOCAL_STATE_MACHINE_ARN, stagesFor } from '@aerial/pipeline';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { writeFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
@@ -31,7 +32,9 @@ import { type JobEngine, StepFunctionsEngine } from '../engine/job-engine';
 /** The built web page beside the compiled server. */
 const WEB_ROOT = join(__dirname, '..', '..', 'web', 'dist');
 
-const say = (line: string) => process.stderr.write(`hub: ${line}\n`);
+const say = (line: string): void => {
+  process.stderr.write(`hub: ${line}\n`);
+};
 
 /**
  * The Hub as a process. Every service it needs is configured or embedded: DATABASE_URL or PGlite
@@ -108,7 +111,7 @@ async function main(argv: string[]): Promise<void> {
 
     const tiles = new TileDatabase(pool);
     const publications = new Publications(store);
-    const progress = terminalProgress();
+    const progress = terminalProgress(tiles);
     // One persistent session per installation (its database), stable across restarts.
     const clientId = `aerial-hub-${createHash('sha256')
       .update(databaseUrl ?? dataDir)
@@ -117,7 +120,7 @@ async function main(argv: string[]): Promise<void> {
     const bridge = await MqttEventBridge.start(mqttUrl, tiles, {
       clientId,
       onStored: async (event) => {
-        progress(event);
+        await progress(event);
         if (event.type === 'job.published') await publications.record(tiles, event.publication);
       },
     });
@@ -171,21 +174,50 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-/** One line per stage as it starts and ends, and the job's outcome. */
-function terminalProgress(): (event: PipelineEvent) => void {
-  return (event) => {
+/**
+ * The terminal's view of each job: a line per stage as it starts, at every quarter of its progress
+ * and as it ends, with the job's overall percentage (stages of its preset done), and the outcome.
+ */
+function terminalProgress(tiles: TileDatabase): (event: PipelineEvent) => Promise<void> {
+  const jobs = new Map<string, { stages: string[]; done: Set<string>; quarter: Map<string, number> }>();
+  const of = async (jobId: string) => {
+    let job = jobs.get(jobId);
+    if (!job) {
+      const row = await tiles.job(jobId);
+      const preset = PresetSchema.safeParse(row?.preset);
+      job = {
+        stages: preset.success ? stagesFor(AERIAL_PIPELINE, preset.data) : [...STAGE_NAMES],
+        done: new Set(),
+        quarter: new Map(),
+      };
+      jobs.set(jobId, job);
+    }
+    return job;
+  };
+  return async (event) => {
+    const job = await of(event.jobId);
+    const overall = () => `${Math.round((job.done.size / job.stages.length) * 100)} % of the job`;
     switch (event.type) {
       case 'stage.started':
-        return say(`${event.jobId} ${event.stage}: started`);
+        return say(`${event.jobId} ${event.stage}: started (${overall()})`);
+      case 'stage.progress': {
+        const quarter = Math.floor(event.percent / 25);
+        if (quarter > (job.quarter.get(event.stage) ?? 0) && quarter < 4) {
+          job.quarter.set(event.stage, quarter);
+          say(`${event.jobId} ${event.stage}: ${quarter * 25} %${event.message ? ` — ${event.message}` : ''}`);
+        }
+        return undefined;
+      }
       case 'stage.succeeded':
-        return say(
-          `${event.jobId} ${event.stage}: done (${STAGE_NAMES.indexOf(event.stage) + 1}/${STAGE_NAMES.length})`,
-        );
+        job.done.add(event.stage);
+        return say(`${event.jobId} ${event.stage}: done (${overall()})`);
       case 'stage.failed':
         return say(`${event.jobId} ${event.stage}: FAILED ${event.error.name}: ${event.error.reason}`);
       case 'job.succeeded':
+        jobs.delete(event.jobId);
         return say(`${event.jobId}: SUCCEEDED`);
       case 'job.failed':
+        jobs.delete(event.jobId);
         return say(`${event.jobId}: FAILED ${event.error.name}: ${event.error.reason}`);
       case 'job.published':
         return say(`${event.jobId}: published ${event.publication.objects} objects under ${event.publication.prefix}/`);
