@@ -185,7 +185,7 @@ repo.addPackage({
   name: 'tests',
   outdir: 'packages/tests',
   description: 'Cross-package tests: the Hub with its page in Chromium, on embedded and real services, end to end',
-  workspaceDeps: [contracts],
+  workspaceDeps: [contracts, pipeline],
   // Runs the apps' built programs (never imports them): build them first.
   implicitDependencies: [hub, workers],
   deps: { pg: '^8.16.0', mqtt: '^5.16.0' },

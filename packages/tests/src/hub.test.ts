@@ -1,3 +1,4 @@
+import { tileAt } from '@aerial/pipeline';
 import { VectorTile } from '@mapbox/vector-tile';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import Pbf from 'pbf';
@@ -77,10 +78,7 @@ describe.each(['embedded', 'real'] as const)('the Hub on %s services', (services
     const z = tilejson.maxzoom;
     const lon = (products.bbox[0]! + products.bbox[2]!) / 2;
     const lat = (products.bbox[1]! + products.bbox[3]!) / 2;
-    const x = Math.floor(((lon + 180) / 360) * 2 ** z);
-    const y = Math.floor(
-      ((1 - Math.log(Math.tan((lat * Math.PI) / 180) + 1 / Math.cos((lat * Math.PI) / 180)) / Math.PI) / 2) * 2 ** z,
-    );
+    const [x, y] = tileAt(lon, lat, z);
     const tile = await get(`/tiles/${jobId}/${z}/${x}/${y}.webp`);
     expect(tile.status).toBe(200);
     expect(tile.headers.get('content-type')).toBe('image/webp');

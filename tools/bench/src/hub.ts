@@ -1,4 +1,5 @@
 import { type PipelineEvent, topics } from '@aerial/contracts';
+import { tileAt } from '@aerial/pipeline';
 import autocannon from 'autocannon';
 import mqtt from 'mqtt';
 import { spawn } from 'node:child_process';
@@ -65,9 +66,7 @@ async function main(): Promise<void> {
     const z = tilejson.maxzoom;
     const lon = (tilejson.bounds[0]! + tilejson.bounds[2]!) / 2;
     const lat = (tilejson.bounds[1]! + tilejson.bounds[3]!) / 2;
-    const x = Math.floor(((lon + 180) / 360) * 2 ** z);
-    const r = (lat * Math.PI) / 180;
-    const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z);
+    const [x, y] = tileAt(lon, lat, z);
     const tilePath = `tiles/${jobId}/${z}/${x}/${y}.webp`;
     const bytes = Buffer.from(await (await fetch(`${url}${tilePath}`)).arrayBuffer());
     // The bare route runs in a process of its own, as the Hub does (autocannon has this one).

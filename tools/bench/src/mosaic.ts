@@ -1,5 +1,5 @@
-import { DEFAULT_ENVIRONMENTS, keys, type StageName } from '@aerial/contracts';
-import { LocalFolderStore, runStage, STAGE_HANDLERS } from '@aerial/pipeline';
+import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
+import { AERIAL_PIPELINE, LocalFolderStore, runStage, STAGE_HANDLERS, stagesFor } from '@aerial/pipeline';
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { sideBySide } from './measure';
 
-const MAP_STAGES: StageName[] = ['GuardBudget', 'Ingest', 'Footprints', 'Orthomosaic', 'Tiles', 'Metadata', 'Publish'];
+const MAP_STAGES = stagesFor(AERIAL_PIPELINE, 'map').filter((s) => s !== AERIAL_PIPELINE.notify);
 
 /**
  * The map products' three figures, each measured side by side in this run:

@@ -43,6 +43,12 @@ export function worldPixel(longitude: number, latitude: number, zoom: number): [
   return [(x + HALF_WORLD_M) / res, (HALF_WORLD_M - y) / res];
 }
 
+/** The XYZ tile [x, y] holding a position at `zoom`. */
+export function tileAt(longitude: number, latitude: number, zoom: number): [number, number] {
+  const [px, py] = worldPixel(longitude, latitude, zoom);
+  return [Math.floor(px / TILE_SIZE), Math.floor(py / TILE_SIZE)];
+}
+
 /** [longitude, latitude] of a world pixel at `zoom`. */
 export function worldPixelToLonLat(px: number, py: number, zoom: number): [number, number] {
   const res = mercatorResolution(zoom);

@@ -1,17 +1,11 @@
 import { DEFAULT_ENVIRONMENTS, type StageManifest, type StageName } from '@aerial/contracts';
+import { AERIAL_PIPELINE, stagesFor } from '../../../definition/pipeline-definition';
 import { type ObjectStore } from '../../../object-store/object-store';
 import { STAGE_HANDLERS } from '../../stage-handlers';
 import { runStage } from '../../stage-runtime';
 
-export const MAP_STAGES: StageName[] = [
-  'GuardBudget',
-  'Ingest',
-  'Footprints',
-  'Orthomosaic',
-  'Tiles',
-  'Metadata',
-  'Publish',
-];
+/** The map preset's stages in flow order, Notify (the engine's exit step) aside. */
+export const MAP_STAGES: StageName[] = stagesFor(AERIAL_PIPELINE, 'map').filter((s) => s !== AERIAL_PIPELINE.notify);
 
 /** Runs the map preset's stages in order on `store`, as the engine would, and returns their manifests. */
 export async function runMapJob(
