@@ -22,6 +22,11 @@ export class MqttEventBridge {
   readonly stats: EventBridgeStats = { stored: 0, duplicates: 0, rejected: 0 };
   /** Emits `event` with each newly stored event (live pages subscribe here). */
   readonly live = new EventEmitter().setMaxListeners(1000);
+  /**
+   * Emits `rejected` with `{ topic, reason }` for each dropped message: the broker is shared, so a
+   * watcher (a test, an operator's log) filters by topic rather than trusting the global count.
+   */
+  readonly rejections = new EventEmitter();
   private readonly pending: { topic: string; event: PipelineEvent }[] = [];
   private flushing: Promise<void> | undefined;
 
@@ -56,10 +61,7 @@ export class MqttEventBridge {
   }
 
   private async receive(topic: string, payload: Buffer): Promise<void> {
-    const reject = (why: string) => {
-      this.stats.rejected++;
-      this.stats.lastRejection = `${topic}: ${why}`;
-    };
+    const reject = (why: string) => this.reject(topic, why);
     let json: unknown;
     try {
       json = JSON.parse(payload.toString('utf8'));
@@ -96,8 +98,7 @@ export class MqttEventBridge {
           try {
             if (await this.tiles.recordEvent(event)) stored.push(event);
           } catch (e) {
-            this.stats.rejected++;
-            this.stats.lastRejection = `${topic}: not stored: ${(e as Error).message}`;
+            this.reject(topic, `not stored: ${(e as Error).message}`);
             this.stats.duplicates--;
           }
         }
@@ -114,6 +115,12 @@ export class MqttEventBridge {
       }
     }
     this.flushing = undefined;
+  }
+
+  private reject(topic: string, reason: string): void {
+    this.stats.rejected++;
+    this.stats.lastRejection = `${topic}: ${reason}`;
+    this.rejections.emit('rejected', { topic, reason });
   }
 
   /** Resolves once every event received so far is stored. */

@@ -67,10 +67,10 @@ describe('aerial CLI', () => {
   test('with MQTT_URL set, the job is published live: events and a retained final status', async () => {
     const broker = process.env.AERIAL_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
     const subscriber = await mqtt.connectAsync(broker);
-    const seen: { topic: string; body: { type?: string; state?: string } }[] = [];
-    subscriber.on('message', (topic, payload) =>
-      seen.push({ topic, body: JSON.parse(payload.toString()) as { type?: string; state?: string } }),
-    );
+    // Other test packages share this broker (and publish malformed payloads on purpose): keep the
+    // raw messages and parse only this job's.
+    const received: { topic: string; payload: Buffer }[] = [];
+    subscriber.on('message', (topic, payload) => received.push({ topic, payload }));
     await subscriber.subscribeAsync([topics.allJobEvents, topics.allJobStatus], { qos: 1 });
     try {
       const run = promisify(execFile)(process.execPath, [CLI, 'process', join(survey, 'images')], {
@@ -79,7 +79,9 @@ describe('aerial CLI', () => {
       const { stdout } = await run;
       const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
       await new Promise((r) => setTimeout(r, 200));
-      const mine = seen.filter((m) => m.topic.includes(`/${jobId}/`));
+      const mine = received
+        .filter((m) => m.topic.includes(`/${jobId}/`))
+        .map((m) => ({ topic: m.topic, body: JSON.parse(m.payload.toString()) as { type?: string; state?: string } }));
       expect(mine.map((m) => m.body.type).filter(Boolean)).toEqual(
         expect.arrayContaining(['job.started', 'stage.started', 'stage.progress', 'job.published', 'job.succeeded']),
       );
