@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       `    ${job.floor.label}: median ${job.floor.medianSeconds.toFixed(2)} s`,
       `    ${job.candidate.label}: median ${job.candidate.medianSeconds.toFixed(2)} s`,
       `    ratio map job / decode floor: ${job.ratio.toFixed(2)} (target ≤ 4)`,
+      `    last map job by stage: ${[...lastStageSeconds].map(([s, t]) => `${s} ${t.toFixed(2)} s`).join(', ')}`,
     ];
 
     const cog = join(work, 'objects', keys.stage(`bench-map-${run}`, 'Orthomosaic'), 'orthomosaic.tif');
@@ -98,12 +99,17 @@ function zoomRange(store: LocalFolderStore, run: number): string {
   return `${manifest.summary.minZoom}-${manifest.summary.maxZoom}`;
 }
 
+/** Seconds per stage of the last map job, for the breakdown line. */
+const lastStageSeconds = new Map<string, number>();
+
 async function mapJob(store: LocalFolderStore, jobId: string, photos: string): Promise<void> {
   for (const [k, stage] of MAP_STAGES.entries()) {
+    const started = performance.now();
     await runStage(
       { jobId, stage, ...(k === 0 ? { request: { source: { kind: 'folder', path: photos }, preset: 'map' } } : {}) },
       { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
     );
+    lastStageSeconds.set(stage, (performance.now() - started) / 1000);
   }
 }
 

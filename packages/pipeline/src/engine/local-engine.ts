@@ -145,8 +145,11 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   }
 
   async listExecutions(status?: ExecutionStatus): Promise<ExecutionRecord[]> {
+    // Which runs are live is read before the files: a run that ends while the files are read has
+    // saved its final record before leaving `running`, so either its file or its live record is final.
+    const live = new Map([...this.running].map(([name, run]) => [name, run.record]));
     const records = await this.options.store.list();
-    return records.map((r) => this.running.get(r.name)?.record ?? r).filter((r) => !status || r.status === status);
+    return records.map((r) => live.get(r.name) ?? r).filter((r) => !status || r.status === status);
   }
 
   /** StopExecution: aborts the run, kills its containers, and starts nothing further. */

@@ -59,6 +59,11 @@ export class LocalFolderStore implements ObjectStore {
     return (await this.head(key)) as ObjectInfo;
   }
 
+  async fileOf(key: string): Promise<string | undefined> {
+    const path = this.path(key);
+    return (await stat(path).catch(() => undefined))?.isFile() ? path : undefined;
+  }
+
   async get(key: string): Promise<Buffer> {
     try {
       return await readFile(this.path(key));

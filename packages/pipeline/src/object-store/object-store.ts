@@ -1,4 +1,7 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /** What a store knows about one object. */
 export interface ObjectInfo {
@@ -27,6 +30,11 @@ export interface ObjectStore {
   getStream(key: string): Promise<Readable>;
   /** Undefined when the object does not exist. */
   head(key: string): Promise<ObjectInfo | undefined>;
+  /**
+   * The file that holds the object, for stores that keep objects as files (readers must not
+   * change it); lets a tool that wants a path skip a copy. See `fileOfObject`.
+   */
+  fileOf?(key: string): Promise<string | undefined>;
   /** Objects whose key starts with `prefix`, in key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
@@ -66,4 +74,16 @@ export async function getJson(store: ObjectStore, key: string): Promise<unknown>
 
 export function putJson(store: ObjectStore, key: string, value: unknown): Promise<ObjectInfo> {
   return store.put(key, `${JSON.stringify(value, null, 2)}\n`, { contentType: 'application/json' });
+}
+
+/**
+ * A local file with the object's bytes: the store's own file when it keeps one, otherwise a
+ * download to `dir/name` (the caller removes `dir`).
+ */
+export async function fileOfObject(store: ObjectStore, key: string, dir: string, name: string): Promise<string> {
+  const own = await store.fileOf?.(key);
+  if (own) return own;
+  const path = join(dir, name);
+  await pipeline(await store.getStream(key), createWriteStream(path));
+  return path;
 }

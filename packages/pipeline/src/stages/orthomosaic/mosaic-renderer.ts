@@ -102,13 +102,16 @@ export async function renderMosaic(o: RenderOptions): Promise<RenderStats> {
       cacheBytes += image.data.byteLength;
       peakCacheBytes = M.max(peakCacheBytes, cacheBytes);
     }
-    const upcoming = tiles[index + 1]?.needed.filter((k) => !cache.has(k) && !inflight.has(k)) ?? [];
-    const room = o.cacheBytes - cacheBytes - [...inflight.keys()].reduce((s, k) => s + imageBytes(o.images[k]!), 0);
-    let planned = 0;
-    for (const k of upcoming) {
-      planned += imageBytes(o.images[k]!);
-      if (planned > room) break;
-      start(k);
+    // Decode ahead, in the order the coming tiles need the images, as far as the cache has room:
+    // decoding is most of the render's time, and it runs on other threads than this loop.
+    let room = o.cacheBytes - cacheBytes - [...inflight.keys()].reduce((s, k) => s + imageBytes(o.images[k]!), 0);
+    ahead: for (let next = index + 1; next < tiles.length && room > 0; next++) {
+      for (const k of tiles[next]!.needed) {
+        if (cache.has(k) || inflight.has(k)) continue;
+        room -= imageBytes(o.images[k]!);
+        if (room < 0) break ahead;
+        start(k);
+      }
     }
     best.fill(Infinity);
     sum.fill(0);
@@ -164,6 +167,38 @@ function walk(image: MosaicImage, x0: number, y0: number): [number, number, numb
   return [u00, v00, u10 - u00, v10 - v00, u01 - u00, v01 - v00];
 }
 
+/**
+ * The range of x in [0, T) for which u = u0 + du·x stays within [-limitU, limitU] and
+ * v = v0 + dv·x within [-limitV, limitV]: the run of a tile row that falls inside the image, so the
+ * loops skip the rest instead of testing every pixel.
+ */
+function span(
+  u0: number,
+  du: number,
+  limitU: number,
+  v0: number,
+  dv: number,
+  limitV: number,
+  T: number,
+): [number, number] {
+  let lo = 0;
+  let hi = T - 1;
+  for (const [c0, d, limit] of [
+    [u0, du, limitU],
+    [v0, dv, limitV],
+  ] as const) {
+    if (d === 0) {
+      if (c0 < -limit || c0 > limit) return [1, 0];
+      continue;
+    }
+    const a = (-limit - c0) / d;
+    const b = (limit - c0) / d;
+    lo = M.max(lo, M.ceil(M.min(a, b)));
+    hi = M.min(hi, M.floor(M.max(a, b)));
+  }
+  return [lo, hi];
+}
+
 // The two loops below walk the tile's pixels with the image coordinates each lands on
 // (incrementally: the map is affine); written out rather than shared through a callback, which
 // doubled the render time.
@@ -174,12 +209,16 @@ function nearestCentre(image: MosaicImage, x0: number, y0: number, T: number, be
   const hh = image.height / 2 - 1;
   const { tx, ty } = image.placement;
   for (let y = 0; y < T; y++) {
-    let u = u00 + duy * y;
-    let v = v00 + dvy * y;
+    const uy = u00 + duy * y;
+    const vy = v00 + dvy * y;
+    const [from, to] = span(uy, dux, hw, vy, dvx, hh, T);
+    let u = uy + dux * from;
+    let v = vy + dvx * from;
     const dy = y0 + y + 0.5 - ty;
     const dy2 = dy * dy;
-    let p = y * T;
-    for (let x = 0; x < T; x++, u += dux, v += dvx, p++) {
+    let p = y * T + from;
+    for (let x = from; x <= to; x++, u += dux, v += dvx, p++) {
+      // Rounding at the ends of the span.
       if (u < -hw || u > hw || v < -hh || v > hh) continue;
       const dx = x0 + x + 0.5 - tx;
       const d = M.sqrt(dx * dx + dy2);
@@ -211,12 +250,15 @@ function accumulate(
   const gain = image.gain;
   const { tx, ty } = image.placement;
   for (let y = 0; y < T; y++) {
-    let u = u00 + duy * y;
-    let v = v00 + dvy * y;
+    const uy = u00 + duy * y;
+    const vy = v00 + dvy * y;
+    const [from, to] = span(uy, dux, limitU, vy, dvx, limitV, T);
+    let u = uy + dux * from;
+    let v = vy + dvx * from;
     const dy = y0 + y + 0.5 - ty;
     const dy2 = dy * dy;
-    let p = y * T;
-    for (let x = 0; x < T; x++, u += dux, v += dvx, p++) {
+    let p = y * T + from;
+    for (let x = from; x <= to; x++, u += dux, v += dvx, p++) {
       if (u < -limitU || u > limitU || v < -limitV || v > limitV) continue;
       const dx = x0 + x + 0.5 - tx;
       let w = 1 - (M.sqrt(dx * dx + dy2) - best[p]!) / feather;
