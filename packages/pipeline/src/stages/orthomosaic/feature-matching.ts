@@ -9,10 +9,15 @@ export interface WorkingImage {
   readonly scale: number;
 }
 
-/** AKAZE keypoints (working pixels) with their binary descriptors. */
+/**
+ * AKAZE keypoints (working pixels) with their binary descriptors, as plain arrays so that they can
+ * move between threads (see feature-workers.ts).
+ */
 export interface ImageFeatures {
   readonly points: Float32Array;
-  readonly descriptors: CvMat;
+  /** `count` rows of `descriptorBytes` bytes. */
+  readonly descriptors: Uint8Array;
+  readonly descriptorBytes: number;
   readonly count: number;
 }
 
@@ -55,8 +60,7 @@ export function detectFeatures(cv: OpenCv, image: WorkingImage, maxKeypoints: nu
       points[row * 2] = pt.x;
       points[row * 2 + 1] = pt.y;
     });
-    const descriptors = cv.matFromArray(keep.length, width, cv.CV_8UC1, bytes);
-    return { points, descriptors, count: keep.length };
+    return { points, descriptors: bytes, descriptorBytes: width, count: keep.length };
   } catch (e) {
     throw cvError(cv, e);
   } finally {
@@ -91,9 +95,11 @@ export function matchPair(
   if (a.count < minInliers || b.count < minInliers) return undefined;
   const matcher = new cv.BFMatcher(cv.NORM_HAMMING, false);
   const knn = new cv.DMatchVectorVector();
-  const mats: CvMat[] = [];
+  const descriptorsA = cv.matFromArray(a.count, a.descriptorBytes, cv.CV_8UC1, a.descriptors);
+  const descriptorsB = cv.matFromArray(b.count, b.descriptorBytes, cv.CV_8UC1, b.descriptors);
+  const mats: CvMat[] = [descriptorsA, descriptorsB];
   try {
-    matcher.knnMatch(a.descriptors, b.descriptors, knn, 2);
+    matcher.knnMatch(descriptorsA, descriptorsB, knn, 2);
     const from: number[] = [];
     const to: number[] = [];
     for (let k = 0; k < knn.size(); k++) {

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { exposureGains } from './exposure';
-import { detectFeatures, type ImageFeatures, matchPair, type PairMatch, type WorkingImage } from './feature-matching';
+import { type ImageFeatures, type PairMatch, type WorkingImage } from './feature-matching';
+import { featureBackend } from './feature-workers';
 import { adjust, type AdjustmentResult } from './global-adjustment';
 import { imageBounds } from './mosaic-renderer';
-import { loadOpenCv } from './opencv';
 import { invert, type Similarity } from './similarity';
 
 export interface RegistrationInput {
@@ -43,48 +43,73 @@ export async function registerImages(
   inputs: readonly RegistrationInput[],
   options: RegistrationOptions,
 ): Promise<RegistrationResult> {
-  const cv = await loadOpenCv();
+  const backend = await featureBackend();
   const size = options.workingSize ?? 800;
-  const working: WorkingImage[] = [];
-  const features: ImageFeatures[] = [];
-  try {
-    // Decoding (libuv threads) of the next image overlaps feature detection (this thread) of this one.
-    let next = inputs[0] ? workingImage(inputs[0], size) : undefined;
-    for (let k = 0; k < inputs.length; k++) {
-      options.signal?.throwIfAborted();
-      const image = await next!;
-      next = k + 1 < inputs.length ? workingImage(inputs[k + 1]!, size) : undefined;
-      working.push(image);
-      features.push(detectFeatures(cv, image, options.maxKeypoints ?? 1000));
-      options.onProgress?.(((k + 1) / inputs.length) * 0.5, `features ${k + 1}/${inputs.length}`);
-    }
-    const candidates = candidatePairs(inputs, options.neighbours ?? 6, options.minOverlap ?? 0.25);
-    const pairs: PairMatch[] = [];
-    for (const [k, [i, j]] of candidates.entries()) {
-      options.signal?.throwIfAborted();
-      const match = matchPair(cv, i, j, features[i]!, features[j]!);
-      if (match) pairs.push(match);
-      options.onProgress?.(0.5 + ((k + 1) / candidates.length) * 0.45, `matched ${k + 1}/${candidates.length} pairs`);
-    }
-    const adjustment = adjust(
-      inputs.map((input, k) => ({
-        width: input.width,
-        height: input.height,
-        workingScale: working[k]!.scale,
-        initial: input.initial,
-      })),
-      pairs,
-      { gpsSigmaPx: options.gpsSigmaPx },
+  const maxKeypoints = options.maxKeypoints ?? 1000;
+  const n = inputs.length;
+  // Working images are small (800 px: ~0.4 MB each); decoding runs on libuv's threads, a couple
+  // ahead of detection, and detection on as many threads as the backend has.
+  const working: WorkingImage[] = new Array<WorkingImage>(n);
+  const features: ImageFeatures[] = new Array<ImageFeatures>(n);
+  let detected = 0;
+  await forEachLimited(n, backend.threads + 1, async (k) => {
+    options.signal?.throwIfAborted();
+    const image = await workingImage(inputs[k]!, size);
+    working[k] = image;
+    features[k] = await backend.detect(image, maxKeypoints);
+    options.onProgress?.((++detected / n) * 0.5, `features ${detected}/${n}`);
+  });
+  const candidates = candidatePairs(inputs, options.neighbours ?? 6, options.minOverlap ?? 0.25);
+  const matched: (PairMatch | undefined)[] = new Array<PairMatch | undefined>(candidates.length);
+  let tried = 0;
+  await forEachLimited(candidates.length, backend.threads, async (k) => {
+    options.signal?.throwIfAborted();
+    const [i, j] = candidates[k]!;
+    matched[k] = await backend.match(i, j, features[i]!, features[j]!);
+    options.onProgress?.(
+      0.5 + (++tried / candidates.length) * 0.45,
+      `matched ${tried}/${candidates.length} pairs`,
     );
-    return {
-      ...adjustment,
-      gains: exposureGains(working, pairs),
-      candidatePairs: candidates.length,
-      keypoints: features.map((f) => f.count),
-    };
-  } finally {
-    for (const f of features) f.descriptors.delete();
-  }
+  });
+  // In candidate order, whatever order the threads finished in: the adjustment is deterministic.
+  const pairs = matched.filter((m): m is PairMatch => m !== undefined);
+  const adjustment = adjust(
+    inputs.map((input, k) => ({
+      width: input.width,
+      height: input.height,
+      workingScale: working[k]!.scale,
+      initial: input.initial,
+    })),
+    pairs,
+    { gpsSigmaPx: options.gpsSigmaPx },
+  );
+  return {
+    ...adjustment,
+    gains: exposureGains(working, pairs),
+    candidatePairs: candidates.length,
+    keypoints: features.map((f) => f.count),
+  };
+}
+
+/** Runs `task(0 … count-1)`, at most `limit` at a time; the first failure stops new tasks and is thrown. */
+async function forEachLimited(count: number, limit: number, task: (k: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < count) {
+      const k = next++;
+      try {
+        await task(k);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const lanes = Array.from({ length: Math.min(limit, count) }, lane);
+  const results = await Promise.allSettled(lanes);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** The image at working size, greyscale. */
