@@ -14,6 +14,18 @@ describe('sideBySide', () => {
     expect(result.ratio).toBeGreaterThan(1.5);
   });
 
+  test('prepare runs before each run, off the clock', async () => {
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const order: string[] = [];
+    const result = await sideBySide(
+      2,
+      { label: 'c', prepare: async () => (order.push('prepare'), wait(60)), run: async () => void order.push('c') },
+      { label: 'f', run: async () => (order.push('f'), wait(5)) },
+    );
+    expect(order).toEqual(['f', 'prepare', 'c', 'f', 'prepare', 'c']);
+    expect(result.candidate.medianSeconds).toBeLessThan(0.05);
+  });
+
   test('median of odd and even counts', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);

@@ -7,14 +7,21 @@ export interface Measurement {
   readonly medianSeconds: number;
 }
 
+export interface Subject {
+  readonly label: string;
+  readonly run: () => Promise<unknown>;
+  /** Runs before each timed run, untimed (e.g. clearing the previous run's output). */
+  readonly prepare?: () => Promise<unknown>;
+}
+
 /**
  * Runs `candidate` and `floor` alternately `rounds` times, so both see the same machine state
  * (caches, other load), and reports the median of each. Benchmarks compare within one run only.
  */
 export async function sideBySide(
   rounds: number,
-  candidate: { label: string; run: () => Promise<unknown> },
-  floor: { label: string; run: () => Promise<unknown> },
+  candidate: Subject,
+  floor: Subject,
 ): Promise<{ candidate: Measurement; floor: Measurement; ratio: number }> {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('rounds must be a positive integer');
   const times: Record<'candidate' | 'floor', number[]> = { candidate: [], floor: [] };
@@ -23,6 +30,7 @@ export async function sideBySide(
       ['floor', floor],
       ['candidate', candidate],
     ] as const) {
+      await subject.prepare?.();
       const start = performance.now();
       await subject.run();
       times[key].push((performance.now() - start) / 1000);

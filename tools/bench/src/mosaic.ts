@@ -3,6 +3,7 @@ import { AERIAL_PIPELINE, LocalFolderStore, runStage, STAGE_HANDLERS, stagesFor 
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
         1,
         {
           label: 'Tiles stage (libvips, WebP)',
+          // Like gdal2tiles' fresh output folder: the previous run's tiles are not deleted on the clock.
+          prepare: () =>
+            rm(join(work, 'objects', keys.stage(`bench-map-${run}`, 'Tiles')), { recursive: true, force: true }),
           run: () =>
             runStage(
               { jobId: `bench-map-${run}`, stage: 'Tiles' },
