@@ -20,6 +20,7 @@ interface Meta {
  */
 export class LocalFolderStore implements ObjectStore {
   readonly location: string;
+  private readonly folders = new Set<string>();
 
   constructor(private readonly root: string) {
     this.location = `file:${root}`;
@@ -32,12 +33,11 @@ export class LocalFolderStore implements ObjectStore {
 
   async put(key: string, body: Buffer | string | Readable, options: PutOptions = {}): Promise<ObjectInfo> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.partial`;
     const hash = createHash('md5');
     // The file is opened (and so exists) before any byte flows, so a failure can always remove it;
     // a lazily opened write stream could create it after the clean-up ran.
-    const handle = await open(temp, 'w');
+    const handle = await this.inFolder(temp, () => open(temp, 'w'));
     try {
       if (typeof body === 'string' || Buffer.isBuffer(body)) {
         hash.update(body);
@@ -50,13 +50,37 @@ export class LocalFolderStore implements ObjectStore {
       }
       const meta: Meta = { etag: hash.digest('hex'), contentType: options.contentType, metadata: options.metadata };
       await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
+      const written = await stat(temp);
       await rename(temp, target);
+      // What head() would read back, without reading it back: file creation is the slow part here
+      // (a Tiles stage writes hundreds of small objects).
+      return { key, bytes: written.size, etag: meta.etag, contentType: meta.contentType, lastModified: written.mtime };
     } catch (e) {
       await handle.close().catch(() => undefined);
       await rm(temp, { force: true });
       throw e;
     }
-    return (await this.head(key)) as ObjectInfo;
+  }
+
+  /**
+   * Runs `write`, which creates the file at `path`, making its folder first when needed. Folders
+   * made are remembered (most writes land in a folder an earlier one made), and forgotten when one
+   * turns out to be gone.
+   */
+  private async inFolder<T>(path: string, write: () => Promise<T>): Promise<T> {
+    const folder = dirname(path);
+    if (this.folders.has(folder)) {
+      try {
+        return await write();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        this.folders.delete(folder);
+      }
+    }
+    await mkdir(folder, { recursive: true });
+    if (this.folders.size > 10_000) this.folders.clear();
+    this.folders.add(folder);
+    return write();
   }
 
   async fileOf(key: string): Promise<string | undefined> {
@@ -116,23 +140,23 @@ export class LocalFolderStore implements ObjectStore {
     const target = this.path(to);
     const info = await this.head(from);
     if (!info) throw notFound(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), this.location, from);
-    await mkdir(dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.partial`;
     try {
       // A copy-on-write clone where the file system has them, a plain copy elsewhere.
-      await copyFile(source, temp, constants.COPYFILE_FICLONE);
+      await this.inFolder(temp, () => copyFile(source, temp, constants.COPYFILE_FICLONE));
       const meta: Meta = {
         etag: info.etag,
         contentType: options.contentType ?? info.contentType,
         metadata: options.metadata,
       };
       await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
+      const written = await stat(temp);
       await rename(temp, target);
+      return { key: to, bytes: written.size, etag: meta.etag, contentType: meta.contentType, lastModified: written.mtime };
     } catch (e) {
       await rm(temp, { force: true });
       throw e;
     }
-    return (await this.head(to)) as ObjectInfo;
   }
 
   async delete(key: string): Promise<void> {

@@ -42,6 +42,16 @@ describe('LocalFolderStore', () => {
     });
   });
 
+  test('put answers what head reads back, and writes again into a folder removed behind its back', async () => {
+    const put = await store.put('jobs/b/t/1.webp', Buffer.from('tile'), { contentType: 'image/webp' });
+    expect(await store.head('jobs/b/t/1.webp')).toEqual(put);
+    rmSync(join(dir, 'jobs', 'b'), { recursive: true });
+    await store.put('jobs/b/t/2.webp', Buffer.from('tile 2'));
+    expect((await store.get('jobs/b/t/2.webp')).toString()).toBe('tile 2');
+    expect(await store.fileOf('jobs/b/t/2.webp')).toBe(join(dir, 'jobs', 'b', 't', '2.webp'));
+    expect(await store.fileOf('jobs/b/t/none.webp')).toBeUndefined();
+  });
+
   test('lists by prefix in key order, without its bookkeeping files', async () => {
     for (const k of ['jobs/b/2', 'jobs/a/1', 'jobs/b/1', 'other/1']) await store.put(k, k);
     const keys: string[] = [];

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AERIAL_PIPELINE, stagesFor } from '../../definition/pipeline-definition';
 import mqtt from 'mqtt';
-import { getJson, type ObjectStore, putJson } from '../../object-store/object-store';
+import { getJson, type ObjectInfo, type ObjectStore, putJson } from '../../object-store/object-store';
 import { COMPRESS_OUTPUTS } from '../compress/compress-stage';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { METADATA_OUTPUTS } from '../metadata/metadata-stage';
@@ -26,7 +26,7 @@ import { TILES_OUTPUTS } from '../tiles/tiles-stage';
 /** Tells the rest of the platform (the Hub's tile database) that a job is published. */
 export type AnnouncePublication = (publication: Publication) => Promise<string>;
 
-const COPY_CONCURRENCY = 8;
+const COPY_CONCURRENCY = 16;
 
 const ItemSchema = z.object({
   geometry: z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(z.tuple([z.number(), z.number()]))) }),
@@ -97,8 +97,11 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
 
     // The run id names the content: the sources' keys, sizes and ETags.
     const hash = createHash('sha256');
-    for (const copy of copies) {
-      const head = await store.head(copy.from);
+    const heads: (ObjectInfo | undefined)[] = [];
+    for (let i = 0; i < copies.length; i += COPY_CONCURRENCY)
+      heads.push(...(await Promise.all(copies.slice(i, i + COPY_CONCURRENCY).map((c) => store.head(c.from)))));
+    for (const [k, copy] of copies.entries()) {
+      const head = heads[k];
       if (!head)
         throw new AerialError(
           'Aerial.InvalidInput',

@@ -16,11 +16,34 @@ export interface LevelSource {
   readonly offsetY: number;
 }
 
+/** Permits for tiles being encoded or stored at once, shared by the levels cut side by side. */
+export class EncodeSlots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
 export interface CutOptions {
   /** Encodes and stores one tile; `column`/`row` count from the level's first XYZ tile. */
   readonly onTile: (column: number, row: number, webp: Buffer) => Promise<void>;
-  /** Tiles being encoded or stored at once. */
-  readonly concurrency: number;
+  readonly slots: EncodeSlots;
   readonly webp: sharp.WebpOptions;
   readonly onRows?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
@@ -59,7 +82,7 @@ export async function cutLevel(level: LevelSource, o: CutOptions): Promise<numbe
       for (let column = 0; column < columns; column++) {
         const tile = copyTile(pixels, level, y0, y1, column, r);
         if (!tile) continue;
-        while (running.size >= o.concurrency) await Promise.race(running);
+        await o.slots.acquire();
         const job = sharp(tile, { raw: { width: T, height: T, channels: 4 } })
           .webp(o.webp)
           .toBuffer()
@@ -68,7 +91,10 @@ export async function cutLevel(level: LevelSource, o: CutOptions): Promise<numbe
             () => void written++,
             (e: unknown) => void (failure ??= e),
           )
-          .finally(() => running.delete(job));
+          .finally(() => {
+            running.delete(job);
+            o.slots.release();
+          });
         running.add(job);
       }
     }

@@ -9,7 +9,7 @@ import { ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { round } from '../tools/round';
 import { useAllCoresForLibvips } from '../tools/sharp-threads';
-import { cutLevel } from './tile-cutter';
+import { cutLevel, EncodeSlots } from './tile-cutter';
 
 export const TILES_OUTPUTS = { tiles: 'tiles', tilejson: 'tilejson' } as const;
 
@@ -56,7 +56,11 @@ export const tilesStage: StageHandler = async (invocation, context) => {
     const counts: Record<string, number> = {};
     let bytes = 0;
     const levels = maxZoom - minZoom + 1;
-    for (let zoom = maxZoom; zoom >= minZoom; zoom--) {
+    // The finest zoom has three quarters of the tiles: it is cut side by side with the others (one
+    // after another), all sharing the encoder slots, so neither waits at the end of a level.
+    const slots = new EncodeSlots(ENCODE_CONCURRENCY);
+    const rowsDone = new Map<number, number>();
+    const cut = async (zoom: number) => {
       signal.throwIfAborted();
       const k = maxZoom - zoom;
       const originX = gridOrigin[0] / 2 ** k;
@@ -74,7 +78,7 @@ export const tilesStage: StageHandler = async (invocation, context) => {
           offsetY: Math.round(originY - tileY * TILE_SIZE),
         },
         {
-          concurrency: ENCODE_CONCURRENCY,
+          slots,
           // gdal2tiles' WebP quality; effort 0 is libwebp's fastest method, ~20 % quicker than 1.
           webp: { quality: 75, alphaQuality: 90, effort: 0 },
           signal,
@@ -85,11 +89,22 @@ export const tilesStage: StageHandler = async (invocation, context) => {
             });
             bytes += info.bytes;
           },
-          onRows: (done, total) =>
-            context.progress(((k + done / total) / levels) * 100, `zoom ${zoom}: tile row ${done}/${total}`),
+          onRows: (done, total) => {
+            rowsDone.set(zoom, done / total);
+            const fraction = [...rowsDone.values()].reduce((s, v) => s + v, 0) / levels;
+            context.progress(fraction * 100, `zoom ${zoom}: tile row ${done}/${total}`);
+          },
         },
       );
-    }
+    };
+    const cutting = await Promise.allSettled([
+      cut(maxZoom),
+      (async () => {
+        for (let zoom = maxZoom - 1; zoom >= minZoom; zoom--) await cut(zoom);
+      })(),
+    ]);
+    // Both sides have stopped writing before a failure is reported.
+    for (const side of cutting) if (side.status === 'rejected') throw side.reason;
 
     const [west, south, east, north] = bbox;
     const [centreLon, centreLat] = worldPixelToLonLat(
