@@ -71,36 +71,42 @@ export async function cutLevel(level: LevelSource, o: CutOptions): Promise<numbe
     return { y0, y1, pixels: strip(y0, y1 - y0) };
   };
   let next = read(0);
-  for (let row = 0; row < rows; row += 2) {
-    o.signal?.throwIfAborted();
-    if (failure) break;
-    const { y0, y1 } = next;
-    const pixels = await next.pixels;
-    // The next strip decodes while this one's tiles encode.
-    if (row + 2 < rows) next = read(row + 2);
-    for (let r = row; r < M.min(rows, row + 2); r++) {
-      for (let column = 0; column < columns; column++) {
-        const tile = copyTile(pixels, level, y0, y1, column, r);
-        if (!tile) continue;
-        await o.slots.acquire();
-        const job = sharp(tile, { raw: { width: T, height: T, channels: 4 } })
-          .webp(o.webp)
-          .toBuffer()
-          .then((webp) => o.onTile(column, r, webp))
-          .then(
-            () => void written++,
-            (e: unknown) => void (failure ??= e),
-          )
-          .finally(() => {
-            running.delete(job);
-            o.slots.release();
-          });
-        running.add(job);
+  try {
+    for (let row = 0; row < rows; row += 2) {
+      o.signal?.throwIfAborted();
+      if (failure) break;
+      const { y0, y1 } = next;
+      const pixels = await next.pixels;
+      // The next strip decodes while this one's tiles encode.
+      if (row + 2 < rows) next = read(row + 2);
+      for (let r = row; r < M.min(rows, row + 2); r++) {
+        for (let column = 0; column < columns; column++) {
+          const tile = copyTile(pixels, level, y0, y1, column, r);
+          if (!tile) continue;
+          await o.slots.acquire();
+          const job = sharp(tile, { raw: { width: T, height: T, channels: 4 } })
+            .webp(o.webp)
+            .toBuffer()
+            .then((webp) => o.onTile(column, r, webp))
+            .then(
+              () => void written++,
+              (e: unknown) => void (failure ??= e),
+            )
+            .finally(() => {
+              running.delete(job);
+              o.slots.release();
+            });
+          running.add(job);
+        }
       }
+      o.onRows?.(M.min(rows, row + 2), rows);
     }
-    o.onRows?.(M.min(rows, row + 2), rows);
+  } finally {
+    // Whether this ends or fails, nothing of it is still writing, and a strip read ahead but never
+    // used cannot fail unobserved.
+    next.pixels.catch(() => undefined);
+    await Promise.allSettled(running);
   }
-  await Promise.all(running);
   if (failure) throw failure;
   return written;
 }
