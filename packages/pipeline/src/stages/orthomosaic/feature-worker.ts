@@ -7,6 +7,8 @@ import { loadOpenCv } from './opencv';
 const port = parentPort;
 if (!port) throw new Error('feature-worker.js runs as a worker thread (see feature-workers.ts)');
 const ready = loadOpenCv();
+// A failed load is answered to each request (below), not left to end the thread unhandled.
+ready.catch(() => undefined);
 
 port.on('message', (request: FeatureRequest) => {
   void ready

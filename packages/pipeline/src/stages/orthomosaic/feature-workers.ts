@@ -34,7 +34,7 @@ let shared: Promise<FeatureBackend> | undefined;
 export function featureBackend(): Promise<FeatureBackend> {
   const threads = Math.min(4, availableParallelism());
   if (threads < 2 || !existsSync(WORKER_SCRIPT)) return inThisThread();
-  shared ??= Promise.resolve(new FeatureWorkerPool(threads));
+  shared ??= Promise.resolve(new FeatureWorkerPool(threads, WORKER_SCRIPT));
   return shared;
 }
 
@@ -53,13 +53,20 @@ interface Task {
   reject(error: Error): void;
 }
 
-class FeatureWorkerPool implements FeatureBackend {
+/** Worker threads running `script` (feature-worker.js; tests give their own), one task each at a time. */
+export class FeatureWorkerPool implements FeatureBackend {
   private readonly idle: Worker[] = [];
   private readonly queue: Task[] = [];
   private readonly inFlight = new Map<Worker, Task>();
+  /** Workers that have answered at least once: only those are replaced when they die. */
+  private readonly proven = new WeakSet<Worker>();
+  private alive = 0;
   private nextId = 0;
 
-  constructor(readonly threads: number) {
+  constructor(
+    readonly threads: number,
+    private readonly script: string,
+  ) {
     for (let k = 0; k < threads; k++) this.idle.push(this.spawn());
   }
 
@@ -90,9 +97,11 @@ class FeatureWorkerPool implements FeatureBackend {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(WORKER_SCRIPT);
+    const worker = new Worker(this.script);
+    this.alive++;
     worker.unref();
     worker.on('message', (response: FeatureResponse) => {
+      this.proven.add(worker);
       const task = this.inFlight.get(worker);
       this.inFlight.delete(worker);
       worker.unref();
@@ -108,7 +117,11 @@ class FeatureWorkerPool implements FeatureBackend {
     return worker;
   }
 
-  /** A worker that died fails its task only; a fresh one takes its place. */
+  /**
+   * A worker that died fails its task only, and a fresh one takes its place — unless it died
+   * before answering anything (it cannot start here): then it is not replaced, and once none is
+   * left the waiting tasks fail with its error instead of waiting for ever.
+   */
   private replace(worker: Worker, error: Error): void {
     const task = this.inFlight.get(worker);
     const wasIdle = this.idle.indexOf(worker);
@@ -117,8 +130,14 @@ class FeatureWorkerPool implements FeatureBackend {
     if (wasIdle >= 0) this.idle.splice(wasIdle, 1);
     worker.removeAllListeners();
     void worker.terminate();
+    this.alive--;
     task?.reject(error);
-    this.idle.push(this.spawn());
+    if (this.proven.has(worker)) this.idle.push(this.spawn());
+    else if (this.alive === 0) {
+      for (const waiting of this.queue.splice(0)) waiting.reject(error);
+      // The next registration tries again with a new pool.
+      shared = undefined;
+    }
     this.dispatch();
   }
 }
