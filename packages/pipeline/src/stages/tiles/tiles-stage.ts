@@ -55,11 +55,15 @@ export const tilesStage: StageHandler = async (invocation, context) => {
 
     const counts: Record<string, number> = {};
     let bytes = 0;
-    const levels = maxZoom - minZoom + 1;
     // The finest zoom has three quarters of the tiles: it is cut side by side with the others (one
     // after another), all sharing the encoder slots, so neither waits at the end of a level.
     const slots = new EncodeSlots(ENCODE_CONCURRENCY);
+    // Progress in pixels cut: the finest zoom is three quarters of the work, not one level of eight.
+    const pixelsOf = (zoom: number) => (widthPx * heightPx) / 4 ** (maxZoom - zoom);
+    let allPixels = 0;
+    for (let zoom = maxZoom; zoom >= minZoom; zoom--) allPixels += pixelsOf(zoom);
     const rowsDone = new Map<number, number>();
+    let written = 0;
     const cut = async (zoom: number) => {
       signal.throwIfAborted();
       const k = maxZoom - zoom;
@@ -88,11 +92,13 @@ export const tilesStage: StageHandler = async (invocation, context) => {
               metadata: { job: jobId, product: 'tiles' },
             });
             bytes += info.bytes;
+            written++;
           },
           onRows: (done, total) => {
             rowsDone.set(zoom, done / total);
-            const fraction = [...rowsDone.values()].reduce((s, v) => s + v, 0) / levels;
-            context.progress(fraction * 100, `zoom ${zoom}: tile row ${done}/${total}`);
+            let cutPixels = 0;
+            for (const [z, fraction] of rowsDone) cutPixels += pixelsOf(z) * fraction;
+            context.progress((cutPixels / allPixels) * 100, `${written} tiles written (zooms ${minZoom}–${maxZoom})`);
           },
         },
       );
