@@ -3,7 +3,6 @@ import { AERIAL_PIPELINE, LocalFolderStore, runStage, STAGE_HANDLERS, stagesFor 
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -46,23 +45,27 @@ async function main(): Promise<void> {
     const gdal2tiles = ['/usr/bin/gdal2tiles.py', '/usr/bin/gdal2tiles'].find((p) => existsSync(p));
     if (gdal2tiles) {
       let k = 0;
+      let g = 0;
       const tiles = await sideBySide(
         Number(process.env.BENCH_TILE_ROUNDS ?? 3),
         {
           label: 'Tiles stage (libvips, WebP)',
-          // Like gdal2tiles' fresh output folder: the previous run's tiles are not deleted on the clock.
-          prepare: () =>
-            rm(join(work, 'objects', keys.stage(`bench-map-${run}`, 'Tiles')), { recursive: true, force: true }),
+          // Like gdal2tiles' fresh output folder: each round tiles the same mosaic for a job of its
+          // own (its Orthomosaic manifest points at the one COG), so nothing is deleted around the clock.
+          prepare: async () => {
+            for (const key of [keys.request, (job: string) => keys.manifest(job, 'Orthomosaic')])
+              await store.copy(key(`bench-map-${run}`), key(`bench-tiles-${k + 1}`));
+          },
           run: () =>
             runStage(
-              { jobId: `bench-map-${run}`, stage: 'Tiles' },
+              { jobId: `bench-tiles-${++k}`, stage: 'Tiles' },
               { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
             ),
         },
         {
           label: 'gdal2tiles.py --xyz --processes=2 (WebP)',
           run: async () => {
-            const out = join(work, `gdal2tiles-${++k}`);
+            const out = join(work, `gdal2tiles-${++g}`);
             // Debian's python3 has the GDAL bindings; another python earlier on PATH may not.
             execFileSync(
               '/usr/bin/python3',
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
         `    ${tiles.candidate.label}: ${tiles.candidate.medianSeconds.toFixed(2)} s`,
         `    speed-up over gdal2tiles: ${(1 / tiles.ratio).toFixed(2)}× (target ≥ 5×)`,
       );
-      const encode = await encodeFloor(store, `bench-map-${run}`);
+      const encode = await encodeFloor(store, `bench-tiles-${k}`);
       lines.push(
         `    of which the floor, WebP encoding of the same ${encode.tiles} tiles alone (4 at a time): ${encode.seconds.toFixed(2)} s` +
           ` → at most ${(tiles.floor.medianSeconds / encode.seconds).toFixed(2)}× over gdal2tiles with these tiles`,
