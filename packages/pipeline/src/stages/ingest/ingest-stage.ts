@@ -5,6 +5,7 @@ import { analyzeImage, type ImageAnalysis } from './analyze-image';
 import { datasetLimits } from './dataset-limits';
 import { openDataset } from './dataset-source';
 import { datasetQa } from './dataset-qa';
+import { forEachLimited } from '../tools/for-each-limited';
 import { round } from '../tools/round';
 
 /** Images decoded at once: one per core on these 2-core machines. */
@@ -38,35 +39,27 @@ export const ingestStage: StageHandler = async (invocation, context) => {
     const results: { name: string; bytes: number; analysis: ImageAnalysis }[] = new Array(dataset.entries.length);
     const usedKeys = new Set<string>();
     let done = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < dataset.entries.length) {
-        context.signal.throwIfAborted();
-        const index = next++;
-        const entry = dataset.entries[index]!;
-        const name = entry.name ?? entry.displayName;
-        let analysis: ImageAnalysis;
-        if (entry.refusal) analysis = rejected(entry.refusal.code, entry.refusal.message);
-        else if (entry.name === undefined)
-          analysis = rejected('unsafe-name', 'the file name is not valid UTF-8; rename the file');
-        else if (entry.bytes > limits.maxFileBytes)
-          analysis = rejected(
-            'too-large',
-            `the file is ${(entry.bytes / 1e6).toFixed(0)} MB, above the per-file limit`,
-          );
-        else {
-          try {
-            analysis = await analyzeImage(await entry.read(), limits.maxPixels);
-          } catch (e) {
-            analysis = rejected('corrupt', e instanceof Error ? e.message : String(e));
-          }
+    await forEachLimited(dataset.entries.length, CONCURRENCY, async (index) => {
+      context.signal.throwIfAborted();
+      const entry = dataset.entries[index]!;
+      const name = entry.name ?? entry.displayName;
+      let analysis: ImageAnalysis;
+      if (entry.refusal) analysis = rejected(entry.refusal.code, entry.refusal.message);
+      else if (entry.name === undefined)
+        analysis = rejected('unsafe-name', 'the file name is not valid UTF-8; rename the file');
+      else if (entry.bytes > limits.maxFileBytes)
+        analysis = rejected('too-large', `the file is ${(entry.bytes / 1e6).toFixed(0)} MB, above the per-file limit`);
+      else {
+        try {
+          analysis = await analyzeImage(await entry.read(), limits.maxPixels);
+        } catch (e) {
+          analysis = rejected('corrupt', e instanceof Error ? e.message : String(e));
         }
-        results[index] = { name, bytes: entry.bytes, analysis };
-        done++;
-        context.progress((done / dataset.entries.length) * 90, `checked ${done}/${dataset.entries.length} files`);
       }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      results[index] = { name, bytes: entry.bytes, analysis };
+      done++;
+      context.progress((done / dataset.entries.length) * 90, `checked ${done}/${dataset.entries.length} files`);
+    });
 
     const extra = datasetQa(results.map((r) => ({ name: r.name, analysis: r.analysis })));
     const records: ImageRecord[] = [];

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { exposureGains } from './exposure';
 import { type ImageFeatures, type PairMatch, type WorkingImage } from './feature-matching';
+import { forEachLimited } from '../tools/for-each-limited';
 import { featureBackend } from './feature-workers';
 import { adjust, type AdjustmentResult } from './global-adjustment';
 import { imageBounds } from './mosaic-renderer';
@@ -66,10 +67,7 @@ export async function registerImages(
     options.signal?.throwIfAborted();
     const [i, j] = candidates[k]!;
     matched[k] = await backend.match(i, j, features[i]!, features[j]!);
-    options.onProgress?.(
-      0.5 + (++tried / candidates.length) * 0.45,
-      `matched ${tried}/${candidates.length} pairs`,
-    );
+    options.onProgress?.(0.5 + (++tried / candidates.length) * 0.45, `matched ${tried}/${candidates.length} pairs`);
   });
   // In candidate order, whatever order the threads finished in: the adjustment is deterministic.
   const pairs = matched.filter((m): m is PairMatch => m !== undefined);
@@ -89,27 +87,6 @@ export async function registerImages(
     candidatePairs: candidates.length,
     keypoints: features.map((f) => f.count),
   };
-}
-
-/** Runs `task(0 … count-1)`, at most `limit` at a time; the first failure stops new tasks and is thrown. */
-async function forEachLimited(count: number, limit: number, task: (k: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const lane = async () => {
-    while (!failed && next < count) {
-      const k = next++;
-      try {
-        await task(k);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  const lanes = Array.from({ length: Math.min(limit, count) }, lane);
-  const results = await Promise.allSettled(lanes);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
 }
 
 /** The image at working size, greyscale. */

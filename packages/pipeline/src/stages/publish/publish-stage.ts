@@ -21,6 +21,7 @@ import { ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { SPLAT_OUTPUTS } from '../splat/splat-stage';
 import { readManifest, type StageHandler } from '../stage-runtime';
+import { forEachLimited } from '../tools/for-each-limited';
 import { TILES_OUTPUTS } from '../tiles/tiles-stage';
 
 /** Tells the rest of the platform (the Hub's tile database) that a job is published. */
@@ -97,9 +98,10 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
 
     // The run id names the content: the sources' keys, sizes and ETags.
     const hash = createHash('sha256');
-    const heads: (ObjectInfo | undefined)[] = [];
-    for (let i = 0; i < copies.length; i += COPY_CONCURRENCY)
-      heads.push(...(await Promise.all(copies.slice(i, i + COPY_CONCURRENCY).map((c) => store.head(c.from)))));
+    const heads = new Array<ObjectInfo | undefined>(copies.length);
+    await forEachLimited(copies.length, COPY_CONCURRENCY, async (k) => {
+      heads[k] = await store.head(copies[k]!.from);
+    });
     for (const [k, copy] of copies.entries()) {
       const head = heads[k];
       if (!head)
@@ -114,21 +116,18 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
     const prefix = `${publishedPrefix(jobId)}/${runId}`;
 
     let bytes = 0;
-    for (let i = 0; i < copies.length; i += COPY_CONCURRENCY) {
+    let copied = 0;
+    await forEachLimited(copies.length, COPY_CONCURRENCY, async (k) => {
       signal.throwIfAborted();
-      const infos = await Promise.all(
-        copies.slice(i, i + COPY_CONCURRENCY).map((copy) =>
-          store.copy(copy.from, `${prefix}/${copy.to}`, {
-            metadata: { job: jobId, run: runId, product: copy.product },
-          }),
-        ),
-      );
-      bytes += infos.reduce((s, info) => s + info.bytes, 0);
-      context.progress(
-        ((i + COPY_CONCURRENCY) / copies.length) * 90,
-        `published ${Math.min(copies.length, i + COPY_CONCURRENCY)}/${copies.length} objects`,
-      );
-    }
+      const copy = copies[k]!;
+      const info = await store.copy(copy.from, `${prefix}/${copy.to}`, {
+        metadata: { job: jobId, run: runId, product: copy.product },
+      });
+      bytes += info.bytes;
+      copied++;
+      if (copied % COPY_CONCURRENCY === 0 || copied === copies.length)
+        context.progress((copied / copies.length) * 90, `published ${copied}/${copies.length} objects`);
+    });
 
     const item = items[0] ? ItemSchema.parse(await getJson(store, items[0].key)) : undefined;
     const mosaic = manifests.get('Orthomosaic')?.summary;
