@@ -7,6 +7,17 @@ import { pipeline } from 'node:stream/promises';
 import { assertSafeKey, type ObjectInfo, type ObjectStore, type PutOptions } from './object-store';
 
 const META_SUFFIX = '.aerial-meta.json';
+/** Objects up to this size may go without a metadata file: their ETag is hashed from them when read. */
+const HASHED_ON_READ_BYTES = 1024 * 1024;
+/** Content types a file's extension already says, so that they need no metadata file. */
+const TYPE_OF_EXTENSION: Readonly<Record<string, string>> = {
+  webp: 'image/webp',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  json: 'application/json',
+  pbf: 'application/x-protobuf',
+};
 
 interface Meta {
   etag: string;
@@ -16,7 +27,10 @@ interface Meta {
 
 /**
  * Objects as files under a folder. Writes go to a temporary file first and are renamed into place,
- * so a reader never sees half an object, as with S3.
+ * so a reader never sees half an object, as with S3. ETag (MD5, as S3's for a single upload), content
+ * type and metadata live in a metadata file beside the object, except for small objects whose
+ * extension says their type and that carry no metadata (map tiles): creating files is the slow part
+ * of writing on many file systems, and a Tiles stage writes hundreds; their ETag is hashed on read.
  */
 export class LocalFolderStore implements ObjectStore {
   readonly location: string;
@@ -49,17 +63,36 @@ export class LocalFolderStore implements ObjectStore {
         await pipeline(body, handle.createWriteStream());
       }
       const meta: Meta = { etag: hash.digest('hex'), contentType: options.contentType, metadata: options.metadata };
-      await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
       const written = await stat(temp);
+      await this.writeMeta(key, target, meta, written.size);
       await rename(temp, target);
       // What head() would read back, without reading it back: file creation is the slow part here
       // (a Tiles stage writes hundreds of small objects).
-      return { key, bytes: written.size, etag: meta.etag, contentType: meta.contentType, lastModified: written.mtime };
+      return {
+        key,
+        bytes: written.size,
+        etag: meta.etag,
+        contentType: meta.contentType ?? typeOfKey(key),
+        lastModified: written.mtime,
+      };
     } catch (e) {
       await handle.close().catch(() => undefined);
       await rm(temp, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * Writes the object's metadata file, or, when the object needs none, removes one an earlier
+   * version left (before the new bytes are renamed in, so a reader never pairs them with it).
+   */
+  private async writeMeta(key: string, target: string, meta: Meta, bytes: number): Promise<void> {
+    const needed =
+      bytes > HASHED_ON_READ_BYTES ||
+      Object.keys(meta.metadata ?? {}).length > 0 ||
+      (meta.contentType !== undefined && meta.contentType !== typeOfKey(key));
+    if (needed) await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
+    else await rm(`${target}${META_SUFFIX}`, { force: true });
   }
 
   /**
@@ -111,13 +144,16 @@ export class LocalFolderStore implements ObjectStore {
     const meta = await readFile(`${path}${META_SUFFIX}`, 'utf8')
       .then((t) => JSON.parse(t) as Meta)
       .catch(() => undefined);
-    return {
-      key,
-      bytes: info.size,
-      etag: meta?.etag ?? `${info.size}-${info.mtimeMs}`,
-      contentType: meta?.contentType,
-      lastModified: info.mtime,
-    };
+    const etag =
+      meta?.etag ??
+      (info.size <= HASHED_ON_READ_BYTES
+        ? await readFile(path)
+            .then((bytes) => createHash('md5').update(bytes).digest('hex'))
+            .catch(() => undefined)
+        : `${info.size}-${info.mtimeMs}`);
+    // Gone between the stat and the read.
+    if (etag === undefined) return undefined;
+    return { key, bytes: info.size, etag, contentType: meta?.contentType ?? typeOfKey(key), lastModified: info.mtime };
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
@@ -149,10 +185,16 @@ export class LocalFolderStore implements ObjectStore {
         contentType: options.contentType ?? info.contentType,
         metadata: options.metadata,
       };
-      await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
       const written = await stat(temp);
+      await this.writeMeta(to, target, meta, written.size);
       await rename(temp, target);
-      return { key: to, bytes: written.size, etag: meta.etag, contentType: meta.contentType, lastModified: written.mtime };
+      return {
+        key: to,
+        bytes: written.size,
+        etag: meta.etag,
+        contentType: meta.contentType ?? typeOfKey(to),
+        lastModified: written.mtime,
+      };
     } catch (e) {
       await rm(temp, { force: true });
       throw e;
@@ -164,6 +206,11 @@ export class LocalFolderStore implements ObjectStore {
     await rm(path, { force: true });
     await rm(`${path}${META_SUFFIX}`, { force: true });
   }
+}
+
+function typeOfKey(key: string): string | undefined {
+  const dot = key.lastIndexOf('.');
+  return dot > key.lastIndexOf('/') ? TYPE_OF_EXTENSION[key.slice(dot + 1).toLowerCase()] : undefined;
 }
 
 function notFound(e: unknown, location: string, key: string): Error {

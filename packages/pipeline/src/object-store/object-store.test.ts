@@ -8,7 +8,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -50,6 +51,27 @@ describe('LocalFolderStore', () => {
     expect((await store.get('jobs/b/t/2.webp')).toString()).toBe('tile 2');
     expect(await store.fileOf('jobs/b/t/2.webp')).toBe(join(dir, 'jobs', 'b', 't', '2.webp'));
     expect(await store.fileOf('jobs/b/t/none.webp')).toBeUndefined();
+  });
+
+  test('small objects typed by their extension and without metadata are one file; their ETag is still the MD5', async () => {
+    const tile = Buffer.from('webp bytes');
+    const md5 = createHash('md5').update(tile).digest('hex');
+    // Written first with metadata, then again without: the old metadata file must not outlive it.
+    await store.put('jobs/c/tiles/1.webp', Buffer.from('old'), { contentType: 'image/webp', metadata: { job: 'c' } });
+    expect(existsSync(join(dir, 'jobs', 'c', 'tiles', '1.webp.aerial-meta.json'))).toBe(true);
+    const put = await store.put('jobs/c/tiles/1.webp', tile, { contentType: 'image/webp' });
+    expect(readdirSync(join(dir, 'jobs', 'c', 'tiles'))).toEqual(['1.webp']);
+    expect(put).toMatchObject({ etag: md5, contentType: 'image/webp', bytes: tile.length });
+    expect(await store.head('jobs/c/tiles/1.webp')).toEqual(put);
+    // A copy with metadata gets its metadata file, and the same ETag.
+    const copy = await store.copy('jobs/c/tiles/1.webp', 'published/c/tiles/1.webp', { metadata: { run: 'r' } });
+    expect(copy).toMatchObject({ etag: md5, contentType: 'image/webp' });
+    expect(existsSync(join(dir, 'published', 'c', 'tiles', '1.webp.aerial-meta.json'))).toBe(true);
+    // A type the extension does not say, or a large object, keeps its metadata file.
+    await store.put('jobs/c/a.json', '{}', { contentType: 'application/geo+json' });
+    expect((await store.head('jobs/c/a.json'))?.contentType).toBe('application/geo+json');
+    await store.put('jobs/c/big.webp', Buffer.alloc(1024 * 1024 + 1), { contentType: 'image/webp' });
+    expect(existsSync(join(dir, 'jobs', 'c', 'big.webp.aerial-meta.json'))).toBe(true);
   });
 
   test('lists by prefix in key order, without its bookkeeping files', async () => {

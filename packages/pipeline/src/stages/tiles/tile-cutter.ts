@@ -16,27 +16,27 @@ export interface LevelSource {
   readonly offsetY: number;
 }
 
-/** Permits for tiles being encoded or stored at once, shared by the levels cut side by side. */
+/**
+ * Permits for tiles being encoded or stored at once, shared by the levels cut side by side. Each
+ * permit is a tile's pixel buffer, used again by the next tile: a fresh 256 KiB buffer per tile
+ * cost more in page faults and garbage collection than copying the pixels.
+ */
 export class EncodeSlots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
+  private readonly free: Buffer[] = [];
+  private readonly waiting: ((buffer: Buffer) => void)[] = [];
 
   constructor(readonly size: number) {
-    this.free = size;
+    for (let k = 0; k < size; k++) this.free.push(Buffer.alloc(TILE_SIZE * TILE_SIZE * 4));
   }
 
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async acquire(): Promise<Buffer> {
+    return this.free.pop() ?? new Promise<Buffer>((resolve) => this.waiting.push(resolve));
   }
 
-  release(): void {
+  release(buffer: Buffer): void {
     const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
+    if (next) next(buffer);
+    else this.free.push(buffer);
   }
 }
 
@@ -81,9 +81,11 @@ export async function cutLevel(level: LevelSource, o: CutOptions): Promise<numbe
       if (row + 2 < rows) next = read(row + 2);
       for (let r = row; r < M.min(rows, row + 2); r++) {
         for (let column = 0; column < columns; column++) {
-          const tile = copyTile(pixels, level, y0, y1, column, r);
-          if (!tile) continue;
-          await o.slots.acquire();
+          const tile = await o.slots.acquire();
+          if (!copyTile(pixels, level, y0, y1, column, r, tile)) {
+            o.slots.release(tile);
+            continue;
+          }
           const job = sharp(tile, { raw: { width: T, height: T, channels: 4 } })
             .webp(o.webp)
             .toBuffer()
@@ -94,7 +96,7 @@ export async function cutLevel(level: LevelSource, o: CutOptions): Promise<numbe
             )
             .finally(() => {
               running.delete(job);
-              o.slots.release();
+              o.slots.release(tile);
             });
           running.add(job);
         }
@@ -132,7 +134,10 @@ async function stripReader(level: LevelSource): Promise<(y: number, h: number) =
   return async (y, h) => whole.subarray(y * rowBytes, (y + h) * rowBytes);
 }
 
-/** The tile at (`column`, `row`) from a strip holding the level's rows `[y0, y1)`; undefined when blank. */
+/**
+ * Copies the tile at (`column`, `row`) from a strip holding the level's rows `[y0, y1)` into
+ * `tile`; false when it is blank.
+ */
 function copyTile(
   strip: Buffer,
   level: LevelSource,
@@ -140,7 +145,8 @@ function copyTile(
   y1: number,
   column: number,
   row: number,
-): Buffer | undefined {
+  tile: Buffer,
+): boolean {
   const T = TILE_SIZE;
   const x = column * T - level.offsetX;
   const y = row * T - level.offsetY;
@@ -148,8 +154,9 @@ function copyTile(
   const toX = M.min(level.width, x + T);
   const fromY = M.max(y0, y);
   const toY = M.min(y1, y + T);
-  if (toX <= fromX || toY <= fromY) return undefined;
-  const tile = Buffer.alloc(T * T * 4);
+  if (toX <= fromX || toY <= fromY) return false;
+  // Pixels the level does not cover stay transparent.
+  if (fromX !== x || toX !== x + T || fromY !== y || toY !== y + T) tile.fill(0);
   let visible = false;
   for (let sy = fromY; sy < toY; sy++) {
     const src = ((sy - y0) * level.width + fromX) * 4;
@@ -164,5 +171,5 @@ function copyTile(
       }
     }
   }
-  return visible ? tile : undefined;
+  return visible;
 }
