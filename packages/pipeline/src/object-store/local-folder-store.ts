@@ -1,5 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { type Readable } from 'node:stream';
@@ -9,6 +19,8 @@ import { assertSafeKey, type ObjectInfo, type ObjectStore, type PutOptions } fro
 const META_SUFFIX = '.aerial-meta.json';
 /** Objects up to this size may go without a metadata file: their ETag is hashed from them when read. */
 const HASHED_ON_READ_BYTES = 1024 * 1024;
+/** Objects up to this size are written with synchronous calls (see putSmall). */
+const SMALL_WRITE_BYTES = 256 * 1024;
 /** Content types a file's extension already says, so that they need no metadata file. */
 const TYPE_OF_EXTENSION: Readonly<Record<string, string>> = {
   webp: 'image/webp',
@@ -47,6 +59,8 @@ export class LocalFolderStore implements ObjectStore {
 
   async put(key: string, body: Buffer | string | Readable, options: PutOptions = {}): Promise<ObjectInfo> {
     const target = this.path(key);
+    if ((typeof body === 'string' || Buffer.isBuffer(body)) && Buffer.byteLength(body) <= SMALL_WRITE_BYTES)
+      return this.putSmall(key, target, body, options);
     const temp = `${target}.${randomUUID()}.partial`;
     const hash = createHash('md5');
     // The file is opened (and so exists) before any byte flows, so a failure can always remove it;
@@ -83,15 +97,59 @@ export class LocalFolderStore implements ObjectStore {
   }
 
   /**
+   * A small object written in a handful of system calls on this thread: for map tiles, handing
+   * each call to libuv's threads (shared with libvips' encoders) cost more than the call itself
+   * (the Tiles stage ran ~10 % faster; each call here takes microseconds).
+   */
+  private putSmall(key: string, target: string, body: Buffer | string, options: PutOptions): ObjectInfo {
+    const temp = `${target}.${randomUUID()}.partial`;
+    const folder = dirname(target);
+    if (!this.folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.remember(folder);
+    }
+    let fd: number;
+    try {
+      fd = openSync(temp, 'w');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // The folder went away behind the cache's back.
+      mkdirSync(folder, { recursive: true });
+      fd = openSync(temp, 'w');
+    }
+    try {
+      writeFileSync(fd, body);
+      const written = fstatSync(fd);
+      closeSync(fd);
+      fd = -1;
+      const meta: Meta = {
+        etag: createHash('md5').update(body).digest('hex'),
+        contentType: options.contentType,
+        metadata: options.metadata,
+      };
+      if (needsMeta(key, meta, written.size)) writeFileSync(`${target}${META_SUFFIX}`, JSON.stringify(meta));
+      else rmSync(`${target}${META_SUFFIX}`, { force: true });
+      renameSync(temp, target);
+      return {
+        key,
+        bytes: written.size,
+        etag: meta.etag,
+        contentType: meta.contentType ?? typeOfKey(key),
+        lastModified: written.mtime,
+      };
+    } catch (e) {
+      if (fd >= 0) closeSync(fd);
+      rmSync(temp, { force: true });
+      throw e;
+    }
+  }
+
+  /**
    * Writes the object's metadata file, or, when the object needs none, removes one an earlier
    * version left (before the new bytes are renamed in, so a reader never pairs them with it).
    */
   private async writeMeta(key: string, target: string, meta: Meta, bytes: number): Promise<void> {
-    const needed =
-      bytes > HASHED_ON_READ_BYTES ||
-      Object.keys(meta.metadata ?? {}).length > 0 ||
-      (meta.contentType !== undefined && meta.contentType !== typeOfKey(key));
-    if (needed) await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
+    if (needsMeta(key, meta, bytes)) await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
     else await rm(`${target}${META_SUFFIX}`, { force: true });
   }
 
@@ -111,9 +169,13 @@ export class LocalFolderStore implements ObjectStore {
       }
     }
     await mkdir(folder, { recursive: true });
+    this.remember(folder);
+    return write();
+  }
+
+  private remember(folder: string): void {
     if (this.folders.size > 10_000) this.folders.clear();
     this.folders.add(folder);
-    return write();
   }
 
   async fileOf(key: string): Promise<string | undefined> {
@@ -206,6 +268,15 @@ export class LocalFolderStore implements ObjectStore {
     await rm(path, { force: true });
     await rm(`${path}${META_SUFFIX}`, { force: true });
   }
+}
+
+/** Whether an object needs a metadata file: it is large, carries metadata, or its type is not its extension's. */
+function needsMeta(key: string, meta: Meta, bytes: number): boolean {
+  return (
+    bytes > HASHED_ON_READ_BYTES ||
+    Object.keys(meta.metadata ?? {}).length > 0 ||
+    (meta.contentType !== undefined && meta.contentType !== typeOfKey(key))
+  );
 }
 
 function typeOfKey(key: string): string | undefined {
