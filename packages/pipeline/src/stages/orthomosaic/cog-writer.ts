@@ -2,9 +2,17 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, type FileHandle, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
+import { deflate, deflateSync } from 'node:zlib';
 
 const deflateAsync = promisify(deflate);
+/** DEFLATE level 1: on two cores level 6 cost more CPU than rendering the tile, for ~15 % smaller files. */
+const LEVEL = 1;
+
+/**
+ * Where tiles are compressed: on libuv's thread pool (the writer shares a thread with other work),
+ * or on the writer's own thread (it has a worker thread to itself, see cog-writer-thread.ts).
+ */
+export type CompressOn = 'thread-pool' | 'this-thread';
 const M = Math;
 
 /** Where the raster sits: EPSG:3857 of its top-left corner and the size of a pixel, metres. */
@@ -51,6 +59,7 @@ export class CogWriter {
     readonly tileSize: number,
     private readonly georeference: Georeference,
     private readonly tempPath: string,
+    private readonly compressOn: CompressOn = 'thread-pool',
   ) {
     this.columns = M.ceil(width / tileSize);
     this.rows = M.ceil(height / tileSize);
@@ -68,7 +77,7 @@ export class CogWriter {
     this.file ??= await open(this.tempPath, 'w');
     const file = this.file;
     // Compression runs on libuv's thread pool while the next tile renders; writes stay in order.
-    const compressed = compressTile(rgba, this.tileSize);
+    const compressed = compressTile(rgba, this.tileSize, this.compressOn);
     this.writes.push(
       (this.writes.at(-1) ?? Promise.resolve()).then(async () => {
         const chunk = await compressed;
@@ -103,7 +112,7 @@ export class CogWriter {
     const levels: LevelTiles[] = [{ width: this.width, height: this.height, sizes: this.sizes }];
     let raster = { data: this.half, width: this.halfWidth, height: this.halfHeight };
     for (;;) {
-      const chunks = await tileLevel(raster.data, raster.width, raster.height, this.tileSize);
+      const chunks = await tileLevel(raster.data, raster.width, raster.height, this.tileSize, this.compressOn);
       levels.push({ width: raster.width, height: raster.height, sizes: chunks.map((c) => c.byteLength), chunks });
       if (raster.width <= this.tileSize && raster.height <= this.tileSize) break;
       raster = halve(raster.data, raster.width, raster.height);
@@ -219,18 +228,23 @@ function encodeIfd(entries: IfdEntry[], offset: number, nextIfd: number): Buffer
   return buffer;
 }
 
-async function compressTile(rgba: Uint8Array, size: number): Promise<Buffer> {
+async function compressTile(rgba: Uint8Array, size: number, on: CompressOn): Promise<Buffer> {
   const predicted = new Uint8Array(rgba);
   const stride = size * 4;
   for (let y = 0; y < size; y++) {
     const row = y * stride;
     for (let i = stride - 1; i >= 4; i--) predicted[row + i] = (predicted[row + i]! - predicted[row + i - 4]!) & 0xff;
   }
-  // Level 1: on two cores level 6 cost more CPU than rendering the tile, for ~15 % smaller files.
-  return deflateAsync(predicted, { level: 1 });
+  return on === 'this-thread' ? deflateSync(predicted, { level: LEVEL }) : deflateAsync(predicted, { level: LEVEL });
 }
 
-async function tileLevel(data: Uint8Array, width: number, height: number, size: number): Promise<Buffer[]> {
+async function tileLevel(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  size: number,
+  on: CompressOn,
+): Promise<Buffer[]> {
   const done: Buffer[] = [];
   let pending: Promise<Buffer>[] = [];
   for (let ty = 0; ty < M.ceil(height / size); ty++) {
@@ -242,7 +256,7 @@ async function tileLevel(data: Uint8Array, width: number, height: number, size: 
         tile.set(data.subarray(from, from + count), y * size * 4);
       }
       // Compressed on libuv's thread pool, a few at a time (each holds an uncompressed copy).
-      pending.push(compressTile(tile, size));
+      pending.push(compressTile(tile, size, on));
       if (pending.length === 16) {
         done.push(...(await Promise.all(pending)));
         pending = [];

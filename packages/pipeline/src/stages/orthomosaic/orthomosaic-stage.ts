@@ -27,7 +27,7 @@ import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
 import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { round } from '../tools/round';
-import { CogWriter } from './cog-writer';
+import { openCogWriter } from './cog-writer-thread';
 import { initialPlacement, type SfmCamera } from './initial-placement';
 import { imageBounds, renderMosaic } from './mosaic-renderer';
 import { registerImages } from './register-images';
@@ -152,15 +152,15 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
   const inMosaic = registration.placements.map((t) => shift(t, provisional[0] - left, provisional[1] - top));
 
   const work = await mkdtemp(join(tmpdir(), 'aerial-mosaic-'));
+  const [originX, originY] = worldPixelToMercator(left, top, zoom);
+  const cog = openCogWriter({
+    width,
+    height,
+    tileSize: COG_TILE,
+    georeference: { epsg: 3857, originX, originY, pixelSize: mercatorResolution(zoom) },
+    tempPath: join(work, 'level0.bin'),
+  });
   try {
-    const [originX, originY] = worldPixelToMercator(left, top, zoom);
-    const cog = new CogWriter(
-      width,
-      height,
-      COG_TILE,
-      { epsg: 3857, originX, originY, pixelSize: mercatorResolution(zoom) },
-      join(work, 'level0.bin'),
-    );
     const stats = await renderMosaic({
       width,
       height,
@@ -197,7 +197,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     context.progress(90, 'writing overviews');
     const cogPath = join(work, 'orthomosaic.tif');
     const written = await cog.finish(cogPath);
-    const half = cog.halfLevel();
+    const half = written.half;
     const previewScale = Math.min(1, PREVIEW_SIZE / Math.max(half.width, half.height));
     const preview = await sharp(Buffer.from(half.data.buffer, half.data.byteOffset, half.data.byteLength), {
       raw: { width: half.width, height: half.height, channels: 4 },
@@ -289,6 +289,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
       },
     };
   } finally {
+    await cog.close();
     await rm(work, { recursive: true, force: true });
   }
 };
