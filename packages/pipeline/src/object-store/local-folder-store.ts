@@ -19,6 +19,8 @@ import { assertSafeKey, type ObjectInfo, type ObjectStore, type PutOptions } fro
 const META_SUFFIX = '.aerial-meta.json';
 /** Objects up to this size may go without a metadata file: their ETag is hashed from them when read. */
 const HASHED_ON_READ_BYTES = 1024 * 1024;
+/** Objects whose head is read ahead while listing. */
+const LIST_AHEAD = 16;
 /** Objects up to this size are written with synchronous calls (see putSmall). */
 const SMALL_WRITE_BYTES = 256 * 1024;
 /** Content types a file's extension already says, so that they need no metadata file. */
@@ -227,8 +229,12 @@ export class LocalFolderStore implements ObjectStore {
       .map((f) => (folder ? `${folder}/` : '') + f.split(sep).join('/'))
       .filter((k) => k.startsWith(prefix) && !k.endsWith(META_SUFFIX) && !k.endsWith('.partial'))
       .sort();
-    for (const key of keys) {
-      const info = await this.head(key);
+    // Heads are read a few ahead of the one yielded: one after another, listing a job's hundreds of
+    // tiles waited on each file in turn.
+    const ahead: Promise<ObjectInfo | undefined>[] = [];
+    for (let k = 0; k < keys.length; k++) {
+      while (ahead.length < LIST_AHEAD && k + ahead.length < keys.length) ahead.push(this.head(keys[k + ahead.length]!));
+      const info = await ahead.shift()!;
       if (info) yield info;
     }
   }
@@ -236,6 +242,14 @@ export class LocalFolderStore implements ObjectStore {
   async copy(from: string, to: string, options: PutOptions = {}): Promise<ObjectInfo> {
     const source = this.path(from);
     const target = this.path(to);
+    const small = await this.readSmall(source);
+    if (small) {
+      // Publishing copies hundreds of tiles: read once, written as put writes small objects.
+      return this.putSmall(to, target, small.body, {
+        contentType: options.contentType ?? small.meta?.contentType ?? typeOfKey(from),
+        metadata: options.metadata,
+      });
+    }
     const info = await this.head(from);
     if (!info) throw notFound(Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), this.location, from);
     const temp = `${target}.${randomUUID()}.partial`;
@@ -261,6 +275,19 @@ export class LocalFolderStore implements ObjectStore {
       await rm(temp, { force: true });
       throw e;
     }
+  }
+
+  /** The bytes and metadata file of an object of at most SMALL_WRITE_BYTES; undefined when larger. */
+  private async readSmall(path: string): Promise<{ body: Buffer; meta?: Meta } | undefined> {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile() || info.size > SMALL_WRITE_BYTES) return undefined;
+    const [body, meta] = await Promise.all([
+      readFile(path).catch(() => undefined),
+      readFile(`${path}${META_SUFFIX}`, 'utf8')
+        .then((t) => JSON.parse(t) as Meta)
+        .catch(() => undefined),
+    ]);
+    return body && body.length <= SMALL_WRITE_BYTES ? { body, ...(meta ? { meta } : {}) } : undefined;
   }
 
   async delete(key: string): Promise<void> {

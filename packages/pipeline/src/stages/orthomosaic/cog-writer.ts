@@ -9,7 +9,7 @@ const deflateAsync = promisify(deflate);
 const LEVEL = 1;
 
 /**
- * Where tiles are compressed: on libuv's thread pool (the writer shares a thread with other work),
+ * Where full-resolution tiles are compressed: on libuv's thread pool (the writer shares a thread with other work),
  * or on the writer's own thread (it has a worker thread to itself, see cog-writer-thread.ts).
  */
 export type CompressOn = 'thread-pool' | 'this-thread';
@@ -111,11 +111,17 @@ export class CogWriter {
     await this.file?.close();
     const levels: LevelTiles[] = [{ width: this.width, height: this.height, sizes: this.sizes }];
     let raster = { data: this.half, width: this.halfWidth, height: this.halfHeight };
+    const compressing: { width: number; height: number; chunks: Promise<Buffer[]> }[] = [];
     for (;;) {
-      const chunks = await tileLevel(raster.data, raster.width, raster.height, this.tileSize, this.compressOn);
-      levels.push({ width: raster.width, height: raster.height, sizes: chunks.map((c) => c.byteLength), chunks });
+      // Overviews compress on libuv's threads, whatever thread this writer has, while this one
+      // halves the next level: at this point nothing else keeps the cores busy.
+      compressing.push({ ...raster, chunks: tileLevel(raster.data, raster.width, raster.height, this.tileSize) });
       if (raster.width <= this.tileSize && raster.height <= this.tileSize) break;
       raster = halve(raster.data, raster.width, raster.height);
+    }
+    for (const { width, height, chunks } of compressing) {
+      const done = await chunks;
+      levels.push({ width, height, sizes: done.map((c) => c.byteLength), chunks: done });
     }
 
     const ifdSizes = levels.map((level, k) => ifdLayout(this.entries(level, k, [], [])).size);
@@ -238,13 +244,7 @@ async function compressTile(rgba: Uint8Array, size: number, on: CompressOn): Pro
   return on === 'this-thread' ? deflateSync(predicted, { level: LEVEL }) : deflateAsync(predicted, { level: LEVEL });
 }
 
-async function tileLevel(
-  data: Uint8Array,
-  width: number,
-  height: number,
-  size: number,
-  on: CompressOn,
-): Promise<Buffer[]> {
+async function tileLevel(data: Uint8Array, width: number, height: number, size: number): Promise<Buffer[]> {
   const done: Buffer[] = [];
   let pending: Promise<Buffer>[] = [];
   for (let ty = 0; ty < M.ceil(height / size); ty++) {
@@ -256,7 +256,7 @@ async function tileLevel(
         tile.set(data.subarray(from, from + count), y * size * 4);
       }
       // Compressed on libuv's thread pool, a few at a time (each holds an uncompressed copy).
-      pending.push(compressTile(tile, size, on));
+      pending.push(compressTile(tile, size, 'thread-pool'));
       if (pending.length === 16) {
         done.push(...(await Promise.all(pending)));
         pending = [];

@@ -199,24 +199,25 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     const written = await cog.finish(cogPath);
     const half = written.half;
     const previewScale = Math.min(1, PREVIEW_SIZE / Math.max(half.width, half.height));
-    const preview = await sharp(Buffer.from(half.data.buffer, half.data.byteOffset, half.data.byteLength), {
-      raw: { width: half.width, height: half.height, channels: 4 },
-    })
-      .resize(Math.max(1, Math.round(half.width * previewScale)), Math.max(1, Math.round(half.height * previewScale)))
-      .png()
-      .toBuffer();
-
     const prefix = keys.stage(jobId, 'Orthomosaic');
     const cogKey = `${prefix}/orthomosaic.tif`;
-    const cogInfo = await store.put(cogKey, createReadStream(cogPath), {
-      contentType: 'image/tiff; application=geotiff; profile=cloud-optimized',
-      metadata: { job: jobId, product: 'orthomosaic' },
-    });
     const previewKey = `${prefix}/preview.png`;
-    const previewInfo = await store.put(previewKey, preview, {
-      contentType: 'image/png',
-      metadata: { job: jobId, product: 'preview' },
-    });
+    // The preview is made on libvips' threads while the COG is stored.
+    const [cogInfo, previewInfo] = await Promise.all([
+      store.put(cogKey, createReadStream(cogPath), {
+        contentType: 'image/tiff; application=geotiff; profile=cloud-optimized',
+        metadata: { job: jobId, product: 'orthomosaic' },
+      }),
+      sharp(Buffer.from(half.data.buffer, half.data.byteOffset, half.data.byteLength), {
+        raw: { width: half.width, height: half.height, channels: 4 },
+      })
+        .resize(Math.max(1, Math.round(half.width * previewScale)), Math.max(1, Math.round(half.height * previewScale)))
+        .png()
+        .toBuffer()
+        .then((preview) =>
+          store.put(previewKey, preview, { contentType: 'image/png', metadata: { job: jobId, product: 'preview' } }),
+        ),
+    ]);
 
     const placements: PlacementRow[] = images.map((image, k) => {
       const t = shift(registration.placements[k]!, provisional[0], provisional[1]);
