@@ -8,7 +8,7 @@ import { fileOfObject, putJson } from '../../object-store/object-store';
 import { ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { round } from '../tools/round';
-import { withLibvipsThreadsPerImage } from '../tools/sharp-threads';
+import { withLibvipsForManySmallImages } from '../tools/sharp-threads';
 import { cutLevel, EncodeSlots } from './tile-cutter';
 
 export const TILES_OUTPUTS = { tiles: 'tiles', tilejson: 'tilejson' } as const;
@@ -37,7 +37,7 @@ const ENCODE_CONCURRENCY = Math.max(8, availableParallelism() * 4);
  */
 export const tilesStage: StageHandler = (invocation, context) =>
   // Each tile is a small libvips pipeline of its own and many run at once: one thread each.
-  withLibvipsThreadsPerImage(1, () => cutTiles(invocation, context));
+  withLibvipsForManySmallImages(() => cutTiles(invocation, context));
 
 const cutTiles: StageHandler = async (invocation, context) => {
   const { store, signal } = context;
