@@ -1,3 +1,4 @@
+import { HammingKnn } from './hamming-knn';
 import { cvError, type CvMat, type OpenCv } from './opencv';
 
 /** A greyscale picture of an image at working resolution, for registration. */
@@ -93,23 +94,20 @@ export function matchPair(
   const ratio = options.ratio ?? 0.8;
   const minInliers = options.minInliers ?? 15;
   if (a.count < minInliers || b.count < minInliers) return undefined;
-  const matcher = new cv.BFMatcher(cv.NORM_HAMMING, false);
-  const knn = new cv.DMatchVectorVector();
-  const descriptorsA = cv.matFromArray(a.count, a.descriptorBytes, cv.CV_8UC1, a.descriptors);
-  const descriptorsB = cv.matFromArray(b.count, b.descriptorBytes, cv.CV_8UC1, b.descriptors);
-  const mats: CvMat[] = [descriptorsA, descriptorsB];
+  const mats: CvMat[] = [];
   try {
-    matcher.knnMatch(descriptorsA, descriptorsB, knn, 2);
+    // Nearest two in b for each of a's descriptors, then Lowe's ratio test.
+    const nearest = hamming().search(a.descriptors, a.count, b.descriptors, b.count, a.descriptorBytes);
     const from: number[] = [];
     const to: number[] = [];
-    for (let k = 0; k < knn.size(); k++) {
-      const pair = knn.get(k);
-      if (pair.size() === 2 && pair.get(0).distance < ratio * pair.get(1).distance) {
-        const m = pair.get(0);
-        from.push(a.points[m.queryIdx * 2] as number, a.points[m.queryIdx * 2 + 1] as number);
-        to.push(b.points[m.trainIdx * 2] as number, b.points[m.trainIdx * 2 + 1] as number);
+    if (b.count >= 2) {
+      for (let k = 0; k < a.count; k++) {
+        if (nearest.best[k]! < ratio * nearest.second[k]!) {
+          const t = nearest.index[k]!;
+          from.push(a.points[k * 2]!, a.points[k * 2 + 1]!);
+          to.push(b.points[t * 2]!, b.points[t * 2 + 1]!);
+        }
       }
-      pair.delete();
     }
     const n = from.length / 2;
     if (n < minInliers) return undefined;
@@ -148,7 +146,12 @@ export function matchPair(
     throw cvError(cv, e);
   } finally {
     for (const m of mats) m.delete();
-    knn.delete();
-    matcher.delete();
   }
+}
+
+let matcher: HammingKnn | undefined;
+/** One matcher per thread: its WebAssembly memory is reused from pair to pair. */
+function hamming(): HammingKnn {
+  matcher ??= new HammingKnn();
+  return matcher;
 }

@@ -16,30 +16,16 @@ export interface CvVector<T> {
   get(i: number): T;
   delete(): void;
 }
-export interface CvDMatch {
-  readonly queryIdx: number;
-  readonly trainIdx: number;
-  readonly distance: number;
-}
 export interface OpenCv {
   readonly CV_8UC1: number;
   readonly CV_32FC2: number;
-  readonly NORM_HAMMING: number;
   readonly RANSAC: number;
   Mat: new () => CvMat;
   matFromArray(rows: number, cols: number, type: number, data: ArrayLike<number>): CvMat;
   KeyPointVector: new () => CvVector<CvKeyPoint>;
-  DMatchVectorVector: new () => CvVector<CvVector<CvDMatch>>;
   AKAZE: new () => {
     setThreshold(t: number): void;
     detectAndCompute(image: CvMat, mask: CvMat, keypoints: CvVector<CvKeyPoint>, descriptors: CvMat): void;
-    delete(): void;
-  };
-  BFMatcher: new (
-    norm: number,
-    crossCheck: boolean,
-  ) => {
-    knnMatch(query: CvMat, train: CvMat, matches: CvVector<CvVector<CvDMatch>>, k: number): void;
     delete(): void;
   };
   estimateAffine2D(
