@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       let k = 0;
       let g = 0;
       const tiles = await sideBySide(
-        Number(process.env.BENCH_TILE_ROUNDS ?? 3),
+        Number(process.env.BENCH_TILE_ROUNDS ?? 5),
         {
           label: 'Tiles stage (libvips, WebP)',
           // Like gdal2tiles' fresh output folder: each round tiles the same mosaic for a job of its

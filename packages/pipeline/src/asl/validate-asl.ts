@@ -1,4 +1,4 @@
-import aslValidator from 'asl-validator';
+import type aslValidatorModule from 'asl-validator';
 import { type AslDocument } from './render-asl';
 
 /**
@@ -8,6 +8,9 @@ import { type AslDocument } from './render-asl';
 export function assertValidAsl(document: AslDocument): void {
   // asl-validator writes default QueryLanguage fields into what it is given.
   const copy = JSON.parse(JSON.stringify(document)) as AslDocument;
+  // Required here, not at the top: every stage process loads this package, and only the engine validates.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const aslValidator = require('asl-validator') as typeof aslValidatorModule;
   const result = aslValidator(copy);
   const problems = result.isValid ? [] : result.errors.map((e) => `${e['Error code']}: ${e.Message}`);
   if (JSON.stringify(document).includes('"QueryLanguage":"JSONata"')) {

@@ -10,7 +10,7 @@ import {
   type StageName,
   TRANSIENT_EXIT_CODE,
 } from '@aerial/contracts';
-import { StateMachine } from 'aws-local-stepfunctions';
+import type * as LocalStepFunctions from 'aws-local-stepfunctions';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AslDocument, type AslState, substitute, substitution } from '../asl/render-asl';
@@ -86,7 +86,7 @@ export interface LocalEngineEvents {
  * cancellation that stops running and queued tasks, persisted executions with history, and events.
  */
 export class LocalEngine extends EventEmitter<LocalEngineEvents> {
-  private readonly machine: StateMachine;
+  private readonly machine: LocalStepFunctions.StateMachine;
   private readonly tasks: Map<string, { stage: StageName; kind: 'function' | 'container' }>;
   private readonly running = new Map<string, Running>();
   private slots: number;
@@ -97,6 +97,9 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     const asl = substitute(options.asl, localSubstitutions(options.definition));
     assertValidAsl(asl);
     this.tasks = taskStates(asl);
+    // Required here, not at the top: every stage process loads this package and never runs an engine.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { StateMachine } = require('aws-local-stepfunctions') as typeof LocalStepFunctions;
     this.machine = new StateMachine(asl as never, { validationOptions: { checkArn: false } });
     this.slots = options.concurrency ?? 2;
   }

@@ -1,5 +1,5 @@
 import { type JobStatus, nextJobStatus, type PipelineEvent, PipelineEventSchema, topics } from '@aerial/contracts';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 
 /**
  * Publishes pipeline events to MQTT: every event on the job's event topic (QoS 1), and the job's
@@ -16,6 +16,8 @@ export class MqttEventPublisher {
     url: string,
     options: { username?: string; password?: string; clientId?: string } = {},
   ): Promise<MqttEventPublisher> {
+    // Loaded when used: the package index is loaded by every stage process, most never speak MQTT.
+    const mqtt = await import('mqtt');
     const client = await mqtt.connectAsync(url, {
       ...options,
       reconnectPeriod: 1000,

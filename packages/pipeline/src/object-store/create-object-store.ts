@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
 import { type RuntimeConfig } from '@aerial/contracts';
 import { isAbsolute, join, resolve } from 'node:path';
 import { LocalFolderStore } from './local-folder-store';
@@ -12,6 +12,9 @@ export function createObjectStore(
 ): ObjectStore {
   if (spec?.startsWith('s3://')) {
     const [bucket, ...prefix] = spec.slice('s3://'.length).split('/');
+    // Required only for an S3 store: every stage process creates a store, most of them local.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { S3Client } = require('@aws-sdk/client-s3') as typeof S3;
     return new S3ObjectStore(new S3Client({}), bucket as string, prefix.join('/'));
   }
   const folder = spec?.startsWith('file:') ? spec.slice('file:'.length) : join(config.AERIAL_DATA_DIR, 'objects');

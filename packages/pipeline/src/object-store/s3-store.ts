@@ -1,16 +1,15 @@
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NotFound,
-  NoSuchKey,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type * as S3 from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { assertSafeKey, type ObjectInfo, type ObjectStore, type PutOptions } from './object-store';
+
+/**
+ * The SDK, required on first use: every stage process loads this package, and loading the S3
+ * client (~60 ms) is wasted on the local store.
+ */
+function sdk(): typeof S3 {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@aws-sdk/client-s3') as typeof S3;
+}
 
 /** Objects in an S3 bucket, optionally under a prefix. */
 export class S3ObjectStore implements ObjectStore {
@@ -18,7 +17,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly prefix: string;
 
   constructor(
-    private readonly client: S3Client,
+    private readonly client: S3.S3Client,
     private readonly bucket: string,
     prefix = '',
   ) {
@@ -36,7 +35,7 @@ export class S3ObjectStore implements ObjectStore {
     // bounded; large uploads go through the Hub's multipart path).
     const payload = body instanceof Readable ? Buffer.concat(await body.toArray()) : body;
     await this.client.send(
-      new PutObjectCommand({
+      new (sdk().PutObjectCommand)({
         Bucket: this.bucket,
         Key: this.s3Key(key),
         Body: payload,
@@ -51,7 +50,7 @@ export class S3ObjectStore implements ObjectStore {
     const source = await this.head(from);
     if (!source) throw new Error(`no object ${from} in ${this.location}`);
     await this.client.send(
-      new CopyObjectCommand({
+      new (sdk().CopyObjectCommand)({
         Bucket: this.bucket,
         Key: this.s3Key(to),
         CopySource: `${this.bucket}/${this.s3Key(from).split('/').map(encodeURIComponent).join('/')}`,
@@ -70,18 +69,18 @@ export class S3ObjectStore implements ObjectStore {
 
   async getStream(key: string): Promise<Readable> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.s3Key(key) }));
+      const out = await this.client.send(new (sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.s3Key(key) }));
       if (!(out.Body instanceof Readable)) throw new Error(`s3 returned no body for ${key}`);
       return out.Body;
     } catch (e) {
-      if (e instanceof NoSuchKey) throw new Error(`no object ${key} in ${this.location}`);
+      if (e instanceof sdk().NoSuchKey) throw new Error(`no object ${key} in ${this.location}`);
       throw e;
     }
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.s3Key(key) }));
+      const out = await this.client.send(new (sdk().HeadObjectCommand)({ Bucket: this.bucket, Key: this.s3Key(key) }));
       return {
         key,
         bytes: out.ContentLength ?? 0,
@@ -90,7 +89,7 @@ export class S3ObjectStore implements ObjectStore {
         lastModified: out.LastModified ?? new Date(0),
       };
     } catch (e) {
-      if (e instanceof NotFound || (e as { name?: string }).name === 'NotFound') return undefined;
+      if (e instanceof sdk().NotFound || (e as { name?: string }).name === 'NotFound') return undefined;
       throw e;
     }
   }
@@ -100,7 +99,7 @@ export class S3ObjectStore implements ObjectStore {
     const strip = this.prefix ? this.prefix.length + 1 : 0;
     do {
       const out = await this.client.send(
-        new ListObjectsV2Command({
+        new (sdk().ListObjectsV2Command)({
           Bucket: this.bucket,
           Prefix: this.prefix ? `${this.prefix}/${prefix}` : prefix,
           ContinuationToken: token,
@@ -120,6 +119,6 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.s3Key(key) }));
+    await this.client.send(new (sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: this.s3Key(key) }));
   }
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_ENVIRONMENTS, type StageName, STAGE_NAMES } from '@aerial/contracts';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type * as Sfn from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { type StageHandler } from '../stages/stage-runtime';
  * Ingest until `release()`, so that it can be observed running and stopped.
  */
 export class EngineHarness {
-  readonly sfn: SFNClient;
+  readonly sfn: Sfn.SFNClient;
 
   private constructor(
     readonly dir: string,
@@ -27,6 +27,9 @@ export class EngineHarness {
     endpoint: string,
     private readonly holds: (() => void)[],
   ) {
+    // Required here, not at the top: this package's index is loaded by every stage process.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SFNClient } = require('@aws-sdk/client-sfn') as typeof Sfn;
     this.sfn = new SFNClient({
       endpoint,
       region: 'local',

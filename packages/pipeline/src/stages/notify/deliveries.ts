@@ -1,6 +1,5 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { type NotifyTarget, RuntimeConfigSchema, topics } from '@aerial/contracts';
-import mqtt from 'mqtt';
 import { createHmac } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,11 +60,14 @@ export class EmlFileMailer implements Mailer {
 /** Amazon SES v2. */
 export class SesMailer implements Mailer {
   constructor(
-    private readonly client: SESv2Client,
+    /** Made on first use when not given (the SDK is loaded only then). */
+    private client: SESv2Client | undefined,
     private readonly from: string,
   ) {}
 
   async send(mail: { to: string; subject: string; text: string }): Promise<string> {
+    const { SendEmailCommand, SESv2Client } = await import('@aws-sdk/client-sesv2');
+    this.client ??= new SESv2Client({});
     const out = await this.client.send(
       new SendEmailCommand({
         FromEmailAddress: this.from,
@@ -139,7 +141,7 @@ export function deliverFromEnv(env: NodeJS.ProcessEnv = process.env): Deliver {
   const config = RuntimeConfigSchema.parse(env);
   const mailer: Mailer =
     config.AERIAL_MAIL === 'ses'
-      ? new SesMailer(new SESv2Client({}), config.AERIAL_MAIL_FROM)
+      ? new SesMailer(undefined, config.AERIAL_MAIL_FROM)
       : new EmlFileMailer(join(config.AERIAL_DATA_DIR, 'mail'), config.AERIAL_MAIL_FROM);
   return async (target, message) => {
     switch (target.kind) {
@@ -157,6 +159,8 @@ export function deliverFromEnv(env: NodeJS.ProcessEnv = process.env): Deliver {
       case 'mqtt':
         if (!config.MQTT_URL) return { target: 'mqtt', status: 'skipped', detail: 'no MQTT_URL configured' };
         try {
+          // Loaded when used: every stage process loads this package, few of them speak MQTT.
+          const mqtt = await import('mqtt');
           const client = await mqtt.connectAsync(config.MQTT_URL, {
             connectTimeout: 5000,
             reconnectPeriod: 0,

@@ -11,7 +11,6 @@ import {
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AERIAL_PIPELINE, stagesFor } from '../../definition/pipeline-definition';
-import mqtt from 'mqtt';
 import { getJson, type ObjectInfo, type ObjectStore, putJson } from '../../object-store/object-store';
 import { COMPRESS_OUTPUTS } from '../compress/compress-stage';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
@@ -193,6 +192,8 @@ export const announceOverMqtt: AnnouncePublication = async (publication) => {
   const url = process.env.MQTT_URL;
   if (!url) return 'no MQTT_URL: the Hub reads the pointer instead';
   // Only the event: the job's retained status belongs to the engine, which is still running it.
+  // Loaded when used: most stage processes never speak MQTT, and loading it costs ~40 ms.
+  const mqtt = await import('mqtt');
   const client = await mqtt.connectAsync(url, { connectTimeout: 5000, reconnectPeriod: 0, protocolVersion: 4 });
   try {
     const event: PipelineEvent = {
