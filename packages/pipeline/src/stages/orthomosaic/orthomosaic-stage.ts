@@ -39,7 +39,8 @@ export const ORTHOMOSAIC_OUTPUTS = { cog: 'orthomosaic', preview: 'preview', pla
 const YAW_FLAG_DEG = 90;
 /** Standard deviation of consumer drone GPS, metres. */
 const GPS_SIGMA_M = 2;
-const COG_TILE = 512;
+/** The COG's tile size, pixels (the Tiles stage reads it in rows of these). */
+export const COG_TILE = 512;
 const PREVIEW_SIZE = 1024;
 /** Decoded full-resolution images kept while rendering. */
 const DEFAULT_CACHE_BYTES = 640 * 1024 * 1024;

@@ -7,7 +7,8 @@ import { cutLevel, EncodeSlots } from './tile-cutter';
 describe('cutLevel', () => {
   let dir: string;
   let image: string;
-  // 700 × 600, opaque except a transparent band over the right 150 px; red left half, blue right.
+  // 700 × 600, opaque except a transparent band over the right 150 px; red left half, blue right,
+  // green stripes down the rows (so that a row read from the wrong place shows).
   const W = 700;
   const H = 600;
   beforeAll(async () => {
@@ -19,6 +20,7 @@ describe('cutLevel', () => {
       for (let x = 0; x < W; x++) {
         const i = (y * W + x) * 4;
         rgba[i] = x < 350 ? 255 : 0;
+        rgba[i + 1] = (y * 3) & 255;
         rgba[i + 2] = x < 350 ? 0 : 255;
         rgba[i + 3] = x >= 550 ? 0 : 255;
       }
@@ -27,7 +29,19 @@ describe('cutLevel', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const level = { page: 0, width: W, height: H, offsetX: 100, offsetY: 30 };
+  const level = { page: 0, width: W, height: H, offsetX: 100, offsetY: 30, blockRows: 512 };
+  const cut = async (blockRows: number) => {
+    const tiles = new Map<string, Buffer>();
+    await cutLevel(
+      { cogPath: image, ...level, blockRows },
+      {
+        slots: new EncodeSlots(3),
+        webp: { quality: 90, effort: 0 },
+        onTile: async (column, row, webp) => void tiles.set(`${column}/${row}`, webp),
+      },
+    );
+    return tiles;
+  };
 
   test('cuts the level on the tile grid given by its offset, skipping blank tiles', async () => {
     const tiles = new Map<string, Buffer>();
@@ -57,6 +71,18 @@ describe('cutLevel', () => {
     // Level x 400 (blue) is tile column 1 at x 400 + 100 − 256 = 244.
     const blue = await pixel('1/1', 244, 100);
     expect(blue[1]).toBeGreaterThan(200);
+  });
+
+  test('strips assembled from blocks of source rows (each decoded once) give the same tiles as strips read whole', async () => {
+    const whole = await cut(4096);
+    // 64-row blocks: every 512-row strip, offset by 30 rows, spans nine of them.
+    const blocks = await cut(64);
+    const straddling = await cut(200);
+    expect([...blocks.keys()].sort()).toEqual([...whole.keys()].sort());
+    for (const [key, webp] of whole) {
+      expect(blocks.get(key)!.equals(webp)).toBe(true);
+      expect(straddling.get(key)!.equals(webp)).toBe(true);
+    }
   });
 
   test('a failing write fails the level, after every started tile has finished', async () => {

@@ -14,6 +14,8 @@ export interface LevelSource {
   /** Where the level's top-left pixel falls inside its first XYZ tile, pixels. */
   readonly offsetX: number;
   readonly offsetY: number;
+  /** Height of the COG's own tiles: the page is decoded in blocks of these rows, each once. */
+  readonly blockRows: number;
 }
 
 /**
@@ -118,12 +120,43 @@ async function stripReader(level: LevelSource): Promise<(y: number, h: number) =
   const rowBytes = level.width * 4;
   const meta = await sharp(level.cogPath, { page: level.page, limitInputPixels: false }).metadata();
   if (meta.width === level.width && meta.height === level.height) {
-    return (y, h) =>
-      sharp(level.cogPath, { page: level.page, limitInputPixels: false })
-        .extract({ left: 0, top: y, width: level.width, height: h })
-        .ensureAlpha()
-        .raw()
-        .toBuffer();
+    // Strips follow the XYZ grid and the page's tiles start at its top: below the finest zoom a
+    // strip straddles two rows of COG tiles, and reading it whole decoded each of them twice
+    // (a third more decoding). Blocks of whole COG tile rows are decoded once each and kept until
+    // the strips past them are read.
+    const B = level.blockRows;
+    const blocks = new Map<number, Promise<Buffer>>();
+    const block = (b: number) => {
+      let rows = blocks.get(b);
+      if (!rows) {
+        rows = sharp(level.cogPath, { page: level.page, limitInputPixels: false })
+          .extract({ left: 0, top: b * B, width: level.width, height: M.min(B, level.height - b * B) })
+          .ensureAlpha()
+          .raw()
+          .toBuffer();
+        // A block read ahead and then not used must not fail unobserved.
+        rows.catch(() => undefined);
+        blocks.set(b, rows);
+      }
+      return rows;
+    };
+    return async (y, h) => {
+      const first = M.floor(y / B);
+      const last = M.floor((y + h - 1) / B);
+      for (const b of blocks.keys()) if (b < first) blocks.delete(b);
+      if (first === last) {
+        const rows = await block(first);
+        return rows.subarray((y - first * B) * rowBytes, (y + h - first * B) * rowBytes);
+      }
+      const out = Buffer.allocUnsafe(h * rowBytes);
+      for (let b = first; b <= last; b++) {
+        const rows = await block(b);
+        const from = M.max(y, b * B);
+        const to = M.min(y + h, (b + 1) * B);
+        rows.copy(out, (from - y) * rowBytes, (from - b * B) * rowBytes, (to - b * B) * rowBytes);
+      }
+      return out;
+    };
   }
   // Past the last overview the level is a fraction of a tile row's size: shrink it once, whole.
   const whole = await sharp(level.cogPath, { page: level.page, limitInputPixels: false })

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { enclosingTile, TILE_SIZE, worldPixelToLonLat } from '../../geo/web-mercator';
 import { fileOfObject, putJson } from '../../object-store/object-store';
-import { ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
+import { COG_TILE, ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { round } from '../tools/round';
 import { withLibvipsForManySmallImages } from '../tools/sharp-threads';
@@ -82,6 +82,7 @@ const cutTiles: StageHandler = async (invocation, context) => {
           cogPath,
           // Past the last overview, the reader shrinks it further.
           page: Math.min(k, overviews),
+          blockRows: COG_TILE,
           width: Math.max(1, Math.round(widthPx / 2 ** k)),
           height: Math.max(1, Math.round(heightPx / 2 ** k)),
           offsetX: Math.round(originX - tileX * TILE_SIZE),
