@@ -63,21 +63,24 @@ export const ingestStage: StageHandler = async (invocation, context) => {
 
     const extra = datasetQa(results.map((r) => ({ name: r.name, analysis: r.analysis })));
     const records: ImageRecord[] = [];
+    const copies: { index: number; key: string }[] = [];
     for (const [i, r] of results.entries()) {
       const reasons = [...r.analysis.reasons, ...extra[i]!];
-      const accepted = reasons.length === 0;
-      let key: string | undefined;
-      if (accepted) {
-        key = uniqueKey(`${stagePrefix}/images/${safeKeyPart(r.name)}`, usedKeys);
-        // Re-read rather than keep every accepted image in memory since its analysis.
-        const body = await dataset.entries[i]!.read();
-        await store.put(key, body, {
-          contentType: r.analysis.format === 'tiff' ? 'image/tiff' : 'image/jpeg',
-          metadata: { sha256: r.analysis.sha256 },
-        });
-      }
+      // Keys are given in file order (the same on every run); the copies run side by side below.
+      const key = reasons.length === 0 ? uniqueKey(`${stagePrefix}/images/${safeKeyPart(r.name)}`, usedKeys) : undefined;
+      if (key) copies.push({ index: i, key });
       records.push(toRecord(r.name, r.bytes, key, r.analysis, reasons));
     }
+    await forEachLimited(copies.length, CONCURRENCY, async (k) => {
+      context.signal.throwIfAborted();
+      const { index, key } = copies[k]!;
+      // Re-read rather than keep every accepted image in memory since its analysis.
+      const body = await dataset.entries[index]!.read();
+      await store.put(key, body, {
+        contentType: results[index]!.analysis.format === 'tiff' ? 'image/tiff' : 'image/jpeg',
+        metadata: { sha256: results[index]!.analysis.sha256 },
+      });
+    });
     context.progress(98, 'writing image records');
     const recordsKey = `${stagePrefix}/image-records.json`;
     const info = await putJson(store, recordsKey, records);
