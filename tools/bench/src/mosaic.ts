@@ -110,7 +110,12 @@ async function main(): Promise<void> {
 async function encodeFloor(store: LocalFolderStore, jobId: string): Promise<{ tiles: number; seconds: number }> {
   const pixels: Buffer[] = [];
   for await (const tile of store.list(`${keys.stage(jobId, 'Tiles')}/tiles/`)) {
-    pixels.push(await sharp(await store.get(tile.key)).ensureAlpha().raw().toBuffer());
+    pixels.push(
+      await sharp(await store.get(tile.key))
+        .ensureAlpha()
+        .raw()
+        .toBuffer(),
+    );
   }
   const started = performance.now();
   let next = 0;

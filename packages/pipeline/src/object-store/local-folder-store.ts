@@ -233,7 +233,8 @@ export class LocalFolderStore implements ObjectStore {
     // tiles waited on each file in turn.
     const ahead: Promise<ObjectInfo | undefined>[] = [];
     for (let k = 0; k < keys.length; k++) {
-      while (ahead.length < LIST_AHEAD && k + ahead.length < keys.length) ahead.push(this.head(keys[k + ahead.length]!));
+      while (ahead.length < LIST_AHEAD && k + ahead.length < keys.length)
+        ahead.push(this.head(keys[k + ahead.length]!));
       const info = await ahead.shift()!;
       if (info) yield info;
     }

@@ -67,7 +67,8 @@ export const ingestStage: StageHandler = async (invocation, context) => {
     for (const [i, r] of results.entries()) {
       const reasons = [...r.analysis.reasons, ...extra[i]!];
       // Keys are given in file order (the same on every run); the copies run side by side below.
-      const key = reasons.length === 0 ? uniqueKey(`${stagePrefix}/images/${safeKeyPart(r.name)}`, usedKeys) : undefined;
+      const key =
+        reasons.length === 0 ? uniqueKey(`${stagePrefix}/images/${safeKeyPart(r.name)}`, usedKeys) : undefined;
       if (key) copies.push({ index: i, key });
       records.push(toRecord(r.name, r.bytes, key, r.analysis, reasons));
     }

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
@@ -56,6 +57,45 @@ describe('COG writer on a thread of its own', () => {
     expect(result.half).toMatchObject({ width: 350, height: 300 });
   });
 
+  // 1,100 × 1,500 in 128 px tiles: four overview levels (550 × 750 down to 69 × 94), each filled
+  // over many calls; 300 × 260 in 16 px tiles: five, the deeper ones filled an odd row at a time.
+  test.each([
+    [1100, 1500, 128, 4],
+    [300, 260, 16, 5],
+  ])(
+    'overviews built row by row while %i × %i tiles (%i px) arrive equal halving each whole level',
+    async (width, height, size, expected) => {
+      const writer = new CogWriter(width, height, size, init('pyramid').georeference, init('pyramid').tempPath);
+      const columns = Math.ceil(width / size);
+      for (let row = 0; row < Math.ceil(height / size); row++) {
+        for (let column = 0; column < columns; column++) {
+          const rgba = new Uint8Array(size * size * 4);
+          for (let p = 0; p < size * size; p++) {
+            const x = column * size + (p % size);
+            const y = row * size + Math.floor(p / size);
+            // Some transparency, so that the alpha weighting matters.
+            rgba.set([(x * 7) & 255, (y * 5) & 255, (x ^ y) & 255, (x + y) % 97 === 0 ? 0 : 255], p * 4);
+          }
+          await writer.addTile(column, row, rgba);
+        }
+      }
+      const path = join(dir, 'pyramid.tif');
+      const { overviews } = await writer.finish(path);
+      expect(overviews).toBe(expected);
+      const page = async (n: number) => {
+        const { data, info } = await sharp(path, { page: n }).raw().toBuffer({ resolveWithObject: true });
+        return { data: new Uint8Array(data), width: info.width, height: info.height };
+      };
+      let above = await page(1);
+      expect(Buffer.from(above.data).equals(Buffer.from(writer.halfLevel().data))).toBe(true);
+      for (let n = 2; n <= overviews; n++) {
+        const level = await page(n);
+        expect(Buffer.from(level.data).equals(Buffer.from(halved(above).data))).toBe(true);
+        above = level;
+      }
+    },
+  );
+
   test('a tile out of order fails the writer: later tiles and finish reject with the reason', async () => {
     const { writer } = remote('bad');
     await writer.addTile(0, 0, tile(0, 0));
@@ -65,3 +105,33 @@ describe('COG writer on a thread of its own', () => {
     await writer.close();
   });
 });
+
+/** A whole level halved at once: each pixel the alpha-weighted mean of its 2×2 block (the writer's rule). */
+function halved(level: { data: Uint8Array; width: number; height: number }) {
+  const width = Math.ceil(level.width / 2);
+  const height = Math.ceil(level.height / 2);
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const sum = [0, 0, 0, 0];
+      for (const [sx, sy] of [
+        [2 * x, 2 * y],
+        [2 * x + 1, 2 * y],
+        [2 * x, 2 * y + 1],
+        [2 * x + 1, 2 * y + 1],
+      ] as const) {
+        if (sx >= level.width || sy >= level.height) continue;
+        const i = (sy * level.width + sx) * 4;
+        const alpha = level.data[i + 3]!;
+        for (let c = 0; c < 3; c++) sum[c]! += level.data[i + c]! * alpha;
+        sum[3]! += alpha;
+      }
+      if (sum[3] === 0) continue;
+      data.set(
+        [0, 1, 2].map((c) => Math.round(sum[c]! / sum[3]!)).concat(Math.round(sum[3]! / 4)),
+        (y * width + x) * 4,
+      );
+    }
+  }
+  return { data, width, height };
+}

@@ -32,10 +32,7 @@ export interface CogSink {
 /** Messages to the writer's thread. */
 type ToWriter = { kind: 'tile'; column: number; row: number; rgba: Uint8Array } | { kind: 'finish'; path: string };
 /** Its answers. */
-type FromWriter =
-  | { kind: 'tile-done' }
-  | { kind: 'finished'; result: CogResult }
-  | { kind: 'failed'; message: string };
+type FromWriter = { kind: 'tile-done' } | { kind: 'finished'; result: CogResult } | { kind: 'failed'; message: string };
 
 /** Tiles handed over and not yet written: each holds a megabyte. */
 const TILES_IN_FLIGHT = 4;

@@ -39,15 +39,14 @@ interface LevelTiles {
  *
  * Written by hand because nothing on npm writes one: geotiff.js writes untiled, uncompressed
  * files without overviews, and sharp (libvips) writes tiled pyramids but drops GeoTIFF keys. Tiles
- * stream to a temporary file as they arrive; only the half-resolution level is kept in memory
- * (a quarter of the mosaic's pixels) to build the overviews from.
+ * stream to a temporary file as they arrive; only the overviews are kept in memory (a third of
+ * the mosaic's pixels), built and compressed row by row while the mosaic is still being rendered.
  */
 export class CogWriter {
   readonly columns: number;
   readonly rows: number;
-  private readonly half: Uint8Array;
-  private readonly halfWidth: number;
-  private readonly halfHeight: number;
+  /** The half-resolution level, and below it the smaller overviews. */
+  private readonly half: OverviewLevel;
   private readonly sizes: number[] = [];
   private file?: FileHandle;
   private readonly writes: Promise<void>[] = [];
@@ -63,9 +62,7 @@ export class CogWriter {
   ) {
     this.columns = M.ceil(width / tileSize);
     this.rows = M.ceil(height / tileSize);
-    this.halfWidth = M.ceil(width / 2);
-    this.halfHeight = M.ceil(height / 2);
-    this.half = new Uint8Array(this.halfWidth * this.halfHeight * 4);
+    this.half = new OverviewLevel(M.ceil(width / 2), M.ceil(height / 2), tileSize);
   }
 
   /** Adds the next full-resolution tile (tileSize² RGBA), in row-major order. */
@@ -86,21 +83,24 @@ export class CogWriter {
       }),
     );
     if (this.writes.length > 4) await this.writes.shift();
+    const half = this.half;
     halveInto(
       rgba,
       this.tileSize,
       this.tileSize,
-      this.half,
-      this.halfWidth,
-      this.halfHeight,
+      half.data,
+      half.width,
+      half.height,
       column * (this.tileSize / 2),
       row * (this.tileSize / 2),
     );
+    // A finished row of tiles finishes rows of the half level: they move down the pyramid now.
+    if (column === this.columns - 1) half.filled(M.min(half.height, ((row + 1) * this.tileSize) / 2));
   }
 
   /** The half-resolution level (RGBA), e.g. for a preview. */
   halfLevel(): { data: Uint8Array; width: number; height: number } {
-    return { data: this.half, width: this.halfWidth, height: this.halfHeight };
+    return { data: this.half.data, width: this.half.width, height: this.half.height };
   }
 
   /** Builds the overviews and writes the COG to `path`. */
@@ -110,18 +110,9 @@ export class CogWriter {
     await Promise.all(this.writes);
     await this.file?.close();
     const levels: LevelTiles[] = [{ width: this.width, height: this.height, sizes: this.sizes }];
-    let raster = { data: this.half, width: this.halfWidth, height: this.halfHeight };
-    const compressing: { width: number; height: number; chunks: Promise<Buffer[]> }[] = [];
-    for (;;) {
-      // Overviews compress on libuv's threads, whatever thread this writer has, while this one
-      // halves the next level: at this point nothing else keeps the cores busy.
-      compressing.push({ ...raster, chunks: tileLevel(raster.data, raster.width, raster.height, this.tileSize) });
-      if (raster.width <= this.tileSize && raster.height <= this.tileSize) break;
-      raster = halve(raster.data, raster.width, raster.height);
-    }
-    for (const { width, height, chunks } of compressing) {
-      const done = await chunks;
-      levels.push({ width, height, sizes: done.map((c) => c.byteLength), chunks: done });
+    for (let level: OverviewLevel | undefined = this.half; level; level = level.next) {
+      const chunks = (await Promise.all(level.compressed)).flat();
+      levels.push({ width: level.width, height: level.height, sizes: chunks.map((c) => c.byteLength), chunks });
     }
 
     const ifdSizes = levels.map((level, k) => ifdLayout(this.entries(level, k, [], [])).size);
@@ -244,40 +235,71 @@ async function compressTile(rgba: Uint8Array, size: number, on: CompressOn): Pro
   return on === 'this-thread' ? deflateSync(predicted, { level: LEVEL }) : deflateAsync(predicted, { level: LEVEL });
 }
 
-async function tileLevel(data: Uint8Array, width: number, height: number, size: number): Promise<Buffer[]> {
-  const done: Buffer[] = [];
-  let pending: Promise<Buffer>[] = [];
-  for (let ty = 0; ty < M.ceil(height / size); ty++) {
-    for (let tx = 0; tx < M.ceil(width / size); tx++) {
-      const tile = new Uint8Array(size * size * 4);
-      for (let y = 0; y < size && ty * size + y < height; y++) {
-        const from = ((ty * size + y) * width + tx * size) * 4;
-        const count = M.min(size, width - tx * size) * 4;
-        tile.set(data.subarray(from, from + count), y * size * 4);
-      }
-      // Compressed on libuv's thread pool, a few at a time (each holds an uncompressed copy).
-      pending.push(compressTile(tile, size, 'thread-pool'));
-      if (pending.length === 16) {
-        done.push(...(await Promise.all(pending)));
-        pending = [];
-      }
+/** Tile row `ty` of a raster, each tile compressed (on libuv's thread pool). */
+function tileRow(data: Uint8Array, width: number, height: number, size: number, ty: number): Promise<Buffer[]> {
+  const row: Promise<Buffer>[] = [];
+  for (let tx = 0; tx < M.ceil(width / size); tx++) {
+    const tile = new Uint8Array(size * size * 4);
+    for (let y = 0; y < size && ty * size + y < height; y++) {
+      const from = ((ty * size + y) * width + tx * size) * 4;
+      const count = M.min(size, width - tx * size) * 4;
+      tile.set(data.subarray(from, from + count), y * size * 4);
     }
+    row.push(compressTile(tile, size, 'thread-pool'));
   }
-  done.push(...(await Promise.all(pending)));
-  return done;
+  return Promise.all(row);
 }
 
-/** A raster at half the size: each pixel the alpha-weighted mean of a 2×2 block. */
-export function halve(
-  data: Uint8Array,
-  width: number,
-  height: number,
-): { data: Uint8Array; width: number; height: number } {
-  const w = M.ceil(width / 2);
-  const h = M.ceil(height / 2);
-  const out = new Uint8Array(w * h * 4);
-  halveInto(data, width, height, out, w, h, 0, 0);
-  return { data: out, width: w, height: h };
+/**
+ * One overview level, filled from the top down: rows of tiles compress as soon as they are whole
+ * and row pairs are halved into the next level at once, so that by the time the last full-
+ * resolution tile arrives the pyramid is almost written. Built after the render, it took ~0.4 s
+ * on Brighton Beach; on two cores, busy rendering, the total is the same either way, with more
+ * cores the wait at the end goes. The pixels are those of halving whole levels: each depends on
+ * one 2×2 block of the level above, and blocks never straddle two calls (tested).
+ */
+class OverviewLevel {
+  readonly data: Uint8Array;
+  /** The next level down, while this one is larger than a tile. */
+  readonly next?: OverviewLevel;
+  /** Compressed tiles, a promise per row of tiles, top down. */
+  readonly compressed: Promise<Buffer[]>[] = [];
+  private halved = 0;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly tileSize: number,
+  ) {
+    this.data = new Uint8Array(width * height * 4);
+    if (width > tileSize || height > tileSize)
+      this.next = new OverviewLevel(M.ceil(width / 2), M.ceil(height / 2), tileSize);
+  }
+
+  /** Rows `[0, rows)` of this level hold their final pixels. */
+  filled(rows: number): void {
+    const T = this.tileSize;
+    const whole = rows === this.height ? M.ceil(rows / T) : M.floor(rows / T);
+    while (this.compressed.length < whole)
+      this.compressed.push(tileRow(this.data, this.width, this.height, T, this.compressed.length));
+    if (!this.next) return;
+    // Whole row pairs only, except the last row of an odd height, which is halved alone.
+    const upTo = rows === this.height ? rows : rows - (rows % 2);
+    if (upTo <= this.halved) return;
+    const rowBytes = this.width * 4;
+    halveInto(
+      this.data.subarray(this.halved * rowBytes, upTo * rowBytes),
+      this.width,
+      upTo - this.halved,
+      this.next.data,
+      this.next.width,
+      this.next.height,
+      0,
+      this.halved / 2,
+    );
+    this.halved = upTo;
+    this.next.filled(M.ceil(upTo / 2));
+  }
 }
 
 /** Writes the half-size version of `src` (srcWidth × srcHeight) into `dst` at (dx, dy). */

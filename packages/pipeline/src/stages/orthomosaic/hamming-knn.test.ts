@@ -37,20 +37,23 @@ describe('HammingKnn', () => {
     [61, 300, 257],
     [32, 5, 3],
     [64, 40, 1],
-  ])('finds the nearest and second-nearest of %i-byte descriptors like a brute-force count (%i × %i)', (bytes, nq, nt) => {
-    const query = bytesFrom(1, nq * bytes);
-    const train = bytesFrom(2, nt * bytes);
-    // Plant near-copies, so that small distances and ties are exercised too.
-    train.set(query.subarray(0, bytes), 0);
-    train[1] = train[1]! ^ 1;
-    const knn = new HammingKnn();
-    const found = knn.search(query, nq, train, nt, bytes);
-    const expected = naive(query, nq, train, nt, bytes);
-    expect(Array.from(found.index)).toEqual(expected.map((e) => e[0]));
-    expect(Array.from(found.best)).toEqual(expected.map((e) => e[1]));
-    expect(Array.from(found.second)).toEqual(expected.map((e) => e[2]));
-    expect(found.best[0]).toBe(1);
-  });
+  ])(
+    'finds the nearest and second-nearest of %i-byte descriptors like a brute-force count (%i × %i)',
+    (bytes, nq, nt) => {
+      const query = bytesFrom(1, nq * bytes);
+      const train = bytesFrom(2, nt * bytes);
+      // Plant near-copies, so that small distances and ties are exercised too.
+      train.set(query.subarray(0, bytes), 0);
+      train[1] = train[1]! ^ 1;
+      const knn = new HammingKnn();
+      const found = knn.search(query, nq, train, nt, bytes);
+      const expected = naive(query, nq, train, nt, bytes);
+      expect(Array.from(found.index)).toEqual(expected.map((e) => e[0]));
+      expect(Array.from(found.best)).toEqual(expected.map((e) => e[1]));
+      expect(Array.from(found.second)).toEqual(expected.map((e) => e[2]));
+      expect(found.best[0]).toBe(1);
+    },
+  );
 
   test('grows its memory for large sets and is reusable', () => {
     const knn = new HammingKnn();

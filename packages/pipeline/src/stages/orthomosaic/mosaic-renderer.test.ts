@@ -7,14 +7,20 @@ const images: MosaicImage[] = [0, 1, 2, 3, 4, 5].map((k) => {
   return {
     width: 320,
     height: 220,
-    placement: { a: scale * Math.cos(angle), b: scale * Math.sin(angle), tx: 150 + (k % 3) * 190, ty: 150 + Math.floor(k / 3) * 210 },
+    placement: {
+      a: scale * Math.cos(angle),
+      b: scale * Math.sin(angle),
+      tx: 150 + (k % 3) * 190,
+      ty: 150 + Math.floor(k / 3) * 210,
+    },
     gain: 1 + k * 0.05,
   };
 });
 const pixels: RgbImage[] = images.map((image, k) => {
   const data = new Uint8Array(image.width * image.height * 3);
   for (let y = 0; y < image.height; y++)
-    for (let x = 0; x < image.width; x++) data.set([(x * (k + 1)) & 255, (y * 3 + k * 40) & 255, (x ^ y) & 255], (y * image.width + x) * 3);
+    for (let x = 0; x < image.width; x++)
+      data.set([(x * (k + 1)) & 255, (y * 3 + k * 40) & 255, (x ^ y) & 255], (y * image.width + x) * 3);
   return { data, width: image.width, height: image.height };
 });
 

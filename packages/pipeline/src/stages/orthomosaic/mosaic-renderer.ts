@@ -182,7 +182,8 @@ function reaching(
   const distances = needed.map((k) => {
     const image = images[k]!;
     const d = M.hypot(cx - image.placement.tx, cy - image.placement.ty);
-    if (d < nearestCovering && covers(image, x0 + block.x0, y0 + block.y0, x0 + block.x1, y0 + block.y1)) nearestCovering = d;
+    if (d < nearestCovering && covers(image, x0 + block.x0, y0 + block.y0, x0 + block.x1, y0 + block.y1))
+      nearestCovering = d;
     return d;
   });
   return needed.filter((_, n) => distances[n]! < nearestCovering + diagonal + feather);
@@ -272,14 +273,7 @@ function span(
 // (incrementally: the map is affine); written out rather than shared through a callback, which
 // doubled the render time.
 
-function nearestCentre(
-  image: MosaicImage,
-  x0: number,
-  y0: number,
-  T: number,
-  block: Block,
-  best: Float32Array,
-): void {
+function nearestCentre(image: MosaicImage, x0: number, y0: number, T: number, block: Block, best: Float32Array): void {
   const [u00, v00, dux, dvx, duy, dvy] = walk(image, x0, y0);
   const hw = image.width / 2 - 1;
   const hh = image.height / 2 - 1;

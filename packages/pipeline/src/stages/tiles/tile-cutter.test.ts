@@ -25,7 +25,9 @@ describe('cutLevel', () => {
         rgba[i + 3] = x >= 550 ? 0 : 255;
       }
     }
-    await sharp(rgba, { raw: { width: W, height: H, channels: 4 } }).png().toFile(image);
+    await sharp(rgba, { raw: { width: W, height: H, channels: 4 } })
+      .png()
+      .toFile(image);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
