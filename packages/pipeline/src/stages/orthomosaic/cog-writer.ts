@@ -2,11 +2,17 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, type FileHandle, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { deflate, deflateSync } from 'node:zlib';
+import { constants, deflate, deflateSync, type ZlibOptions } from 'node:zlib';
 
 const deflateAsync = promisify(deflate);
-/** DEFLATE level 1: on two cores level 6 cost more CPU than rendering the tile, for ~15 % smaller files. */
-const LEVEL = 1;
+/**
+ * DEFLATE, level 1, run-length matches only (zlib's Z_RLE, as fast PNG encoders use on filtered
+ * rows): after the horizontal predictor a photo is small differences, which Huffman coding takes
+ * and long-distance matching barely improves. Per 512 px tile of Brighton Beach: 5.8 ms and
+ * 498 KiB, against 9.3 ms and 432 KiB at level 1 and 18.5 ms and 420 KiB at level 6 (GDAL's
+ * default); any inflater reads it, a little faster than level 1 (2.0–2.5 against 2.6–2.7 ms).
+ */
+const DEFLATE: ZlibOptions = { level: 1, strategy: constants.Z_RLE };
 
 /**
  * Where full-resolution tiles are compressed: on libuv's thread pool (the writer shares a thread with other work),
@@ -232,7 +238,7 @@ async function compressTile(rgba: Uint8Array, size: number, on: CompressOn): Pro
     const row = y * stride;
     for (let i = stride - 1; i >= 4; i--) predicted[row + i] = (predicted[row + i]! - predicted[row + i - 4]!) & 0xff;
   }
-  return on === 'this-thread' ? deflateSync(predicted, { level: LEVEL }) : deflateAsync(predicted, { level: LEVEL });
+  return on === 'this-thread' ? deflateSync(predicted, DEFLATE) : deflateAsync(predicted, DEFLATE);
 }
 
 /** Tile row `ty` of a raster, each tile compressed (on libuv's thread pool). */
