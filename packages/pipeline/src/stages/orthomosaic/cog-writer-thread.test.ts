@@ -86,6 +86,22 @@ describe('COG writer on a thread of its own', () => {
         const { data, info } = await sharp(path, { page: n }).raw().toBuffer({ resolveWithObject: true });
         return { data: new Uint8Array(data), width: info.width, height: info.height };
       };
+      // Full resolution reads back as given (the predictor and DEFLATE undone by libtiff).
+      const full = await page(0);
+      expect(full.width).toBe(width);
+      for (const [x, y] of [
+        [0, 0],
+        [width - 1, 0],
+        [Math.floor(width / 2) + 1, Math.floor(height / 3)],
+        [width - 1, height - 1],
+        [1, height - 2],
+      ] as const)
+        expect(Array.from(full.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4))).toEqual([
+          (x * 7) & 255,
+          (y * 5) & 255,
+          (x ^ y) & 255,
+          (x + y) % 97 === 0 ? 0 : 255,
+        ]);
       let above = await page(1);
       expect(Buffer.from(above.data).equals(Buffer.from(writer.halfLevel().data))).toBe(true);
       for (let n = 2; n <= overviews; n++) {

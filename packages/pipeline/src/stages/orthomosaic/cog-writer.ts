@@ -233,10 +233,18 @@ function encodeIfd(entries: IfdEntry[], offset: number, nextIfd: number): Buffer
 
 async function compressTile(rgba: Uint8Array, size: number, on: CompressOn): Promise<Buffer> {
   const predicted = new Uint8Array(rgba);
-  const stride = size * 4;
+  // The horizontal predictor, a pixel at a time: the four byte-wise differences with the pixel to
+  // the left, modulo 256 each, in one 32-bit operation (no borrow crosses a byte), right to left so
+  // that the left neighbour is still the original. Four times fewer steps than byte by byte.
+  const pixels = new Uint32Array(predicted.buffer, predicted.byteOffset, size * size);
+  const H = 0x80808080;
   for (let y = 0; y < size; y++) {
-    const row = y * stride;
-    for (let i = stride - 1; i >= 4; i--) predicted[row + i] = (predicted[row + i]! - predicted[row + i - 4]!) & 0xff;
+    const row = y * size;
+    for (let p = row + size - 1; p > row; p--) {
+      const a = pixels[p]!;
+      const b = pixels[p - 1]!;
+      pixels[p] = ((a | H) - (b & ~H)) ^ ((a ^ ~b) & H);
+    }
   }
   return on === 'this-thread' ? deflateSync(predicted, DEFLATE) : deflateAsync(predicted, DEFLATE);
 }
