@@ -19,8 +19,7 @@ export type FeatureRequest =
   | { id: number; kind: 'match'; i: number; j: number; a: ImageFeatures; b: ImageFeatures };
 /** Its answers. */
 export type FeatureResponse =
-  | { id: number; ok: true; result: ImageFeatures | PairMatch | undefined }
-  | { id: number; ok: false; message: string };
+  { id: number; ok: true; result: ImageFeatures | PairMatch | undefined } | { id: number; ok: false; message: string };
 
 const WORKER_SCRIPT = join(__dirname, 'feature-worker.js');
 let shared: Promise<FeatureBackend> | undefined;
