@@ -82,15 +82,7 @@ export class LocalFolderStore implements ObjectStore {
       const written = await stat(temp);
       await this.writeMeta(key, target, meta, written.size);
       await rename(temp, target);
-      // What head() would read back, without reading it back: file creation is the slow part here
-      // (a Tiles stage writes hundreds of small objects).
-      return {
-        key,
-        bytes: written.size,
-        etag: meta.etag,
-        contentType: meta.contentType ?? typeOfKey(key),
-        lastModified: written.mtime,
-      };
+      return infoOf(key, meta, written);
     } catch (e) {
       await handle.close().catch(() => undefined);
       await rm(temp, { force: true });
@@ -132,13 +124,7 @@ export class LocalFolderStore implements ObjectStore {
       if (needsMeta(key, meta, written.size)) writeFileSync(`${target}${META_SUFFIX}`, JSON.stringify(meta));
       else rmSync(`${target}${META_SUFFIX}`, { force: true });
       renameSync(temp, target);
-      return {
-        key,
-        bytes: written.size,
-        etag: meta.etag,
-        contentType: meta.contentType ?? typeOfKey(key),
-        lastModified: written.mtime,
-      };
+      return infoOf(key, meta, written);
     } catch (e) {
       if (fd >= 0) closeSync(fd);
       rmSync(temp, { force: true });
@@ -265,13 +251,7 @@ export class LocalFolderStore implements ObjectStore {
       const written = await stat(temp);
       await this.writeMeta(to, target, meta, written.size);
       await rename(temp, target);
-      return {
-        key: to,
-        bytes: written.size,
-        etag: meta.etag,
-        contentType: meta.contentType ?? typeOfKey(to),
-        lastModified: written.mtime,
-      };
+      return infoOf(to, meta, written);
     } catch (e) {
       await rm(temp, { force: true });
       throw e;
@@ -296,6 +276,17 @@ export class LocalFolderStore implements ObjectStore {
     await rm(path, { force: true });
     await rm(`${path}${META_SUFFIX}`, { force: true });
   }
+}
+
+/** What head() would read back for an object just written, without reading it back. */
+function infoOf(key: string, meta: Meta, written: { size: number; mtime: Date }): ObjectInfo {
+  return {
+    key,
+    bytes: written.size,
+    etag: meta.etag,
+    contentType: meta.contentType ?? typeOfKey(key),
+    lastModified: written.mtime,
+  };
 }
 
 /** Whether an object needs a metadata file: it is large, carries metadata, or its type is not its extension's. */
