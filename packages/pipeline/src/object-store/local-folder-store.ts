@@ -10,7 +10,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -80,7 +80,7 @@ export class LocalFolderStore implements ObjectStore {
       }
       const meta: Meta = { etag: hash.digest('hex'), contentType: options.contentType, metadata: options.metadata };
       const written = await stat(temp);
-      await this.writeMeta(key, target, meta, written.size);
+      writeMeta(key, target, meta, written.size);
       await rename(temp, target);
       return infoOf(key, meta, written);
     } catch (e) {
@@ -121,8 +121,7 @@ export class LocalFolderStore implements ObjectStore {
         contentType: options.contentType,
         metadata: options.metadata,
       };
-      if (needsMeta(key, meta, written.size)) writeFileSync(`${target}${META_SUFFIX}`, JSON.stringify(meta));
-      else rmSync(`${target}${META_SUFFIX}`, { force: true });
+      writeMeta(key, target, meta, written.size);
       renameSync(temp, target);
       return infoOf(key, meta, written);
     } catch (e) {
@@ -130,15 +129,6 @@ export class LocalFolderStore implements ObjectStore {
       rmSync(temp, { force: true });
       throw e;
     }
-  }
-
-  /**
-   * Writes the object's metadata file, or, when the object needs none, removes one an earlier
-   * version left (before the new bytes are renamed in, so a reader never pairs them with it).
-   */
-  private async writeMeta(key: string, target: string, meta: Meta, bytes: number): Promise<void> {
-    if (needsMeta(key, meta, bytes)) await writeFile(`${target}${META_SUFFIX}`, JSON.stringify(meta));
-    else await rm(`${target}${META_SUFFIX}`, { force: true });
   }
 
   /**
@@ -191,9 +181,7 @@ export class LocalFolderStore implements ObjectStore {
     const path = this.path(key);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) return undefined;
-    const meta = await readFile(`${path}${META_SUFFIX}`, 'utf8')
-      .then((t) => JSON.parse(t) as Meta)
-      .catch(() => undefined);
+    const meta = await readMeta(path);
     const etag =
       meta?.etag ??
       (info.size <= HASHED_ON_READ_BYTES
@@ -249,7 +237,7 @@ export class LocalFolderStore implements ObjectStore {
         metadata: options.metadata,
       };
       const written = await stat(temp);
-      await this.writeMeta(to, target, meta, written.size);
+      writeMeta(to, target, meta, written.size);
       await rename(temp, target);
       return infoOf(to, meta, written);
     } catch (e) {
@@ -262,12 +250,7 @@ export class LocalFolderStore implements ObjectStore {
   private async readSmall(path: string): Promise<{ body: Buffer; meta?: Meta } | undefined> {
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile() || info.size > SMALL_WRITE_BYTES) return undefined;
-    const [body, meta] = await Promise.all([
-      readFile(path).catch(() => undefined),
-      readFile(`${path}${META_SUFFIX}`, 'utf8')
-        .then((t) => JSON.parse(t) as Meta)
-        .catch(() => undefined),
-    ]);
+    const [body, meta] = await Promise.all([readFile(path).catch(() => undefined), readMeta(path)]);
     return body && body.length <= SMALL_WRITE_BYTES ? { body, ...(meta ? { meta } : {}) } : undefined;
   }
 
@@ -276,6 +259,23 @@ export class LocalFolderStore implements ObjectStore {
     await rm(path, { force: true });
     await rm(`${path}${META_SUFFIX}`, { force: true });
   }
+}
+
+/**
+ * Writes an object's metadata file, or, when the object needs none, removes one an earlier version
+ * left (called before the new bytes are renamed in, so a reader never pairs them with it). A few
+ * hundred bytes, written on this thread whatever the object's size.
+ */
+function writeMeta(key: string, target: string, meta: Meta, bytes: number): void {
+  if (needsMeta(key, meta, bytes)) writeFileSync(`${target}${META_SUFFIX}`, JSON.stringify(meta));
+  else rmSync(`${target}${META_SUFFIX}`, { force: true });
+}
+
+/** The metadata file of the object at `path`, if it has one. */
+function readMeta(path: string): Promise<Meta | undefined> {
+  return readFile(`${path}${META_SUFFIX}`, 'utf8')
+    .then((t) => JSON.parse(t) as Meta)
+    .catch(() => undefined);
 }
 
 /** What head() would read back for an object just written, without reading it back. */

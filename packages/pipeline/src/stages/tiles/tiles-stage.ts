@@ -8,7 +8,7 @@ import { fileOfObject, putJson } from '../../object-store/object-store';
 import { COG_TILE, ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { round } from '../tools/round';
-import { withLibvipsForManySmallImages } from '../tools/sharp-threads';
+import { withLibvipsForManySmallImages } from '../tools/libvips-settings';
 import { cutLevel, EncodeSlots } from './tile-cutter';
 
 export const TILES_OUTPUTS = { tiles: 'tiles', tilejson: 'tilejson' } as const;

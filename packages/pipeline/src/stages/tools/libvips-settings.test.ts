@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { withLibvipsForManySmallImages } from './sharp-threads';
+import { withLibvipsForManySmallImages } from './libvips-settings';
 
 test('libvips runs one thread per image without its cache inside, and gets its settings back after, also on failure', async () => {
   sharp.concurrency(3);
