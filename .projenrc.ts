@@ -43,8 +43,10 @@ const pipeline = repo.addPackage({
     '@aws-sdk/client-sesv2': '^3.1000.0',
     '@turf/convex': '^7.2.0',
     '@turf/helpers': '^7.2.0',
+    proj4: '^2.22.0',
   },
   devDeps: {
+    '@types/proj4': '^2.19.0',
     '@types/yauzl': '^2.10.3',
     yazl: '^3.3.1',
     '@types/yazl': '^2.4.6',
