@@ -9,6 +9,27 @@ export const PolygonSchema = z.object({
 });
 export type Polygon = z.infer<typeof PolygonSchema>;
 
+/**
+ * Where a footprint's height above ground came from: DJI's relative altitude; GPS altitude minus
+ * the ground altitude other photos give; the flight height the user passed; the photo's measured
+ * ground scale (matched points against GPS baselines) times its focal length in pixels; the SfM
+ * model's sparse points; or nowhere (`unknown`).
+ */
+export const HEIGHT_SOURCES = [
+  'relative-altitude',
+  'gps-altitude-minus-ground',
+  'flight-height-option',
+  'photo-scale',
+  'sfm-ground',
+  'unknown',
+] as const;
+export const HeightSourceSchema = z.enum(HEIGHT_SOURCES);
+export type HeightSource = z.infer<typeof HeightSourceSchema>;
+
+/** Where a footprint's heading came from: recorded yaw, registration against GPS, or the GPS track. */
+export const HeadingSourceSchema = z.enum(['recorded-yaw', 'registration', 'gps-track']);
+export type HeadingSource = z.infer<typeof HeadingSourceSchema>;
+
 /** The ground an image covers and how densely, as the Footprints stage computed it. */
 export const FootprintRecordSchema = z.object({
   image: z.string().min(1),
@@ -19,9 +40,20 @@ export const FootprintRecordSchema = z.object({
   /** Ground size of the footprint, metres (across the image width, along its height). */
   widthM: z.number().positive(),
   heightM: z.number().positive(),
-  /** Height above ground used, metres, and where it came from. */
-  heightAboveGroundM: z.number().positive(),
-  heightSource: z.enum(['relative-altitude', 'gps-altitude-minus-ground']),
+  /**
+   * Height above ground, metres, and where it came from. Absent only when nothing gives it: no
+   * relative altitude, no flight height option, and a camera whose focal length in pixels is
+   * unknown (the footprint is still measured: its size comes from the photos' scale).
+   */
+  heightAboveGroundM: z.number().positive().optional(),
+  heightSource: HeightSourceSchema,
+  /** Azimuth of the image's top edge, degrees clockwise from north, and where it came from. */
+  headingDeg: z.number().min(0).max(360).optional(),
+  headingSource: HeadingSourceSchema.optional(),
+  /** Whether the footprint was measured from matched points with overlapping photos. */
+  registered: z.boolean().optional(),
+  /** Camera tilt from nadir, degrees, measured from the photos' perspective where it could be. */
+  tiltDeg: z.number().min(0).max(90).optional(),
   /** Fraction of this footprint shared with the next image along / across the flight line. */
   forwardOverlap: z.number().min(0).max(1).optional(),
   sideOverlap: z.number().min(0).max(1).optional(),

@@ -14,3 +14,4 @@ export * from './stages';
 export * from './validation';
 export * from './worker-protocol';
 export * from './publication';
+export * from './registration';

@@ -46,7 +46,9 @@ const MosaicSummary = z.object({
   widthPx: z.number().int(),
   heightPx: z.number().int(),
   bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-  gridOrigin: z.tuple([z.number(), z.number()]),
+  epsg: z.number().int().positive(),
+  origin: z.tuple([z.number(), z.number()]),
+  pixelSizeM: z.number().positive(),
 });
 
 /**
@@ -127,9 +129,8 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
         : {}),
     };
 
-    const res = (2 * Math.PI * 6_378_137) / (256 * 2 ** mosaicSummary.zoom);
-    const originX = mosaicSummary.gridOrigin[0] * res - Math.PI * 6_378_137;
-    const originY = Math.PI * 6_378_137 - mosaicSummary.gridOrigin[1] * res;
+    const res = mosaicSummary.pixelSizeM;
+    const [originX, originY] = mosaicSummary.origin;
     const orthoId = `${jobId}-orthomosaic`;
     const items: { id: string; doc: Record<string, unknown> }[] = [
       {
@@ -145,7 +146,7 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
           properties: {
             title: 'Orthomosaic',
             ...commonProperties,
-            'proj:epsg': 3857,
+            'proj:epsg': mosaicSummary.epsg,
             'proj:shape': [mosaicSummary.heightPx, mosaicSummary.widthPx],
             'proj:transform': [res, 0, originX, 0, -res, originY],
             'proj:bbox': [

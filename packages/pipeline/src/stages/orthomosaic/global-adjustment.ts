@@ -14,8 +14,13 @@ export interface AdjustedImage {
 }
 
 export interface AdjustmentOptions {
-  /** Standard deviation of GPS positions, mosaic pixels. */
+  /** Standard deviation of GPS positions, mosaic pixels; Infinity leaves positions to the matches. */
   readonly gpsSigmaPx: number;
+  /**
+   * An image held at its initial placement: the gauge of a network with no GPS prior (see
+   * footprints/free-network.ts). Every other image must then be tied to it by matches.
+   */
+  readonly anchor?: number;
   /** How far the image edges may move from the metadata's scale before it costs one σ, mosaic pixels. */
   readonly scaleSigmaPx?: number;
   /** Matched points used per pair (evenly spread). @default 60 */
@@ -81,10 +86,16 @@ export function adjust(
     };
     images.forEach((image, k) => {
       const o = 4 * k;
-      addRow([[o, 1]], priors[k]!.a, priors[k]!.weight);
-      addRow([[o + 1, 1]], priors[k]!.b, priors[k]!.weight);
-      addRow([[o + 2, 1]], image.initial.tx, 1 / options.gpsSigmaPx);
-      addRow([[o + 3, 1]], image.initial.ty, 1 / options.gpsSigmaPx);
+      const anchored = k === options.anchor;
+      // The anchor's weight dwarfs the matches' (1 per point) without spoiling the conditioning.
+      const abWeight = anchored ? 1e4 * priors[k]!.weight : priors[k]!.weight;
+      const tWeight = anchored ? 1e4 : 1 / options.gpsSigmaPx;
+      addRow([[o, 1]], anchored ? image.initial.a : priors[k]!.a, abWeight);
+      addRow([[o + 1, 1]], anchored ? image.initial.b : priors[k]!.b, abWeight);
+      if (tWeight > 0) {
+        addRow([[o + 2, 1]], image.initial.tx, tWeight);
+        addRow([[o + 3, 1]], image.initial.ty, tWeight);
+      }
     });
     pairs.forEach((pair, m) => {
       const points = centred[m]!;
@@ -151,7 +162,7 @@ export function adjust(
 }
 
 /** Matched points as offsets from each image's centre in full-resolution pixels: [pu, pv, qu, qv]… */
-function centredPoints(images: readonly AdjustedImage[], pair: PairMatch, limit: number): Float64Array {
+export function centredPoints(images: readonly AdjustedImage[], pair: PairMatch, limit: number): Float64Array {
   const a = images[pair.i]!;
   const b = images[pair.j]!;
   const total = pair.pointsI.length / 2;
@@ -169,7 +180,7 @@ function centredPoints(images: readonly AdjustedImage[], pair: PairMatch, limit:
   return Float64Array.from(out);
 }
 
-function residuals(placements: readonly Similarity[], pair: PairMatch, points: Float64Array): number[] {
+export function residuals(placements: readonly Similarity[], pair: PairMatch, points: Float64Array): number[] {
   const out: number[] = [];
   for (let k = 0; k < points.length / 4; k++) {
     const [x0, y0] = apply(placements[pair.i]!, points[4 * k]!, points[4 * k + 1]!);
@@ -179,7 +190,7 @@ function residuals(placements: readonly Similarity[], pair: PairMatch, points: F
   return out;
 }
 
-function solveSymmetric(normal: Float64Array, rhs: Float64Array, size: number): Float64Array {
+export function solveSymmetric(normal: Float64Array, rhs: Float64Array, size: number): Float64Array {
   const rows: number[][] = [];
   for (let r = 0; r < size; r++) rows.push(Array.from(normal.subarray(r * size, (r + 1) * size)));
   const cholesky = new CholeskyDecomposition(new Matrix(rows));
@@ -192,7 +203,10 @@ function solveSymmetric(normal: Float64Array, rhs: Float64Array, size: number): 
  * rotations come from a breadth-first walk, then a few rounds of averaging over all neighbours
  * spread any inconsistency; the offset to north is the circular median of recorded minus relative.
  */
-function synchronizeRotations(images: readonly AdjustedImage[], pairs: readonly PairMatch[]): (number | undefined)[] {
+export function synchronizeRotations(
+  images: readonly AdjustedImage[],
+  pairs: readonly PairMatch[],
+): (number | undefined)[] {
   const n = images.length;
   // θ_i = θ_j + φ_ij, where φ_ij takes image i's pixels to image j's.
   const edges: { from: number; to: number; delta: number; weight: number }[][] = images.map(() => []);

@@ -1,6 +1,4 @@
-import { type FootprintRecord, type ImageRecord } from '@aerial/contracts';
 import { type LocalFrame } from '../../geo/local-frame';
-import { groundResolution, worldPixel } from '../../geo/web-mercator';
 import { type Similarity } from './similarity';
 
 const RAD = Math.PI / 180;
@@ -18,43 +16,23 @@ export interface SfmCamera {
 }
 
 /**
- * An image's first placement in the world pixel grid at `zoom`, relative to `origin`: centre from
- * GPS (or the SfM camera centre), rotation from the recorded yaw (or the SfM camera's heading),
- * scale from the footprint's GSD. Mosaic y points down, so a heading ψ (clockwise from north)
- * is a rotation by ψ.
+ * A photo's first placement from its SfM camera in a job frame (east/north around `frame`'s
+ * origin, y down, units of `unitM` metres): centre where the principal ray meets the ground,
+ * heading from the camera's rotation, scale from the registered ground resolution corrected for
+ * the ray's length. Undefined when the camera does not look down.
  */
-export function initialPlacement(
-  record: ImageRecord,
-  footprint: FootprintRecord,
-  zoom: number,
-  origin: [number, number],
-  sfm?: SfmCamera,
-): { placement: Similarity; source: 'gps' | 'sfm' } {
-  const [lon, lat] = footprint.center;
-  const scale = footprint.gsdCm / 100 / groundResolution(zoom, lat);
-  let heading = record.gimbal?.yaw ?? record.flight?.yaw ?? 0;
-  let centre: [number, number] = [lon, lat];
-  let source: 'gps' | 'sfm' = 'gps';
-  let s = scale;
-  if (sfm) {
-    // Follow the principal ray to the ground: a camera tilted by 2° at 40 m looks 1.4 m away
-    // from the point below it, and the image centre is what the placement pins.
-    const ground = sfm.centerEnu[2] - sfm.heightAboveGroundM;
-    const axis = opticalAxis(sfm.qvec);
-    if (axis[2] < -0.5) {
-      const t = (ground - sfm.centerEnu[2]) / axis[2];
-      centre = sfm.frame.toLonLat(sfm.centerEnu[0] + t * axis[0], sfm.centerEnu[1] + t * axis[1]);
-      s = scale * (t / sfm.heightAboveGroundM);
-      heading = sfmHeading(sfm.qvec);
-      source = 'sfm';
-    }
-  }
-  const [px, py] = worldPixel(centre[0], centre[1], zoom);
-  const theta = heading * RAD;
-  return {
-    placement: { a: s * Math.cos(theta), b: s * Math.sin(theta), tx: px - origin[0], ty: py - origin[1] },
-    source,
-  };
+export function sfmPlacement(sfm: SfmCamera, gsdM: number, frame: LocalFrame, unitM: number): Similarity | undefined {
+  // Follow the principal ray to the ground: a camera tilted by 2° at 40 m looks 1.4 m away
+  // from the point below it, and the image centre is what the placement pins.
+  const ground = sfm.centerEnu[2] - sfm.heightAboveGroundM;
+  const axis = opticalAxis(sfm.qvec);
+  if (axis[2] >= -0.5) return undefined;
+  const t = (ground - sfm.centerEnu[2]) / axis[2];
+  const [lon, lat] = sfm.frame.toLonLat(sfm.centerEnu[0] + t * axis[0], sfm.centerEnu[1] + t * axis[1]);
+  const [east, north] = frame.toLocal(lat, lon);
+  const s = (gsdM * (t / sfm.heightAboveGroundM)) / unitM;
+  const theta = sfmHeading(sfm.qvec) * RAD;
+  return { a: s * Math.cos(theta), b: s * Math.sin(theta), tx: east / unitM, ty: -north / unitM };
 }
 
 /** The camera's viewing direction (its +z axis) in the world for a COLMAP world-to-camera rotation. */

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { worldPixel } from '../../geo/web-mercator';
+import { utmZone } from '../../geo/utm';
 import { LocalFolderStore } from '../../object-store/local-folder-store';
 import { getJson, putJson } from '../../object-store/object-store';
 import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
@@ -21,7 +21,9 @@ const SCHEMAS = resolve(__dirname, '../../../../../../shared/schemas');
 const GDALINFO = ['/usr/bin/gdalinfo', '/usr/local/bin/gdalinfo'].find((p) => existsSync(p));
 
 interface Placements {
-  zoom: number;
+  epsg: number;
+  origin: [number, number];
+  pixelSizeM: number;
   placements: PlacementRow[];
 }
 
@@ -65,7 +67,6 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
   });
 
   test('relative misalignment between overlapping images ≤ 2 output pixels RMS', () => {
-    const zoom = placements.zoom;
     const m = metresPerDegree(truth.origin.latitude);
     const gsd = (truth.gsdCm / 100) * 1;
     // True ground (lon, lat) of pixel offset (u, v) from an image's centre.
@@ -105,11 +106,15 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
       }
     }
     const rms = Math.sqrt(sum / count);
-    console.log(`relative misalignment ${rms.toFixed(3)} px RMS over ${count} overlapping points at zoom ${zoom}`);
+    console.log(
+      `relative misalignment ${rms.toFixed(3)} px RMS over ${count} overlapping points (${placements.pixelSizeM} m px)`,
+    );
     expect(count).toBeGreaterThan(500);
     expect(rms).toBeLessThanOrEqual(2);
-    // The truth and the estimate agree on where the world grid is, too.
-    const [x, y] = worldPixel(truth.photos[0]!.longitude, truth.photos[0]!.latitude, zoom);
+    // The truth and the estimate agree on where the mosaic's UTM grid is, too.
+    const [e, n] = utmZone(placements.epsg).toProjected(truth.photos[0]!.longitude, truth.photos[0]!.latitude);
+    const x = (e - placements.origin[0]) / placements.pixelSizeM;
+    const y = (placements.origin[1] - n) / placements.pixelSizeM;
     const [u, v] = invert(placements.placements[0]!.similarity, x, y);
     expect(Math.hypot(u, v)).toBeLessThan(100);
   });
@@ -170,7 +175,8 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
       const ok = validate(doc);
       if (!ok) throw new Error(`${name}: ${ajv.errorsText(validate.errors)}`);
     }
-    expect(itemDoc).toMatchObject({ properties: { 'proj:epsg': 3857, gsd: expect.any(Number) } });
+    // The survey lies near Cambridge, UK: UTM zone 31N.
+    expect(itemDoc).toMatchObject({ properties: { 'proj:epsg': 32631, gsd: expect.any(Number) } });
   });
 
   test('publish is atomic and idempotent: the pointer names the run, a rerun writes the same objects and no more', async () => {
@@ -220,7 +226,7 @@ describe('map products on Brighton Beach', () => {
   afterAll(() => root && rmSync(root, { recursive: true, force: true }));
 
   brighton(
-    'all 18 images placed, the six rotated photos included and flagged; a COG GDAL reads in EPSG:3857 with the job extent',
+    'all 18 images placed, the six rotated photos included and flagged; a COG GDAL reads in UTM at the photos\' resolution',
     async () => {
       root = mkdtempSync(join(tmpdir(), 'aerial-brighton-map-'));
       const store = new LocalFolderStore(join(root, 'objects'));
@@ -248,8 +254,11 @@ describe('map products on Brighton Beach', () => {
       const headings = placements.map((p) => p.headingDeg).sort((a, b) => a - b);
       const median = headings[9]!;
       for (const h of headings) expect(Math.abs(((h - median + 540) % 360) - 180)).toBeLessThan(15);
-      const summary = manifests.get('Orthomosaic')!.summary as { bbox: number[]; crs: string };
-      expect(summary.crs).toBe('EPSG:3857');
+      const summary = manifests.get('Orthomosaic')!.summary as { bbox: number[]; crs: string; pixelSizeM: number };
+      // Brighton Beach, Minnesota: UTM zone 15N, at the photos' own ~1.7 cm (not the XYZ grid's 2.55 cm).
+      expect(summary.crs).toBe('EPSG:32615');
+      const footprintGsd = (manifests.get('Footprints')!.summary as { gsdCm: { median: number } }).gsdCm.median / 100;
+      expect(Math.abs(summary.pixelSizeM / footprintGsd - 1)).toBeLessThan(0.1);
       if (!GDALINFO) {
         console.warn('gdalinfo is absent (tools/services/setup.sh installs gdal-bin): COG not checked by GDAL');
         return;
@@ -266,7 +275,7 @@ describe('map products on Brighton Beach', () => {
         bands: { overviews?: unknown[] }[];
         metadata: Record<string, Record<string, string>>;
       };
-      expect(info.coordinateSystem.wkt).toMatch(/ID\["EPSG",3857\]\]$/);
+      expect(info.coordinateSystem.wkt).toMatch(/ID\["EPSG",32615\]\]$/);
       const ring = info.wgs84Extent.coordinates[0]!;
       const lons = ring.map((c) => c[0]!);
       const lats = ring.map((c) => c[1]!);

@@ -2,6 +2,8 @@ import {
   AerialError,
   type FootprintRecord,
   FootprintRecordSchema,
+  type ImageRegistration,
+  ImageRegistrationSchema,
   ImageRecordSchema,
   keys,
   parseAtBoundary,
@@ -13,14 +15,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { LocalFrame, median } from '../../geo/local-frame';
-import {
-  groundResolution,
-  mercatorResolution,
-  TILE_SIZE,
-  worldPixelToLonLat,
-  worldPixelToMercator,
-  zoomForGsd,
-} from '../../geo/web-mercator';
+import { utmZoneFor } from '../../geo/utm';
+import { zoomForGsd } from '../../geo/web-mercator';
 import { getJson, putJson } from '../../object-store/object-store';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
@@ -28,17 +24,16 @@ import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { round } from '../tools/round';
 import { openCogWriter } from './cog-writer-thread';
-import { initialPlacement, type SfmCamera } from './initial-placement';
-import { imageBounds, renderMosaic } from './mosaic-renderer';
-import { registerImages } from './register-images';
-import { rotationOf, type Similarity, scaleOf } from './similarity';
+import { type PairMatch } from './feature-matching';
+import { adjust } from './global-adjustment';
+import { type SfmCamera, sfmPlacement } from './initial-placement';
+import { renderMosaic } from './mosaic-renderer';
+import { apply, rotationOf, type Similarity, scaleOf } from './similarity';
 
 export const ORTHOMOSAIC_OUTPUTS = { cog: 'orthomosaic', preview: 'preview', placements: 'placements' } as const;
 
 /** Recorded yaw that disagrees with the pixels by more than this is flagged in the report. */
 const YAW_FLAG_DEG = 90;
-/** Standard deviation of consumer drone GPS, metres. */
-const GPS_SIGMA_M = 2;
 /** The COG's tile size, pixels (the Tiles stage reads it in rows of these). */
 export const COG_TILE = 512;
 const PREVIEW_SIZE = 1024;
@@ -60,7 +55,7 @@ const SfmCamerasSchema = z.object({
 /** Where each image went, written beside the mosaic for reports, the Hub and accuracy checks. */
 export interface PlacementRow {
   readonly image: string;
-  readonly source: 'gps' | 'sfm';
+  readonly source: 'registration' | 'sfm';
   readonly registered: boolean;
   /** Recorded yaw minus the rotation the pixels gave, degrees. */
   readonly yawDisagreementDeg?: number;
@@ -68,19 +63,19 @@ export interface PlacementRow {
   readonly gain: number;
   /** Image centre on the ground, [lon, lat]. */
   readonly center: [number, number];
-  /** Heading of the image's top edge, degrees clockwise from north, after registration. */
+  /** Heading of the image's top edge, degrees clockwise from grid north of the mosaic's CRS. */
   readonly headingDeg: number;
-  /** World-pixel similarity at `zoom` (origin at the world's top-left). */
+  /** Image pixels (offsets from the centre) to mosaic pixels. */
   readonly similarity: Similarity;
   readonly width: number;
   readonly height: number;
 }
 
 /**
- * Orthomosaic: place every accepted image from GPS and metadata (or the SfM poses when that stage
- * ran), refine the placement from the pixels, and blend the images into an RGBA Cloud Optimized
- * GeoTIFF in EPSG:3857 on the XYZ pixel grid of the zoom nearest the native GSD, so that map tiles
- * need no resampling at their finest zoom.
+ * Orthomosaic: the photos as the Footprints stage placed them (or re-adjusted to the SfM poses
+ * when that stage ran), blended into an RGBA Cloud Optimized GeoTIFF at the photos' own ground
+ * resolution in the UTM zone of the job, north up: what GIS users expect. The Tiles stage cuts web
+ * tiles from it.
  */
 export const orthomosaicStage: StageHandler = async (invocation, context) => {
   const { store, signal } = context;
@@ -97,68 +92,67 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     await getJson(store, outputKey(footprints, FOOTPRINTS_OUTPUTS.rows)),
     'footprints',
   );
-  const sfm = await readSfmCameras(store, jobId);
+  const registration = parseAtBoundary(
+    ImageRegistrationSchema,
+    await getJson(store, outputKey(footprints, FOOTPRINTS_OUTPUTS.registration)),
+    'registration',
+  );
   const byName = new Map(records.map((r) => [r.name, r]));
-  const images = rows.flatMap((row) => {
-    const record = byName.get(row.image);
-    return record?.key && record.width && record.height
-      ? [{ row, record, key: record.key, width: record.width, height: record.height }]
-      : [];
+  const rowByName = new Map(rows.map((r) => [r.image, r]));
+  const images = registration.images.flatMap((placed) => {
+    const record = byName.get(placed.image);
+    return record?.key ? [{ placed, record, key: record.key, width: placed.width, height: placed.height }] : [];
   });
-  if (images.length === 0)
+  if (images.length === 0 || images.length !== registration.images.length)
     throw new AerialError(
       'Aerial.QualityRejected',
-      'no image has a footprint to place in a mosaic',
+      images.length === 0
+        ? 'no image has a footprint to place in a mosaic'
+        : 'the registration names photos that Ingest did not store',
       'check the Footprints report',
     );
 
-  const latitude = median(images.map((i) => i.row.center[1]));
-  const zoom = zoomForGsd(median(images.map((i) => i.row.gsdCm)) / 100, latitude);
-  const pixelM = groundResolution(zoom, latitude);
-  // Placements are relative to a provisional origin (world pixels at this zoom are ~1e9).
-  const first = initialPlacement(images[0]!.record, images[0]!.row, zoom, [0, 0]);
-  const provisional: [number, number] = [Math.floor(first.placement.tx), Math.floor(first.placement.ty)];
-  const initial = images.map((i) =>
-    initialPlacement(i.record, i.row, zoom, provisional, sfm?.cameraOf(i.record.name, i.row)),
-  );
-
   const clock = stopwatch();
-  context.progress(2, `registering ${images.length} images`);
-  const registration = await registerImages(
-    images.map((image, k) => ({
-      width: image.width,
-      height: image.height,
-      initial: initial[k]!.placement,
-      read: () => store.get(image.key),
-    })),
-    {
-      gpsSigmaPx: (initial.every((i) => i.source === 'sfm') ? 0.3 : GPS_SIGMA_M) / pixelM,
-      signal,
-      onProgress: (fraction, message) => context.progress(2 + fraction * 38, message),
-    },
-  );
-
+  const frame = new LocalFrame(registration.origin.latitude, registration.origin.longitude);
+  const sfm = await readSfmCameras(store, jobId);
+  let framePlacements = images.map((i) => i.placed.placement);
+  let source: PlacementRow['source'][] = images.map(() => 'registration');
+  if (sfm) {
+    context.progress(2, 'adjusting the placements to the SfM cameras');
+    const fromSfm = images.map((i) => sfm.cameraOf(i.placed.image, rowByName.get(i.placed.image)));
+    const adjusted = adjustToSfm(registration, fromSfm, frame);
+    framePlacements = adjusted.placements;
+    source = adjusted.fromSfm.map((s) => (s ? 'sfm' : 'registration'));
+  }
   const registerSeconds = clock();
-  // The mosaic's top-left sits on a tile corner of the XYZ grid, so its pixels are the tiles' pixels.
-  const bounds = images.map((image, k) =>
-    imageBounds({ width: image.width, height: image.height, placement: registration.placements[k]!, gain: 1 }),
-  );
-  const left = Math.floor((provisional[0] + Math.min(...bounds.map((b) => b.x0))) / TILE_SIZE) * TILE_SIZE;
-  const top = Math.floor((provisional[1] + Math.min(...bounds.map((b) => b.y0))) / TILE_SIZE) * TILE_SIZE;
-  const right = Math.ceil(provisional[0] + Math.max(...bounds.map((b) => b.x1)));
-  const bottom = Math.ceil(provisional[1] + Math.max(...bounds.map((b) => b.y1)));
-  const width = right - left;
-  const height = bottom - top;
-  const shift = (t: Similarity, dx: number, dy: number): Similarity => ({ ...t, tx: t.tx + dx, ty: t.ty + dy });
-  const inMosaic = registration.placements.map((t) => shift(t, provisional[0] - left, provisional[1] - top));
 
+  // The mosaic's grid: UTM, north up, square pixels of the photos' median ground resolution.
+  const gsdM = median(framePlacements.map((t) => scaleOf(t) * registration.unitM));
+  const pixelM = Math.max(0.001, Math.round(gsdM * 1e4) / 1e4);
+  const zone = utmZoneFor(frame.originLon, frame.originLat);
+  const toMosaicMetres = (x: number, y: number): [number, number] =>
+    zone.toProjected(...frame.toLonLat(x * registration.unitM, -y * registration.unitM));
+  const projected = images.map((image, k) => toProjectedSimilarity(framePlacements[k]!, image.width, toMosaicMetres));
+  const corners = images.flatMap((image, k) => cornersOf(projected[k]!, image.width, image.height));
+  const originX = Math.floor(Math.min(...corners.map((c) => c[0])) / pixelM) * pixelM;
+  const originY = Math.ceil(Math.max(...corners.map((c) => c[1])) / pixelM) * pixelM;
+  const width = Math.ceil((Math.max(...corners.map((c) => c[0])) - originX) / pixelM);
+  const height = Math.ceil((originY - Math.min(...corners.map((c) => c[1]))) / pixelM);
+  // Projected metres (y up) to mosaic pixels (y down).
+  const inMosaic = projected.map((t): Similarity => ({
+    a: t.a / pixelM,
+    b: -t.b / pixelM,
+    tx: (t.tx - originX) / pixelM,
+    ty: (originY - t.ty) / pixelM,
+  }));
+  const latitude = frame.originLat;
+  const zoom = zoomForGsd(pixelM, latitude);
   const work = await mkdtemp(join(tmpdir(), 'aerial-mosaic-'));
-  const [originX, originY] = worldPixelToMercator(left, top, zoom);
   const cog = openCogWriter({
     width,
     height,
     tileSize: COG_TILE,
-    georeference: { epsg: 3857, originX, originY, pixelSize: mercatorResolution(zoom) },
+    georeference: { epsg: zone.epsg, originX, originY, pixelSize: pixelM },
     tempPath: join(work, 'level0.bin'),
   });
   try {
@@ -170,7 +164,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         width: image.width,
         height: image.height,
         placement: inMosaic[k]!,
-        gain: registration.gains[k]!,
+        gain: images[k]!.placed.gain,
       })),
       load: async (k) => {
         const { data, info } = await sharp(await store.get(images[k]!.key))
@@ -181,7 +175,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         if (info.width !== images[k]!.width || info.height !== images[k]!.height)
           throw new AerialError(
             'Aerial.InvalidInput',
-            `${images[k]!.record.name} decodes to ${info.width}×${info.height}, not the recorded ${images[k]!.width}×${images[k]!.height}`,
+            `${images[k]!.placed.image} decodes to ${info.width}×${info.height}, not the recorded ${images[k]!.width}×${images[k]!.height}`,
           );
         return {
           data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
@@ -221,16 +215,19 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     ]);
 
     const placements: PlacementRow[] = images.map((image, k) => {
-      const t = shift(registration.placements[k]!, provisional[0], provisional[1]);
-      const disagreement = registration.yawDisagreementDeg[k];
+      const t = inMosaic[k]!;
+      const disagreement = image.placed.yawDisagreementDeg;
       return {
-        image: image.record.name,
-        source: initial[k]!.source,
-        registered: registration.registered[k]!,
+        image: image.placed.image,
+        source: source[k]!,
+        registered: image.placed.registered,
         ...(disagreement !== undefined ? { yawDisagreementDeg: round(disagreement, 2) } : {}),
         yawFlagged: disagreement !== undefined && Math.abs(disagreement) > YAW_FLAG_DEG,
-        gain: round(registration.gains[k]!, 4),
-        center: worldPixelToLonLat(t.tx, t.ty, zoom).map((v) => round(v, 8)) as [number, number],
+        gain: round(image.placed.gain, 4),
+        center: zone.toLonLat(originX + t.tx * pixelM, originY - t.ty * pixelM).map((v) => round(v, 8)) as [
+          number,
+          number,
+        ],
         headingDeg: round(((rotationOf(t) * 180) / Math.PI + 360) % 360, 3),
         similarity: { a: t.a, b: t.b, tx: t.tx, ty: t.ty },
         width: image.width,
@@ -238,9 +235,16 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
       };
     });
     const placementsKey = `${prefix}/placements.json`;
-    const placementsInfo = await putJson(store, placementsKey, { zoom, placements });
-    const [west, north] = worldPixelToLonLat(left, top, zoom);
-    const [east, south] = worldPixelToLonLat(right, bottom, zoom);
+    const georeference = { epsg: zone.epsg, origin: [originX, originY] as [number, number], pixelSizeM: pixelM };
+    const placementsInfo = await putJson(store, placementsKey, { ...georeference, placements });
+    const edge = (f: number, g: number) => zone.toLonLat(originX + f * width * pixelM, originY - g * height * pixelM);
+    const outline = [0, 0.5, 1].flatMap((f) => [edge(f, 0), edge(f, 1), edge(0, f), edge(1, f)]);
+    const bbox = [
+      Math.min(...outline.map((p) => p[0])),
+      Math.min(...outline.map((p) => p[1])),
+      Math.max(...outline.map((p) => p[0])),
+      Math.max(...outline.map((p) => p[1])),
+    ];
     const flagged = placements.filter((p) => p.yawFlagged).map((p) => p.image);
     const cogBytes = (await stat(cogPath)).size;
     return {
@@ -262,32 +266,26 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
       summary: {
         images: images.length,
         registered: placements.filter((p) => p.registered).length,
-        placedFrom: initial.some((i) => i.source === 'sfm') ? 'sfm' : 'gps',
-        pairs: registration.pairs,
+        placedFrom: source.includes('sfm') ? 'sfm' : 'registration',
+        pairs: registration.pairs.length,
         candidatePairs: registration.candidatePairs,
         rmsResidualPx: round(registration.rmsResidualPx, 3),
         yawFlagged: flagged,
+        crs: `EPSG:${zone.epsg}`,
+        epsg: zone.epsg,
+        /** Projected coordinates of the mosaic's top-left corner, metres. */
+        origin: georeference.origin,
+        pixelSizeM: pixelM,
+        /** The XYZ zoom nearest the mosaic's resolution: the finest zoom of its web tiles. */
         zoom,
-        /** World pixel (at `zoom`) of the mosaic's top-left corner: a tile corner. */
-        gridOrigin: [left, top],
         gsdCm: round(pixelM * 100, 3),
         widthPx: width,
         heightPx: height,
         overviews: written.overviews,
         bytes: cogBytes,
-        crs: 'EPSG:3857',
-        bbox: [west, south, east, north].map((v) => round(v, 8)),
+        bbox: bbox.map((v) => round(v, 8)),
         decodes: stats.decodes,
         seconds: { register: registerSeconds, render: renderSeconds, write: clock() },
-        scaleMedian: round(median(registration.placements.map(scaleOf)), 5),
-        centreShiftM: round(
-          median(
-            registration.placements.map((t, k) =>
-              Math.hypot(t.tx - initial[k]!.placement.tx, t.ty - initial[k]!.placement.ty),
-            ),
-          ) * pixelM,
-          3,
-        ),
       },
     };
   } finally {
@@ -307,14 +305,74 @@ function stopwatch(): () => number {
   };
 }
 
+/** A frame placement carried into projected metres (y up), exact for the similarity's two points. */
+function toProjectedSimilarity(
+  t: Similarity,
+  width: number,
+  toProjected: (x: number, y: number) => [number, number],
+): Similarity {
+  const span = width / 2;
+  const [x0, y0] = toProjected(...apply(t, 0, 0));
+  const [x1, y1] = toProjected(...apply(t, span, 0));
+  // Image y points down and projected y up: the map from (u, v) keeps its form with b negated.
+  return { a: (x1 - x0) / span, b: (y1 - y0) / span, tx: x0, ty: y0 };
+}
+
+/** The four image corners in projected metres (y up) for a placement from `toProjectedSimilarity`. */
+function cornersOf(t: Similarity, width: number, height: number): [number, number][] {
+  return [
+    [-width / 2, -height / 2],
+    [width / 2, -height / 2],
+    [width / 2, height / 2],
+    [-width / 2, height / 2],
+  ].map(([u, v]) => [t.a * u! + t.b * v! + t.tx, t.b * u! - t.a * v! + t.ty]);
+}
+
+/**
+ * The registration re-adjusted to the SfM cameras: each registered camera gives a first placement
+ * (its principal ray to the ground, its heading), which the stored matches then tie together, held
+ * close (0.3 m) to the SfM positions. Photos SfM did not register keep their registered placement.
+ */
+function adjustToSfm(
+  registration: ImageRegistration,
+  cameras: readonly (SfmCamera | undefined)[],
+  frame: LocalFrame,
+): { placements: Similarity[]; fromSfm: boolean[] } {
+  const { unitM } = registration;
+  const fromSfm = registration.images.map((image, k) => {
+    const camera = cameras[k];
+    return camera ? sfmPlacement(camera, scaleOf(image.placement) * unitM, frame, unitM) : undefined;
+  });
+  const pairs: PairMatch[] = registration.pairs.map((p) => ({
+    i: p.i,
+    j: p.j,
+    pointsI: Float32Array.from(p.pointsI),
+    pointsJ: Float32Array.from(p.pointsJ),
+    rotationRad: p.rotationRad,
+    scale: 1,
+    matches: p.matches,
+  }));
+  const result = adjust(
+    registration.images.map((image, k) => ({
+      width: image.width,
+      height: image.height,
+      workingScale: 1,
+      initial: fromSfm[k] ?? image.placement,
+    })),
+    pairs,
+    { gpsSigmaPx: 0.3 / unitM },
+  );
+  return { placements: result.placements, fromSfm: fromSfm.map((p) => p !== undefined) };
+}
+
 /**
  * The SfM cameras, when that stage ran, with the ground's height in its ENU frame: each camera's
- * height minus its height above ground (the recorded relative altitude), the median over all.
+ * height minus its height above ground as Footprints found it.
  */
 async function readSfmCameras(
   store: Parameters<StageHandler>[1]['store'],
   jobId: string,
-): Promise<{ cameraOf: (image: string, footprint: FootprintRecord) => SfmCamera | undefined } | undefined> {
+): Promise<{ cameraOf: (image: string, footprint?: FootprintRecord) => SfmCamera | undefined } | undefined> {
   if (!(await store.head(keys.manifest(jobId, 'SfM')))) return undefined;
   const manifest = await readManifest(store, jobId, 'SfM');
   const doc = parseAtBoundary(
@@ -327,7 +385,7 @@ async function readSfmCameras(
   return {
     cameraOf: (image, footprint) => {
       const c = byName.get(image);
-      return c?.registered && c.centerEnu && c.qvec
+      return c?.registered && c.centerEnu && c.qvec && footprint?.heightAboveGroundM
         ? {
             image,
             centerEnu: c.centerEnu as [number, number, number],

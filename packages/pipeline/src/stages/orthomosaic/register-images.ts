@@ -3,47 +3,45 @@ import { exposureGains } from './exposure';
 import { type ImageFeatures, type PairMatch, type WorkingImage } from './feature-matching';
 import { forEachLimited } from '../tools/for-each-limited';
 import { featureBackend } from './feature-workers';
-import { adjust, type AdjustmentResult } from './global-adjustment';
 import { imageBounds } from './mosaic-renderer';
 import { invert, type Similarity } from './similarity';
 
 export interface RegistrationInput {
   readonly width: number;
   readonly height: number;
-  readonly initial: Similarity;
   /** The encoded image (JPEG/TIFF). */
   readonly read: () => Promise<Buffer>;
 }
 
-export interface RegistrationOptions {
+export interface MatchingOptions {
   /** Longest side of the working images, pixels. @default 800 */
   readonly workingSize?: number;
   /** @default 1000 */
   readonly maxKeypoints?: number;
-  /** Pairs tried per image, the most overlapping first. @default 6 */
-  readonly neighbours?: number;
-  /** Overlap (fraction of the smaller footprint) below which two images are not tried. @default 0.25 */
-  readonly minOverlap?: number;
-  readonly gpsSigmaPx: number;
   readonly onProgress?: (fraction: number, message: string) => void;
   readonly signal?: AbortSignal;
 }
 
-export interface RegistrationResult extends AdjustmentResult {
+export interface MatchingResult {
+  /** Pairs that matched, in candidate order (whatever order the threads finished in). */
+  readonly pairs: PairMatch[];
+  /** Working pixels per full-resolution pixel, per image. */
+  readonly workingScales: number[];
+  /** Exposure gains from the same matches. */
   readonly gains: number[];
-  readonly candidatePairs: number;
   readonly keypoints: number[];
 }
 
 /**
- * Refines metadata placements from the pixels: AKAZE features at working resolution, matched
- * between images whose first placements overlap (never all pairs), then one global adjustment
- * anchored to GPS, and exposure gains from the same matches.
+ * AKAZE features at working resolution, matched between the candidate pairs only (never all
+ * pairs), with exposure gains from the same matches. Placing the images from the matches is the
+ * caller's (see global-adjustment.ts and footprints/free-network.ts).
  */
-export async function registerImages(
+export async function matchImages(
   inputs: readonly RegistrationInput[],
-  options: RegistrationOptions,
-): Promise<RegistrationResult> {
+  candidates: readonly (readonly [number, number])[],
+  options: MatchingOptions = {},
+): Promise<MatchingResult> {
   const backend = await featureBackend();
   const size = options.workingSize ?? 800;
   const maxKeypoints = options.maxKeypoints ?? 1000;
@@ -60,31 +58,22 @@ export async function registerImages(
     features[k] = await backend.detect(image, maxKeypoints);
     options.onProgress?.((++detected / n) * 0.5, `features ${detected}/${n}`);
   });
-  const candidates = candidatePairs(inputs, options.neighbours ?? 6, options.minOverlap ?? 0.25);
   const matched: (PairMatch | undefined)[] = new Array<PairMatch | undefined>(candidates.length);
   let tried = 0;
   await forEachLimited(candidates.length, backend.threads, async (k) => {
     options.signal?.throwIfAborted();
     const [i, j] = candidates[k]!;
     matched[k] = await backend.match(i, j, features[i]!, features[j]!);
-    options.onProgress?.(0.5 + (++tried / candidates.length) * 0.45, `matched ${tried}/${candidates.length} pairs`);
+    options.onProgress?.(
+      0.5 + (++tried / Math.max(1, candidates.length)) * 0.5,
+      `matched ${tried}/${candidates.length} pairs`,
+    );
   });
-  // In candidate order, whatever order the threads finished in: the adjustment is deterministic.
   const pairs = matched.filter((m): m is PairMatch => m !== undefined);
-  const adjustment = adjust(
-    inputs.map((input, k) => ({
-      width: input.width,
-      height: input.height,
-      workingScale: working[k]!.scale,
-      initial: input.initial,
-    })),
-    pairs,
-    { gpsSigmaPx: options.gpsSigmaPx },
-  );
   return {
-    ...adjustment,
+    pairs,
+    workingScales: working.map((w) => w.scale),
     gains: exposureGains(working, pairs),
-    candidatePairs: candidates.length,
     keypoints: features.map((f) => f.count),
   };
 }
@@ -102,13 +91,20 @@ async function workingImage(input: RegistrationInput, size: number): Promise<Wor
   return { grey: new Uint8Array(data.buffer, data.byteOffset, w * h), width: w, height: h, scale: w / input.width };
 }
 
+/** An image with a first placement from its metadata. */
+export interface PlacedInput {
+  readonly width: number;
+  readonly height: number;
+  readonly initial: Similarity;
+}
+
 /**
  * Pairs whose first placements overlap, each image's `neighbours` best. Overlap is measured on a
  * grid of points of one footprint falling inside the other, which ignores rotation by 180° (a
  * rectangle turned half-way covers the same ground), so a wrong recorded yaw does not hide pairs.
  */
 export function candidatePairs(
-  inputs: readonly RegistrationInput[],
+  inputs: readonly PlacedInput[],
   neighbours: number,
   minOverlap: number,
 ): [number, number][] {
@@ -138,7 +134,7 @@ export function candidatePairs(
 }
 
 /** Fraction of a 10×10 grid over image a's footprint that lies inside image b's. */
-function sharedFraction(a: RegistrationInput, b: RegistrationInput): number {
+function sharedFraction(a: PlacedInput, b: PlacedInput): number {
   let inside = 0;
   for (let gy = 0; gy < 10; gy++) {
     for (let gx = 0; gx < 10; gx++) {

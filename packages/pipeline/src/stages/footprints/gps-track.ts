@@ -1,0 +1,57 @@
+import { type ImageRecord } from '@aerial/contracts';
+
+/**
+ * Pairs to try matching when footprints are not known yet: each photo with its `k` nearest by GPS
+ * position, and with the photos taken just before and after it (consecutive frames overlap most
+ * on any flight path, and two of them may carry the same GPS fix).
+ */
+export function gpsNeighbourPairs(enu: readonly [number, number][], k: number): [number, number][] {
+  const seen = new Set<number>();
+  const out: [number, number][] = [];
+  const add = (i: number, j: number) => {
+    if (i === j || i < 0 || j < 0 || i >= enu.length || j >= enu.length) return;
+    const [a, b] = i < j ? [i, j] : [j, i];
+    const key = a * enu.length + b;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push([a, b]);
+  };
+  enu.forEach((p, i) => {
+    const nearest = enu
+      .map((q, j) => ({ j, d: Math.hypot(q[0] - p[0], q[1] - p[1]) }))
+      .filter(({ j }) => j !== i)
+      .sort((x, y) => x.d - y.d || x.j - y.j)
+      .slice(0, k);
+    for (const { j } of nearest) add(i, j);
+    add(i, i + 1);
+  });
+  return out.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+}
+
+/**
+ * The direction of travel at each photo, degrees clockwise from north: from the photo before to
+ * the photo after it in capture order (capture time, then name), or to/from its one neighbour at
+ * the ends. Undefined where the neighbours are too close to give a direction (hovering, or two
+ * frames with the same GPS fix).
+ */
+export function trackHeadings(
+  records: readonly Pick<ImageRecord, 'name' | 'captureTime'>[],
+  enu: readonly [number, number][],
+  minBaselineM = 2,
+): (number | undefined)[] {
+  const order = records
+    .map((r, k) => ({ k, time: r.captureTime ?? '', name: r.name }))
+    .sort((a, b) => a.time.localeCompare(b.time) || a.name.localeCompare(b.name, 'en', { numeric: true }))
+    .map((e) => e.k);
+  const out = new Array<number | undefined>(records.length).fill(undefined);
+  order.forEach((k, position) => {
+    const before = order[position - 1];
+    const after = order[position + 1];
+    const from = enu[before ?? k]!;
+    const to = enu[after ?? k]!;
+    const de = to[0] - from[0];
+    const dn = to[1] - from[1];
+    if (Math.hypot(de, dn) >= minBaselineM) out[k] = ((Math.atan2(de, dn) * 180) / Math.PI + 360) % 360;
+  });
+  return out;
+}

@@ -1,0 +1,249 @@
+import { type HeadingSource, type HeightSource, type ImageRecord } from '@aerial/contracts';
+import { LocalFrame, median } from '../../geo/local-frame';
+import { type PairMatch } from '../orthomosaic/feature-matching';
+import { adjust, circularMedian } from '../orthomosaic/global-adjustment';
+import { candidatePairs, matchImages } from '../orthomosaic/register-images';
+import { rotationOf, type Similarity, scaleOf, wrapAngle } from '../orthomosaic/similarity';
+import { cameraIntrinsics } from './camera-intrinsics';
+import { carryPlacement, fitToGps, relativeNetworks } from './free-network';
+import { gpsNeighbourPairs, trackHeadings } from './gps-track';
+
+const RAD = Math.PI / 180;
+/** Standard deviation of consumer drone GPS, metres. */
+export const GPS_SIGMA_M = 2;
+
+/** An accepted photo with a GPS position and a stored original. */
+export interface PhotoToPlace {
+  readonly record: ImageRecord & { gps: NonNullable<ImageRecord['gps']> };
+  readonly width: number;
+  readonly height: number;
+  readonly read: () => Promise<Buffer>;
+}
+
+export interface PlacementOptions {
+  /** The flight height above ground the user gave, metres. */
+  readonly flightHeightM?: number;
+  readonly onProgress?: (fraction: number, message: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** One photo as placed: its similarity in the job frame and what each figure rests on. */
+export interface PlacedPhoto {
+  readonly placement: Similarity;
+  readonly registered: boolean;
+  /** Ground size of one pixel at the image centre, metres. */
+  readonly gsdM: number;
+  /** Azimuth of the image's top edge, degrees clockwise from north, in [0, 360). */
+  readonly headingDeg: number;
+  readonly headingSource: HeadingSource;
+  readonly heightM?: number;
+  readonly heightSource: HeightSource;
+  /** Recorded yaw minus the registered heading, degrees. */
+  readonly yawDisagreementDeg?: number;
+  readonly gain: number;
+}
+
+export interface PhotoPlacement {
+  readonly frame: LocalFrame;
+  /** Metres per frame unit (the frame is east/north with y pointing south). */
+  readonly unitM: number;
+  /** Per photo, in input order; undefined where nothing could place it (see `unplaced`). */
+  readonly photos: (PlacedPhoto | undefined)[];
+  readonly unplaced: { index: number; reason: string }[];
+  readonly pairs: PairMatch[];
+  readonly workingScales: number[];
+  readonly candidatePairs: number;
+  readonly rmsResidualPx: number;
+  /** How the placements were found: from complete metadata refined by the pixels, or from the pixels and GPS. */
+  readonly method: 'metadata' | 'photos';
+  /** Heading of the camera relative to the direction of travel learned from registered photos, degrees. */
+  readonly mountDeg?: number;
+}
+
+interface Priors {
+  readonly headingDeg?: number;
+  readonly height?: { metres: number; source: HeightSource };
+  /** Focal length in pixels (across the image width). */
+  readonly focalPx?: number;
+}
+
+/**
+ * Places every photo on the ground. When every photo's metadata gives heading, height and camera
+ * (DJI's XMP), those place it and registration refines the placement. Otherwise the photos place
+ * themselves: matched points tie overlapping photos into networks, and each network is fitted to
+ * its photos' GPS positions (scale, rotation, shift) — GPS baselines turn matched pixels into
+ * metres, so the ground resolution, heading and height come from the photos, whatever the GPS
+ * altitude or the camera's mounting says. Both end in the same adjustment against GPS.
+ */
+export async function placePhotos(photos: readonly PhotoToPlace[], options: PlacementOptions): Promise<PhotoPlacement> {
+  const n = photos.length;
+  const frame = LocalFrame.around(photos.map((p) => p.record.gps));
+  const enu = photos.map((p) => frame.toLocal(p.record.gps.latitude, p.record.gps.longitude));
+  const ground = groundAltitude(photos.map((p) => p.record));
+  const priors = photos.map((p) => priorsOf(p, ground, options.flightHeightM));
+  const gsdPriorM = priors.map((p) => (p.height && p.focalPx ? p.height.metres / p.focalPx : undefined));
+  const complete = priors.every((p, k) => p.headingDeg !== undefined && gsdPriorM[k] !== undefined);
+
+  let unitM = complete ? median(gsdPriorM as number[]) : 0;
+  const metadataPlacement = (k: number, unit: number, headingDeg: number, gsdM: number): Similarity => {
+    const s = gsdM / unit;
+    return {
+      a: s * Math.cos(headingDeg * RAD),
+      b: s * Math.sin(headingDeg * RAD),
+      tx: enu[k]![0] / unit,
+      ty: -enu[k]![1] / unit,
+    };
+  };
+  const metadataInitial = complete
+    ? photos.map((_, k) => metadataPlacement(k, unitM, priors[k]!.headingDeg!, gsdPriorM[k]!))
+    : undefined;
+  const candidates = metadataInitial
+    ? candidatePairs(
+        photos.map((p, k) => ({ width: p.width, height: p.height, initial: metadataInitial[k]! })),
+        6,
+        0.25,
+      )
+    : gpsNeighbourPairs(enu, 8);
+
+  options.onProgress?.(0, `matching ${n} photos`);
+  const matching = await matchImages(
+    photos.map((p) => ({ width: p.width, height: p.height, read: p.read })),
+    candidates,
+    { signal: options.signal, onProgress: (f, m) => options.onProgress?.(f * 0.9, m) },
+  );
+  const { pairs } = matching;
+  const adjusted = photos.map((p, k) => ({
+    width: p.width,
+    height: p.height,
+    workingScale: matching.workingScales[k]!,
+  }));
+
+  const unplaced: { index: number; reason: string }[] = [];
+  let initial: (Similarity | undefined)[];
+  let headingSources: HeadingSource[] = photos.map(() => 'registration');
+  let mountDeg: number | undefined;
+  if (metadataInitial) {
+    initial = metadataInitial;
+  } else {
+    initial = new Array<Similarity | undefined>(n).fill(undefined);
+    const fitted: { k: number; placement: Similarity; fit: Parameters<typeof carryPlacement>[1] }[] = [];
+    for (const network of relativeNetworks(adjusted, pairs)) {
+      const fit = fitToGps(
+        network.placements.map((t) => [t.tx, -t.ty]),
+        network.members.map((k) => enu[k]!),
+      );
+      // A network whose GPS positions are one cluster gives no baseline, hence no scale.
+      if (!fit || fit.inliers.filter(Boolean).length < Math.min(3, network.members.length)) continue;
+      network.members.forEach((k, m) => fitted.push({ k, placement: network.placements[m]!, fit: fit.transform }));
+    }
+    const measuredGsd = fitted.map((f) => f.fit.scale * scaleOf(f.placement));
+    unitM = measuredGsd.length ? median(measuredGsd) : median(gsdPriorM.filter((g): g is number => g !== undefined));
+    for (const f of fitted) initial[f.k] = carryPlacement(f.placement, f.fit, unitM);
+
+    // Photos no network reaches: recorded yaw, else the GPS track turned by the camera's mounting
+    // as the registered photos show it; ground resolution from metadata, else the registered median.
+    const track = trackHeadings(
+      photos.map((p) => p.record),
+      enu,
+    );
+    const offsets = fitted.flatMap(({ k }) =>
+      track[k] === undefined ? [] : [wrapAngle(rotationOf(initial[k]!) - track[k]! * RAD)],
+    );
+    mountDeg = offsets.length ? (circularMedian(offsets) / RAD + 360) % 360 : undefined;
+    headingSources = photos.map((_, k) =>
+      initial[k] ? 'registration' : priors[k]!.headingDeg !== undefined ? 'recorded-yaw' : 'gps-track',
+    );
+    photos.forEach((_, k) => {
+      if (initial[k]) return;
+      const heading = priors[k]!.headingDeg ?? (track[k] !== undefined ? track[k]! + (mountDeg ?? 0) : undefined);
+      const gsd = gsdPriorM[k] ?? (measuredGsd.length ? unitM : undefined);
+      if (heading === undefined || gsd === undefined || !(unitM > 0)) {
+        unplaced.push({
+          index: k,
+          reason:
+            gsd === undefined
+              ? 'no overlapping photo matched it, and its metadata gives no ground resolution (relative altitude or flight height, and camera)'
+              : 'no overlapping photo matched it, and neither a recorded yaw nor the GPS track gives its heading',
+        });
+        return;
+      }
+      initial[k] = metadataPlacement(k, unitM, heading, gsd);
+    });
+  }
+
+  // One adjustment of everything placed: matches tie photos together, GPS holds them in place.
+  const placedIndices = photos.map((_, k) => k).filter((k) => initial[k]);
+  const local = new Map(placedIndices.map((k, m) => [k, m]));
+  const localPairs = pairs
+    .filter((p) => local.has(p.i) && local.has(p.j))
+    .map((p) => ({ ...p, i: local.get(p.i)!, j: local.get(p.j)! }));
+  const result = placedIndices.length
+    ? adjust(
+        placedIndices.map((k) => ({ ...adjusted[k]!, initial: initial[k]! })),
+        localPairs,
+        { gpsSigmaPx: GPS_SIGMA_M / unitM },
+      )
+    : undefined;
+
+  const out: (PlacedPhoto | undefined)[] = new Array<PlacedPhoto | undefined>(n).fill(undefined);
+  placedIndices.forEach((k, m) => {
+    const placement = result!.placements[m]!;
+    const gsdM = scaleOf(placement) * unitM;
+    const headingDeg = (((rotationOf(placement) / RAD) % 360) + 360) % 360;
+    const registered = result!.registered[m]!;
+    const prior = priors[k]!;
+    const height =
+      prior.height ?? (prior.focalPx ? { metres: gsdM * prior.focalPx, source: 'photo-scale' as const } : undefined);
+    out[k] = {
+      placement,
+      registered,
+      gsdM,
+      headingDeg,
+      headingSource: metadataInitial ? (registered ? 'registration' : 'recorded-yaw') : headingSources[k]!,
+      ...(height ? { heightM: height.metres, heightSource: height.source } : { heightSource: 'unknown' as const }),
+      ...(prior.headingDeg !== undefined && registered
+        ? { yawDisagreementDeg: wrapAngle((prior.headingDeg - headingDeg) * RAD) / RAD }
+        : {}),
+      gain: matching.gains[k]!,
+    };
+  });
+  return {
+    frame,
+    unitM,
+    photos: out,
+    unplaced,
+    pairs,
+    workingScales: matching.workingScales,
+    candidatePairs: candidates.length,
+    rmsResidualPx: result?.rmsResidualPx ?? 0,
+    method: metadataInitial ? 'metadata' : 'photos',
+    ...(mountDeg !== undefined ? { mountDeg } : {}),
+  };
+}
+
+/** Ground altitude under the flight, from photos that carry both GPS altitude and relative altitude. */
+function groundAltitude(records: readonly ImageRecord[]): number | undefined {
+  const samples = records
+    .filter((r) => r.gps?.altitude !== undefined && r.relativeAltitude !== undefined)
+    .map((r) => r.gps!.altitude! - r.relativeAltitude!);
+  return samples.length ? median(samples) : undefined;
+}
+
+function priorsOf(photo: PhotoToPlace, ground: number | undefined, flightHeightM: number | undefined): Priors {
+  const { record } = photo;
+  const camera = cameraIntrinsics(record);
+  const focalPx =
+    typeof camera === 'string' ? undefined : (camera.focalLengthMm * camera.widthPx) / camera.sensorWidthMm;
+  let height: Priors['height'];
+  if (record.relativeAltitude !== undefined && record.relativeAltitude > 0)
+    height = { metres: record.relativeAltitude, source: 'relative-altitude' };
+  else if (flightHeightM !== undefined) height = { metres: flightHeightM, source: 'flight-height-option' };
+  else if (record.gps.altitude !== undefined && ground !== undefined && record.gps.altitude - ground > 0)
+    height = { metres: record.gps.altitude - ground, source: 'gps-altitude-minus-ground' };
+  const headingDeg = record.gimbal?.yaw ?? record.flight?.yaw;
+  return {
+    ...(headingDeg !== undefined ? { headingDeg } : {}),
+    ...(height ? { height } : {}),
+    ...(focalPx ? { focalPx } : {}),
+  };
+}
