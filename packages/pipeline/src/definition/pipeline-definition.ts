@@ -103,20 +103,23 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       presets: ALL,
     },
     {
+      // Footprints are measured from the photos (matched against their overlapping neighbours and
+      // fitted to GPS), so photo sets without DJI's XMP get them too; the registration is kept
+      // for the Orthomosaic. It needs the mosaic image's OpenCV and its threads.
       name: 'Footprints',
-      description: 'ground footprint polygon, GSD and overlap per image',
+      description: 'register overlapping photos, then ground footprint, GSD, height, heading and overlap per image',
       kind: 'container',
-      image: 'aerial-worker-ingest',
-      resources: cpu(1, 2048),
-      timeoutSeconds: 10 * 60,
+      image: 'aerial-worker-mosaic',
+      resources: cpu(2, 4096),
+      timeoutSeconds: 30 * 60,
       retry: quick,
       reads: ['Ingest'],
-      writes: ['footprints'],
+      writes: ['footprints', 'footprints-geojson', 'registration'],
       presets: ALL,
     },
     {
       name: 'Orthomosaic',
-      description: 'register the images and blend them into a georeferenced mosaic (COG)',
+      description: 'blend the registered photos into a mosaic at their own resolution in UTM (COG)',
       kind: 'container',
       image: 'aerial-worker-mosaic',
       resources: cpu(4, 16384),
