@@ -1,3 +1,5 @@
+import { type SurveyCameraTags } from '@aerial/contracts';
+
 /** The simulated camera: a 1/2.3"-class sensor with a 4.5 mm lens, 4:3 frames. */
 export interface SimCamera {
   readonly make: string;
@@ -7,7 +9,7 @@ export interface SimCamera {
   readonly focalLengthMm: number;
   readonly sensorWidthMm: number;
   readonly sensorHeightMm: number;
-  /** Exactly what EXIF records (an integer), consistent with the sensor size. */
+  /** The 35 mm equivalent of the lens on this sensor; what EXIF records, rounded, when it records it. */
   readonly focalLength35mm: number;
 }
 
@@ -27,6 +29,29 @@ export function simCamera(widthPx = 1600, heightPx = 1200, focalLengthMm = 4.5, 
     sensorWidthMm,
     sensorHeightMm: sensorWidthMm / aspect,
     focalLength35mm,
+  };
+}
+
+/** The 1/2.3" sensor of the Canon PowerShot SX260 HS, 6.17 × 4.55 mm; its zoom starts at 4.5 mm. */
+const SX260_SENSOR_WIDTH_MM = 6.17;
+
+/** The camera that writes the tags of `mode`, with its make, model and true sensor. */
+export function cameraFor(mode: SurveyCameraTags, widthPx = 1600, heightPx = 1200): SimCamera {
+  if (mode === 'full') return simCamera(widthPx, heightPx);
+  if (mode === 'equivalent-only') return { ...simCamera(widthPx, heightPx), model: 'Unlisted 9' };
+  const focalLengthMm = 4.5;
+  // Square pixels: a frame of another aspect than the sensor's 6.17 × 4.55 uses its full width,
+  // which is what a sensor table gives and a pipeline scales by.
+  const sensorHeightMm = (SX260_SENSOR_WIDTH_MM * heightPx) / widthPx;
+  return {
+    make: 'Canon',
+    model: 'Canon PowerShot SX260 HS',
+    widthPx,
+    heightPx,
+    focalLengthMm,
+    sensorWidthMm: SX260_SENSOR_WIDTH_MM,
+    sensorHeightMm,
+    focalLength35mm: (focalLengthMm * FULL_FRAME_DIAGONAL_MM) / Math.hypot(SX260_SENSOR_WIDTH_MM, sensorHeightMm),
   };
 }
 

@@ -62,6 +62,19 @@ describe('generateSurvey', () => {
     expect(1 - (line1[0]!.east - line0[0]!.east) / across).toBeCloseTo(0.6, 10);
   });
 
+  test('a camera mounted at 90° lays its frame width along the track, keeping the overlaps', () => {
+    const camera = simCamera();
+    const options = { areaWidthM: 100, areaHeightM: 80, altitudeM: 60, forwardOverlap: 0.7, sideOverlap: 0.6 };
+    const plan = lawnmower(camera, { ...options, mountDeg: 90 });
+    const [width, height] = groundSize(camera, 60);
+    const line0 = plan.filter((p) => p.line === 0);
+    const line1 = plan.filter((p) => p.line === 1);
+    expect(line0.every((p) => p.travel === 0 && p.heading === 90)).toBe(true);
+    expect(line1.every((p) => p.travel === 180 && p.heading === 270)).toBe(true);
+    expect(1 - (line0[1]!.north - line0[0]!.north) / width).toBeCloseTo(0.7, 10);
+    expect(1 - (line1[0]!.east - line0[0]!.east) / height).toBeCloseTo(0.6, 10);
+  });
+
   test('the 35 mm equivalent and the sensor size agree', () => {
     const camera = simCamera();
     const diagonal = Math.hypot(camera.sensorWidthMm, camera.sensorHeightMm);

@@ -1,75 +1,48 @@
 import { type SurveyGroundTruth } from '@aerial/contracts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { groundSize, simCamera, type SimCamera } from './camera';
+import { cameraFor, groundSize, type SimCamera } from './camera';
+import { footprintCorners, type CameraPose } from './camera-pose';
 import { lawnmower } from './flight-plan';
 import { offset } from './geodesy';
 import { renderGround } from './ground-scene';
 import { gaussian, seededRandom } from './random';
 import { renderFrame } from './render-frame';
+import { checkBankedPhotos, resolveSurveyOptions, type SurveyOptions } from './survey-options';
 import { writePhoto } from './write-photo';
-
-export interface SurveyOptions {
-  /** Folder that receives `images/` and `ground-truth.json`. */
-  readonly outDir: string;
-  /** Centre of the survey. @default meadows south-west of Cambridge, UK */
-  readonly latitude?: number;
-  readonly longitude?: number;
-  /** Ground elevation above sea level, metres. @default 12 */
-  readonly groundAltitudeM?: number;
-  /** Flying height above the ground, metres. @default 60 */
-  readonly altitudeM?: number;
-  /** Survey area, metres east–west × north–south. @default 100 × 80 */
-  readonly areaWidthM?: number;
-  readonly areaHeightM?: number;
-  /** @default 0.7 */
-  readonly forwardOverlap?: number;
-  /** @default 0.6 */
-  readonly sideOverlap?: number;
-  /** Frame size in pixels. @default 1600 × 1200 */
-  readonly widthPx?: number;
-  readonly heightPx?: number;
-  /** Standard deviation of the noise added to recorded GPS positions (metres) and yaw (degrees). @default 0 */
-  readonly gpsNoiseM?: number;
-  readonly yawNoiseDeg?: number;
-  /** @default 1 */
-  readonly seed?: number;
-  readonly onProgress?: (done: number, total: number) => void;
-}
 
 export const GENERATOR = 'aerial-sample-data 1';
 
 /**
  * Renders a survey: farmland at a real place, flown in a lawnmower pattern, each frame a JPEG with
- * DJI-style metadata, plus the ground truth (true poses and footprints) to check a pipeline against.
+ * a drone's metadata (DJI-style unless told otherwise), plus the ground truth (true poses and
+ * footprints) to check a pipeline against.
  */
 export async function generateSurvey(options: SurveyOptions): Promise<SurveyGroundTruth> {
-  const o = {
-    latitude: 52.1895,
-    longitude: 0.0958,
-    groundAltitudeM: 12,
-    altitudeM: 60,
-    areaWidthM: 100,
-    areaHeightM: 80,
-    forwardOverlap: 0.7,
-    sideOverlap: 0.6,
-    widthPx: 1600,
-    heightPx: 1200,
-    gpsNoiseM: 0,
-    yawNoiseDeg: 0,
-    seed: 1,
-    ...options,
-  };
-  const camera: SimCamera = simCamera(o.widthPx, o.heightPx);
+  const o = resolveSurveyOptions(options);
+  const camera: SimCamera = cameraFor(o.cameraTags, o.widthPx, o.heightPx);
   const plan = lawnmower(camera, o);
+  checkBankedPhotos(o.bankedPhotos, plan.length);
+  const banked = new Set(o.bankedPhotos);
+  const poses: CameraPose[] = plan.map((shot, index) => ({
+    east: shot.east,
+    north: shot.north,
+    heightM: o.altitudeM,
+    heading: shot.heading,
+    travel: shot.travel,
+    rollDeg: banked.has(index + 1) ? o.bankDeg : 0,
+  }));
+  const footprints = poses.map((pose) => footprintCorners(pose, camera));
   const [across, along] = groundSize(camera, o.altitudeM);
   const gsdM = across / camera.widthPx;
-  // The ground must cover every frame, whatever its heading; render it at 2/3 of the GSD.
+  // The ground must cover every frame, whatever its heading, and the far side of banked frames.
+  // Nadir surveys keep the reach around each photo so that their scene stays as it was.
   const reach = Math.hypot(across, along) / 2 + 2;
-  const east0 = Math.min(...plan.map((p) => p.east)) - reach;
-  const east1 = Math.max(...plan.map((p) => p.east)) + reach;
-  const north0 = Math.min(...plan.map((p) => p.north)) - reach;
-  const north1 = Math.max(...plan.map((p) => p.north)) + reach;
+  const corners = footprints.flat();
+  const east0 = Math.min(...plan.map((p) => p.east - reach), ...corners.map(([e]) => e - 2));
+  const east1 = Math.max(...plan.map((p) => p.east + reach), ...corners.map(([e]) => e + 2));
+  const north0 = Math.min(...plan.map((p) => p.north - reach), ...corners.map(([, n]) => n - 2));
+  const north1 = Math.max(...plan.map((p) => p.north + reach), ...corners.map(([, n]) => n + 2));
   const ground = renderGround(east0, north1, east1 - east0, north1 - north0, (gsdM * 2) / 3, o.seed);
 
   const random = seededRandom(o.seed * 7919);
@@ -78,8 +51,9 @@ export async function generateSurvey(options: SurveyOptions): Promise<SurveyGrou
   const start = Date.UTC(2026, 4, 14, 10, 30, 0);
   const photos: SurveyGroundTruth['photos'] = [];
   for (const [index, shot] of plan.entries()) {
+    const pose = poses[index]!;
     const name = `AERIAL_${String(index + 1).padStart(4, '0')}.JPG`;
-    const rgb = renderFrame(ground, camera, shot.east, shot.north, o.altitudeM, shot.heading);
+    const rgb = renderFrame(ground, camera, pose);
     // + 0 turns -0 (noise 0 times a negative deviate) into 0, which JSON keeps apart.
     const error = {
       eastM: gaussian(random) * o.gpsNoiseM + 0,
@@ -88,26 +62,37 @@ export async function generateSurvey(options: SurveyOptions): Promise<SurveyGrou
     };
     const [lon, lat] = offset(o.latitude, o.longitude, shot.east, shot.north);
     const [recLon, recLat] = offset(o.latitude, o.longitude, shot.east + error.eastM, shot.north + error.northM);
-    const jpeg = await writePhoto(rgb, camera, {
-      latitude: recLat,
-      longitude: recLon,
-      altitudeM: o.groundAltitudeM + o.altitudeM,
-      relativeAltitudeM: o.altitudeM,
-      yaw: shot.heading + error.yawDeg,
-      captureTime: new Date(start + index * 2000),
-    });
+    const drift = plan.length > 1 ? (o.altitudeDriftM * index) / (plan.length - 1) : 0;
+    const recordedAltitudeM = o.groundAltitudeM + o.altitudeM + drift;
+    const jpeg = await writePhoto(
+      rgb,
+      camera,
+      {
+        latitude: recLat,
+        longitude: recLon,
+        altitudeM: recordedAltitudeM,
+        relativeAltitudeM: o.altitudeM,
+        yaw: shot.heading + error.yawDeg,
+        flightYaw: shot.travel + error.yawDeg,
+        rollDeg: pose.rollDeg,
+        captureTime: new Date(start + index * 2000),
+      },
+      { xmp: o.xmp, cameraTags: o.cameraTags },
+    );
     await writeFile(join(imagesDir, name), jpeg);
+    const ring = footprints[index]!.map(([e, n]) => offset(o.latitude, o.longitude, e, n));
     photos.push({
       name,
       latitude: lat,
       longitude: lon,
       heightAboveGroundM: o.altitudeM,
       heading: shot.heading,
+      travelDeg: shot.travel,
       line: shot.line,
-      footprint: {
-        type: 'Polygon',
-        coordinates: [footprintRing(o.latitude, o.longitude, shot.east, shot.north, shot.heading, across, along)],
-      },
+      rollDeg: pose.rollDeg,
+      pitchDeg: 0,
+      footprint: { type: 'Polygon', coordinates: [[...ring, ring[0]!]] },
+      recordedAltitudeM,
       recordedError: error,
     });
     o.onProgress?.(index + 1, plan.length);
@@ -130,30 +115,12 @@ export async function generateSurvey(options: SurveyOptions): Promise<SurveyGrou
     gsdCm: gsdM * 100,
     forwardOverlap: o.forwardOverlap,
     sideOverlap: o.sideOverlap,
+    mountDeg: o.mountDeg,
+    xmp: o.xmp,
+    cameraTags: o.cameraTags,
+    altitudeDriftM: o.altitudeDriftM,
     photos,
   };
   await writeFile(join(o.outDir, 'ground-truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
   return truth;
-}
-
-/** Corners top-left, top-right, bottom-right, bottom-left, closed, as [lon, lat]. */
-function footprintRing(
-  lat0: number,
-  lon0: number,
-  east: number,
-  north: number,
-  heading: number,
-  across: number,
-  along: number,
-): [number, number][] {
-  const t = (heading * Math.PI) / 180;
-  const corner = (x: number, y: number) =>
-    offset(lat0, lon0, east + x * Math.cos(t) + y * Math.sin(t), north - x * Math.sin(t) + y * Math.cos(t));
-  const ring = [
-    corner(-across / 2, along / 2),
-    corner(across / 2, along / 2),
-    corner(across / 2, -along / 2),
-    corner(-across / 2, -along / 2),
-  ];
-  return [...ring, ring[0]!];
 }

@@ -1,64 +1,84 @@
+import { type SurveyCameraTags } from '@aerial/contracts';
 import sharp from 'sharp';
 import { type SimCamera } from './camera';
 
 export interface PhotoMetadata {
   readonly latitude: number;
   readonly longitude: number;
+  /** What the GPS records, metres above sea level. */
   readonly altitudeM: number;
   readonly relativeAltitudeM: number;
+  /** Azimuth of the image's top edge, as DJI records the gimbal's yaw. */
   readonly yaw: number;
+  /** The aircraft's yaw: its direction of flight. */
+  readonly flightYaw: number;
+  /** Roll about the direction of flight, degrees, positive right side down. */
+  readonly rollDeg: number;
   readonly captureTime: Date;
 }
 
+/** Which of the metadata a camera writes: DJI's XMP or not, and which EXIF camera tags. */
+export interface PhotoRecording {
+  readonly xmp: boolean;
+  readonly cameraTags: SurveyCameraTags;
+}
+
 /**
- * Encodes a frame as a JPEG with the metadata a DJI drone writes: EXIF camera and GPS tags and
- * the `drone-dji` XMP namespace (relative altitude, gimbal and flight attitude).
+ * Encodes a frame as a JPEG with the metadata a drone writes: EXIF camera and GPS tags and, for a
+ * DJI, the `drone-dji` XMP namespace (relative altitude, gimbal and flight attitude).
  */
 export async function writePhoto(
   rgb: Uint8Array,
   camera: SimCamera,
   meta: PhotoMetadata,
+  recording: PhotoRecording,
   quality = 90,
 ): Promise<Buffer> {
-  const planeResolution = camera.widthPx / camera.sensorWidthMm;
-  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
+  const image = sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
     raw: { width: camera.widthPx, height: camera.heightPx, channels: 3 },
-  })
-    .withExif({
-      IFD0: { Make: camera.make, Model: camera.model, Software: 'aerial-sample-data' },
-      IFD2: {
-        DateTimeOriginal: exifDate(meta.captureTime),
-        FocalLength: rational(camera.focalLengthMm, 100),
-        FocalLengthIn35mmFilm: String(camera.focalLength35mm),
-        // Unit 4 = millimetres: pixels per millimetre of sensor.
-        FocalPlaneXResolution: rational(planeResolution, 10_000),
-        FocalPlaneYResolution: rational(planeResolution, 10_000),
-        FocalPlaneResolutionUnit: '4',
-      },
-      IFD3: {
-        GPSLatitudeRef: meta.latitude >= 0 ? 'N' : 'S',
-        GPSLatitude: dms(Math.abs(meta.latitude)),
-        GPSLongitudeRef: meta.longitude >= 0 ? 'E' : 'W',
-        GPSLongitude: dms(Math.abs(meta.longitude)),
-        GPSAltitudeRef: '0',
-        GPSAltitude: rational(meta.altitudeM, 1000),
-      },
-    })
-    .withXmp(djiXmp(meta))
-    .jpeg({ quality, mozjpeg: false })
-    .toBuffer();
+  }).withExif({
+    IFD0: { Make: camera.make, Model: camera.model, Software: 'aerial-sample-data' },
+    IFD2: {
+      DateTimeOriginal: exifDate(meta.captureTime),
+      ...cameraExif(camera, recording.cameraTags),
+    },
+    IFD3: {
+      GPSLatitudeRef: meta.latitude >= 0 ? 'N' : 'S',
+      GPSLatitude: dms(Math.abs(meta.latitude)),
+      GPSLongitudeRef: meta.longitude >= 0 ? 'E' : 'W',
+      GPSLongitude: dms(Math.abs(meta.longitude)),
+      GPSAltitudeRef: meta.altitudeM >= 0 ? '0' : '1',
+      GPSAltitude: rational(Math.abs(meta.altitudeM), 1000),
+    },
+  });
+  return (recording.xmp ? image.withXmp(djiXmp(meta)) : image).jpeg({ quality, mozjpeg: false }).toBuffer();
+}
+
+function cameraExif(camera: SimCamera, tags: SurveyCameraTags): Record<string, string> {
+  const focalLength = { FocalLength: rational(camera.focalLengthMm, 100) };
+  if (tags === 'table-only') return focalLength;
+  const equivalent = { ...focalLength, FocalLengthIn35mmFilm: String(Math.round(camera.focalLength35mm)) };
+  if (tags === 'equivalent-only') return equivalent;
+  const planeResolution = camera.widthPx / camera.sensorWidthMm;
+  return {
+    ...equivalent,
+    // Unit 4 = millimetres: pixels per millimetre of sensor.
+    FocalPlaneXResolution: rational(planeResolution, 10_000),
+    FocalPlaneYResolution: rational(planeResolution, 10_000),
+    FocalPlaneResolutionUnit: '4',
+  };
 }
 
 function djiXmp(meta: PhotoMetadata): string {
-  const yaw = signed(normalizeYaw(meta.yaw), 1);
+  const roll = signed(meta.rollDeg, 2);
   const attrs = {
     AbsoluteAltitude: signed(meta.altitudeM, 2),
     RelativeAltitude: signed(meta.relativeAltitudeM, 2),
-    GimbalRollDegree: '+0.00',
-    GimbalYawDegree: yaw,
+    GimbalRollDegree: roll,
+    GimbalYawDegree: signed(normalizeYaw(meta.yaw), 1),
     GimbalPitchDegree: '-90.00',
-    FlightRollDegree: '+0.00',
-    FlightYawDegree: yaw,
+    FlightRollDegree: roll,
+    FlightYawDegree: signed(normalizeYaw(meta.flightYaw), 1),
     FlightPitchDegree: '+0.00',
   };
   const body = Object.entries(attrs)
