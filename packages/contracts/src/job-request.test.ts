@@ -28,6 +28,27 @@ describe('job request', () => {
     expect(result.success).toBe(false);
   });
 
+  test('takes a flight height above the ground, in metres, as an option', () => {
+    const request = JobRequestSchema.parse({
+      source: { kind: 'folder', path: 'photos' },
+      options: { flightHeightM: 80 },
+    });
+    expect(request.options.flightHeightM).toBe(80);
+    expect(JobRequestSchema.parse({ source: { kind: 'folder', path: 'photos' } }).options).not.toHaveProperty(
+      'flightHeightM',
+    );
+  });
+
+  test.each([0, -5, 10_001, 'abc'])('refuses a flight height of %p', (flightHeightM) => {
+    expect(() =>
+      parseAtBoundary(
+        JobRequestSchema,
+        { source: { kind: 'folder', path: 'photos' }, options: { flightHeightM } },
+        'job request',
+      ),
+    ).toThrow(/invalid job request: options.flightHeightM: /);
+  });
+
   test('exports a JSON Schema for other tools', () => {
     const schema = toJsonSchema('JobRequest');
     expect(schema.type).toBe('object');
@@ -40,5 +61,12 @@ describe('job request', () => {
       'notify',
       'label',
     ]);
+    const options = (schema.properties as Record<string, { properties: Record<string, object> }>).options!;
+    expect(options.properties.flightHeightM).toMatchObject({
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 10_000,
+      description: 'flight height above the ground, metres, for photos without relative altitude',
+    });
   });
 });

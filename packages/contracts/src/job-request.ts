@@ -45,6 +45,12 @@ export const JobRequestSchema = z.object({
         .describe('spherical-harmonic bands kept in the compressed splats (default 0)'),
       maxImageSize: z.number().int().min(256).max(16_384).optional().describe('longest side used for SfM, px'),
       minAcceptedImages: z.number().int().min(2).optional(),
+      flightHeightM: z
+        .number()
+        .positive()
+        .max(10_000)
+        .optional()
+        .describe('flight height above the ground, metres, for photos without relative altitude'),
     })
     .default({}),
   priority: z.enum(['high', 'normal', 'low']).default('normal'),
