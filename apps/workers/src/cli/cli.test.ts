@@ -117,6 +117,42 @@ describe('aerial CLI', () => {
     });
   });
 
+  test('--flight-height reaches the job request as options.flightHeightM', async () => {
+    const { code, stdout } = await aerial(
+      'process',
+      join(survey, 'images'),
+      '--preset',
+      'survey',
+      '--flight-height',
+      '80',
+    );
+    expect(code).toBe(0);
+    const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
+    const stored = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).find((path) =>
+      path.endsWith(join('jobs', jobId, 'request.json')),
+    );
+    expect(JSON.parse(readFileSync(join(dataDir, stored!), 'utf8'))).toMatchObject({ options: { flightHeightM: 80 } });
+  });
+
+  test('a flight height that is not a positive number of metres gets a clear message and exit code 2', async () => {
+    const images = join(survey, 'images');
+    expect(await aerial('process', images, '--flight-height', 'abc')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--flight-height "abc" is not a number of metres; give the flight height above/),
+    });
+    // A value that starts with a dash must be attached with "=", as for any option.
+    expect(await aerial('process', images, '--flight-height', '-5')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/use '--flight-height=-XYZ'; run "aerial help" for the options/),
+    });
+    for (const height of ['0', '-5', '20000']) {
+      expect(await aerial('process', images, `--flight-height=${height}`)).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/invalid job request: options\.flightHeightM: /),
+      });
+    }
+  });
+
   test('invalid environment configuration stops the CLI with the variable named', async () => {
     const run = promisify(execFile)(process.execPath, [CLI, 'jobs'], {
       env: { ...process.env, AERIAL_DATA_DIR: dataDir, OBJECT_STORE: 'ftp://x' },

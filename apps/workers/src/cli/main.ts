@@ -3,7 +3,7 @@ import { AerialError, JobRequestSchema, newJobId, parseAtBoundary, PRESETS } fro
 import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, SfnApiServer, stagesFor } from '@aerial/pipeline';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createLocalEngine } from '../local-runtime';
 import { loadWorkerConfig, type WorkerConfig } from '../worker-config';
 import { jobSummary } from './job-summary';
@@ -18,6 +18,7 @@ commands:
       --label TEXT         a name for the job
       --webhook URL        POST the outcome here when the job ends
       --priority P         high | normal | low (default normal)
+      --flight-height M    flight height above the ground, metres, for photos without relative altitude
   jobs                   list jobs, newest first
   status JOB             show a job's outcome and outputs
   cancel JOB             stop a running job
@@ -55,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function processJob(config: WorkerConfig, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parsedArgs({
     args,
     allowPositionals: true,
     options: {
@@ -64,6 +65,7 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
       label: { type: 'string' },
       webhook: { type: 'string' },
       priority: { type: 'string', default: 'normal' },
+      'flight-height': { type: 'string' },
     },
   });
   const given = values.photos ?? positionals[0];
@@ -79,6 +81,7 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
       priority: values.priority,
       label: values.label,
       notify: values.webhook ? [{ kind: 'webhook', url: values.webhook }] : [],
+      options: flightHeight(values['flight-height']),
     },
     'job request',
   );
@@ -106,6 +109,19 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
   await publisher?.close();
   process.stdout.write(`\n${await jobSummary(config.store, jobId, record)}\n`);
   return exitCode(record);
+}
+
+/** `--flight-height` as the job option; its range is the contract's to check. */
+function flightHeight(given: string | undefined): { flightHeightM?: number } {
+  if (given === undefined) return {};
+  // Number('') is 0 and Number('0x50') is 80: only a plain decimal is a height in metres.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(given.trim()))
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `--flight-height ${JSON.stringify(given)} is not a number of metres`,
+      'give the flight height above the ground in metres, e.g. --flight-height 80',
+    );
+  return { flightHeightM: Number(given) };
 }
 
 /** The generated survey the main job runs on when no photos are given. */
@@ -166,7 +182,7 @@ async function cancelJob(config: WorkerConfig, jobId: string): Promise<number> {
  * MQTT_URL when set. Prints `engine listening on <url>` once ready; runs until SIGTERM or SIGINT.
  */
 async function serveEngine(config: WorkerConfig, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { port: { type: 'string', default: '0' } } });
+  const { values } = parsedArgs({ args, options: { port: { type: 'string', default: '0' } } });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new AerialError('Aerial.InvalidInput', `--port ${values.port} is not a port number`, 'give 0–65535');
@@ -188,6 +204,20 @@ async function serveEngine(config: WorkerConfig, args: string[]): Promise<number
   await server.close();
   await publisher?.close();
   return 0;
+}
+
+/** parseArgs, its refusals (unknown option, missing or dash-led value) reported as bad input. */
+function parsedArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    if (!(e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw e;
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      (e as Error).message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, ''),
+      'run "aerial help" for the options',
+    );
+  }
 }
 
 function requiredJob(args: string[]): string {
