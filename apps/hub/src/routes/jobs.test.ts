@@ -1,0 +1,75 @@
+import type { JobRequest } from '@aerial/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { buildHub } from '../app';
+import { ApiKeys } from '../auth/api-keys';
+import { migrate } from '../db/migrate';
+import { freshDatabase } from '../db/test-support/test-database';
+import { TileDatabase } from '../db/tile-database';
+import type { EngineExecution, JobEngine } from '../engine/job-engine';
+
+/** An engine that runs nothing and remembers what it was asked to start. */
+class RecordingEngine implements JobEngine {
+  readonly name = 'recording';
+  readonly started: { jobId: string; request: JobRequest }[] = [];
+
+  async start(jobId: string, request: JobRequest): Promise<string> {
+    this.started.push({ jobId, request });
+    return `recording:${jobId}`;
+  }
+  async describe(): Promise<EngineExecution | undefined> {
+    return { status: 'RUNNING' };
+  }
+  async stop(): Promise<void> {}
+  async ping(): Promise<void> {}
+}
+
+/** POST /api/jobs against a real PostgreSQL, with an engine that only records. */
+describe('job routes', () => {
+  let db: { pool: Pool; drop(): Promise<void> };
+  let hub: FastifyInstance;
+  let key: string;
+  const engine = new RecordingEngine();
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await migrate(db.pool);
+    hub = await buildHub({ pool: db.pool, engine });
+    key = (await new ApiKeys(db.pool).create('tests')).key;
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await db?.drop();
+  });
+
+  const post = (options: Record<string, unknown>) =>
+    hub.inject({
+      method: 'POST',
+      url: '/api/jobs',
+      payload: { source: { kind: 'folder', path: '/photos' }, options },
+      headers: { authorization: `Bearer ${key}` },
+    });
+
+  test('a flight height reaches the engine and the stored job request', async () => {
+    const started = await post({ flightHeightM: 80 });
+    expect(started.statusCode).toBe(202);
+    const { jobId } = started.json() as { jobId: string };
+    expect(engine.started.find((s) => s.jobId === jobId)?.request.options).toEqual({ flightHeightM: 80 });
+    expect((await new TileDatabase(db.pool).job(jobId))?.request?.options).toEqual({ flightHeightM: 80 });
+  });
+
+  test('without a flight height the request carries none', async () => {
+    const { jobId } = (await post({})).json() as { jobId: string };
+    expect(engine.started.find((s) => s.jobId === jobId)?.request.options).toEqual({});
+  });
+
+  test.each([0, -5, 'abc', 10_001])('a flight height of %p gets a 400 that names the option', async (flightHeightM) => {
+    const before = engine.started.length;
+    const refused = await post({ flightHeightM });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual({
+      error: { name: 'Aerial.InvalidInput', reason: expect.stringMatching(/options\/flightHeightM/) },
+    });
+    expect(engine.started).toHaveLength(before);
+  });
+});
