@@ -160,9 +160,14 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
         tags: ['datasets'],
         security: [{ apiKey: [] }],
         params: Params,
+        // The job's options are the contract's, so an option added there is taken here too.
         body: z
-          .object({ preset: PresetSchema.default('map'), label: z.string().max(200).optional() })
-          .default({ preset: 'map' }),
+          .object({
+            preset: PresetSchema.default('map'),
+            label: z.string().max(200).optional(),
+            options: JobRequestSchema.shape.options,
+          })
+          .default({ preset: 'map', options: {} }),
         response: {
           202: z.object({ jobId: z.string(), executionArn: z.string() }),
           400: ErrorBodySchema,
@@ -182,6 +187,7 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
         source: { kind: 'prefix', prefix: dataset.prefix },
         preset: request.body.preset,
         label: request.body.label ?? dataset.label ?? undefined,
+        options: request.body.options,
       });
       const started = await startJob(options, jobRequest);
       await tiles.linkJobToDataset(started.jobId, dataset.datasetId);

@@ -1,5 +1,9 @@
 import type { JobRequest } from '@aerial/contracts';
+import { LocalFolderStore } from '@aerial/pipeline';
 import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { buildHub } from '../app';
 import { ApiKeys } from '../auth/api-keys';
@@ -24,30 +28,34 @@ class RecordingEngine implements JobEngine {
   async ping(): Promise<void> {}
 }
 
-/** POST /api/jobs against a real PostgreSQL, with an engine that only records. */
+/** Starting jobs (directly, and on an uploaded dataset) against a real PostgreSQL, with an engine that only records. */
 describe('job routes', () => {
   let db: { pool: Pool; drop(): Promise<void> };
   let hub: FastifyInstance;
   let key: string;
+  let dir: string;
   const engine = new RecordingEngine();
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aerial-job-routes-'));
     db = await freshDatabase();
     await migrate(db.pool);
-    hub = await buildHub({ pool: db.pool, engine });
+    hub = await buildHub({ pool: db.pool, engine, store: new LocalFolderStore(dir) });
     key = (await new ApiKeys(db.pool).create('tests')).key;
   });
   afterAll(async () => {
     await hub?.close();
     await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
   });
+  const auth = () => ({ authorization: `Bearer ${key}` });
 
   const post = (options: Record<string, unknown>) =>
     hub.inject({
       method: 'POST',
       url: '/api/jobs',
       payload: { source: { kind: 'folder', path: '/photos' }, options },
-      headers: { authorization: `Bearer ${key}` },
+      headers: auth(),
     });
 
   test('a flight height reaches the engine and the stored job request', async () => {
@@ -71,5 +79,33 @@ describe('job routes', () => {
       error: { name: 'Aerial.InvalidInput', reason: expect.stringMatching(/options\/flightHeightM/) },
     });
     expect(engine.started).toHaveLength(before);
+  });
+
+  test('a job started on an uploaded dataset takes the flight height too', async () => {
+    const created = await hub.inject({ method: 'POST', url: '/api/datasets', payload: {}, headers: auth() });
+    const { datasetId, upload } = created.json() as { datasetId: string; upload: string };
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('photo')], { type: 'image/jpeg' }), 'DJI_0001.JPG');
+    const sent = new Request('http://hub', { method: 'POST', body: form });
+    const uploaded = await hub.inject({
+      method: 'POST',
+      url: upload,
+      payload: Buffer.from(await sent.arrayBuffer()),
+      headers: { ...auth(), 'content-type': sent.headers.get('content-type')! },
+    });
+    expect(uploaded.statusCode).toBe(201);
+    const jobOn = (options: Record<string, unknown>) =>
+      hub.inject({ method: 'POST', url: `/api/datasets/${datasetId}/jobs`, payload: { options }, headers: auth() });
+    const started = await jobOn({ flightHeightM: 120.5 });
+    expect(started.statusCode).toBe(202);
+    const { jobId } = started.json() as { jobId: string };
+    expect(engine.started.find((s) => s.jobId === jobId)?.request).toMatchObject({
+      source: { kind: 'prefix' },
+      preset: 'map',
+      options: { flightHeightM: 120.5 },
+    });
+    const refused = await jobOn({ flightHeightM: 0 });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toMatch(/options\/flightHeightM/);
   });
 });

@@ -262,8 +262,21 @@ function uploadFile(url: string, file: File, bar: HTMLProgressElement): Promise<
   });
 }
 
+const flightHeight = $<HTMLInputElement>('flight-height');
+
+/** The job options the form gives, checked before any upload starts; throws with what to fix. */
+function jobOptions(): { flightHeightM?: number } {
+  // A number input holds '' both when empty and when its text is not a number (badInput).
+  if (flightHeight.value === '' && !flightHeight.validity.badInput) return {};
+  const metres = flightHeight.valueAsNumber;
+  if (!(metres > 0 && metres <= 10_000))
+    throw new Error('the flight height must be a number of metres above 0 and at most 10000, or left empty');
+  return { flightHeightM: metres };
+}
+
 async function uploadAndProcess(files: File[]): Promise<void> {
   if (files.length === 0) return;
+  const options = jobOptions();
   const { datasetId, upload } = await api<{ datasetId: string; upload: string }>('/api/datasets', {
     method: 'POST',
     body: JSON.stringify({ label: `${files.length} photos` }),
@@ -294,7 +307,10 @@ async function uploadAndProcess(files: File[]): Promise<void> {
   };
   await Promise.all([worker(), worker()]);
   notice(`${rows.length - failed} of ${rows.length} files uploaded; starting the job…`);
-  const { jobId } = await api<{ jobId: string }>(`/api/datasets/${datasetId}/jobs`, { method: 'POST', body: '{}' });
+  const { jobId } = await api<{ jobId: string }>(`/api/datasets/${datasetId}/jobs`, {
+    method: 'POST',
+    body: JSON.stringify({ options }),
+  });
   location.hash = `#/jobs/${jobId}`;
 }
 
