@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { cutLevel, EncodeSlots } from './tile-cutter';
+import { cutLevel } from './tile-cutter';
+import { EncodeSlots } from './tile-encoding';
 
 describe('cutLevel', () => {
   let dir: string;
