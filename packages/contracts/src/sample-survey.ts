@@ -6,7 +6,7 @@ import { PolygonSchema } from './footprint';
  * some out:
  * - `full`: FocalLength, FocalLengthIn35mmFormat and the focal-plane resolution (the sensor size
  *   follows from the tags alone);
- * - `table-only`: FocalLength only, from a real camera (Canon PowerShot SX260 HS, 6.17 mm wide),
+ * - `table-only`: FocalLength only, from a real camera (Canon PowerShot SX260 HS, 6.16 mm wide as OpenSfM's sensor table has it),
  *   so the sensor width must come from a make/model table;
  * - `equivalent-only`: FocalLength and FocalLengthIn35mmFormat, from a camera no table lists.
  */

@@ -32,15 +32,15 @@ export function simCamera(widthPx = 1600, heightPx = 1200, focalLengthMm = 4.5, 
   };
 }
 
-/** The 1/2.3" sensor of the Canon PowerShot SX260 HS, 6.17 × 4.55 mm; its zoom starts at 4.5 mm. */
-const SX260_SENSOR_WIDTH_MM = 6.17;
+/** The 1/2.3" sensor of the Canon PowerShot SX260 HS, 6.16 × 4.62 mm (OpenSfM's sensor table); its zoom starts at 4.5 mm. */
+const SX260_SENSOR_WIDTH_MM = 6.16;
 
 /** The camera that writes the tags of `mode`, with its make, model and true sensor. */
 export function cameraFor(mode: SurveyCameraTags, widthPx = 1600, heightPx = 1200): SimCamera {
   if (mode === 'full') return simCamera(widthPx, heightPx);
   if (mode === 'equivalent-only') return { ...simCamera(widthPx, heightPx), model: 'Unlisted 9' };
   const focalLengthMm = 4.5;
-  // Square pixels: a frame of another aspect than the sensor's 6.17 × 4.55 uses its full width,
+  // Square pixels: a frame of another aspect than the sensor's 4:3 uses its full width,
   // which is what a sensor table gives and a pipeline scales by.
   const sensorHeightMm = (SX260_SENSOR_WIDTH_MM * heightPx) / widthPx;
   return {

@@ -58,7 +58,7 @@ describe('surveys with the conditions of non-DJI photo sets', () => {
     expect(400 / (exif.FocalPlaneXResolution as number)).toBeCloseTo(truth.camera.sensorWidthMm, 3);
   });
 
-  test('table-only camera tags: a Canon PowerShot SX260 HS with its focal length only, its 6.17 mm sensor the truth', async () => {
+  test('table-only camera tags: a Canon PowerShot SX260 HS with its focal length only, its 6.16 mm sensor the truth', async () => {
     const { truth, dir } = await survey({ cameraTags: 'table-only' });
     const tags = await tagsOf(dir, truth.photos[0]!);
     expect(tags.ifd0).toMatchObject({ Make: 'Canon', Model: 'Canon PowerShot SX260 HS' });
@@ -68,9 +68,9 @@ describe('surveys with the conditions of non-DJI photo sets', () => {
     }
     expect(tags.exif).not.toHaveProperty('FocalPlaneResolutionUnit');
     expect(truth.cameraTags).toBe('table-only');
-    expect(truth.camera).toMatchObject({ make: 'Canon', model: 'Canon PowerShot SX260 HS', sensorWidthMm: 6.17 });
-    // The footprint follows the Canon's sensor: 6.17 mm at 4.5 mm from 60 m is 82.27 m across.
-    expect(truth.gsdCm * 4).toBeCloseTo((60 * 6.17) / 4.5, 6);
+    expect(truth.camera).toMatchObject({ make: 'Canon', model: 'Canon PowerShot SX260 HS', sensorWidthMm: 6.16 });
+    // The footprint follows the Canon's sensor: 6.16 mm at 4.5 mm from 60 m is 82.13 m across.
+    expect(truth.gsdCm * 4).toBeCloseTo((60 * 6.16) / 4.5, 6);
   });
 
   test('equivalent-only camera tags: an unlisted camera with focal length and 35 mm equivalent, no focal plane', async () => {

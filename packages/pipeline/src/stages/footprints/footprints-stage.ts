@@ -37,12 +37,12 @@ export const footprintsStage: StageHandler = async (invocation, context) => {
     await getJson(store, outputKey(ingest, INGEST_OUTPUTS.records)),
     'image records',
   );
-  const skipped: { image: string; reason: string }[] = [];
+  const skipped: { image: string; code: 'tilted' | 'not-placed'; reason: string }[] = [];
   const photos: PhotoToPlace[] = [];
   for (const record of records) {
     if (!record.qa.accepted || !record.gps) continue;
     if (!record.key || !record.width || !record.height) {
-      skipped.push({ image: record.name, reason: 'the stored photo or its size is missing' });
+      skipped.push({ image: record.name, code: 'not-placed', reason: 'the stored photo or its size is missing' });
       continue;
     }
     const key = record.key;
@@ -57,11 +57,12 @@ export const footprintsStage: StageHandler = async (invocation, context) => {
     throw new AerialError('Aerial.QualityRejected', 'no accepted image has a GPS position', 'check the Ingest report');
 
   const placement = await placePhotos(photos, {
-    flightHeightM: (context.request.options as { flightHeightM?: number }).flightHeightM,
+    flightHeightM: context.request.options.flightHeightM,
     signal: context.signal,
     onProgress: (fraction, message) => context.progress(fraction * 90, message),
   });
-  for (const { index, reason } of placement.unplaced) skipped.push({ image: photos[index]!.record.name, reason });
+  for (const { index, code, reason } of placement.unplaced)
+    skipped.push({ image: photos[index]!.record.name, code, reason });
   const placed = photos.flatMap((photo, k) => {
     const p = placement.photos[k];
     return p ? [{ photo, placed: p, rect: groundRectangleOf(photo, p, placement.unitM) }] : [];
@@ -90,6 +91,7 @@ export const footprintsStage: StageHandler = async (invocation, context) => {
       headingDeg: round(p.headingDeg, 3) % 360,
       headingSource: p.headingSource,
       registered: p.registered,
+      ...(p.tiltDeg !== undefined ? { tiltDeg: round(p.tiltDeg, 2) } : {}),
       ...(overlap[i]!.forward !== undefined ? { forwardOverlap: round(overlap[i]!.forward!, 4) } : {}),
       ...(overlap[i]!.side !== undefined ? { sideOverlap: round(overlap[i]!.side!, 4) } : {}),
     };

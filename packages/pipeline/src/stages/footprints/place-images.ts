@@ -7,6 +7,7 @@ import { rotationOf, type Similarity, scaleOf, wrapAngle } from '../orthomosaic/
 import { cameraIntrinsics } from './camera-intrinsics';
 import { carryPlacement, fitToGps, relativeNetworks } from './free-network';
 import { gpsNeighbourPairs, trackHeadings } from './gps-track';
+import { estimatePerspective, type PerspectiveEstimate } from './tilt';
 
 const RAD = Math.PI / 180;
 /** Standard deviation of consumer drone GPS, metres. */
@@ -41,6 +42,8 @@ export interface PlacedPhoto {
   /** Recorded yaw minus the registered heading, degrees. */
   readonly yawDisagreementDeg?: number;
   readonly gain: number;
+  /** Tilt from nadir measured against the neighbours, degrees (where the focal length is known). */
+  readonly tiltDeg?: number;
 }
 
 export interface PhotoPlacement {
@@ -49,7 +52,7 @@ export interface PhotoPlacement {
   readonly unitM: number;
   /** Per photo, in input order; undefined where nothing could place it (see `unplaced`). */
   readonly photos: (PlacedPhoto | undefined)[];
-  readonly unplaced: { index: number; reason: string }[];
+  readonly unplaced: { index: number; reason: string; code: 'tilted' | 'not-placed' }[];
   readonly pairs: PairMatch[];
   readonly workingScales: number[];
   readonly candidatePairs: number;
@@ -118,7 +121,7 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
     workingScale: matching.workingScales[k]!,
   }));
 
-  const unplaced: { index: number; reason: string }[] = [];
+  const unplaced: PhotoPlacement['unplaced'] = [];
   let initial: (Similarity | undefined)[];
   let headingSources: HeadingSource[] = photos.map(() => 'registration');
   let mountDeg: number | undefined;
@@ -160,6 +163,7 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
       if (heading === undefined || gsd === undefined || !(unitM > 0)) {
         unplaced.push({
           index: k,
+          code: 'not-placed',
           reason:
             gsd === undefined
               ? 'no overlapping photo matched it, and its metadata gives no ground resolution (relative altitude or flight height, and camera)'
@@ -172,18 +176,40 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
   }
 
   // One adjustment of everything placed: matches tie photos together, GPS holds them in place.
-  const placedIndices = photos.map((_, k) => k).filter((k) => initial[k]);
-  const local = new Map(placedIndices.map((k, m) => [k, m]));
-  const localPairs = pairs
-    .filter((p) => local.has(p.i) && local.has(p.j))
-    .map((p) => ({ ...p, i: local.get(p.i)!, j: local.get(p.j)! }));
-  const result = placedIndices.length
-    ? adjust(
-        placedIndices.map((k) => ({ ...adjusted[k]!, initial: initial[k]! })),
-        localPairs,
-        { gpsSigmaPx: GPS_SIGMA_M / unitM },
-      )
-    : undefined;
+  // Frames tilted beyond what a flat placement can carry are then left out and the rest adjusted
+  // again without their matches.
+  const adjustAll = (indices: readonly number[]) => {
+    const local = new Map(indices.map((k, m) => [k, m]));
+    const localPairs = pairs
+      .filter((p) => local.has(p.i) && local.has(p.j))
+      .map((p) => ({ ...p, i: local.get(p.i)!, j: local.get(p.j)! }));
+    const result = adjust(
+      indices.map((k) => ({ ...adjusted[k]!, initial: initial[k]! })),
+      localPairs,
+      { gpsSigmaPx: GPS_SIGMA_M / unitM },
+    );
+    const perspective = estimatePerspective(
+      indices.map((k, m) => ({ ...adjusted[k]!, placement: result.placements[m]!, focalPx: priors[k]!.focalPx })),
+      localPairs,
+    );
+    return { indices, result, perspective };
+  };
+  let placedIndices = photos.map((_, k) => k).filter((k) => initial[k]);
+  let solved = placedIndices.length ? adjustAll(placedIndices) : undefined;
+  if (solved) {
+    const tilted = solved.indices.flatMap((k, m) => {
+      const rejection = tiltRejection(photos[k]!.record, solved!.perspective[m]);
+      return rejection ? [{ index: k, ...rejection }] : [];
+    });
+    if (tilted.length) {
+      unplaced.push(...tilted);
+      const out = new Set(tilted.map((t) => t.index));
+      placedIndices = placedIndices.filter((k) => !out.has(k));
+      solved = placedIndices.length ? adjustAll(placedIndices) : undefined;
+    }
+  }
+  const result = solved?.result;
+  const perspective = solved?.perspective ?? [];
 
   const out: (PlacedPhoto | undefined)[] = new Array<PlacedPhoto | undefined>(n).fill(undefined);
   placedIndices.forEach((k, m) => {
@@ -205,6 +231,7 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
         ? { yawDisagreementDeg: wrapAngle((prior.headingDeg - headingDeg) * RAD) / RAD }
         : {}),
       gain: matching.gains[k]!,
+      ...(perspective[m]?.tiltDeg !== undefined ? { tiltDeg: perspective[m]!.tiltDeg } : {}),
     };
   });
   return {
@@ -219,6 +246,38 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
     method: metadataInitial ? 'metadata' : 'photos',
     ...(mountDeg !== undefined ? { mountDeg } : {}),
   };
+}
+
+/**
+ * Tilt beyond which a frame is left out: a flat placement of a frame banked this far misplaces its
+ * corners by several percent of the frame (measured: gimballed DJI frames 0.4–5° against their
+ * neighbours, with relief parallax; an ungimballed Canon on a multirotor up to 7.6°).
+ */
+export const MAX_TILT_DEG = 10;
+/** The same limit as the scale change from centre to corner, for cameras of unknown focal length (~10° at a 80° diagonal field of view). */
+const MAX_PERSPECTIVE = 0.15;
+
+function tiltRejection(
+  record: ImageRecord,
+  estimate: PerspectiveEstimate | undefined,
+): { code: 'tilted'; reason: string } | undefined {
+  // The camera's own roll: an aircraft's roll says nothing of a gimballed camera's.
+  const roll = record.gimbal?.roll;
+  if (roll !== undefined && Math.abs(roll) > MAX_TILT_DEG)
+    return {
+      code: 'tilted',
+      reason: `the recorded camera roll is ${roll.toFixed(1)}°; the mosaic takes frames within ${MAX_TILT_DEG}° of nadir`,
+    };
+  if (!estimate) return undefined;
+  if (estimate.tiltDeg !== undefined ? estimate.tiltDeg > MAX_TILT_DEG : estimate.perspective > MAX_PERSPECTIVE)
+    return {
+      code: 'tilted',
+      reason:
+        estimate.tiltDeg !== undefined
+          ? `tilted ${estimate.tiltDeg.toFixed(1)}° from nadir (banked), measured against its neighbours; the mosaic takes frames within ${MAX_TILT_DEG}°`
+          : `its ground scale changes by ${(estimate.perspective * 100).toFixed(0)} % across the frame (tilted, banked), measured against its neighbours`,
+    };
+  return undefined;
 }
 
 /** Ground altitude under the flight, from photos that carry both GPS altitude and relative altitude. */

@@ -117,17 +117,24 @@ export function matchPair(
     mats.push(fromMat, toMat, inliers);
     const affine = cv.estimateAffine2D(fromMat, toMat, inliers, cv.RANSAC, options.thresholdPx ?? 3, 2000, 0.995, 10);
     mats.push(affine);
-    if (affine.rows !== 2) return undefined;
-    const [m00, m01, , m10, m11] = affine.data64F as unknown as number[];
-    const sx = Math.hypot(m00!, m10!);
-    const sy = Math.hypot(m01!, m11!);
-    const det = m00! * m11! - m01! * m10!;
-    // Same camera, same height: the map between overlapping nadir frames is close to a rotation.
-    if (det <= 0 || sx / sy > 1.25 || sy / sx > 1.25 || sx < 0.7 || sx > 1.4) return undefined;
+    let relation = affine.rows === 2 ? relationOf(affine.data64F as unknown as number[]) : undefined;
+    let mask: Uint8Array = inliers.data;
+    if (!relation) {
+      // A frame banked on a turn sees its neighbour through a perspective no affine map fits:
+      // RANSAC on a homography keeps its matches (and registration then measures the tilt).
+      const homographyInliers = new cv.Mat();
+      const homography = cv.findHomography(fromMat, toMat, cv.RANSAC, options.thresholdPx ?? 3, homographyInliers);
+      mats.push(homographyInliers, homography);
+      if (homography.rows === 3) {
+        relation = relationAt(homography.data64F as unknown as number[], centroid(from, homographyInliers.data));
+        mask = homographyInliers.data;
+      }
+    }
+    if (!relation) return undefined;
     const keepI: number[] = [];
     const keepJ: number[] = [];
     for (let k = 0; k < n; k++) {
-      if (inliers.data[k]) {
+      if (mask[k]) {
         keepI.push(from[k * 2]!, from[k * 2 + 1]!);
         keepJ.push(to[k * 2]!, to[k * 2 + 1]!);
       }
@@ -138,8 +145,8 @@ export function matchPair(
       j,
       pointsI: Float32Array.from(keepI),
       pointsJ: Float32Array.from(keepJ),
-      rotationRad: Math.atan2(m10! - m01!, m00! + m11!),
-      scale: Math.sqrt(Math.abs(det)),
+      rotationRad: relation.rotationRad,
+      scale: relation.scale,
       matches: keepI.length / 2,
     };
   } catch (e) {
@@ -147,6 +154,59 @@ export function matchPair(
   } finally {
     for (const m of mats) m.delete();
   }
+}
+
+/**
+ * Rotation and scale of a 2 × 2 linear map [m00 m01; m10 m11], or undefined where it is not what
+ * overlapping nadir frames of one camera at one height can show: close to a rotation.
+ */
+function relationFromLinear(
+  m00: number,
+  m01: number,
+  m10: number,
+  m11: number,
+): { rotationRad: number; scale: number } | undefined {
+  const sx = Math.hypot(m00, m10);
+  const sy = Math.hypot(m01, m11);
+  const det = m00 * m11 - m01 * m10;
+  if (det <= 0 || sx / sy > 1.25 || sy / sx > 1.25 || sx < 0.7 || sx > 1.4) return undefined;
+  return { rotationRad: Math.atan2(m10 - m01, m00 + m11), scale: Math.sqrt(Math.abs(det)) };
+}
+
+/** The relation of an affine map (row-major 2 × 3). */
+function relationOf(m: readonly number[]): { rotationRad: number; scale: number } | undefined {
+  return relationFromLinear(m[0]!, m[1]!, m[3]!, m[4]!);
+}
+
+/** The relation of a homography (row-major 3 × 3) near point p: its Jacobian there. */
+function relationAt(
+  h: readonly number[],
+  [x, y]: [number, number],
+): { rotationRad: number; scale: number } | undefined {
+  const w = h[6]! * x + h[7]! * y + h[8]!;
+  if (!(Math.abs(w) > 1e-12)) return undefined;
+  const u = (h[0]! * x + h[1]! * y + h[2]!) / w;
+  const v = (h[3]! * x + h[4]! * y + h[5]!) / w;
+  return relationFromLinear(
+    (h[0]! - u * h[6]!) / w,
+    (h[1]! - u * h[7]!) / w,
+    (h[3]! - v * h[6]!) / w,
+    (h[4]! - v * h[7]!) / w,
+  );
+}
+
+/** Mean of the points [x0, y0, …] whose mask entry is set. */
+function centroid(points: readonly number[], mask: Uint8Array): [number, number] {
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let k = 0; k < points.length / 2; k++) {
+    if (!mask[k]) continue;
+    sx += points[2 * k]!;
+    sy += points[2 * k + 1]!;
+    n++;
+  }
+  return n ? [sx / n, sy / n] : [0, 0];
 }
 
 let matcher: HammingKnn | undefined;

@@ -1,5 +1,5 @@
 import { keys, PublicationSchema, type SurveyGroundTruth } from '@aerial/contracts';
-import { generateSurvey, metresPerDegree, sharedDatasetImages } from '@aerial/sample-data';
+import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,8 @@ import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
 import { STAGE_HANDLERS } from '../stage-handlers';
 import { runStage } from '../stage-runtime';
 import { type PlacementRow } from './orthomosaic-stage';
-import { apply, invert } from './similarity';
+import { invert } from './similarity';
+import { absoluteErrorM, relativeMisalignmentPx } from './test-support/placement-accuracy';
 import { MAP_STAGES, runMapJob } from './test-support/run-map-job';
 
 const BRIGHTON = sharedDatasetImages('brighton-beach');
@@ -51,12 +52,7 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   test('absolute georeference error ≤ 1 m RMS against the true camera positions', () => {
-    const m = metresPerDegree(truth.origin.latitude);
-    const errors = truth.photos.map((photo) => {
-      const placed = placements.placements.find((p) => p.image === photo.name)!;
-      return Math.hypot((placed.center[0] - photo.longitude) * m.lon, (placed.center[1] - photo.latitude) * m.lat);
-    });
-    const rms = Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / errors.length);
+    const rms = absoluteErrorM(truth, placements.placements);
     const recorded = Math.sqrt(
       truth.photos.reduce((s, p) => s + p.recordedError.eastM ** 2 + p.recordedError.northM ** 2, 0) /
         truth.photos.length,
@@ -67,45 +63,7 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
   });
 
   test('relative misalignment between overlapping images ≤ 2 output pixels RMS', () => {
-    const m = metresPerDegree(truth.origin.latitude);
-    const gsd = (truth.gsdCm / 100) * 1;
-    // True ground (lon, lat) of pixel offset (u, v) from an image's centre.
-    const groundOf = (photo: SurveyGroundTruth['photos'][number], u: number, v: number): [number, number] => {
-      const t = (photo.heading * Math.PI) / 180;
-      const east = (u * Math.cos(t) - v * Math.sin(t)) * gsd;
-      const north = (-u * Math.sin(t) - v * Math.cos(t)) * gsd;
-      return [photo.longitude + east / m.lon, photo.latitude + north / m.lat];
-    };
-    const pixelOf = (photo: SurveyGroundTruth['photos'][number], lon: number, lat: number): [number, number] => {
-      const t = (photo.heading * Math.PI) / 180;
-      const east = ((lon - photo.longitude) * m.lon) / gsd;
-      const north = ((lat - photo.latitude) * m.lat) / gsd;
-      return [east * Math.cos(t) - north * Math.sin(t), -east * Math.sin(t) - north * Math.cos(t)];
-    };
-    let sum = 0;
-    let count = 0;
-    const { widthPx: W, heightPx: H } = truth.camera;
-    for (const a of truth.photos) {
-      const pa = placements.placements.find((p) => p.image === a.name)!;
-      for (const b of truth.photos) {
-        if (a === b) continue;
-        const pb = placements.placements.find((p) => p.image === b.name)!;
-        for (let gy = 0; gy < 8; gy++) {
-          for (let gx = 0; gx < 8; gx++) {
-            const u = ((gx + 0.5) / 8 - 0.5) * W;
-            const v = ((gy + 0.5) / 8 - 0.5) * H;
-            const [lon, lat] = groundOf(a, u, v);
-            const [ub, vb] = pixelOf(b, lon, lat);
-            if (Math.abs(ub) > W / 2 || Math.abs(vb) > H / 2) continue;
-            const [xa, ya] = apply(pa.similarity, u, v);
-            const [xb, yb] = apply(pb.similarity, ub, vb);
-            sum += (xa - xb) ** 2 + (ya - yb) ** 2;
-            count++;
-          }
-        }
-      }
-    }
-    const rms = Math.sqrt(sum / count);
+    const { rms, count } = relativeMisalignmentPx(truth, placements.placements);
     console.log(
       `relative misalignment ${rms.toFixed(3)} px RMS over ${count} overlapping points (${placements.pixelSizeM} m px)`,
     );
@@ -199,7 +157,9 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
     const jobId = 'job-map-fail';
     await runMapJob(store, jobId, join(root, 'survey', 'images'), ['GuardBudget', 'Ingest', 'Footprints']);
     // The orthomosaic's input vanishes: the stage fails with a named error.
-    await putJson(store, `${keys.stage(jobId, 'Footprints')}/footprints.json`, []);
+    const registrationKey = `${keys.stage(jobId, 'Footprints')}/registration.json`;
+    const registration = (await getJson(store, registrationKey)) as Record<string, unknown>;
+    await putJson(store, registrationKey, { ...registration, images: [], pairs: [] });
     await expect(runMapJob(store, jobId, '', ['Orthomosaic'])).rejects.toThrow(/no image has a footprint/);
     const notify = await runStage(
       { jobId, stage: 'Notify', outcome: 'failed', failure: { Error: 'States.TaskFailed' } },
@@ -226,7 +186,7 @@ describe('map products on Brighton Beach', () => {
   afterAll(() => root && rmSync(root, { recursive: true, force: true }));
 
   brighton(
-    'all 18 images placed, the six rotated photos included and flagged; a COG GDAL reads in UTM at the photos\' resolution',
+    "all 18 images placed, the six rotated photos included and flagged; a COG GDAL reads in UTM at the photos' resolution",
     async () => {
       root = mkdtempSync(join(tmpdir(), 'aerial-brighton-map-'));
       const store = new LocalFolderStore(join(root, 'objects'));

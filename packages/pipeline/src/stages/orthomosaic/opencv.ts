@@ -38,6 +38,7 @@ export interface OpenCv {
     confidence: number,
     refineIters: number,
   ): CvMat;
+  findHomography(from: CvMat, to: CvMat, method: number, ransacReprojThreshold: number, mask: CvMat): CvMat;
   exceptionFromPtr(ptr: number): { msg: string };
 }
 
