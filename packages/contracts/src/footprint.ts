@@ -59,3 +59,11 @@ export const FootprintRecordSchema = z.object({
   sideOverlap: z.number().min(0).max(1).optional(),
 });
 export type FootprintRecord = z.infer<typeof FootprintRecordSchema>;
+
+/** A photo Ingest accepted that the Footprints stage left out, and why (`summary.skipped`). */
+export const FootprintSkipSchema = z.object({
+  image: z.string().min(1),
+  code: z.enum(['tilted', 'not-placed']),
+  reason: z.string().min(1),
+});
+export type FootprintSkip = z.infer<typeof FootprintSkipSchema>;

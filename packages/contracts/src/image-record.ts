@@ -17,6 +17,9 @@ export const QA_REASON_CODES = [
   'outlier-position',
   'unsafe-name',
   'symlink',
+  // Found by the Footprints stage: a frame banked beyond what the mosaic takes, or one nothing placed.
+  'tilted',
+  'not-placed',
 ] as const;
 export const QaReasonCodeSchema = z.enum(QA_REASON_CODES);
 export type QaReasonCode = z.infer<typeof QaReasonCodeSchema>;

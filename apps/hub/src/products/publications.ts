@@ -1,7 +1,9 @@
 import {
   type CatalogImageRow,
   FootprintRecordSchema,
+  FootprintSkipSchema,
   ImageRecordSchema,
+  StageManifestSchema,
   keys,
   type Publication,
   PublicationSchema,
@@ -38,11 +40,30 @@ export class Publications {
     this.cache.delete(jobId);
   }
 
-  /** The image records Ingest wrote (verdicts and reasons), or [] before Ingest ran. */
+  /**
+   * The image records Ingest wrote (verdicts and reasons), or [] before Ingest ran, with the
+   * photos the Footprints stage left out (banked frames, photos nothing placed) turned into
+   * rejections with its reason: the QA table shows every photo missing from the products.
+   */
   async imageRecords(jobId: string) {
     const key = `${keys.stage(jobId, 'Ingest')}/image-records.json`;
     if (!(await this.store.head(key))) return [];
-    return z.array(ImageRecordSchema).parse(await getJson(this.store, key));
+    const records = z.array(ImageRecordSchema).parse(await getJson(this.store, key));
+    const skipped = new Map((await this.footprintSkips(jobId)).map((s) => [s.image, s]));
+    return records.map((r) => {
+      const skip = skipped.get(r.name);
+      return skip && r.qa.accepted
+        ? { ...r, qa: { ...r.qa, accepted: false, reasons: [{ code: skip.code, message: skip.reason }] } }
+        : r;
+    });
+  }
+
+  private async footprintSkips(jobId: string) {
+    const key = keys.manifest(jobId, 'Footprints');
+    if (!(await this.store.head(key))) return [];
+    const manifest = StageManifestSchema.parse(await getJson(this.store, key));
+    const skipped = z.array(FootprintSkipSchema).safeParse(manifest.summary.skipped ?? []);
+    return skipped.success ? skipped.data : [];
   }
 
   /** Records a publication in the tile database; idempotent (upserts). */
