@@ -1,4 +1,6 @@
 import {
+  type FootprintsSummary,
+  FootprintsSummarySchema,
   type ImageRecord,
   ImageRecordSchema,
   keys,
@@ -31,7 +33,8 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
     const records = z.array(ImageRecordSchema).parse(await getJson(store, recordsKey));
     lines.push('', imagesTable(records));
   }
-  const footprints = manifests.get('Footprints')?.summary as FootprintsSummary | undefined;
+  const footprintsSummary = manifests.get('Footprints')?.summary;
+  const footprints = footprintsSummary ? FootprintsSummarySchema.safeParse(footprintsSummary).data : undefined;
   if (footprints) {
     const pct = (v: { median: number; min: number; max: number } | null) =>
       v ? `${(v.median * 100).toFixed(0)} % (${(v.min * 100).toFixed(0)}–${(v.max * 100).toFixed(0)} %)` : 'n/a';
@@ -39,6 +42,8 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
       '',
       `Footprints: ${footprints.images} images, GSD ${footprints.gsdCm.median.toFixed(2)} cm/px (${footprints.gsdCm.min.toFixed(2)}–${footprints.gsdCm.max.toFixed(2)})`,
       `  forward overlap ${pct(footprints.forwardOverlap)}, side overlap ${pct(footprints.sideOverlap)}`,
+      `  ${placementLine(footprints)}`,
+      ...footprints.skipped.map((s) => `  left out ${s.image}: ${s.reason}`),
     );
   }
   const sfm = manifests.get('SfM')?.summary as
@@ -106,11 +111,20 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
   return lines.join('\n');
 }
 
-interface FootprintsSummary {
-  images: number;
-  gsdCm: { median: number; min: number; max: number };
-  forwardOverlap: { median: number; min: number; max: number } | null;
-  sideOverlap: { median: number; min: number; max: number } | null;
+/** How the photos were placed and where their height came from, in one line. */
+function placementLine(f: FootprintsSummary): string {
+  const placed =
+    f.placedFrom === 'photos'
+      ? `placed from the photos (${f.registered}/${f.images} matched, fitted to GPS)`
+      : `placed from DJI metadata, refined by ${f.registered}/${f.images} matched`;
+  const sources = Object.entries(f.heightSources)
+    .map(([source, count]) => `${source.replace(/-/g, ' ')} ${count}`)
+    .join(', ');
+  const height = f.heightAboveGroundM
+    ? `height ${f.heightAboveGroundM.median.toFixed(1)} m (${f.heightAboveGroundM.min.toFixed(1)}–${f.heightAboveGroundM.max.toFixed(1)}; ${sources})`
+    : `height unknown (${sources})`;
+  const mount = f.cameraMountDeg !== undefined ? `, camera at ${f.cameraMountDeg.toFixed(0)}° to the track` : '';
+  return `${placed}; ${height}${mount}`;
 }
 
 function imagesTable(records: ImageRecord[]): string {

@@ -1,6 +1,9 @@
 import {
   AerialError,
   type FootprintRecord,
+  type FootprintSkip,
+  type FootprintsSummary,
+  FootprintsSummarySchema,
   type ImageRegistration,
   ImageRecordSchema,
   keys,
@@ -37,7 +40,7 @@ export const footprintsStage: StageHandler = async (invocation, context) => {
     await getJson(store, outputKey(ingest, INGEST_OUTPUTS.records)),
     'image records',
   );
-  const skipped: { image: string; code: 'tilted' | 'not-placed'; reason: string }[] = [];
+  const skipped: FootprintSkip[] = [];
   const photos: PhotoToPlace[] = [];
   for (const record of records) {
     if (!record.qa.accepted || !record.gps) continue;
@@ -154,7 +157,7 @@ export const footprintsStage: StageHandler = async (invocation, context) => {
         role: FOOTPRINTS_OUTPUTS.registration,
       },
     ],
-    summary: {
+    summary: FootprintsSummarySchema.parse({
       images: rows.length,
       registered: rows.filter((r) => r.registered).length,
       placedFrom: placement.method,
@@ -173,7 +176,7 @@ export const footprintsStage: StageHandler = async (invocation, context) => {
       forwardOverlap: summarize(values((r) => r.forwardOverlap)),
       sideOverlap: summarize(values((r) => r.sideOverlap)),
       bbox: [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)].map((v) => round(v, 7)),
-    },
+    } satisfies FootprintsSummary),
   };
 };
 
