@@ -84,7 +84,7 @@ export const FootprintsSummarySchema = z.object({
   skipped: z.array(FootprintSkipSchema),
   gsdCm: spread,
   heightAboveGroundM: spread.nullable(),
-  heightSources: z.record(HeightSourceSchema, z.number().int()),
+  heightSources: z.partialRecord(HeightSourceSchema, z.number().int()),
   forwardOverlap: spread.nullable(),
   sideOverlap: spread.nullable(),
   bbox: z.array(z.number()).length(4),
