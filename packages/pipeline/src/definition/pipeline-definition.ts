@@ -149,7 +149,7 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(4, 16384),
       timeoutSeconds: 90 * 60,
       retry: heavy,
-      reads: ['Ingest'],
+      reads: ['Ingest', 'Footprints'],
       writes: ['sparse-model', 'cameras'],
       presets: THREE_D,
     },

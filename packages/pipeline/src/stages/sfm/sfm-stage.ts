@@ -1,12 +1,20 @@
-import { AerialError, type ImageRecord, ImageRecordSchema, keys, parseAtBoundary } from '@aerial/contracts';
+import {
+  AerialError,
+  FootprintRecordSchema,
+  type ImageRecord,
+  ImageRecordSchema,
+  keys,
+  parseAtBoundary,
+} from '@aerial/contracts';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { LocalFrame } from '../../geo/local-frame';
-import { getJson, putJson } from '../../object-store/object-store';
+import { LocalFrame, median } from '../../geo/local-frame';
+import { getJson, type ObjectStore, putJson } from '../../object-store/object-store';
+import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { reconstruct } from './colmap-reconstruct';
@@ -72,13 +80,13 @@ export const sfmStage: StageHandler = async (invocation, context) => {
     });
 
     const withGps = [...nameOf].filter(([, r]) => r.gps);
+    const altitudeOf = referenceAltitudes(
+      withGps.map(([, r]) => r),
+      await readFootprintHeights(store, invocation.jobId),
+    );
     await writeFile(
       join(work, 'gps.txt'),
-      withGps
-        .map(
-          ([name, r]) => `${name} ${r.gps!.latitude} ${r.gps!.longitude} ${r.gps!.altitude ?? r.relativeAltitude ?? 0}`,
-        )
-        .join('\n'),
+      withGps.map(([name, r]) => `${name} ${r.gps!.latitude} ${r.gps!.longitude} ${altitudeOf(r)}`).join('\n'),
     );
     await mkdir(join(work, 'aligned'));
     const aligned = await runColmap(
@@ -127,8 +135,8 @@ export const sfmStage: StageHandler = async (invocation, context) => {
     );
     const meanReprojectionError = Number(/Mean reprojection error: ([\d.]+)px/.exec(analysis)?.[1] ?? Number.NaN);
     const errors = reprojectionErrorByImage(model);
-    // COLMAP's ENU origin is the first reference image's GPS position.
-    const origin = withGps[0]![1].gps!;
+    // COLMAP's ENU origin is the first reference image's position (with the altitude given it).
+    const origin = { ...withGps[0]![1].gps!, altitude: altitudeOf(withGps[0]![1]) };
     const frame = new LocalFrame(origin.latitude, origin.longitude);
     const registered = new Map(model.images.map((im) => [im.name, im]));
     const registration = [...nameOf].map(([name, record]) => {
@@ -217,3 +225,34 @@ export const sfmStage: StageHandler = async (invocation, context) => {
     await rm(work, { recursive: true, force: true });
   }
 };
+
+/**
+ * The altitude each photo's camera is aligned to. GPS altitude drifts (by ~100 m over the Caliterra
+ * flight, FINDINGS.md) and misaligns the model by tens of metres; where the Footprints stage knows
+ * every photo's height above the ground, the reference is one ground altitude plus that height
+ * (the ground: the median of GPS altitude minus height, so altitudes stay near the GPS datum).
+ */
+export function referenceAltitudes(
+  records: readonly ImageRecord[],
+  heights: ReadonlyMap<string, number>,
+): (record: ImageRecord) => number {
+  const known = records.filter((r) => heights.has(r.name));
+  if (known.length === records.length && known.length > 0) {
+    const offsets = known.map((r) => (r.gps?.altitude ?? 0) - heights.get(r.name)!);
+    const ground = median(offsets);
+    return (r) => round(ground + heights.get(r.name)!, 3);
+  }
+  return (r) => r.gps?.altitude ?? r.relativeAltitude ?? 0;
+}
+
+/** Each photo's height above ground as Footprints found it, when that stage ran. */
+async function readFootprintHeights(store: ObjectStore, jobId: string): Promise<Map<string, number>> {
+  if (!(await store.head(keys.manifest(jobId, 'Footprints')))) return new Map();
+  const manifest = await readManifest(store, jobId, 'Footprints');
+  const rows = parseAtBoundary(
+    z.array(FootprintRecordSchema),
+    await getJson(store, outputKey(manifest, FOOTPRINTS_OUTPUTS.rows)),
+    'footprints',
+  );
+  return new Map(rows.flatMap((r) => (r.heightAboveGroundM !== undefined ? [[r.image, r.heightAboveGroundM]] : [])));
+}
