@@ -264,7 +264,7 @@ repo.addTask('bench:sfm', {
   steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/sfm.js' }],
 });
 repo.addTask('bench:mosaic', {
-  description: 'Map job vs decode floor, Tiles vs gdal2tiles, peak RSS on 150 photos, side by side',
+  description: 'Map job vs decode floor, Tiles vs gdal2tiles, peak RSS on 150 photos, Caliterra map job time and RSS',
   steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/mosaic.js' }],
 });
 repo.addTask('bench:hub', {

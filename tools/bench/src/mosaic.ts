@@ -26,7 +26,8 @@ const MAP_STAGES = stagesFor(AERIAL_PIPELINE, 'map').filter((s) => s !== AERIAL_
  * (a) the whole map job on Brighton Beach against decoding every image once with sharp;
  * (b) the Tiles stage against `gdal2tiles.py --xyz --processes=2` on the same mosaic (both warp
  *     it when it is in UTM);
- * (c) peak RSS of the map job on a generated 150-image survey, in a child process of its own.
+ * (c) peak RSS of the map job on a generated 150-image survey, in a child process of its own;
+ * (d) wall time and peak RSS of the map job on Caliterra (EXIF GPS only), in a child of its own.
  * `node lib/mosaic.js rss <photos>` is that child; `node lib/mosaic.js tiles <cog.tif>` measures
  * (b) alone on any north-up RGBA COG in EPSG:3857 or a WGS84 UTM zone.
  */
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
       `(a) Brighton Beach, ${files.length} photos, ${rounds} rounds each, interleaved`,
       `    ${job.floor.label}: median ${job.floor.medianSeconds.toFixed(2)} s`,
       `    ${job.candidate.label}: median ${job.candidate.medianSeconds.toFixed(2)} s`,
-      `    ratio map job / decode floor: ${job.ratio.toFixed(2)} (target ≤ 4)`,
+      `    ratio map job / decode floor: ${job.ratio.toFixed(2)} (a diagnostic: the ≤ 4 target is retired)`,
       `    last map job by stage: ${[...lastStageSeconds].map(([s, t]) => `${s} ${t.toFixed(2)} s`).join(', ')}`,
     ];
 
@@ -64,6 +65,19 @@ async function main(): Promise<void> {
     const child = spawnSync(process.execPath, [__filename, 'rss', join(survey, 'images')], { encoding: 'utf8' });
     if (child.status !== 0) throw new Error(`RSS child failed: ${child.stderr}`);
     lines.push(`(c) map job on a generated survey of ${photos} photos: ${child.stdout.trim()} (target ≤ 2048 MiB)`);
+
+    // (d): a photo set without DJI metadata, placed by the photos themselves.
+    const caliterra = sharedDatasetImages('caliterra');
+    if (caliterra) {
+      const count = readdirSync(caliterra).length;
+      const run = spawnSync(process.execPath, [__filename, 'rss', caliterra], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`Caliterra child failed: ${run.stderr}`);
+      lines.push(
+        `(d) map job on Caliterra (${count} photos, EXIF GPS only): ${run.stdout.trim()} (target ≤ 60 s and ≤ 2048 MiB)`,
+      );
+    } else {
+      lines.push('(d) skipped: ../shared/datasets/caliterra/images is absent');
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -249,7 +263,10 @@ async function rssChild(photos: string): Promise<void> {
     const started = performance.now();
     await mapJob(new LocalFolderStore(join(work, 'objects')), 'bench-rss', photos);
     const peak = process.resourceUsage().maxRSS / 1024;
-    process.stdout.write(`peak RSS ${peak.toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const stages = [...lastStageSeconds].map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ');
+    process.stdout.write(
+      `peak RSS ${peak.toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s (${stages})`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
