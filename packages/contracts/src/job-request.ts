@@ -45,6 +45,12 @@ export const JobRequestSchema = z.object({
         .describe('spherical-harmonic bands kept in the compressed splats (default 0)'),
       maxImageSize: z.number().int().min(256).max(16_384).optional().describe('longest side used for SfM, px'),
       minAcceptedImages: z.number().int().min(2).optional(),
+      mosaicProjection: z
+        .enum(['utm', 'web-mercator'])
+        .optional()
+        .describe(
+          "the orthomosaic's grid: 'utm' (default) at the photos' own resolution in the job's UTM zone; 'web-mercator' on the XYZ tile grid (EPSG:3857) of the zoom nearest it, which web tiles need not resample",
+        ),
       flightHeightM: z
         .number()
         .positive()

@@ -16,7 +16,14 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { LocalFrame, median } from '../../geo/local-frame';
 import { utmZoneFor } from '../../geo/utm';
-import { zoomForGsd } from '../../geo/web-mercator';
+import {
+  fromMercator,
+  groundResolution,
+  mercatorResolution,
+  TILE_SIZE,
+  toMercator,
+  zoomForGsd,
+} from '../../geo/web-mercator';
 import { getJson, putJson } from '../../object-store/object-store';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
@@ -126,16 +133,21 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
   }
   const registerSeconds = clock();
 
-  // The mosaic's grid: UTM, north up, square pixels of the photos' median ground resolution.
+  // The mosaic's grid, north up: by default UTM at the photos' median ground resolution; on
+  // request the XYZ grid of the zoom nearest it (EPSG:3857, tile corners on pixel corners).
   const gsdM = median(framePlacements.map((t) => scaleOf(t) * registration.unitM));
-  const pixelM = Math.max(0.001, Math.round(gsdM * 1e4) / 1e4);
-  const zone = utmZoneFor(frame.originLon, frame.originLat);
+  const latitude = frame.originLat;
+  const zoom = zoomForGsd(gsdM, latitude);
+  const grid = mosaicGrid(context.request.options.mosaicProjection ?? 'utm', frame, gsdM, zoom);
+  const { pixelM } = grid;
   const toMosaicMetres = (x: number, y: number): [number, number] =>
-    zone.toProjected(...frame.toLonLat(x * registration.unitM, -y * registration.unitM));
+    grid.toProjected(...frame.toLonLat(x * registration.unitM, -y * registration.unitM));
   const projected = images.map((image, k) => toProjectedSimilarity(framePlacements[k]!, image.width, toMosaicMetres));
   const corners = images.flatMap((image, k) => cornersOf(projected[k]!, image.width, image.height));
-  const originX = Math.floor(Math.min(...corners.map((c) => c[0])) / pixelM) * pixelM;
-  const originY = Math.ceil(Math.max(...corners.map((c) => c[1])) / pixelM) * pixelM;
+  const originX =
+    grid.snapOffsetX + Math.floor((Math.min(...corners.map((c) => c[0])) - grid.snapOffsetX) / grid.snapM) * grid.snapM;
+  const originY =
+    grid.snapOffsetY - Math.floor((grid.snapOffsetY - Math.max(...corners.map((c) => c[1]))) / grid.snapM) * grid.snapM;
   const width = Math.ceil((Math.max(...corners.map((c) => c[0])) - originX) / pixelM);
   const height = Math.ceil((originY - Math.min(...corners.map((c) => c[1]))) / pixelM);
   // Projected metres (y up) to mosaic pixels (y down).
@@ -145,14 +157,12 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     tx: (t.tx - originX) / pixelM,
     ty: (originY - t.ty) / pixelM,
   }));
-  const latitude = frame.originLat;
-  const zoom = zoomForGsd(pixelM, latitude);
   const work = await mkdtemp(join(tmpdir(), 'aerial-mosaic-'));
   const cog = openCogWriter({
     width,
     height,
     tileSize: COG_TILE,
-    georeference: { epsg: zone.epsg, originX, originY, pixelSize: pixelM },
+    georeference: { epsg: grid.epsg, originX, originY, pixelSize: pixelM },
     tempPath: join(work, 'level0.bin'),
   });
   try {
@@ -224,7 +234,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         ...(disagreement !== undefined ? { yawDisagreementDeg: round(disagreement, 2) } : {}),
         yawFlagged: disagreement !== undefined && Math.abs(disagreement) > YAW_FLAG_DEG,
         gain: round(image.placed.gain, 4),
-        center: zone.toLonLat(originX + t.tx * pixelM, originY - t.ty * pixelM).map((v) => round(v, 8)) as [
+        center: grid.toLonLat(originX + t.tx * pixelM, originY - t.ty * pixelM).map((v) => round(v, 8)) as [
           number,
           number,
         ],
@@ -235,9 +245,9 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
       };
     });
     const placementsKey = `${prefix}/placements.json`;
-    const georeference = { epsg: zone.epsg, origin: [originX, originY] as [number, number], pixelSizeM: pixelM };
+    const georeference = { epsg: grid.epsg, origin: [originX, originY] as [number, number], pixelSizeM: pixelM };
     const placementsInfo = await putJson(store, placementsKey, { ...georeference, placements });
-    const edge = (f: number, g: number) => zone.toLonLat(originX + f * width * pixelM, originY - g * height * pixelM);
+    const edge = (f: number, g: number) => grid.toLonLat(originX + f * width * pixelM, originY - g * height * pixelM);
     const outline = [0, 0.5, 1].flatMap((f) => [edge(f, 0), edge(f, 1), edge(0, f), edge(1, f)]);
     const bbox = [
       Math.min(...outline.map((p) => p[0])),
@@ -271,14 +281,14 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         candidatePairs: registration.candidatePairs,
         rmsResidualPx: round(registration.rmsResidualPx, 3),
         yawFlagged: flagged,
-        crs: `EPSG:${zone.epsg}`,
-        epsg: zone.epsg,
+        crs: `EPSG:${grid.epsg}`,
+        epsg: grid.epsg,
         /** Projected coordinates of the mosaic's top-left corner, metres. */
         origin: georeference.origin,
         pixelSizeM: pixelM,
         /** The XYZ zoom nearest the mosaic's resolution: the finest zoom of its web tiles. */
         zoom,
-        gsdCm: round(pixelM * 100, 3),
+        gsdCm: round(grid.groundPixelM * 100, 3),
         widthPx: width,
         heightPx: height,
         overviews: written.overviews,
@@ -302,6 +312,50 @@ function stopwatch(): () => number {
     const seconds = round((now - last) / 1000, 2);
     last = now;
     return seconds;
+  };
+}
+
+/** Where the mosaic's pixels lie: a projection, a pixel size, and the lattice its origin snaps to. */
+interface MosaicGrid {
+  readonly epsg: number;
+  readonly pixelM: number;
+  /** Ground size of a pixel at the job, metres. */
+  readonly groundPixelM: number;
+  /** The origin is a multiple of `snapM` away from (snapOffsetX, snapOffsetY). */
+  readonly snapM: number;
+  readonly snapOffsetX: number;
+  readonly snapOffsetY: number;
+  toProjected(longitude: number, latitude: number): [number, number];
+  toLonLat(x: number, y: number): [number, number];
+}
+
+function mosaicGrid(projection: 'utm' | 'web-mercator', frame: LocalFrame, gsdM: number, zoom: number): MosaicGrid {
+  if (projection === 'web-mercator') {
+    const pixelM = mercatorResolution(zoom);
+    const halfWorld = (TILE_SIZE * 2 ** zoom * pixelM) / 2;
+    return {
+      epsg: 3857,
+      pixelM,
+      groundPixelM: groundResolution(zoom, frame.originLat),
+      // Tile corners: the Tiles stage then cuts pages without resampling.
+      snapM: TILE_SIZE * pixelM,
+      snapOffsetX: -halfWorld,
+      snapOffsetY: halfWorld,
+      toProjected: toMercator,
+      toLonLat: fromMercator,
+    };
+  }
+  const zone = utmZoneFor(frame.originLon, frame.originLat);
+  const pixelM = Math.max(0.001, Math.round(gsdM * 1e4) / 1e4);
+  return {
+    epsg: zone.epsg,
+    pixelM,
+    groundPixelM: pixelM,
+    snapM: pixelM,
+    snapOffsetX: 0,
+    snapOffsetY: 0,
+    toProjected: zone.toProjected,
+    toLonLat: zone.toLonLat,
   };
 }
 
