@@ -136,6 +136,29 @@ describe('aerial CLI', () => {
     expect(JSON.parse(readFileSync(join(dataDir, stored!), 'utf8'))).toMatchObject({ options: { flightHeightM: 80 } });
   });
 
+  test('--projection web-mercator reaches the job request; an unknown projection is refused with the choices', async () => {
+    const { code, stdout } = await aerial(
+      'process',
+      join(survey, 'images'),
+      '--preset',
+      'survey',
+      '--projection',
+      'web-mercator',
+    );
+    expect(code).toBe(0);
+    const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
+    const stored = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).find((path) =>
+      path.endsWith(join('jobs', jobId, 'request.json')),
+    );
+    expect(JSON.parse(readFileSync(join(dataDir, stored!), 'utf8'))).toMatchObject({
+      options: { mosaicProjection: 'web-mercator' },
+    });
+    expect(await aerial('process', join(survey, 'images'), '--projection', 'mercator')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/options\.mosaicProjection: Invalid option: expected one of "utm"\|"web-mercator"/),
+    });
+  });
+
   test('a flight height that is not a positive number of metres gets a clear message and exit code 2', async () => {
     const images = join(survey, 'images');
     expect(await aerial('process', images, '--flight-height', 'abc')).toMatchObject({

@@ -19,6 +19,7 @@ commands:
       --webhook URL        POST the outcome here when the job ends
       --priority P         high | normal | low (default normal)
       --flight-height M    flight height above the ground, metres, for photos without relative altitude
+      --projection P       utm | web-mercator: the orthomosaic's grid (default utm, at the photos' resolution)
   jobs                   list jobs, newest first
   status JOB             show a job's outcome and outputs
   cancel JOB             stop a running job
@@ -66,6 +67,7 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
       webhook: { type: 'string' },
       priority: { type: 'string', default: 'normal' },
       'flight-height': { type: 'string' },
+      projection: { type: 'string' },
     },
   });
   const given = values.photos ?? positionals[0];
@@ -81,7 +83,10 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
       priority: values.priority,
       label: values.label,
       notify: values.webhook ? [{ kind: 'webhook', url: values.webhook }] : [],
-      options: flightHeight(values['flight-height']),
+      options: {
+        ...flightHeight(values['flight-height']),
+        ...(values.projection !== undefined ? { mosaicProjection: values.projection } : {}),
+      },
     },
     'job request',
   );
