@@ -119,6 +119,15 @@ describe('aerial CLI', () => {
     });
   });
 
+  /** The request the job named in `stdout` stored in the data directory. */
+  function storedRequest(stdout: string): unknown {
+    const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
+    const stored = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).find((path) =>
+      path.endsWith(join('jobs', jobId, 'request.json')),
+    );
+    return JSON.parse(readFileSync(join(dataDir, stored!), 'utf8'));
+  }
+
   test('--flight-height reaches the job request as options.flightHeightM', async () => {
     const { code, stdout } = await aerial(
       'process',
@@ -129,11 +138,7 @@ describe('aerial CLI', () => {
       '80',
     );
     expect(code).toBe(0);
-    const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
-    const stored = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).find((path) =>
-      path.endsWith(join('jobs', jobId, 'request.json')),
-    );
-    expect(JSON.parse(readFileSync(join(dataDir, stored!), 'utf8'))).toMatchObject({ options: { flightHeightM: 80 } });
+    expect(storedRequest(stdout)).toMatchObject({ options: { flightHeightM: 80 } });
   });
 
   test('--projection web-mercator reaches the job request; an unknown projection is refused with the choices', async () => {
@@ -146,13 +151,7 @@ describe('aerial CLI', () => {
       'web-mercator',
     );
     expect(code).toBe(0);
-    const jobId = /Job (job-\S+):/.exec(stdout)![1]!;
-    const stored = readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).find((path) =>
-      path.endsWith(join('jobs', jobId, 'request.json')),
-    );
-    expect(JSON.parse(readFileSync(join(dataDir, stored!), 'utf8'))).toMatchObject({
-      options: { mosaicProjection: 'web-mercator' },
-    });
+    expect(storedRequest(stdout)).toMatchObject({ options: { mosaicProjection: 'web-mercator' } });
     expect(await aerial('process', join(survey, 'images'), '--projection', 'mercator')).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/options\.mosaicProjection: Invalid option: expected one of "utm"\|"web-mercator"/),
