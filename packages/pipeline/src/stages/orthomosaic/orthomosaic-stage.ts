@@ -53,6 +53,8 @@ const SfmCamerasSchema = z.object({
     z.object({
       image: z.string(),
       registered: z.boolean(),
+      /** Above the ground the SfM model's sparse points show. */
+      heightAboveGroundM: z.number().positive().optional(),
       centerEnu: z.array(z.number()).length(3).optional(),
       qvec: z.array(z.number()).length(4).optional(),
     }),
@@ -420,8 +422,8 @@ function adjustToSfm(
 }
 
 /**
- * The SfM cameras, when that stage ran, with the ground's height in its ENU frame: each camera's
- * height minus its height above ground as Footprints found it.
+ * The SfM cameras, when that stage ran, with each one's height above the ground: from the model's
+ * sparse points, else as Footprints found it.
  */
 async function readSfmCameras(
   store: Parameters<StageHandler>[1]['store'],
@@ -439,14 +441,11 @@ async function readSfmCameras(
   return {
     cameraOf: (image, footprint) => {
       const c = byName.get(image);
-      return c?.registered && c.centerEnu && c.qvec && footprint?.heightAboveGroundM
-        ? {
-            image,
-            centerEnu: c.centerEnu as [number, number, number],
-            qvec: c.qvec,
-            frame,
-            heightAboveGroundM: footprint.heightAboveGroundM,
-          }
+      // The model's own ground first (its heights are in the metres it is aligned in), then the
+      // height Footprints found.
+      const height = c?.heightAboveGroundM ?? footprint?.heightAboveGroundM;
+      return c?.registered && c.centerEnu && c.qvec && height
+        ? { image, centerEnu: c.centerEnu as [number, number, number], qvec: c.qvec, frame, heightAboveGroundM: height }
         : undefined;
     },
   };

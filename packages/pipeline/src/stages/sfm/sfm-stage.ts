@@ -21,6 +21,7 @@ import { reconstruct } from './colmap-reconstruct';
 import { COLMAP_INSTALL_HINT, colmapVersion, runColmap } from './colmap-runner';
 import { cameraCenter, parseColmapText, reprojectionErrorByImage } from './colmap-text-model';
 import { round } from '../tools/round';
+import { heightsAboveSparseGround } from './sparse-ground';
 
 export const SFM_OUTPUTS = {
   cameras: 'cameras',
@@ -139,14 +140,29 @@ export const sfmStage: StageHandler = async (invocation, context) => {
     const origin = { ...withGps[0]![1].gps!, altitude: altitudeOf(withGps[0]![1]) };
     const frame = new LocalFrame(origin.latitude, origin.longitude);
     const registered = new Map(model.images.map((im) => [im.name, im]));
+    const centres = new Map(model.images.map((im) => [im.name, cameraCenter(im.qvec, im.tvec)]));
+    // The sparse points give each camera's height above the ground, and COLMAP's refined focal
+    // length its scale: what photos with no relative altitude and an unknown camera lack.
+    const heights = heightsAboveSparseGround(
+      [...centres.values()],
+      model.points.map((p) => p.xyz),
+    );
+    const heightOf = new Map([...centres.keys()].map((name, k) => [name, heights[k]]));
+    const cameraById = new Map(model.cameras.map((c) => [c.id, c]));
     const registration = [...nameOf].map(([name, record]) => {
       const im = registered.get(name);
       if (!im) return { image: record.name, registered: false };
-      const [e, n, u] = cameraCenter(im.qvec, im.tvec);
+      const [e, n, u] = centres.get(name)!;
       const [lon, lat] = frame.toLonLat(e, n);
+      const camera = cameraById.get(im.cameraId);
+      const height = heightOf.get(name);
       return {
         image: record.name,
         registered: true,
+        ...(height !== undefined ? { heightAboveGroundM: round(height, 3) } : {}),
+        ...(camera && record.width && camera.params[0]
+          ? { focalPx: round((camera.params[0] * record.width) / camera.width, 2) }
+          : {}),
         centerEnu: [e, n, u].map((v) => round(v, 4)),
         centerWgs84: [round(lon, 8), round(lat, 8), round((origin.altitude ?? 0) + u, 3)],
         qvec: im.qvec,
@@ -168,10 +184,10 @@ export const sfmStage: StageHandler = async (invocation, context) => {
     const registrationInfo = await putJson(
       store,
       `${prefix}/registration.json`,
-      registration.map(({ image, registered, meanReprojectionErrorPx }) => ({
-        image,
-        registered,
-        meanReprojectionErrorPx,
+      registration.map((r) => ({
+        image: r.image,
+        registered: r.registered,
+        meanReprojectionErrorPx: 'meanReprojectionErrorPx' in r ? r.meanReprojectionErrorPx : undefined,
       })),
     );
     const plyInfo = await store.put(`${prefix}/sparse.ply`, await readFile(join(work, 'points.ply')), {
