@@ -41,6 +41,8 @@ export const ORTHOMOSAIC_OUTPUTS = { cog: 'orthomosaic', preview: 'preview', pla
 
 /** Recorded yaw that disagrees with the pixels by more than this is flagged in the report. */
 const YAW_FLAG_DEG = 90;
+/** SfM cameras further than this (median) from the registered photos are not trusted, metres. */
+const SFM_MAX_DISAGREEMENT_M = 5;
 /** The COG's tile size, pixels (the Tiles stage reads it in rows of these). */
 export const COG_TILE = 512;
 const PREVIEW_SIZE = 1024;
@@ -126,12 +128,21 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
   const sfm = await readSfmCameras(store, jobId);
   let framePlacements = images.map((i) => i.placed.placement);
   let source: PlacementRow['source'][] = images.map(() => 'registration');
+  let sfmIgnored: string | undefined;
   if (sfm) {
     context.progress(2, 'adjusting the placements to the SfM cameras');
     const fromSfm = images.map((i) => sfm.cameraOf(i.placed.image, rowByName.get(i.placed.image)));
     const adjusted = adjustToSfm(registration, fromSfm, frame);
-    framePlacements = adjusted.placements;
-    source = adjusted.fromSfm.map((s) => (s ? 'sfm' : 'registration'));
+    // A model bent by drift (nadir-only flights, an unknown lens) can be aligned to GPS at one
+    // end and tens of metres off at the other (Caliterra: 17 m median): the registration, held
+    // to GPS everywhere, is then the better placement.
+    const disagreementM = adjusted.disagreementM;
+    if (disagreementM !== undefined && disagreementM > SFM_MAX_DISAGREEMENT_M) {
+      sfmIgnored = `the SfM cameras lie ${round(disagreementM, 1)} m (median) from the registered photos; placements stay with the registration`;
+    } else {
+      framePlacements = adjusted.placements;
+      source = adjusted.fromSfm.map((s) => (s ? 'sfm' : 'registration'));
+    }
   }
   const registerSeconds = clock();
 
@@ -279,6 +290,7 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
         images: images.length,
         registered: placements.filter((p) => p.registered).length,
         placedFrom: source.includes('sfm') ? 'sfm' : 'registration',
+        ...(sfmIgnored ? { sfmIgnored } : {}),
         pairs: registration.pairs.length,
         candidatePairs: registration.candidatePairs,
         rmsResidualPx: round(registration.rmsResidualPx, 3),
@@ -393,7 +405,7 @@ function adjustToSfm(
   registration: ImageRegistration,
   cameras: readonly (SfmCamera | undefined)[],
   frame: LocalFrame,
-): { placements: Similarity[]; fromSfm: boolean[] } {
+): { placements: Similarity[]; fromSfm: boolean[]; disagreementM?: number } {
   const { unitM } = registration;
   const fromSfm = registration.images.map((image, k) => {
     const camera = cameras[k];
@@ -418,7 +430,15 @@ function adjustToSfm(
     pairs,
     { gpsSigmaPx: 0.3 / unitM },
   );
-  return { placements: result.placements, fromSfm: fromSfm.map((p) => p !== undefined) };
+  const distances = fromSfm.flatMap((p, k) => {
+    const registered = registration.images[k]!.placement;
+    return p ? [Math.hypot(p.tx - registered.tx, p.ty - registered.ty) * unitM] : [];
+  });
+  return {
+    placements: result.placements,
+    fromSfm: fromSfm.map((p) => p !== undefined),
+    disagreementM: distances.length ? median(distances) : undefined,
+  };
 }
 
 /**
