@@ -43,7 +43,12 @@ const say = (line: string): void => {
  * yet) starts a map job once it is up. It prints its URL and runs until SIGINT/SIGTERM.
  */
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { sample: { type: 'boolean' }, photos: { type: 'string' } } });
+  // `pnpm start -- --photos DIR` (the README's form) reaches us as `--sample -- --photos DIR`: the
+  // separator is pnpm's, not an end of our options.
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== '--'),
+    options: { sample: { type: 'boolean' }, photos: { type: 'string' } },
+  });
   process.env.AERIAL_DATA_DIR = resolve(process.env.AERIAL_DATA_DIR || '.aerial');
   const config = loadRuntimeConfig(process.env);
   const dataDir = config.AERIAL_DATA_DIR;
