@@ -12,15 +12,14 @@ export type Polygon = z.infer<typeof PolygonSchema>;
 /**
  * Where a footprint's height above ground came from: DJI's relative altitude; GPS altitude minus
  * the ground altitude other photos give; the flight height the user passed; the photo's measured
- * ground scale (matched points against GPS baselines) times its focal length in pixels; the SfM
- * model's sparse points; or nowhere (`unknown`).
+ * ground scale (matched points against GPS baselines) times its focal length in pixels; or nowhere
+ * (`unknown`). The SfM stage measures heights of its own, from its sparse points (`cameras.json`).
  */
 export const HEIGHT_SOURCES = [
   'relative-altitude',
   'gps-altitude-minus-ground',
   'flight-height-option',
   'photo-scale',
-  'sfm-ground',
   'unknown',
 ] as const;
 export const HeightSourceSchema = z.enum(HEIGHT_SOURCES);

@@ -113,8 +113,25 @@ describe('any photo set: footprints and mosaic from the photos themselves', () =
       mountDeg: 180,
       seed: 12,
     });
+    expect(Math.abs((((found.summary.cameraMountDeg as number) - 180 + 540) % 360) - 180)).toBeLessThan(5);
     expectMatchesTruth(truth, found);
   }, 180_000);
+
+  test('GIVEN a fixed-wing survey (85 % forward overlap, 3 m GPS noise, camera at 270°) THEN the lines tie together', async () => {
+    const { truth, found } = await run('any-set-fixed-wing', {
+      xmp: false,
+      cameraTags: 'equivalent-only',
+      forwardOverlap: 0.85,
+      sideOverlap: 0.6,
+      areaWidthM: 160,
+      areaHeightM: 120,
+      gpsNoiseM: 3,
+      mountDeg: 270,
+      seed: 15,
+    });
+    expect(found.summary).toMatchObject({ placedFrom: 'photos', registered: truth.photos.length });
+    expectMatchesTruth(truth, found);
+  }, 240_000);
 
   test('GIVEN two banked frames and no metadata to say so THEN registration finds the tilt and leaves them out with the reason', async () => {
     const { truth, found } = await run('any-set-banked', {

@@ -126,4 +126,20 @@ describe('free network: photos placed from matches and GPS alone', () => {
       ]),
     ).toEqual([[3, 4, 5], [0, 1], [2]]);
   });
+
+  test('GIVEN the scale THEN only rotation and shift are fitted; GIVEN too little GPS spread THEN no fit', () => {
+    const points: [number, number][] = [
+      [0, 0],
+      [100, 0],
+      [100, 50],
+    ];
+    // The same triangle at 0.05 m per unit, turned 90° counter-clockwise, GPS off by a scale of 1.2.
+    const gps = points.map(([x, y]): [number, number] => [-y * 0.05 * 1.2, x * 0.05 * 1.2]);
+    const free = fitToGps(points, gps)!;
+    expect(free.transform.scale).toBeCloseTo(0.06, 6);
+    const fixed = fitToGps(points, gps, { scale: 0.05 })!;
+    expect(fixed.transform.scale).toBe(0.05);
+    expect(fixed.transform.rotation).toBeCloseTo(Math.PI / 2, 6);
+    expect(fitToGps(points, gps, { minSpreadM: 20 })).toBeUndefined();
+  });
 });

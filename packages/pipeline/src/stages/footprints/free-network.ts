@@ -62,17 +62,37 @@ export interface GpsFit {
   readonly rmsM: number;
 }
 
+export interface FitOptions {
+  /** Metres per network unit, when known: only rotation and shift are fitted. */
+  readonly scale?: number;
+  /** Less GPS spread than this (metres) gives no fit: its baselines are GPS noise. */
+  readonly minSpreadM?: number;
+}
+
+/** The largest distance between two GPS positions, metres (the diagonal of their extent). */
+export function gpsSpread(gps: readonly [number, number][]): number {
+  if (gps.length === 0) return 0;
+  const e = gps.map((g) => g[0]);
+  const n = gps.map((g) => g[1]);
+  return Math.hypot(Math.max(...e) - Math.min(...e), Math.max(...n) - Math.min(...n));
+}
+
 /**
  * The similarity that carries network points (y up) onto their GPS positions (east, north,
  * metres), robust to bad fixes: least median of squares over point pairs with a long baseline
- * (short ones are dominated by GPS noise: ~30 m on consumer receivers, FINDINGS.md), then
+ * (baselines shorter than ~30 m are dominated by consumer GPS noise, FINDINGS.md), then
  * iteratively re-weighted least squares with Tukey's biweight. Scale is what turns matched pixels
  * into metres: GPS baselines give the photos' ground resolution whatever the GPS altitude says.
  */
-export function fitToGps(points: readonly [number, number][], gps: readonly [number, number][]): GpsFit | undefined {
+export function fitToGps(
+  points: readonly [number, number][],
+  gps: readonly [number, number][],
+  options: FitOptions = {},
+): GpsFit | undefined {
   const n = points.length;
   if (n < 2) return undefined;
-  const spread = Math.max(...gps.map((g) => Math.hypot(g[0] - gps[0]![0], g[1] - gps[0]![1])));
+  const spread = gpsSpread(gps);
+  if (spread < (options.minSpreadM ?? 0)) return undefined;
   const minBaseline = Math.min(30, spread / 2);
   const candidates: [number, number][] = [];
   for (let i = 0; i < n; i++)
@@ -88,6 +108,7 @@ export function fitToGps(points: readonly [number, number][], gps: readonly [num
       points,
       gps,
       points.map((_, k) => (k === i || k === j ? 1 : 0)),
+      options.scale,
     );
     if (!transform) continue;
     const median = medianOf(points.map((p, k) => distance(transform, p, gps[k]!)));
@@ -100,7 +121,7 @@ export function fitToGps(points: readonly [number, number][], gps: readonly [num
     const residuals = points.map((p, k) => distance(transform, p, gps[k]!));
     const c = 4.685 * sigma;
     const weights = residuals.map((r) => (r < c ? (1 - (r / c) ** 2) ** 2 : 0));
-    const next = weightedFit(points, gps, weights);
+    const next = weightedFit(points, gps, weights, options.scale);
     if (!next) break;
     transform = next;
     sigma = Math.max(1, 1.4826 * medianOf(points.map((p, k) => distance(transform, p, gps[k]!))));
@@ -142,6 +163,7 @@ function weightedFit(
   points: readonly [number, number][],
   gps: readonly [number, number][],
   weights: readonly number[],
+  fixedScale?: number,
 ): PlaneSimilarity | undefined {
   let w = 0;
   let qx = 0;
@@ -176,10 +198,12 @@ function weightedFit(
     norm += wk * (px * px + py * py);
   });
   if (norm <= 0) return undefined;
-  const cr = re / norm;
-  const ci = im / norm;
-  const scale = Math.hypot(cr, ci);
-  if (!(scale > 0)) return undefined;
+  const free = Math.hypot(re / norm, im / norm);
+  if (!(free > 0)) return undefined;
+  // With the scale given, only the rotation (the direction of conj(q)·g) and the shift are fitted.
+  const scale = fixedScale ?? free;
+  const cr = (re / norm) * (scale / free);
+  const ci = (im / norm) * (scale / free);
   return { scale, rotation: Math.atan2(ci, cr), tx: gx - (cr * qx - ci * qy), ty: gy - (ci * qx + cr * qy) };
 }
 

@@ -40,4 +40,14 @@ describe('GPS track', () => {
     expect(pairs).toContainEqual([4, 5]);
     expect(pairs).not.toContainEqual([0, 7]);
   });
+
+  test('GIVEN frames 5 m apart on lines 40 m apart THEN every photo is also tried against the next line', () => {
+    const lines: [number, number][] = [];
+    for (let line = 0; line < 3; line++) for (let k = 0; k < 20; k++) lines.push([line * 40, k * 5]);
+    const pairs = gpsNeighbourPairs(lines, 8);
+    lines.forEach(([east], i) => {
+      const across = pairs.filter(([a, b]) => (a === i || b === i) && lines[a === i ? b : a]![0] !== east);
+      expect({ photo: i, acrossLines: across.length > 0 }).toEqual({ photo: i, acrossLines: true });
+    });
+  });
 });

@@ -2,7 +2,9 @@ import { type ImageRecord } from '@aerial/contracts';
 
 /**
  * Pairs to try matching when footprints are not known yet: each photo with its `k` nearest by GPS
- * position, and with the photos taken just before and after it (consecutive frames overlap most
+ * position, with the nearest in each quarter around it (north, east, south, west: with 90 %
+ * forward overlap the `k` nearest all lie on the photo's own flight line, and the lines would
+ * only meet through GPS), and with the photo taken just after it (consecutive frames overlap most
  * on any flight path, and two of them may carry the same GPS fix).
  */
 export function gpsNeighbourPairs(enu: readonly [number, number][], k: number): [number, number][] {
@@ -17,15 +19,24 @@ export function gpsNeighbourPairs(enu: readonly [number, number][], k: number): 
     out.push([a, b]);
   };
   enu.forEach((p, i) => {
-    const nearest = enu
-      .map((q, j) => ({ j, d: Math.hypot(q[0] - p[0], q[1] - p[1]) }))
+    const others = enu
+      .map((q, j) => ({ j, d: Math.hypot(q[0] - p[0], q[1] - p[1]), quarter: quarterOf(q[0] - p[0], q[1] - p[1]) }))
       .filter(({ j }) => j !== i)
-      .sort((x, y) => x.d - y.d || x.j - y.j)
-      .slice(0, k);
-    for (const { j } of nearest) add(i, j);
+      .sort((x, y) => x.d - y.d || x.j - y.j);
+    for (const { j } of others.slice(0, k)) add(i, j);
+    for (let quarter = 0; quarter < 4; quarter++) {
+      const nearest = others.find((o) => o.quarter === quarter);
+      if (nearest) add(i, nearest.j);
+    }
     add(i, i + 1);
   });
   return out.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+}
+
+/** 0 north, 1 east, 2 south, 3 west: the quarter (centred on each direction) a displacement points into. */
+function quarterOf(de: number, dn: number): number {
+  const azimuth = (Math.atan2(de, dn) * 180) / Math.PI;
+  return Math.floor(((((azimuth + 45) % 360) + 360) % 360) / 90);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { AerialError } from '@aerial/contracts';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, type FileHandle, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +22,7 @@ const DEFLATE: ZlibOptions = { level: 1, strategy: constants.Z_RLE };
 export type CompressOn = 'thread-pool' | 'this-thread';
 const M = Math;
 
-/** Where the raster sits: EPSG:3857 of its top-left corner and the size of a pixel, metres. */
+/** Where the raster sits: its projected CRS (EPSG code), its top-left corner and the size of a pixel, in that CRS's units. */
 export interface Georeference {
   readonly epsg: number;
   readonly originX: number;
@@ -130,7 +131,12 @@ export class CogWriter {
       dataStart[k] = cursor;
       cursor += levels[k]!.sizes.reduce((s, v) => s + v, 0);
     }
-    if (cursor > 0xffffffff) throw new Error('orthomosaic exceeds 4 GiB: a BigTIFF writer would be needed');
+    if (cursor > 0xffffffff)
+      throw new AerialError(
+        'Aerial.QualityRejected',
+        `the orthomosaic would be ${(cursor / 2 ** 30).toFixed(1)} GiB, beyond the 4 GiB of a classic TIFF (this writer has no BigTIFF)`,
+        "split the photo set, or ask for the XYZ grid's coarser pixels (--projection web-mercator)",
+      );
 
     const parts: Buffer[] = [Buffer.from([0x49, 0x49, 42, 0, 8, 0, 0, 0])];
     let ifdOffset = 8;

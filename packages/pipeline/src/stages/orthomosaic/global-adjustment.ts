@@ -1,3 +1,4 @@
+import { AerialError } from '@aerial/contracts';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { type PairMatch } from './feature-matching';
 import { apply, rotationOf, type Similarity, scaleOf, wrapAngle } from './similarity';
@@ -14,7 +15,10 @@ export interface AdjustedImage {
 }
 
 export interface AdjustmentOptions {
-  /** Standard deviation of GPS positions, mosaic pixels; Infinity leaves positions to the matches. */
+  /**
+   * Standard deviation of GPS positions, in the placements' units (a frame of about one ground
+   * pixel); Infinity leaves positions to the matches.
+   */
   readonly gpsSigmaPx: number;
   /**
    * An image held at its initial placement: the gauge of a network with no GPS prior (see
@@ -194,7 +198,12 @@ export function solveSymmetric(normal: Float64Array, rhs: Float64Array, size: nu
   const rows: number[][] = [];
   for (let r = 0; r < size; r++) rows.push(Array.from(normal.subarray(r * size, (r + 1) * size)));
   const cholesky = new CholeskyDecomposition(new Matrix(rows));
-  if (!cholesky.isPositiveDefinite()) throw new Error('image adjustment is singular (an image has no prior)');
+  if (!cholesky.isPositiveDefinite())
+    throw new AerialError(
+      'Aerial.QualityRejected',
+      "the photos' placement could not be solved: a photo is tied neither to GPS nor to another photo",
+      'check the Footprints report for photos without GPS or matches',
+    );
   return Float64Array.from(cholesky.solve(Matrix.columnVector(Array.from(rhs))).getColumn(0));
 }
 

@@ -163,6 +163,12 @@ export const orthomosaicStage: StageHandler = async (invocation, context) => {
     grid.snapOffsetY - Math.floor((grid.snapOffsetY - Math.max(...corners.map((c) => c[1]))) / grid.snapM) * grid.snapM;
   const width = Math.ceil((Math.max(...corners.map((c) => c[0])) - originX) / pixelM);
   const height = Math.ceil((originY - Math.min(...corners.map((c) => c[1]))) / pixelM);
+  checkExtent(
+    corners,
+    images.flatMap((i) => (i.record.gps ? [grid.toProjected(i.record.gps.longitude, i.record.gps.latitude)] : [])),
+    Math.max(...images.map((i, k) => Math.hypot(i.width, i.height) * scaleOf(framePlacements[k]!))) *
+      registration.unitM,
+  );
   // Projected metres (y up) to mosaic pixels (y down).
   const inMosaic = projected.map((t): Similarity => ({
     a: t.a / pixelM,
@@ -327,6 +333,28 @@ function stopwatch(): () => number {
     last = now;
     return seconds;
   };
+}
+
+/**
+ * Refuses a mosaic that reaches far beyond where its photos were taken (projected corners against
+ * GPS positions, with a footprint's diagonal and GPS noise to spare): a failed placement must not
+ * become a raster of gigabytes.
+ */
+function checkExtent(corners: readonly [number, number][], gps: readonly [number, number][], footprintM: number): void {
+  if (gps.length === 0) return;
+  const margin = footprintM + 50;
+  const beyond = Math.max(
+    Math.min(...gps.map((g) => g[0])) - margin - Math.min(...corners.map((c) => c[0])),
+    Math.max(...corners.map((c) => c[0])) - Math.max(...gps.map((g) => g[0])) - margin,
+    Math.min(...gps.map((g) => g[1])) - margin - Math.min(...corners.map((c) => c[1])),
+    Math.max(...corners.map((c) => c[1])) - Math.max(...gps.map((g) => g[1])) - margin,
+  );
+  if (beyond > 0)
+    throw new AerialError(
+      'Aerial.QualityRejected',
+      `the placed photos reach ${beyond.toFixed(0)} m beyond their GPS positions and a footprint: a placement failed`,
+      'check the Footprints report (registration residuals, photos left out)',
+    );
 }
 
 /** Where the mosaic's pixels lie: a projection, a pixel size, and the lattice its origin snaps to. */

@@ -26,8 +26,10 @@ describe('SfM reference altitudes', () => {
     expect(records.map(altitudeOf)).toEqual([395, 395, 395]);
   });
 
-  test('GIVEN a photo without a height THEN the GPS altitudes stand', () => {
-    const altitudeOf = referenceAltitudes(records, new Map([['a', 45]]));
-    expect(records.map(altitudeOf)).toEqual([345, 395, 445]);
+  test('GIVEN one photo without a height THEN it takes the median height; with most unknown THEN GPS altitudes', () => {
+    const mostKnown = referenceAltitudes(records, new Map([['a', 44], ['b', 46]]));
+    expect(records.map(mostKnown)).toEqual([369, 371, 370]);
+    const fewKnown = referenceAltitudes(records, new Map([['a', 45]]));
+    expect(records.map(fewKnown)).toEqual([345, 395, 445]);
   });
 });

@@ -245,18 +245,21 @@ export const sfmStage: StageHandler = async (invocation, context) => {
 /**
  * The altitude each photo's camera is aligned to. GPS altitude drifts (by ~100 m over the Caliterra
  * flight, FINDINGS.md) and misaligns the model by tens of metres; where the Footprints stage knows
- * every photo's height above the ground, the reference is one ground altitude plus that height
- * (the ground: the median of GPS altitude minus height, so altitudes stay near the GPS datum).
+ * most photos' height above the ground, the reference is one ground altitude plus that height
+ * (the ground: the median of GPS altitude minus height, so altitudes stay near the GPS datum); a
+ * photo without a height takes the median one. With fewer than half the heights known, GPS altitude.
  */
 export function referenceAltitudes(
   records: readonly ImageRecord[],
   heights: ReadonlyMap<string, number>,
 ): (record: ImageRecord) => number {
   const known = records.filter((r) => heights.has(r.name));
-  if (known.length === records.length && known.length > 0) {
+  // Photos Footprints left out (banked, unplaced) fly about as high as the others: the median.
+  if (known.length > 0 && known.length * 2 >= records.length) {
     const offsets = known.map((r) => (r.gps?.altitude ?? 0) - heights.get(r.name)!);
     const ground = median(offsets);
-    return (r) => round(ground + heights.get(r.name)!, 3);
+    const typical = median(known.map((r) => heights.get(r.name)!));
+    return (r) => round(ground + (heights.get(r.name) ?? typical), 3);
   }
   return (r) => r.gps?.altitude ?? r.relativeAltitude ?? 0;
 }
