@@ -1,8 +1,6 @@
 import {
   AerialError,
-  type FootprintRecord,
   FootprintRecordSchema,
-  type ImageRegistration,
   ImageRegistrationSchema,
   ImageRecordSchema,
   keys,
@@ -15,53 +13,27 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import { LocalFrame, median } from '../../geo/local-frame';
-import { utmZoneFor } from '../../geo/utm';
-import {
-  fromMercator,
-  groundResolution,
-  mercatorResolution,
-  TILE_SIZE,
-  toMercator,
-  zoomForGsd,
-} from '../../geo/web-mercator';
+import { zoomForGsd } from '../../geo/web-mercator';
 import { getJson, putJson } from '../../object-store/object-store';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
-import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
 import { round } from '../tools/round';
 import { openCogWriter } from './cog-writer-thread';
-import { type PairMatch } from './feature-matching';
-import { adjust } from './global-adjustment';
-import { type SfmCamera, sfmPlacement } from './initial-placement';
+import { checkExtent, cornersOf, mosaicGrid, toProjectedSimilarity } from './mosaic-grid';
 import { renderMosaic } from './mosaic-renderer';
-import { apply, rotationOf, type Similarity, scaleOf } from './similarity';
+import { adjustToSfm, readSfmCameras, SFM_MAX_DISAGREEMENT_M } from './sfm-cameras';
+import { rotationOf, type Similarity, scaleOf } from './similarity';
 
 export const ORTHOMOSAIC_OUTPUTS = { cog: 'orthomosaic', preview: 'preview', placements: 'placements' } as const;
 
 /** Recorded yaw that disagrees with the pixels by more than this is flagged in the report. */
 const YAW_FLAG_DEG = 90;
-/** SfM cameras further than this (median) from the registered photos are not trusted, metres. */
-const SFM_MAX_DISAGREEMENT_M = 5;
 /** The COG's tile size, pixels (the Tiles stage reads it in rows of these). */
 export const COG_TILE = 512;
 const PREVIEW_SIZE = 1024;
 /** Decoded full-resolution images kept while rendering. */
 const DEFAULT_CACHE_BYTES = 640 * 1024 * 1024;
-
-const SfmCamerasSchema = z.object({
-  origin: z.object({ latitude: z.number(), longitude: z.number() }),
-  images: z.array(
-    z.object({
-      image: z.string(),
-      registered: z.boolean(),
-      /** Above the ground the SfM model's sparse points show. */
-      heightAboveGroundM: z.number().positive().optional(),
-      centerEnu: z.array(z.number()).length(3).optional(),
-      qvec: z.array(z.number()).length(4).optional(),
-    }),
-  ),
-});
 
 /** Where each image went, written beside the mosaic for reports, the Hub and accuracy checks. */
 export interface PlacementRow {
@@ -332,169 +304,5 @@ function stopwatch(): () => number {
     const seconds = round((now - last) / 1000, 2);
     last = now;
     return seconds;
-  };
-}
-
-/**
- * Refuses a mosaic that reaches far beyond where its photos were taken (projected corners against
- * GPS positions, with a footprint's diagonal and GPS noise to spare): a failed placement must not
- * become a raster of gigabytes.
- */
-function checkExtent(corners: readonly [number, number][], gps: readonly [number, number][], footprintM: number): void {
-  if (gps.length === 0) return;
-  const margin = footprintM + 50;
-  const beyond = Math.max(
-    Math.min(...gps.map((g) => g[0])) - margin - Math.min(...corners.map((c) => c[0])),
-    Math.max(...corners.map((c) => c[0])) - Math.max(...gps.map((g) => g[0])) - margin,
-    Math.min(...gps.map((g) => g[1])) - margin - Math.min(...corners.map((c) => c[1])),
-    Math.max(...corners.map((c) => c[1])) - Math.max(...gps.map((g) => g[1])) - margin,
-  );
-  if (beyond > 0)
-    throw new AerialError(
-      'Aerial.QualityRejected',
-      `the placed photos reach ${beyond.toFixed(0)} m beyond their GPS positions and a footprint: a placement failed`,
-      'check the Footprints report (registration residuals, photos left out)',
-    );
-}
-
-/** Where the mosaic's pixels lie: a projection, a pixel size, and the lattice its origin snaps to. */
-interface MosaicGrid {
-  readonly epsg: number;
-  readonly pixelM: number;
-  /** Ground size of a pixel at the job, metres. */
-  readonly groundPixelM: number;
-  /** The origin is a multiple of `snapM` away from (snapOffsetX, snapOffsetY). */
-  readonly snapM: number;
-  readonly snapOffsetX: number;
-  readonly snapOffsetY: number;
-  toProjected(longitude: number, latitude: number): [number, number];
-  toLonLat(x: number, y: number): [number, number];
-}
-
-function mosaicGrid(projection: 'utm' | 'web-mercator', frame: LocalFrame, gsdM: number, zoom: number): MosaicGrid {
-  if (projection === 'web-mercator') {
-    const pixelM = mercatorResolution(zoom);
-    const halfWorld = (TILE_SIZE * 2 ** zoom * pixelM) / 2;
-    return {
-      epsg: 3857,
-      pixelM,
-      groundPixelM: groundResolution(zoom, frame.originLat),
-      // Tile corners: the Tiles stage then cuts pages without resampling.
-      snapM: TILE_SIZE * pixelM,
-      snapOffsetX: -halfWorld,
-      snapOffsetY: halfWorld,
-      toProjected: toMercator,
-      toLonLat: fromMercator,
-    };
-  }
-  const zone = utmZoneFor(frame.originLon, frame.originLat);
-  const pixelM = Math.max(0.001, Math.round(gsdM * 1e4) / 1e4);
-  return {
-    epsg: zone.epsg,
-    pixelM,
-    groundPixelM: pixelM,
-    snapM: pixelM,
-    snapOffsetX: 0,
-    snapOffsetY: 0,
-    toProjected: zone.toProjected,
-    toLonLat: zone.toLonLat,
-  };
-}
-
-/** A frame placement carried into projected metres (y up), exact for the similarity's two points. */
-function toProjectedSimilarity(
-  t: Similarity,
-  width: number,
-  toProjected: (x: number, y: number) => [number, number],
-): Similarity {
-  const span = width / 2;
-  const [x0, y0] = toProjected(...apply(t, 0, 0));
-  const [x1, y1] = toProjected(...apply(t, span, 0));
-  // Image y points down and projected y up: the map from (u, v) keeps its form with b negated.
-  return { a: (x1 - x0) / span, b: (y1 - y0) / span, tx: x0, ty: y0 };
-}
-
-/** The four image corners in projected metres (y up) for a placement from `toProjectedSimilarity`. */
-function cornersOf(t: Similarity, width: number, height: number): [number, number][] {
-  return [
-    [-width / 2, -height / 2],
-    [width / 2, -height / 2],
-    [width / 2, height / 2],
-    [-width / 2, height / 2],
-  ].map(([u, v]) => [t.a * u! + t.b * v! + t.tx, t.b * u! - t.a * v! + t.ty]);
-}
-
-/**
- * The registration re-adjusted to the SfM cameras: each registered camera gives a first placement
- * (its principal ray to the ground, its heading), which the stored matches then tie together, held
- * close (0.3 m) to the SfM positions. Photos SfM did not register keep their registered placement.
- */
-function adjustToSfm(
-  registration: ImageRegistration,
-  cameras: readonly (SfmCamera | undefined)[],
-  frame: LocalFrame,
-): { placements: Similarity[]; fromSfm: boolean[]; disagreementM?: number } {
-  const { unitM } = registration;
-  const fromSfm = registration.images.map((image, k) => {
-    const camera = cameras[k];
-    return camera ? sfmPlacement(camera, scaleOf(image.placement) * unitM, frame, unitM) : undefined;
-  });
-  const pairs: PairMatch[] = registration.pairs.map((p) => ({
-    i: p.i,
-    j: p.j,
-    pointsI: Float32Array.from(p.pointsI),
-    pointsJ: Float32Array.from(p.pointsJ),
-    rotationRad: p.rotationRad,
-    scale: 1,
-    matches: p.matches,
-  }));
-  const result = adjust(
-    registration.images.map((image, k) => ({
-      width: image.width,
-      height: image.height,
-      workingScale: 1,
-      initial: fromSfm[k] ?? image.placement,
-    })),
-    pairs,
-    { gpsSigmaPx: 0.3 / unitM },
-  );
-  const distances = fromSfm.flatMap((p, k) => {
-    const registered = registration.images[k]!.placement;
-    return p ? [Math.hypot(p.tx - registered.tx, p.ty - registered.ty) * unitM] : [];
-  });
-  return {
-    placements: result.placements,
-    fromSfm: fromSfm.map((p) => p !== undefined),
-    disagreementM: distances.length ? median(distances) : undefined,
-  };
-}
-
-/**
- * The SfM cameras, when that stage ran, with each one's height above the ground: from the model's
- * sparse points, else as Footprints found it.
- */
-async function readSfmCameras(
-  store: Parameters<StageHandler>[1]['store'],
-  jobId: string,
-): Promise<{ cameraOf: (image: string, footprint?: FootprintRecord) => SfmCamera | undefined } | undefined> {
-  if (!(await store.head(keys.manifest(jobId, 'SfM')))) return undefined;
-  const manifest = await readManifest(store, jobId, 'SfM');
-  const doc = parseAtBoundary(
-    SfmCamerasSchema,
-    await getJson(store, outputKey(manifest, SFM_OUTPUTS.cameras)),
-    'SfM cameras',
-  );
-  const frame = new LocalFrame(doc.origin.latitude, doc.origin.longitude);
-  const byName = new Map(doc.images.map((c) => [c.image, c]));
-  return {
-    cameraOf: (image, footprint) => {
-      const c = byName.get(image);
-      // The model's own ground first (its heights are in the metres it is aligned in), then the
-      // height Footprints found.
-      const height = c?.heightAboveGroundM ?? footprint?.heightAboveGroundM;
-      return c?.registered && c.centerEnu && c.qvec && height
-        ? { image, centerEnu: c.centerEnu as [number, number, number], qvec: c.qvec, frame, heightAboveGroundM: height }
-        : undefined;
-    },
   };
 }
