@@ -1,5 +1,8 @@
 import { type ImageRecord } from '@aerial/contracts';
 
+/** Standard deviation of consumer drone GPS, metres. */
+export const GPS_SIGMA_M = 2;
+
 /**
  * Pairs to try matching when footprints are not known yet: each photo with its `k` nearest by GPS
  * position, with the nearest in each quarter around it (north, east, south, west: with 90 %

@@ -1,21 +1,15 @@
 import { type HeadingSource, type HeightSource, type ImageRecord } from '@aerial/contracts';
 import { LocalFrame, median } from '../../geo/local-frame';
 import { type PairMatch } from '../orthomosaic/feature-matching';
-import { adjust, circularMedian } from '../orthomosaic/global-adjustment';
+import { adjust } from '../orthomosaic/global-adjustment';
 import { candidatePairs, matchImages } from '../orthomosaic/register-images';
 import { rotationOf, type Similarity, scaleOf, wrapAngle } from '../orthomosaic/similarity';
 import { cameraIntrinsics } from './camera-intrinsics';
-import { carryPlacement, fitToGps, gpsSpread, type PlaneSimilarity, relativeNetworks } from './free-network';
-import { gpsNeighbourPairs, trackHeadings } from './gps-track';
+import { GPS_SIGMA_M, gpsNeighbourPairs } from './gps-track';
+import { placeByNetworks } from './network-placement';
 import { estimatePerspective, type PerspectiveEstimate } from './tilt';
 
 const RAD = Math.PI / 180;
-/** Standard deviation of consumer drone GPS, metres. */
-export const GPS_SIGMA_M = 2;
-/** GPS positions must span this much for their baselines to give a network its scale (10 σ: ~1 % scale error per baseline pair). */
-const MIN_SCALE_SPREAD_M = 10 * GPS_SIGMA_M;
-/** A network whose measured ground resolution departs further than this from the larger ones' takes theirs. */
-const MAX_GSD_DEPARTURE = 0.3;
 
 /** An accepted photo with a GPS position and a stored original. */
 export interface PhotoToPlace {
@@ -127,83 +121,28 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
 
   const unplaced: PhotoPlacement['unplaced'] = [];
   let initial: (Similarity | undefined)[];
-  // Raised to what the GPS fits show (phones: 5–10 m), never below a drone receiver's.
+  // GPS noise: a drone receiver's, or what the network fits show (phones: 5–10 m).
   let gpsSigmaM = GPS_SIGMA_M;
   let headingSources: HeadingSource[] = photos.map(() => 'registration');
   let mountDeg: number | undefined;
   if (metadataInitial) {
     initial = metadataInitial;
   } else {
-    initial = new Array<Similarity | undefined>(n).fill(undefined);
-    const fitted: { k: number; placement: Similarity; fit: PlaneSimilarity; gpsInlier: boolean }[] = [];
-    const unfitted = new Map<number, string>();
-    // Largest networks first: a network whose GPS spans too little to give a scale of its own (or
-    // gives one far from the others') takes the scale of those fitted before it.
-    let referenceGsd: number | undefined;
-    for (const network of relativeNetworks(adjusted, pairs)) {
-      const points = network.placements.map((t): [number, number] => [t.tx, -t.ty]);
-      const gps = network.members.map((k) => enu[k]!);
-      const relativeScale = median(network.placements.map(scaleOf));
-      let fit = network.members.length >= 3 ? fitToGps(points, gps, { minSpreadM: MIN_SCALE_SPREAD_M }) : undefined;
-      const gsd = fit ? fit.transform.scale * relativeScale : undefined;
-      if (referenceGsd !== undefined && (!fit || Math.abs(gsd! / referenceGsd - 1) > MAX_GSD_DEPARTURE)) {
-        fit = fitToGps(points, gps, { scale: referenceGsd / relativeScale, minSpreadM: 3 * GPS_SIGMA_M });
-      }
-      if (!fit || fit.inliers.filter(Boolean).length < Math.min(2, network.members.length)) {
-        const reason = `its ${network.members.length} matched photos span ${gpsSpread(gps).toFixed(0)} m of GPS positions, too little to measure their scale and heading`;
-        for (const k of network.members) unfitted.set(k, reason);
-        continue;
-      }
-      referenceGsd ??= fit.transform.scale * relativeScale;
-      network.members.forEach((k, m) =>
-        fitted.push({ k, placement: network.placements[m]!, fit: fit.transform, gpsInlier: fit.inliers[m]! }),
-      );
-      gpsSigmaM = Math.max(gpsSigmaM, fit.rmsM);
-    }
-    const measuredGsd = fitted.map((f) => f.fit.scale * scaleOf(f.placement));
-    unitM = measuredGsd.length ? median(measuredGsd) : median(gsdPriorM.filter((g): g is number => g !== undefined));
-    for (const f of fitted) {
-      const carried = carryPlacement(f.placement, f.fit, unitM);
-      // The final adjustment holds a photo to its own GPS fix (the fit only seeds it), unless the
-      // fit found that fix to be an outlier.
-      initial[f.k] = f.gpsInlier ? { ...carried, tx: enu[f.k]![0] / unitM, ty: -enu[f.k]![1] / unitM } : carried;
-    }
-
-    // Photos no network reaches: recorded yaw, else the GPS track turned by the camera's mounting
-    // as the registered photos show it; ground resolution from metadata, else the registered median.
-    const track = trackHeadings(
-      photos.map((p) => p.record),
+    const byNetworks = placeByNetworks({
+      records: photos.map((p) => p.record),
       enu,
-    );
-    const offsets = fitted.flatMap(({ k }) =>
-      track[k] === undefined ? [] : [wrapAngle(rotationOf(initial[k]!) - track[k]! * RAD)],
-    );
-    mountDeg = offsets.length ? (circularMedian(offsets) / RAD + 360) % 360 : undefined;
-    headingSources = photos.map((_, k) =>
-      initial[k] ? 'registration' : priors[k]!.headingDeg !== undefined ? 'recorded-yaw' : 'gps-track',
-    );
-    photos.forEach((_, k) => {
-      if (initial[k]) return;
-      const heading = priors[k]!.headingDeg ?? (track[k] !== undefined ? track[k]! + (mountDeg ?? 0) : undefined);
-      const gsd = gsdPriorM[k] ?? (measuredGsd.length ? unitM : undefined);
-      if (heading === undefined || gsd === undefined || !(unitM > 0)) {
-        const why =
-          unfitted.get(k) ??
-          (gsd === undefined
-            ? 'no overlapping photo matched it'
-            : 'no overlapping photo matched it, and neither a recorded yaw nor the GPS track gives its heading');
-        unplaced.push({
-          index: k,
-          code: 'not-placed',
-          reason:
-            gsd === undefined
-              ? `${why}, and its metadata gives no ground resolution (relative altitude or flight height, and camera)`
-              : why,
-        });
-        return;
-      }
-      initial[k] = metadataPlacement(k, unitM, heading, gsd);
+      images: adjusted,
+      pairs,
+      headingDeg: priors.map((p) => p.headingDeg),
+      gsdPriorM,
+      placeAt: metadataPlacement,
     });
+    initial = byNetworks.initial;
+    unitM = byNetworks.unitM;
+    gpsSigmaM = byNetworks.gpsSigmaM;
+    headingSources = byNetworks.headingSources;
+    mountDeg = byNetworks.mountDeg;
+    unplaced.push(...byNetworks.unplaced.map((u) => ({ ...u, code: 'not-placed' as const })));
   }
 
   // One adjustment of everything placed: matches tie photos together, GPS holds them in place.
