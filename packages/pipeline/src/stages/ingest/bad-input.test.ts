@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { getJson, putJson } from '../../object-store/object-store';
+import { getJson, type ObjectStore, putJson } from '../../object-store/object-store';
 import { runStage } from '../stage-runtime';
 import { ingestStage } from './ingest-stage';
 import { addSymlink, broken, folderWith, goodPhotos, zipOf } from './test-support/bad-inputs';
@@ -244,6 +244,81 @@ describe('ingest: bad input', () => {
     expect((await list()).filter((k) => !k.includes('manifest.json'))).toEqual(
       first.filter((k) => !k.includes('manifest.json')),
     );
+  });
+
+  /** Ingests a prefix of `files`; `remote` hides the store's files, as S3 has none to offer. */
+  async function ingestPrefix(files: Record<string, Buffer | Promise<Buffer>>, remote = false) {
+    const local = new LocalFolderStore(join(root, `uploads-${++n}`));
+    for (const [name, bytes] of Object.entries(files)) await local.put(`datasets/d${n}/${name}`, await bytes);
+    const uploads: ObjectStore = remote
+      ? {
+          location: 's3://uploads',
+          put: local.put.bind(local),
+          get: local.get.bind(local),
+          getStream: local.getStream.bind(local),
+          head: local.head.bind(local),
+          list: local.list.bind(local),
+          delete: local.delete.bind(local),
+          copy: local.copy.bind(local),
+        }
+      : local;
+    const jobId = `bad-${++n}`;
+    await putJson(store, keys.request(jobId), { source: { kind: 'prefix', prefix: `datasets/d${n - 1}` } });
+    const manifest = await runStage(
+      { jobId, stage: 'Ingest' },
+      { store, uploads, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Ingest: ingestStage } },
+    );
+    const records = (await getJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`)) as ImageRecord[];
+    return { manifest, records };
+  }
+
+  test('a zip uploaded to a prefix (a .zip dropped on the Hub page) is unpacked, its photos named archive.zip/<entry>', async () => {
+    const { manifest, records } = await ingestPrefix({ 'flight.zip': zipOf(goodEntries()) });
+    expect(manifest.summary).toMatchObject({ files: good.length, accepted: good.length, rejected: 0 });
+    expect(records.map((r) => r.name)).toEqual(good.map((_, i) => `flight.zip/photos/GOOD_${i}.JPG`));
+    expect(records.every((r) => r.key?.includes('/images/flight.zip/photos/'))).toBe(true);
+  });
+
+  test('a zip in a store that keeps no files is downloaded and unpacked', async () => {
+    const { manifest } = await ingestPrefix({ 'flight.zip': zipOf(goodEntries()) }, true);
+    expect(manifest.summary).toMatchObject({ files: good.length, accepted: good.length });
+  });
+
+  test('a zip in a folder is unpacked beside the loose photos', async () => {
+    const dir = folderWith(join(root, `case-${++n}`), good.slice(0, 2), {
+      'rest.zip': await zipOf(good.slice(2).map((data, i) => ({ name: `GOOD_${i + 2}.JPG`, data }))),
+    });
+    const { manifest, records } = await ingest({ kind: 'folder', path: dir });
+    expect(manifest.summary).toMatchObject({ files: good.length, accepted: good.length });
+    expect(records.map((r) => r.name)).toEqual([
+      'GOOD_0.JPG',
+      'GOOD_1.JPG',
+      'rest.zip/GOOD_2.JPG',
+      'rest.zip/GOOD_3.JPG',
+    ]);
+  });
+
+  test('a zip in a prefix gets the zip defences: a zip-slip entry refuses the dataset, named by the upload', async () => {
+    const slip = zipOf(
+      [...goodEntries(), { name: 'xx/evil.jpg', data: good[0]! }],
+      [['xx/evil.jpg', Buffer.from('../evil.jpg')]],
+    );
+    await expect(ingestPrefix({ 'flight.zip': slip })).rejects.toMatchObject({
+      name: 'Aerial.InvalidInput',
+      message: expect.stringMatching(/^archive flight\.zip refused: entry "\.\.\/evil\.jpg" climbs out of the archive/),
+    });
+  });
+
+  test('a zip inside a zip is refused with the reason, not unpacked', async () => {
+    const nested = zipOf([...goodEntries(), { name: 'more/inner.zip', data: await zipOf(goodEntries()) }]);
+    await expect(ingestPrefix({ 'flight.zip': nested })).rejects.toMatchObject({
+      name: 'Aerial.InvalidInput',
+      message: expect.stringMatching(/archive flight\.zip refused: entry "more\/inner\.zip" is itself a zip archive/),
+      remedy: expect.stringMatching(/unpack the inner archive/),
+    });
+    await expect(ingest({ kind: 'zip', path: await zipPath('outer.zip', nested) })).rejects.toMatchObject({
+      message: expect.stringMatching(/entry "more\/inner\.zip" is itself a zip archive/),
+    });
   });
 
   test('a prefix source reads the uploaded files from the uploads store', async () => {

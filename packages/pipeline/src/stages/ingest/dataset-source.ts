@@ -1,9 +1,10 @@
 import { AerialError, type DatasetSource } from '@aerial/contracts';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ObjectStore } from '../../object-store/object-store';
+import { fileOfObject, type ObjectStore } from '../../object-store/object-store';
 import { type DatasetLimits } from './dataset-limits';
-import { openZipDataset } from './zip-dataset';
+import { type ArchiveNaming, isArchiveName, openZipDataset } from './zip-dataset';
 
 /** One file of a dataset, not yet read. */
 export interface DatasetEntry {
@@ -60,6 +61,7 @@ async function openFolder(root: string, limits: DatasetLimits): Promise<Dataset>
     );
   }
   const entries: DatasetEntry[] = [];
+  const archives: Archive[] = [];
   // Names are read as bytes: a name that is not UTF-8 cannot be opened through a decoded string.
   const walk = async (dir: Buffer, prefix: string[]): Promise<void> => {
     for (const raw of (await readdir(dir, { encoding: 'buffer' })).sort(Buffer.compare)) {
@@ -86,6 +88,14 @@ async function openFolder(root: string, limits: DatasetLimits): Promise<Dataset>
         continue;
       }
       if (!stat.isFile()) continue;
+      if (isArchiveName(display)) {
+        archives.push({
+          name,
+          displayName: display,
+          open: (naming) => openZipDataset(path.toString(), limits, naming),
+        });
+        continue;
+      }
       entries.push({
         name,
         displayName: display,
@@ -95,15 +105,39 @@ async function openFolder(root: string, limits: DatasetLimits): Promise<Dataset>
     }
   };
   await walk(Buffer.from(join(root)), []);
-  return { entries, close: async () => undefined };
+  return withArchives(entries, archives, limits, root, async () => undefined);
 }
 
 async function openPrefix(store: ObjectStore, prefix: string, limits: DatasetLimits): Promise<Dataset> {
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const entries: DatasetEntry[] = [];
+  const archives: Archive[] = [];
+  let downloads: string | undefined;
   for await (const object of store.list(base)) {
     assertRoom(entries, limits, base);
     const name = object.key.slice(base.length);
+    if (isArchiveName(name)) {
+      const download = `${archives.length}.zip`;
+      archives.push({
+        name,
+        displayName: name,
+        open: async (naming) => {
+          // Checked before the download so an oversized archive cannot fill the worker's disk.
+          if (object.bytes > limits.maxTotalBytes) {
+            throw new AerialError(
+              'Aerial.InvalidInput',
+              `archive ${name} refused: ${object.bytes} bytes, more than the ${limits.maxTotalBytes} a job may hold`,
+              'split the dataset into smaller jobs',
+            );
+          }
+          downloads ??= await mkdtemp(join(tmpdir(), 'aerial-ingest-'));
+          // yauzl reads the central directory at the end first, so the archive must be a local file.
+          const file = await fileOfObject(store, object.key, downloads, download);
+          return openZipDataset(file, limits, naming);
+        },
+      });
+      continue;
+    }
     entries.push({
       name,
       displayName: name,
@@ -111,7 +145,55 @@ async function openPrefix(store: ObjectStore, prefix: string, limits: DatasetLim
       read: () => boundedRead(name, object.bytes, limits, () => store.get(object.key)),
     });
   }
-  return { entries, close: async () => undefined };
+  const removeDownloads = async () => {
+    if (downloads) await rm(downloads, { recursive: true, force: true });
+  };
+  return withArchives(entries, archives, limits, base, removeDownloads);
+}
+
+/** A zip found in a folder or prefix, not yet opened. */
+interface Archive {
+  readonly name: string | undefined;
+  readonly displayName: string;
+  open(naming: ArchiveNaming): Promise<Dataset>;
+}
+
+/**
+ * Unpacks the archives found beside the files. The Hub page uploads a dropped `.zip` as one
+ * object of the dataset's prefix (issue 18), so a folder or prefix is read as the CLI reads the
+ * same zip: its entries appear as `archive.zip/<entry>`, with the same defences.
+ */
+async function withArchives(
+  files: DatasetEntry[],
+  archives: readonly Archive[],
+  limits: DatasetLimits,
+  where: string,
+  cleanUp: () => Promise<void>,
+): Promise<Dataset> {
+  const opened: Dataset[] = [];
+  const close = async () => {
+    for (const dataset of opened) await dataset.close();
+    await cleanUp();
+  };
+  try {
+    const entries = [...files];
+    for (const archive of archives) {
+      const dataset = await archive.open({
+        label: archive.displayName,
+        namePrefix: archive.name === undefined ? undefined : `${archive.name}/`,
+        displayPrefix: `${archive.displayName}/`,
+      });
+      opened.push(dataset);
+      for (const entry of dataset.entries) {
+        assertRoom(entries, limits, where);
+        entries.push(entry);
+      }
+    }
+    return { entries, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
 
 async function refused(): Promise<Buffer> {

@@ -11,15 +11,31 @@ const S_IFLNK = 0o120000;
 const refuse = (archive: string, why: string, remedy = 'repack the archive with plain relative file names') =>
   new AerialError('Aerial.InvalidInput', `archive ${archive} refused: ${why}`, remedy);
 
+/** How an archive is named: in refusals, and as the folder its entries appear under. */
+export interface ArchiveNaming {
+  /** The archive as the user knows it, for messages: its path, or its name inside the dataset. */
+  readonly label: string;
+  /** Prefix of entry names (e.g. `flight.zip/`); undefined when the archive's own name is unusable. */
+  readonly namePrefix: string | undefined;
+  /** Prefix of entry display names. */
+  readonly displayPrefix: string;
+}
+
 /**
  * Opens a zip defensively. The central directory is checked before anything is unpacked: no
- * absolute paths, no `..`, no symlinks, at most `maxEntries` entries, and declared expansion within
- * `maxExpansionRatio`. Reading then counts real bytes, because headers can lie.
+ * absolute paths, no `..`, no symlinks, no archives inside, at most `maxEntries` entries, and
+ * declared expansion within `maxExpansionRatio`. Reading then counts real bytes, because headers
+ * can lie.
  */
-export async function openZipDataset(path: string, limits: DatasetLimits): Promise<Dataset> {
+export async function openZipDataset(
+  path: string,
+  limits: DatasetLimits,
+  naming: ArchiveNaming = { label: path, namePrefix: '', displayPrefix: '' },
+): Promise<Dataset> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile())
     throw new AerialError('Aerial.InvalidInput', `${path} is not a file`, 'give the path of a .zip archive');
+  const archive = naming.label;
   let zip: ZipFile;
   try {
     zip = await promisify<string, yauzl.Options, ZipFile>(yauzl.open)(path, {
@@ -30,7 +46,7 @@ export async function openZipDataset(path: string, limits: DatasetLimits): Promi
     });
   } catch (e) {
     throw refuse(
-      path,
+      archive,
       `not a readable zip archive (${(e as Error).message})`,
       'check that the upload finished and the file is a .zip',
     );
@@ -40,7 +56,7 @@ export async function openZipDataset(path: string, limits: DatasetLimits): Promi
   try {
     if (zip.entryCount > limits.maxEntries) {
       throw refuse(
-        path,
+        archive,
         `${zip.entryCount} entries, more than the ${limits.maxEntries} allowed`,
         'split the dataset into smaller archives',
       );
@@ -54,38 +70,54 @@ export async function openZipDataset(path: string, limits: DatasetLimits): Promi
       const display = decoded ?? nameBytes.toString('latin1');
       const normalized = display.replace(/\\/g, '/');
       if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(normalized))
-        throw refuse(path, `entry "${display}" has an absolute path`);
+        throw refuse(archive, `entry "${display}" has an absolute path`);
       if (normalized.split('/').includes('..'))
-        throw refuse(path, `entry "${display}" climbs out of the archive with ".."`);
+        throw refuse(archive, `entry "${display}" climbs out of the archive with ".."`);
       const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
-      if (mode === S_IFLNK) throw refuse(path, `entry "${display}" is a symbolic link`);
+      if (mode === S_IFLNK) throw refuse(archive, `entry "${display}" is a symbolic link`);
       if (normalized.endsWith('/')) continue;
       if (entry.uncompressedSize > limits.maxFileBytes)
-        throw refuse(path, `entry "${display}" unpacks to ${entry.uncompressedSize} bytes`);
+        throw refuse(archive, `entry "${display}" unpacks to ${entry.uncompressedSize} bytes`);
       const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
       if (ratio > limits.maxExpansionRatio) {
         throw refuse(
-          path,
+          archive,
           `entry "${display}" expands ${ratio.toFixed(0)}× (limit ${limits.maxExpansionRatio}×), a likely zip bomb`,
         );
       }
       declaredTotal += entry.uncompressedSize;
       if (declaredTotal > limits.maxTotalBytes)
-        throw refuse(path, `unpacks to more than ${limits.maxTotalBytes} bytes`, 'split the dataset into smaller jobs');
+        throw refuse(
+          archive,
+          `unpacks to more than ${limits.maxTotalBytes} bytes`,
+          'split the dataset into smaller jobs',
+        );
       const hidden = normalized.split('/').some((part) => part.startsWith('.') || part === '__MACOSX');
       if (hidden) continue;
+      // One level only: an archive inside would need its own bounds on entries and expansion, and
+      // unpacking it would multiply a zip bomb's ratio; the user can flatten it in one step.
+      if (isArchiveName(normalized)) {
+        throw refuse(
+          archive,
+          `entry "${display}" is itself a zip archive, which is not unpacked`,
+          'unpack the inner archive and put its photos in the outer one',
+        );
+      }
       const isUtf8Flagged = (entry.generalPurposeBitFlag & 0x800) !== 0;
       const asciiOnly = nameBytes.every((b) => b < 0x80);
       entries.push({
-        name: decoded !== undefined && (isUtf8Flagged || asciiOnly) ? normalized : undefined,
-        displayName: normalized,
+        name:
+          decoded !== undefined && (isUtf8Flagged || asciiOnly) && naming.namePrefix !== undefined
+            ? `${naming.namePrefix}${normalized}`
+            : undefined,
+        displayName: `${naming.displayPrefix}${normalized}`,
         bytes: entry.uncompressedSize,
-        read: () => readEntry(zip, entry, normalized, limits),
+        read: () => readEntry(zip, entry, `${naming.displayPrefix}${normalized}`, limits),
       });
     }
     if (info.size > 0 && declaredTotal / info.size > limits.maxExpansionRatio) {
       throw refuse(
-        path,
+        archive,
         `expands ${(declaredTotal / info.size).toFixed(0)}× overall (limit ${limits.maxExpansionRatio}×), a likely zip bomb`,
       );
     }
@@ -93,8 +125,13 @@ export async function openZipDataset(path: string, limits: DatasetLimits): Promi
   } catch (e) {
     await close();
     if (e instanceof AerialError) throw e;
-    throw refuse(path, (e as Error).message);
+    throw refuse(archive, (e as Error).message);
   }
+}
+
+/** A zip by its name: what Ingest unpacks in a folder or prefix, and refuses inside an archive. */
+export function isArchiveName(name: string): boolean {
+  return /\.zip$/i.test(name);
 }
 
 async function readEntry(zip: ZipFile, entry: Entry, name: string, limits: DatasetLimits): Promise<Buffer> {
