@@ -119,6 +119,20 @@ describe('aerial CLI', () => {
     });
   });
 
+  test('a single photo is refused before any job starts, by its name or its content, with what to give instead', async () => {
+    const photo = join(survey, 'images', readdirSync(join(survey, 'images')).sort()[0]!);
+    const renamed = join(dataDir, 'photo-without-extension');
+    copyFileSync(photo, renamed);
+    for (const path of [photo, renamed]) {
+      const { code, stderr } = await aerial('process', path);
+      expect({ code, stderr }).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/is a single photo; give a folder or a \.zip of the flight's photos/),
+      });
+      expect(stderr).not.toMatch(/job job-/);
+    }
+  });
+
   /** The request the job named in `stdout` stored in the data directory. */
   function storedRequest(stdout: string): unknown {
     const jobId = /Job (job-\S+):/.exec(stdout)![1]!;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { AerialError, JobRequestSchema, newJobId, parseAtBoundary, PRESETS } from '@aerial/contracts';
 import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, SfnApiServer, stagesFor } from '@aerial/pipeline';
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createLocalEngine } from '../local-runtime';
@@ -74,7 +74,15 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
   const path = given ? resolve(given) : await sampleSurvey(config);
   if (!existsSync(path))
     throw new AerialError('Aerial.InvalidInput', `${path} does not exist`, 'give a folder of photos or a .zip archive');
-  const source = statSync(path).isDirectory() ? { kind: 'folder' as const, path } : { kind: 'zip' as const, path };
+  const isFolder = statSync(path).isDirectory();
+  if (!isFolder && isPhoto(path)) {
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `${path} is a single photo`,
+      "give a folder or a .zip of the flight's photos",
+    );
+  }
+  const source = isFolder ? { kind: 'folder' as const, path } : { kind: 'zip' as const, path };
   const request = parseAtBoundary(
     JobRequestSchema,
     {
@@ -114,6 +122,27 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
   await publisher?.close();
   process.stdout.write(`\n${await jobSummary(config.store, jobId, record)}\n`);
   return exitCode(record);
+}
+
+/**
+ * A single JPEG or TIFF, by its content or its name. It is refused before any work rather than run
+ * as a one-photo dataset: every preset needs overlapping photos (Ingest accepts no fewer than 3, a
+ * map needs matches between them), so a one-photo job could only fail later, and what the user
+ * meant was the flight the photo came from. Without this it reached the zip reader and was called
+ * "not a readable zip archive" (issue 18).
+ */
+function isPhoto(path: string): boolean {
+  if (/\.(jpe?g|tiff?)$/i.test(path)) return true;
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const jpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  const tiff = head.equals(Buffer.from('II*\0', 'latin1')) || head.equals(Buffer.from('MM\0*', 'latin1'));
+  return jpeg || tiff;
 }
 
 /** `--flight-height` as the job option; its range is the contract's to check. */
