@@ -1,5 +1,5 @@
 import { AerialError } from './errors';
-import { loadRuntimeConfig } from './runtime-config';
+import { loadRuntimeConfig, RuntimeConfigSchema } from './runtime-config';
 
 describe('loadRuntimeConfig', () => {
   test('defaults select the embedded services', () => {
@@ -42,5 +42,27 @@ describe('loadRuntimeConfig', () => {
     expect(error.reason).toMatch(/MQTT_URL: must be a mqtt:/);
     expect(error.reason).toMatch(/AERIAL_ENV: /);
     expect(error.reason).toMatch(/OBJECT_STORE: must be file:<folder> or s3:\/\/<bucket>/);
+  });
+
+  test('every variable left empty or blank means unset: the defaults apply', () => {
+    const variables = Object.keys(RuntimeConfigSchema.shape);
+    expect(loadRuntimeConfig(Object.fromEntries(variables.map((v) => [v, ''])))).toEqual(loadRuntimeConfig({}));
+    expect(loadRuntimeConfig(Object.fromEntries(variables.map((v) => [v, '  '])))).toEqual(loadRuntimeConfig({}));
+  });
+
+  test('a bad number or namespace is one line naming the variable and an example, not a schema dump', () => {
+    let caught: unknown;
+    try {
+      loadRuntimeConfig({ HUB_PORT: 'eighty', HUB_RATE_LIMIT_PER_MINUTE: '0', ARGO_NAMESPACE: 'Aerial_NS' });
+    } catch (e) {
+      caught = e;
+    }
+    const error = caught as AerialError;
+    expect(error.name).toBe('Aerial.InvalidInput');
+    expect(error.message).not.toMatch(/\n|"code"|expected number/);
+    expect(error.reason).toMatch(/HUB_PORT: must be a port number from 0 to 65535 such as 8080/);
+    expect(error.reason).toMatch(/HUB_RATE_LIMIT_PER_MINUTE: must be a whole number of at least 1 such as 600/);
+    expect(error.reason).toMatch(/ARGO_NAMESPACE: must be a Kubernetes namespace/);
+    expect(error.remedy).toMatch(/leave it empty for its default/);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EnvironmentNameSchema } from './environment';
+import { AerialError } from './errors';
 import { parseAtBoundary } from './validation';
 
 const url = (protocols: string[], example: string) =>
@@ -9,6 +10,10 @@ const url = (protocols: string[], example: string) =>
     .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
       message: `must be a ${protocols.join(' or ')} URL such as ${example}`,
     });
+
+/** A whole number read from text, with one message for every way it can be wrong. */
+const wholeNumber = (min: number, max: number, message: string) =>
+  z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 
 /**
  * Process configuration read from environment variables at start-up. Every variable has a safe
@@ -41,26 +46,30 @@ export const RuntimeConfigSchema = z.object({
     .string()
     .regex(
       /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/,
-      'must be a Step Functions state machine ARN',
+      'must be a Step Functions state machine ARN such as arn:aws:states:eu-west-1:123456789012:stateMachine:aerial-job',
     )
     .optional(),
   /** Jobs on Argo Workflows instead: the Argo Server, its namespace, and the token to send. */
   ARGO_SERVER_URL: url(['http:', 'https:'], 'https://argo-workflows-server.argo:2746').optional(),
   ARGO_NAMESPACE: z
     .string()
-    .regex(/^[a-z0-9-]{1,63}$/)
+    .regex(/^[a-z0-9-]{1,63}$/, 'must be a Kubernetes namespace (lowercase letters, digits, -) such as aerial-pipeline')
     .default('aerial-pipeline'),
   ARGO_TOKEN_FILE: z.string().min(1).optional(),
   /** Where the Hub listens. */
   HUB_HOST: z.string().min(1).default('127.0.0.1'),
-  HUB_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HUB_PORT: wholeNumber(0, 65_535, 'must be a port number from 0 to 65535 such as 8080').default(8080),
   /**
    * Password of the `engine` user of the embedded broker (random each start when unset): lets
    * another process publish job events to a Hub's embedded broker.
    */
   HUB_MQTT_ENGINE_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
   /** API requests per minute per client (tiles are not counted). */
-  HUB_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  HUB_RATE_LIMIT_PER_MINUTE: wholeNumber(
+    1,
+    Number.MAX_SAFE_INTEGER,
+    'must be a whole number of at least 1 such as 600',
+  ).default(600),
   /**
    * Without SFN_ENDPOINT the Hub starts the local engine with this command (it prints
    * `engine listening on <url>`); `pnpm start` sets it to the workers' `aerial engine`.
@@ -68,7 +77,7 @@ export const RuntimeConfigSchema = z.object({
   AERIAL_ENGINE_COMMAND: z.string().min(1).optional(),
   /** How Notify sends email: `.eml` files under the data directory, or Amazon SES. */
   AERIAL_MAIL: z.enum(['eml', 'ses']).default('eml'),
-  AERIAL_MAIL_FROM: z.email().default('aerial@localhost'),
+  AERIAL_MAIL_FROM: z.email('must be an email address such as aerial@example.com').default('aerial@localhost'),
   /** Signs webhook deliveries (HMAC-SHA256 in `x-aerial-signature`). */
   AERIAL_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Weather at capture for the Metadata stage: `none`, `file:<path>` or `open-meteo`. */
@@ -79,8 +88,23 @@ export const RuntimeConfigSchema = z.object({
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 
-/** Reads the runtime configuration from `env`; throws `Aerial.InvalidInput` naming each bad variable. */
+/**
+ * Reads the runtime configuration from `env`; throws `Aerial.InvalidInput` naming each bad variable
+ * and what it must look like. A blank variable counts as unset: `MQTT_URL=` in a `.env` file or a
+ * manifest means "not configured" (issue 18), and no setting here has a meaning for a blank value.
+ */
 export function loadRuntimeConfig(env: Record<string, string | undefined>): RuntimeConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  return parseAtBoundary(RuntimeConfigSchema, present, 'environment configuration');
+  const present = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
+  );
+  try {
+    return parseAtBoundary(RuntimeConfigSchema, present, 'environment configuration');
+  } catch (e) {
+    const error = AerialError.from(e);
+    throw new AerialError(
+      error.name,
+      error.reason,
+      'set each variable named as shown, or leave it empty for its default',
+    );
+  }
 }
