@@ -2,12 +2,14 @@ import {
   AerialError,
   DEFAULT_ENVIRONMENTS,
   type JobRequestInput,
+  type JobStatus,
   keys,
+  nextJobStatus,
   type PipelineEvent,
   type StageName,
   STAGE_NAMES,
 } from '@aerial/contracts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderAsl } from '../asl/render-asl';
@@ -15,6 +17,8 @@ import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
 import { LocalFolderStore } from '../object-store/local-folder-store';
 import { getJson } from '../object-store/object-store';
 import { guardBudgetStage } from '../stages/guard-budget/guard-budget-stage';
+import { ingestStage } from '../stages/ingest/ingest-stage';
+import { deliverFromEnv } from '../stages/notify/deliveries';
 import { notifyStage } from '../stages/notify/notify-stage';
 import { type StageHandler } from '../stages/stage-runtime';
 import { ExecutionStore } from './execution-store';
@@ -165,6 +169,33 @@ describe('LocalEngine', () => {
     expect(runs).not.toContain('Publish');
     expect(await store.head(keys.manifest('job-bad', 'Publish'))).toBeUndefined();
     expect(events.at(-1)).toMatchObject({ type: 'job.failed', error: { name: 'Aerial.QualityRejected' } });
+  });
+
+  test('a job whose Ingest rejects every file is reported failed in Ingest, not in Notify, with the named error', async () => {
+    const photos = join(dir, 'photos');
+    mkdirSync(photos);
+    writeFileSync(join(photos, 'notes.txt'), 'not a photo');
+    // MQTT_URL= (empty) as a .env file leaves it: unset, so the MQTT target is skipped, not fatal.
+    const engine = engineWith({ Ingest: ingestStage, Notify: notifyStage(deliverFromEnv({ MQTT_URL: '' })) });
+    const record = await engine.waitFor(
+      await start(engine, 'job-no-photos', {
+        source: { kind: 'folder', path: photos },
+        preset: 'map',
+        notify: [{ kind: 'mqtt' }],
+      }),
+    );
+    expect(record).toMatchObject({ status: 'FAILED', error: 'Aerial.QualityRejected' });
+    expect(await getJson(store, `${keys.stage('job-no-photos', 'Notify')}/notification.json`)).toMatchObject({
+      outcome: 'failed',
+      error: { name: 'Aerial.QualityRejected', stage: 'Ingest' },
+      deliveries: [{ target: 'mqtt', status: 'skipped' }],
+      delivered: false,
+    });
+    // The job's status (the Hub's and the retained MQTT one) names the stage of its last stage event.
+    let status: JobStatus | undefined;
+    for (const event of events) status = nextJobStatus(status, event);
+    expect(status).toMatchObject({ state: 'failed', stage: 'Ingest', error: { name: 'Aerial.QualityRejected' } });
+    expect(events).not.toContainEqual(expect.objectContaining({ type: 'stage.succeeded', stage: 'Ingest' }));
   });
 
   test('a transient failure that never clears fails the job after every attempt', async () => {

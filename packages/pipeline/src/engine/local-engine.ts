@@ -198,10 +198,11 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       void this.options.store.takeStopRequest(record.name).then((request) => request && this.stop(run, request));
     }, this.options.stopPollMs ?? 500);
 
+    const caught = new Set<string>();
     const consumeLogs = (async () => {
       for await (const log of execution.eventLogs) {
         history.add(log);
-        const event = toPipelineEvent(run.jobId, log as unknown as LibraryEvent);
+        const event = toPipelineEvent(run.jobId, log as unknown as LibraryEvent, caught);
         if (event) this.emit('event', event);
       }
     })().catch(() => undefined);
@@ -433,7 +434,8 @@ function stageOfState(name: string): StageName | undefined {
   return (STAGE_NAMES as readonly string[]).includes(name) ? (name as StageName) : undefined;
 }
 
-function toPipelineEvent(jobId: string, log: LibraryEvent): PipelineEvent | undefined {
+/** `caught`: task states of this run left through their Catch, whose exit is no success. */
+function toPipelineEvent(jobId: string, log: LibraryEvent, caught: Set<string>): PipelineEvent | undefined {
   const at = new Date(log.timestamp).toISOString();
   switch (log.type) {
     case 'ExecutionStarted':
@@ -446,7 +448,13 @@ function toPipelineEvent(jobId: string, log: LibraryEvent): PipelineEvent | unde
     }
   }
   const stage = log.state && log.state.type === 'Task' ? stageOfState(log.state.name) : undefined;
-  if (!stage) return undefined;
+  if (!stage || !log.state) return undefined;
+  // A job's status names the stage of its last stage event (`job.failed` carries none), so the
+  // failure hand-off must not be one: reported as Notify running, it renamed the failed stage
+  // "Notify" (issue 18). Its outcome is in notification.json, its run in the execution history.
+  if (log.state.name === 'NotifyFailure') return undefined;
+  if (log.type === 'StateCaught') caught.add(log.state.name);
+  if (log.type === 'StateExited' && caught.delete(log.state.name)) return undefined;
   if (log.type === 'StateEntered') return { type: 'stage.started', jobId, at, stage, attempt: 1 };
   if (log.type === 'StateExited') return { type: 'stage.succeeded', jobId, at, stage };
   if (log.type === 'StateRetried')

@@ -1,5 +1,5 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { type NotifyTarget, RuntimeConfigSchema, topics } from '@aerial/contracts';
+import { AerialError, loadRuntimeConfig, type NotifyTarget, type RuntimeConfig, topics } from '@aerial/contracts';
 import { createHmac } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -136,14 +136,26 @@ export async function sendWebhook(
   return { target: 'webhook', status: 'failed', detail: `${last} after ${made} attempt(s)` };
 }
 
-/** The delivery used by the stage: configured from the runtime environment (validated). */
-export function deliverFromEnv(env: NodeJS.ProcessEnv = process.env): Deliver {
-  const config = RuntimeConfigSchema.parse(env);
-  const mailer: Mailer =
-    config.AERIAL_MAIL === 'ses'
-      ? new SesMailer(undefined, config.AERIAL_MAIL_FROM)
-      : new EmlFileMailer(join(config.AERIAL_DATA_DIR, 'mail'), config.AERIAL_MAIL_FROM);
+/**
+ * The settings each target reads. Each target loads only its own, so a bad `MQTT_URL` fails the
+ * MQTT delivery and nothing else: the webhook and the email are still sent (issue 18).
+ */
+const TARGET_SETTINGS = {
+  webhook: ['AERIAL_WEBHOOK_SECRET'],
+  email: ['AERIAL_MAIL', 'AERIAL_MAIL_FROM', 'AERIAL_DATA_DIR'],
+  mqtt: ['MQTT_URL'],
+} as const satisfies Record<NotifyTarget['kind'], readonly (keyof RuntimeConfig)[]>;
+
+/** The delivery used by the stage: each target configured from the runtime environment (validated). */
+export function deliverFromEnv(env: Record<string, string | undefined> = process.env): Deliver {
   return async (target, message) => {
+    let config: RuntimeConfig;
+    try {
+      config = loadRuntimeConfig(Object.fromEntries(TARGET_SETTINGS[target.kind].map((name) => [name, env[name]])));
+    } catch (e) {
+      const error = AerialError.from(e);
+      return { target: target.kind, status: 'failed', detail: `${error.reason}; ${error.remedy ?? ''}` };
+    }
     switch (target.kind) {
       case 'webhook':
         return sendWebhook(target.url, message, {
@@ -151,13 +163,25 @@ export function deliverFromEnv(env: NodeJS.ProcessEnv = process.env): Deliver {
         });
       case 'email':
         try {
+          const mailer: Mailer =
+            config.AERIAL_MAIL === 'ses'
+              ? new SesMailer(undefined, config.AERIAL_MAIL_FROM)
+              : new EmlFileMailer(join(config.AERIAL_DATA_DIR, 'mail'), config.AERIAL_MAIL_FROM);
           const where = await mailer.send({ to: target.address, ...emailText(message) });
           return { target: 'email', status: 'sent', detail: `${target.address}: ${where}` };
         } catch (e) {
           return { target: 'email', status: 'failed', detail: `${target.address}: ${(e as Error).message}` };
         }
-      case 'mqtt':
-        if (!config.MQTT_URL) return { target: 'mqtt', status: 'skipped', detail: 'no MQTT_URL configured' };
+      case 'mqtt': {
+        if (!config.MQTT_URL) {
+          return {
+            target: 'mqtt',
+            status: 'skipped',
+            detail: 'no MQTT_URL configured; set it to the broker, such as mqtt://localhost:1883',
+          };
+        }
+        // The broker's address without the credentials a URL may carry: the detail is stored.
+        const broker = new URL(config.MQTT_URL).host;
         try {
           // Loaded when used: every stage process loads this package, few of them speak MQTT.
           const mqtt = await import('mqtt');
@@ -174,10 +198,11 @@ export function deliverFromEnv(env: NodeJS.ProcessEnv = process.env): Deliver {
           } finally {
             await client.endAsync();
           }
-          return { target: 'mqtt', status: 'sent', detail: topics.jobNotification(message.jobId) };
+          return { target: 'mqtt', status: 'sent', detail: `${broker} ${topics.jobNotification(message.jobId)}` };
         } catch (e) {
-          return { target: 'mqtt', status: 'failed', detail: `${config.MQTT_URL}: ${(e as Error).message}` };
+          return { target: 'mqtt', status: 'failed', detail: `${broker}: ${(e as Error).message}` };
         }
+      }
     }
   };
 }

@@ -8,8 +8,9 @@ import { LocalFolderStore } from '../../object-store/local-folder-store';
 import { getJson, putJson } from '../../object-store/object-store';
 import { runStage } from '../stage-runtime';
 import { readdirSync, readFileSync } from 'node:fs';
-import { deliverFromEnv, sendWebhook, webhookSignature } from './deliveries';
+import { type Deliver, deliverFromEnv, sendWebhook, webhookSignature } from './deliveries';
 import { notifyStage } from './notify-stage';
+import { resolveFailure } from './resolve-failure';
 
 describe('Notify', () => {
   let root: string;
@@ -20,23 +21,38 @@ describe('Notify', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const notify = (jobId: string, extra: Record<string, unknown>) =>
+  const notify = (jobId: string, extra: Record<string, unknown>, env: Record<string, string> = {}) =>
+    notifyWith(
+      jobId,
+      extra,
+      deliverFromEnv({
+        AERIAL_DATA_DIR: root,
+        AERIAL_WEBHOOK_SECRET: 'a-test-secret-of-16+',
+        AERIAL_MAIL_FROM: 'jobs@aerial.example',
+        ...env,
+      }),
+    );
+  const notifyWith = (jobId: string, extra: Record<string, unknown>, deliver: Deliver) =>
     runStage(
       { jobId, stage: 'Notify', ...extra },
-      {
-        store,
-        environment: DEFAULT_ENVIRONMENTS.dev,
-        handlers: {
-          Notify: notifyStage(
-            deliverFromEnv({
-              AERIAL_DATA_DIR: root,
-              AERIAL_WEBHOOK_SECRET: 'a-test-secret-of-16+',
-              AERIAL_MAIL_FROM: 'jobs@aerial.example',
-            }),
-          ),
-        },
-      },
+      { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Notify: notifyStage(deliver) } },
     );
+
+  /** A webhook receiver on a free port; `received` holds the bodies it was sent. */
+  async function receiver(): Promise<{ url: string; received: unknown[]; close: () => void }> {
+    const received: unknown[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    return { url, received, close: () => server.close() };
+  }
 
   test('POSTs the outcome to a signed webhook, writes the email as .eml, records both', async () => {
     const received: unknown[] = [];
@@ -147,5 +163,115 @@ describe('Notify', () => {
       failure: { Error: 'States.Timeout', Cause: 'Task timed out' },
     });
     expect(manifest.summary).toMatchObject({ name: 'Aerial.Transient' });
+  });
+
+  test('MQTT_URL= (empty) is unset: the MQTT target is skipped with what to set, the webhook and email are sent', async () => {
+    const hook = await receiver();
+    try {
+      await putJson(store, keys.request('job-e'), {
+        source: { kind: 'folder', path: '/x' },
+        notify: [{ kind: 'mqtt' }, { kind: 'webhook', url: hook.url }, { kind: 'email', address: 'a@b.example' }],
+      });
+      const manifest = await notify('job-e', { outcome: 'succeeded' }, { MQTT_URL: '' });
+      expect(hook.received).toHaveLength(1);
+      expect(manifest.summary.deliveries).toEqual(['mqtt: skipped', 'webhook: sent', 'email: sent']);
+      expect(manifest.summary.undelivered).toEqual([expect.stringMatching(/^mqtt: no MQTT_URL configured; set it/)]);
+      expect(await getJson(store, `${keys.stage('job-e', 'Notify')}/notification.json`)).toMatchObject({
+        delivered: false,
+        deliveries: [
+          { target: 'mqtt', status: 'skipped' },
+          { target: 'webhook', status: 'sent' },
+          { target: 'email', status: 'sent' },
+        ],
+      });
+    } finally {
+      hook.close();
+    }
+  });
+
+  test('a bad MQTT_URL fails the MQTT delivery alone, in one line naming the variable; Notify still succeeds', async () => {
+    const hook = await receiver();
+    try {
+      await putJson(store, keys.request('job-m'), {
+        source: { kind: 'folder', path: '/x' },
+        notify: [{ kind: 'mqtt' }, { kind: 'webhook', url: hook.url }],
+      });
+      const manifest = await notify('job-m', { outcome: 'succeeded' }, { MQTT_URL: 'localhost:1883' });
+      expect(hook.received).toHaveLength(1);
+      expect(manifest.summary.deliveries).toEqual(['mqtt: failed', 'webhook: sent']);
+      const [mqtt] = manifest.summary.undelivered as string[];
+      expect(mqtt).toMatch(/^mqtt: invalid environment configuration: MQTT_URL: must be a mqtt: .* URL such as/);
+      expect(mqtt).not.toMatch(/\n|"code"/);
+    } finally {
+      hook.close();
+    }
+  });
+
+  test('a delivery that throws is that target’s failure; the other targets are still tried', async () => {
+    await putJson(store, keys.request('job-d'), {
+      source: { kind: 'folder', path: '/x' },
+      notify: [
+        { kind: 'email', address: 'a@b.example' },
+        { kind: 'webhook', url: 'http://127.0.0.1:9/hook' },
+      ],
+    });
+    const tried: string[] = [];
+    const manifest = await notifyWith('job-d', { outcome: 'succeeded' }, async (target) => {
+      tried.push(target.kind);
+      if (target.kind === 'email') throw new Error('mail relay refused the connection');
+      return { target: target.kind, status: 'sent', detail: 'ok' };
+    });
+    expect(tried).toEqual(['email', 'webhook']);
+    expect(manifest.summary).toMatchObject({
+      deliveries: ['email: failed', 'webhook: sent'],
+      undelivered: ['email: Aerial.Internal: mail relay refused the connection'],
+    });
+  });
+
+  test('on failure the summary and notification name the stage that failed', async () => {
+    await putJson(store, keys.request('job-f'), { source: { kind: 'folder', path: '/x' } });
+    await putJson(store, keys.stageError('job-f', 'Ingest'), {
+      name: 'Aerial.QualityRejected',
+      reason: 'only 0 of 1 files passed quality checks',
+      stage: 'Ingest',
+      at: '2026-11-22T10:00:00.000Z',
+    });
+    const manifest = await notify('job-f', {
+      outcome: 'failed',
+      failure: { Error: 'States.TaskFailed', Cause: '{"Status":"FAILED"}' },
+    });
+    expect(manifest.summary).toMatchObject({ name: 'Aerial.QualityRejected', stage: 'Ingest', undelivered: [] });
+    expect(await getJson(store, `${keys.stage('job-f', 'Notify')}/notification.json`)).toMatchObject({
+      error: { name: 'Aerial.QualityRejected', stage: 'Ingest' },
+      delivered: true,
+    });
+  });
+});
+
+describe('resolveFailure', () => {
+  test('names the failed stage even when Notify’s own earlier attempt left a newer error record', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aerial-resolve-'));
+    try {
+      const store = new LocalFolderStore(root);
+      await putJson(store, keys.stageError('job-n', 'Ingest'), {
+        name: 'Aerial.QualityRejected',
+        reason: 'only 0 of 1 files passed quality checks',
+        stage: 'Ingest',
+        at: '2026-11-22T10:00:00.000Z',
+      });
+      await putJson(store, keys.stageError('job-n', 'Notify'), {
+        name: 'Aerial.Internal',
+        reason: 'MQTT_URL: must be a mqtt: URL',
+        stage: 'Notify',
+        at: '2026-11-22T10:00:05.000Z',
+      });
+      const failure = { Error: 'States.TaskFailed', Cause: '{"Status":"FAILED"}' };
+      expect(await resolveFailure(store, 'job-n', failure)).toMatchObject({
+        name: 'Aerial.QualityRejected',
+        stage: 'Ingest',
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,13 +1,17 @@
-import { keys, STAGE_NAMES, StageManifestSchema } from '@aerial/contracts';
+import { AerialError, keys, type NotifyTarget, STAGE_NAMES, StageManifestSchema } from '@aerial/contracts';
 import { getJson, putJson } from '../../object-store/object-store';
 import { type StageHandler } from '../stage-runtime';
-import { type Deliver, deliverFromEnv, type NotificationMessage } from './deliveries';
+import { type Deliver, type Delivery, deliverFromEnv, type NotificationMessage } from './deliveries';
 import { resolveFailure } from './resolve-failure';
 
 /**
  * Notify: on failure, find and record the named error (`jobs/<id>/failure.json`); on either
- * outcome, write what the job did (`notification.json`) and send it to every target. A target
- * that cannot be reached is recorded, never fatal: the job's outcome does not depend on it.
+ * outcome, write what the job did (`notification.json`) and send it to every target, each on its
+ * own. A delivery that fails is recorded there and in the summary (`undelivered`), and Notify still
+ * succeeds: the job's outcome is the job's. Failing Notify would not make it truer, and would
+ * make it worse: after a failed job the state machine would end in `JobFailedUnnotified` with the
+ * orchestrator's generic error instead of the named one, and a retry would send the targets that
+ * were reached a second time.
  */
 export function notifyStage(deliver?: Deliver): StageHandler {
   return async (invocation, context) => {
@@ -31,16 +35,33 @@ export function notifyStage(deliver?: Deliver): StageHandler {
       ...(error ? { error } : {}),
       stages,
     };
-    const deliveries = await Promise.all(request.notify.map((target) => send(target, message)));
+    const deliveries = await Promise.all(request.notify.map((target) => deliverOne(send, target, message)));
+    const undelivered = deliveries.filter((d) => d.status !== 'sent').map((d) => `${d.target}: ${d.detail}`);
     const key = `${keys.stage(invocation.jobId, 'Notify')}/notification.json`;
-    const info = await putJson(store, key, { ...message, deliveries, at: new Date().toISOString() });
+    const info = await putJson(store, key, {
+      ...message,
+      deliveries,
+      delivered: undelivered.length === 0,
+      at: new Date().toISOString(),
+    });
     return {
       outputs: [{ key, contentType: 'application/json', bytes: info.bytes, role: 'notification' }],
       summary: {
         outcome,
-        ...(error ? { name: error.name, reason: error.reason } : {}),
+        ...(error ? { name: error.name, reason: error.reason, ...(error.stage ? { stage: error.stage } : {}) } : {}),
         deliveries: deliveries.map((d) => `${d.target}: ${d.status}`),
+        undelivered,
       },
     };
   };
+}
+
+/** One target, whatever its delivery throws: a failure is this target's outcome, not the others'. */
+async function deliverOne(send: Deliver, target: NotifyTarget, message: NotificationMessage): Promise<Delivery> {
+  try {
+    return await send(target, message);
+  } catch (e) {
+    const error = AerialError.from(e);
+    return { target: target.kind, status: 'failed', detail: `${error.name}: ${error.reason}` };
+  }
 }

@@ -47,6 +47,9 @@ async function latestStageError(
 ): Promise<(AerialErrorPayload & { stage: string }) | undefined> {
   let latest: (AerialErrorPayload & { stage: string; at: string }) | undefined;
   for (const stage of STAGE_NAMES) {
+    // Notify reports a job's failure and is never its cause: its own record (a failed earlier
+    // attempt, newer than every other) would name the failed stage "Notify" (issue 18).
+    if (stage === 'Notify') continue;
     const key = keys.stageError(jobId, stage);
     if (!(await store.head(key))) continue;
     const raw = (await getJson(store, key)) as { at?: unknown };
