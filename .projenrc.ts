@@ -249,14 +249,17 @@ repo.addTask('start', {
   env: { AERIAL_ENGINE_COMMAND: 'node apps/workers/lib/cli/main.js engine' },
   steps: [
     { exec: 'nx run-many -t build -p workers hub --output-style=static' },
-    { exec: 'node apps/hub/lib/server/main.js --sample', receiveArgs: true },
+    // An argv, not a shell line: projen appends received arguments to a shell line unquoted, so
+    // `pnpm start -- --photos "my photos"` arrived as two words (issue 18).
+    { execArgs: ['node', 'apps/hub/lib/server/main.js', '--sample'], receiveArgs: true },
   ],
 });
 repo.addTask('aerial', {
   description: 'The aerial CLI (process, jobs, status, cancel), built first',
   steps: [
     { exec: 'nx run workers:build --output-style=static >/dev/null' },
-    { exec: 'node apps/workers/lib/cli/main.js', receiveArgs: true },
+    // An argv, not a shell line: `pnpm aerial process "My photos"` must reach the CLI as one argument.
+    { execArgs: ['node', 'apps/workers/lib/cli/main.js'], receiveArgs: true },
   ],
 });
 repo.addTask('bench:sfm', {
