@@ -1,4 +1,4 @@
-import { isUtm, utmZone } from './utm';
+import { projectionFor } from './projection';
 import { fromMercator, mercatorResolution, toMercator } from './web-mercator';
 
 const HALF_WORLD_M = Math.PI * 6_378_137;
@@ -25,29 +25,18 @@ export interface Rect {
   readonly y1: number;
 }
 
-/** Whether an EPSG code is one a raster may be delivered in (Web Mercator or a WGS84 UTM zone). */
-export function isSupportedCrs(epsg: number): boolean {
-  return epsg === 3857 || isUtm(epsg);
-}
-
 /** Projected metres of EPSG:3857 metres, in the raster's CRS. */
 function fromMercatorMetres(epsg: number): PlaneMap {
   if (epsg === 3857) return (x, y) => [x, y];
-  const zone = utmZone(epsg);
-  return (x, y) => {
-    const [lon, lat] = fromMercator(x, y);
-    return zone.toProjected(lon, lat);
-  };
+  const projection = projectionFor(epsg);
+  return (x, y) => projection.toProjected(...fromMercator(x, y));
 }
 
 /** EPSG:3857 metres of projected metres in the raster's CRS. */
 function toMercatorMetres(epsg: number): PlaneMap {
   if (epsg === 3857) return (x, y) => [x, y];
-  const zone = utmZone(epsg);
-  return (e, n) => {
-    const [lon, lat] = zone.toLonLat(e, n);
-    return toMercator(lon, lat);
-  };
+  const projection = projectionFor(epsg);
+  return (e, n) => toMercator(...projection.toLonLat(e, n));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { median } from '../../geo/local-frame';
 import { type PairMatch } from '../orthomosaic/feature-matching';
 import { adjust, type AdjustedImage, synchronizeRotations } from '../orthomosaic/global-adjustment';
 import { apply, type Similarity } from '../orthomosaic/similarity';
@@ -101,7 +102,7 @@ export function fitToGps(
   if (candidates.length === 0) return undefined;
   // Deterministic thinning: every k-th pair, enough for LMedS and bounded for large sets.
   const step = Math.max(1, Math.floor(candidates.length / 600));
-  let best: { transform: PlaneSimilarity; median: number } | undefined;
+  let best: { transform: PlaneSimilarity; medianM: number } | undefined;
   for (let c = 0; c < candidates.length; c += step) {
     const [i, j] = candidates[c]!;
     const transform = weightedFit(
@@ -111,12 +112,12 @@ export function fitToGps(
       options.scale,
     );
     if (!transform) continue;
-    const median = medianOf(points.map((p, k) => distance(transform, p, gps[k]!)));
-    if (!best || median < best.median) best = { transform, median };
+    const medianM = median(points.map((p, k) => distance(transform, p, gps[k]!)));
+    if (!best || medianM < best.medianM) best = { transform, medianM };
   }
   if (!best) return undefined;
   let transform = best.transform;
-  let sigma = Math.max(1, 1.4826 * best.median);
+  let sigma = Math.max(1, 1.4826 * best.medianM);
   for (let iteration = 0; iteration < 10; iteration++) {
     const residuals = points.map((p, k) => distance(transform, p, gps[k]!));
     const c = 4.685 * sigma;
@@ -124,7 +125,7 @@ export function fitToGps(
     const next = weightedFit(points, gps, weights, options.scale);
     if (!next) break;
     transform = next;
-    sigma = Math.max(1, 1.4826 * medianOf(points.map((p, k) => distance(transform, p, gps[k]!))));
+    sigma = Math.max(1, 1.4826 * median(points.map((p, k) => distance(transform, p, gps[k]!))));
   }
   const residuals = points.map((p, k) => distance(transform, p, gps[k]!));
   const inliers = residuals.map((r) => r < 3 * sigma);
@@ -210,12 +211,6 @@ function weightedFit(
 function distance(t: PlaneSimilarity, p: readonly [number, number], g: readonly [number, number]): number {
   const [x, y] = applyPlane(t, p);
   return Math.hypot(x - g[0], y - g[1]);
-}
-
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Groups of images joined by matches (union–find), largest first. */

@@ -1,7 +1,8 @@
 import { AerialError } from '@aerial/contracts';
 import { type LocalFrame } from '../../geo/local-frame';
 import { utmZoneFor } from '../../geo/utm';
-import { fromMercator, groundResolution, mercatorResolution, TILE_SIZE, toMercator } from '../../geo/web-mercator';
+import { type Projection, projectionFor } from '../../geo/projection';
+import { groundResolution, mercatorResolution, TILE_SIZE } from '../../geo/web-mercator';
 import { apply, type Similarity } from './similarity';
 
 /**
@@ -31,8 +32,7 @@ export function checkExtent(
 }
 
 /** Where the mosaic's pixels lie: a projection, a pixel size, and the lattice its origin snaps to. */
-export interface MosaicGrid {
-  readonly epsg: number;
+export interface MosaicGrid extends Projection {
   readonly pixelM: number;
   /** Ground size of a pixel at the job, metres. */
   readonly groundPixelM: number;
@@ -40,8 +40,6 @@ export interface MosaicGrid {
   readonly snapM: number;
   readonly snapOffsetX: number;
   readonly snapOffsetY: number;
-  toProjected(longitude: number, latitude: number): [number, number];
-  toLonLat(x: number, y: number): [number, number];
 }
 
 export function mosaicGrid(
@@ -54,29 +52,18 @@ export function mosaicGrid(
     const pixelM = mercatorResolution(zoom);
     const halfWorld = (TILE_SIZE * 2 ** zoom * pixelM) / 2;
     return {
-      epsg: 3857,
+      ...projectionFor(3857),
       pixelM,
       groundPixelM: groundResolution(zoom, frame.originLat),
       // Tile corners: the Tiles stage then cuts pages without resampling.
       snapM: TILE_SIZE * pixelM,
       snapOffsetX: -halfWorld,
       snapOffsetY: halfWorld,
-      toProjected: toMercator,
-      toLonLat: fromMercator,
     };
   }
   const zone = utmZoneFor(frame.originLon, frame.originLat);
   const pixelM = Math.max(0.001, Math.round(gsdM * 1e4) / 1e4);
-  return {
-    epsg: zone.epsg,
-    pixelM,
-    groundPixelM: pixelM,
-    snapM: pixelM,
-    snapOffsetX: 0,
-    snapOffsetY: 0,
-    toProjected: zone.toProjected,
-    toLonLat: zone.toLonLat,
-  };
+  return { ...zone, pixelM, groundPixelM: pixelM, snapM: pixelM, snapOffsetX: 0, snapOffsetY: 0 };
 }
 
 /** A frame placement carried into projected metres (y up), exact for the similarity's two points. */

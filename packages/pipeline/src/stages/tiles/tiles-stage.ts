@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { isSupportedCrs } from '../../geo/projected-raster';
+import { isSupportedCrs } from '../../geo/projection';
 import { enclosingTile, fromMercator, toMercator } from '../../geo/web-mercator';
 import { fileOfObject, putJson } from '../../object-store/object-store';
 import { COG_TILE, ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
