@@ -13,7 +13,7 @@ import {
 import type * as LocalStepFunctions from 'aws-local-stepfunctions';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AslDocument, type AslState, substitute, substitution } from '../asl/render-asl';
+import { type AslDocument, type AslState, STATE, substitute, substitution } from '../asl/render-asl';
 import { assertValidAsl } from '../asl/validate-asl';
 import { type PipelineDefinition, stageOf } from '../definition/pipeline-definition';
 import { type ExecutionRecord, type ExecutionStatus, type ExecutionStore, type HistoryEvent } from './execution-store';
@@ -430,7 +430,7 @@ interface LibraryEvent {
 }
 
 function stageOfState(name: string): StageName | undefined {
-  if (name === 'NotifySuccess' || name === 'NotifyFailure') return 'Notify';
+  if (name === STATE.notifySuccess || name === STATE.notifyFailure) return 'Notify';
   return (STAGE_NAMES as readonly string[]).includes(name) ? (name as StageName) : undefined;
 }
 
@@ -452,7 +452,7 @@ function toPipelineEvent(jobId: string, log: LibraryEvent, caught: Set<string>):
   // A job's status names the stage of its last stage event (`job.failed` carries none), so the
   // failure hand-off must not be one: reported as Notify running, it renamed the failed stage
   // "Notify" (issue 18). Its outcome is in notification.json, its run in the execution history.
-  if (log.state.name === 'NotifyFailure') return undefined;
+  if (log.state.name === STATE.notifyFailure) return undefined;
   if (log.type === 'StateCaught') caught.add(log.state.name);
   if (log.type === 'StateExited' && caught.delete(log.state.name)) return undefined;
   if (log.type === 'StateEntered') return { type: 'stage.started', jobId, at, stage, attempt: 1 };
