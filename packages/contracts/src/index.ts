@@ -15,3 +15,4 @@ export * from './validation';
 export * from './worker-protocol';
 export * from './publication';
 export * from './registration';
+export * from './deployment';
