@@ -1,4 +1,5 @@
 import { AerialMonorepo } from './projenrc';
+import { CdkApp } from './projenrc/cdk-app';
 
 const repo = new AerialMonorepo({ name: 'aerial-platform' });
 
@@ -81,6 +82,9 @@ const hub = repo.addPackage({
   bin: { 'aerial-hub': 'lib/server/main.js' },
   // The web page (web/, bundled by Vite with MapLibre) is built beside the server.
   postBuild: 'vite build web',
+  buildOutputs: ['web/dist'],
+  // Read at run time beside lib/: the images run the `pnpm deploy` folder, which holds only `files`.
+  runtimeFiles: ['src/db/migrations', 'web/dist'],
   scripts: {
     lint: 'eslint --max-warnings 0 . && tsc -p tsconfig.dev.json && tsc -p web/tsconfig.json',
   },
@@ -139,10 +143,11 @@ repo.addPackage({
     'aws-cdk-lib': '2.276.0',
     constructs: '^10.5.1',
     'cdk-nag': '3.0.2',
-    '@aws-cdk/lambda-layer-kubectl-v33': '^2.2.2',
+    '@aws-cdk/lambda-layer-kubectl-v36': '^2.0.1',
     '@aws-sdk/client-batch': '^3.1000.0',
     '@aws-sdk/client-cost-explorer': '^3.1000.0',
     '@aws-sdk/client-s3': '^3.1000.0',
+    '@aws-sdk/client-secrets-manager': '^3.1000.0',
     '@aws-sdk/client-sesv2': '^3.1000.0',
     '@turf/convex': '^7.2.0',
     '@turf/helpers': '^7.2.0',
@@ -154,6 +159,7 @@ repo.addPackage({
   scripts: { synth: 'node lib/app.js', deploy: 'cdk deploy --app "node lib/app.js"' },
   testTimeout: 300_000,
 });
+new CdkApp(repo, { outdir: 'packages/infra' });
 
 repo.addPackage({
   name: 'kubernetes',

@@ -39,6 +39,13 @@ export interface WorkspacePackageOptions {
   readonly workspaceInputs?: string[];
   /** Jest per-test timeout in ms. @default 5000 */
   readonly testTimeout?: number;
+  /**
+   * Files and folders besides `lib/` that the package reads at run time (migrations, a built web
+   * page): listed in `files`, so `pnpm deploy` (which the images run from) ships them. @default []
+   */
+  readonly runtimeFiles?: string[];
+  /** What the build writes besides `lib/` (for example `web/dist`): Nx caches and restores it. @default [] */
+  readonly buildOutputs?: string[];
 }
 
 const DEFAULT_VERSION = '0.0.0';
@@ -151,7 +158,7 @@ export class WorkspacePackage extends Component {
             type: 'commonjs',
             main: 'lib/index.js',
             types: 'lib/index.d.ts',
-            files: ['lib', '!lib/**/*.test.*', '!lib/.tsbuildinfo'],
+            files: ['lib', ...(o.runtimeFiles ?? []), '!lib/**/*.test.*', '!lib/.tsbuildinfo'],
           }
         : {}),
       ...(o.bin ? { bin: o.bin } : {}),
@@ -170,7 +177,11 @@ export class WorkspacePackage extends Component {
   private renderTargets(): Record<string, unknown> {
     const extra = (this.options.workspaceInputs ?? []).map((p) => `{workspaceRoot}/${p}`);
     return {
-      build: { outputs: this.library ? ['{projectRoot}/lib'] : [] },
+      build: {
+        outputs: this.library
+          ? ['{projectRoot}/lib', ...(this.options.buildOutputs ?? []).map((p) => `{projectRoot}/${p}`)]
+          : [],
+      },
       test: {
         outputs: ['{projectRoot}/.jest'],
         ...(extra.length ? { inputs: ['default', '^production', ...extra] } : {}),
