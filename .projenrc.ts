@@ -8,6 +8,8 @@ const contracts = repo.addPackage({
   outdir: 'packages/contracts',
   description: 'Schemas and types shared by every Aerial package: jobs, events, topics, errors, environments',
   deps: { zod: '^4.1.0' },
+  // Property-based tests of the schema boundaries (issue 18's bad-input corpus).
+  devDeps: { 'fast-check': '^4.10.2' },
 });
 
 const sampleData = repo.addPackage({
@@ -56,6 +58,7 @@ const pipeline = repo.addPackage({
     ajv: '^8.17.0',
     'ajv-formats': '^3.0.1',
     'geojson-schema': '^1.0.5',
+    'fast-check': '^4.10.2',
   },
   esmOnlyDeps: ['hyparquet-writer', 'hyparquet'],
   workspaceDevDeps: [sampleData],
@@ -206,7 +209,13 @@ repo.addPackage({
     pbf: '^3.2.1',
     '@types/mapbox__vector-tile': '^1.3.4',
     '@types/pbf': '^3.0.5',
+    // The bad-input corpus generates its photos (sharp, a sample survey) and archives (yazl).
+    sharp: '^0.35.0',
+    yazl: '^3.3.1',
+    '@types/yazl': '^2.4.6',
+    'fast-check': '^4.10.2',
   },
+  workspaceDevDeps: [sampleData],
   testTimeout: 600_000,
 });
 
