@@ -2,7 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 
-/** Where the ordered `NNN_name.sql` migrations live (copied beside the compiled code). */
+/**
+ * Where the ordered `NNN_name.sql` migrations live: `src/db/migrations`, reached from `src/db` (tests)
+ * and `lib/db` (the built Hub) alike; the package's `files` list ships it with `pnpm deploy`.
+ */
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'src', 'db', 'migrations');
 
 /**

@@ -29,7 +29,7 @@ import { startEngineProcess } from './engine-process';
 import { ArgoWorkflowsEngine } from '../engine/argo-workflows-engine';
 import { type JobEngine, StepFunctionsEngine } from '../engine/job-engine';
 
-/** The built web page beside the compiled server. */
+/** The built web page, two folders up from lib/server (listed in `files`, so `pnpm deploy` ships it). */
 const WEB_ROOT = join(__dirname, '..', '..', 'web', 'dist');
 
 const say = (line: string): void => {
@@ -137,6 +137,8 @@ async function main(argv: string[]): Promise<void> {
       );
     });
 
+    const hasPage = existsSync(join(WEB_ROOT, 'index.html'));
+    if (!hasPage) say(`no web page at ${WEB_ROOT} (build the hub package): serving the API only`);
     const hub = await buildHub({
       pool,
       engine,
@@ -145,7 +147,7 @@ async function main(argv: string[]): Promise<void> {
       uploads,
       publications,
       live: bridge.live,
-      ...(existsSync(join(WEB_ROOT, 'index.html')) ? { webRoot: WEB_ROOT } : {}),
+      ...(hasPage ? { webRoot: WEB_ROOT } : {}),
       samplePhotos: () => sampleSurvey(dataDir),
     });
     stops.push(() => hub.close());
