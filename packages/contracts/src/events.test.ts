@@ -67,4 +67,22 @@ describe('newJobId', () => {
     expect(a).toMatch(/^job-20261122-[0-9a-f]{8}$/);
     expect(newJobId()).not.toBe(newJobId());
   });
+
+  test('a job that failed or was cancelled names its stage, not the last stage event', () => {
+    const at = '2026-11-22T10:00:00Z';
+    const running = nextJobStatus(undefined, { type: 'stage.started', jobId: 'job-1', at, stage: 'Tiles', attempt: 1 });
+    expect(
+      nextJobStatus(running, {
+        type: 'job.failed',
+        jobId: 'job-1',
+        at,
+        stage: 'Orthomosaic',
+        error: { name: 'Aerial.Internal', reason: 'r' },
+      }),
+    ).toMatchObject({ state: 'failed', stage: 'Orthomosaic' });
+    expect(nextJobStatus(running, { type: 'job.cancelled', jobId: 'job-1', at, stage: 'Tiles' })).toMatchObject({
+      state: 'cancelled',
+      stage: 'Tiles',
+    });
+  });
 });

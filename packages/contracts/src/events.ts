@@ -12,8 +12,15 @@ const base = {
 export const PipelineEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('job.started') }),
   z.object({ ...base, type: z.literal('job.succeeded') }),
-  z.object({ ...base, type: z.literal('job.failed'), error: AerialErrorPayloadSchema }),
-  z.object({ ...base, type: z.literal('job.cancelled') }),
+  /** `stage`: the stage that failed (or was running when the job's deadline passed). */
+  z.object({
+    ...base,
+    type: z.literal('job.failed'),
+    error: AerialErrorPayloadSchema,
+    stage: StageNameSchema.optional(),
+  }),
+  /** `stage`: the stage that was running when the job was stopped. */
+  z.object({ ...base, type: z.literal('job.cancelled'), stage: StageNameSchema.optional() }),
   /** Products are published (sent by the Publish stage); the Hub records them in the tile database. */
   z.object({ ...base, type: z.literal('job.published'), publication: PublicationSchema }),
   z.object({ ...base, type: z.literal('stage.started'), stage: StageNameSchema, attempt: z.number().int().min(1) }),
@@ -75,9 +82,17 @@ export function nextJobStatus(previous: JobStatus | undefined, event: PipelineEv
     case 'job.succeeded':
       return { ...base, state: 'succeeded', percent: 100 };
     case 'job.failed':
-      return { ...base, state: 'failed', error: event.error, ...(previous?.stage ? { stage: previous.stage } : {}) };
-    case 'job.cancelled':
-      return { ...base, state: 'cancelled', ...(previous?.stage ? { stage: previous.stage } : {}) };
+    case 'job.cancelled': {
+      // The event names its stage; older publishers left it to the last stage event.
+      const stage = event.stage ?? previous?.stage;
+      const state = event.type === 'job.failed' ? 'failed' : 'cancelled';
+      return {
+        ...base,
+        state,
+        ...(event.type === 'job.failed' ? { error: event.error } : {}),
+        ...(stage ? { stage } : {}),
+      };
+    }
     case 'stage.started':
       return { ...base, state: 'running', stage: event.stage, percent: 0 };
     case 'stage.progress':

@@ -28,6 +28,12 @@ export interface ExecutionRecord {
   /** Process running it; a RUNNING record whose process is gone was cut off. */
   ownerPid: number;
   history: HistoryEvent[];
+  /** Task states that finished, with their results: what a resumed run does not do again. */
+  completedTasks?: Record<string, unknown>;
+  /** Times another engine process took the execution over after its own ended. */
+  redriveCount?: number;
+  /** Why the notice of a stopped or timed-out job could not be sent. */
+  notifyError?: string;
 }
 
 /** Executions as JSON files in a folder, so the CLI can list and cancel from another process. */
@@ -65,6 +71,42 @@ export class ExecutionStore {
 
   exists(name: string): boolean {
     return existsSync(this.file(name));
+  }
+
+  /** RUNNING executions whose engine process is gone, as saved (not marked aborted). */
+  async orphans(): Promise<ExecutionRecord[]> {
+    const files = await readdir(this.dir).catch(() => [] as string[]);
+    const found: ExecutionRecord[] = [];
+    for (const f of files.filter((f) => f.endsWith('.json'))) {
+      const text = await readFile(join(this.dir, f), 'utf8').catch(() => undefined);
+      const record = text ? (JSON.parse(text) as ExecutionRecord) : undefined;
+      if (record?.status === 'RUNNING' && !isAlive(record.ownerPid)) found.push(record);
+    }
+    return found.sort((a, b) => a.startDate.localeCompare(b.startDate));
+  }
+
+  /**
+   * Claims an orphaned execution for this process, so that two engines started at once do not
+   * both take it over. False when a live process holds the claim.
+   */
+  async claim(name: string): Promise<boolean> {
+    const path = join(this.dir, `${name}.claim`);
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        await writeFile(path, String(process.pid), { flag: 'wx' });
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const holder = Number(await readFile(path, 'utf8').catch(() => '0'));
+        if (holder && holder !== process.pid && isAlive(holder)) return false;
+        await rm(path, { force: true });
+      }
+    }
+    return false;
+  }
+
+  async release(name: string): Promise<void> {
+    await rm(join(this.dir, `${name}.claim`), { force: true });
   }
 
   /** Asks the process running an execution to stop it (that process polls for this). */

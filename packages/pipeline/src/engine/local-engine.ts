@@ -1,6 +1,8 @@
 import './node20-compat';
 import {
+  AERIAL_ERROR_NAMES,
   AerialError,
+  type AerialErrorName,
   type AerialErrorPayload,
   type ExecutionInput,
   ExecutionInputSchema,
@@ -39,6 +41,8 @@ export interface LocalEngineOptions {
   readonly retryDelayScale?: number;
   /** How often a running execution checks for a stop request from another process. @default 500 */
   readonly stopPollMs?: number;
+  /** Multiplies every stage's per-attempt time limit; tests shrink it. @default 1 */
+  readonly timeoutScale?: number;
 }
 
 const REGION = 'local';
@@ -69,8 +73,16 @@ interface Running {
   readonly record: ExecutionRecord;
   readonly controller: AbortController;
   readonly jobId: string;
+  readonly history: HistoryRecorder;
+  /** Task states finished by an earlier process of this execution (a resumed run skips them). */
+  readonly resumed: ReadonlySet<string>;
+  /** The stage last started, and the stage whose failure ended the run. */
+  stage?: StageName;
+  failedStage?: StageName;
   abort?: () => void;
   done: Promise<void>;
+  /** Saves of the record, one at a time (they share a temporary file). */
+  saving: Promise<void>;
 }
 
 export interface LocalEngineEvents {
@@ -90,7 +102,8 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   private readonly tasks: Map<string, { stage: StageName; kind: 'function' | 'container' }>;
   private readonly running = new Map<string, Running>();
   private slots: number;
-  private readonly waiting: (() => void)[] = [];
+  /** Tasks waiting for a container slot, first come first served. */
+  private readonly waiting: { resolve: () => void; signal: AbortSignal }[] = [];
 
   constructor(private readonly options: LocalEngineOptions) {
     super();
@@ -127,10 +140,51 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       history: [],
     };
     await this.options.store.save(record);
-    const run: Running = { record, controller: new AbortController(), jobId: input.jobId, done: Promise.resolve() };
-    this.running.set(name, run);
-    run.done = this.execute(run, input).finally(() => this.running.delete(name));
+    this.launch(record, input);
     return { executionArn: record.executionArn, startDate };
+  }
+
+  private launch(record: ExecutionRecord, input: ExecutionInput): void {
+    const run: Running = {
+      record,
+      controller: new AbortController(),
+      jobId: input.jobId,
+      history: new HistoryRecorder(record),
+      resumed: new Set(Object.keys(record.completedTasks ?? {})),
+      done: Promise.resolve(),
+      saving: Promise.resolve(),
+    };
+    this.running.set(record.name, run);
+    run.done = this.execute(run, input).finally(() => this.running.delete(record.name));
+  }
+
+  /**
+   * Takes over the executions whose engine process ended while they ran (killed, crashed, the
+   * machine restarted) and runs them again from where they stopped: the tasks they finished are
+   * not run again, the one cut off is retried from its start (stages overwrite their own keys,
+   * so its outputs are as if it had run once). In Step Functions' terms a redrive; the history
+   * says so. Returns the names taken over.
+   */
+  async resumeOrphaned(): Promise<string[]> {
+    const taken: string[] = [];
+    for (const record of await this.options.store.orphans()) {
+      if (this.running.has(record.name) || !(await this.options.store.claim(record.name))) continue;
+      const previousOwner = record.ownerPid;
+      record.ownerPid = process.pid;
+      record.redriveCount = (record.redriveCount ?? 0) + 1;
+      new HistoryRecorder(record).push('ExecutionRedriven', {
+        executionRedrivenEventDetails: {
+          redriveCount: record.redriveCount,
+          cause: `the engine process (pid ${previousOwner}) ended while the job ran`,
+        },
+      });
+      await this.options.store.save(record);
+      await this.options.store.release(record.name);
+      const input = parseAtBoundary(ExecutionInputSchema, JSON.parse(record.input), 'execution input');
+      this.launch(record, input);
+      taken.push(record.name);
+    }
+    return taken;
   }
 
   /** Resolves when the execution has ended; returns its final record. */
@@ -180,8 +234,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   }
 
   private async execute(run: Running, input: ExecutionInput): Promise<void> {
-    const { record } = run;
-    const history = new HistoryRecorder(record);
+    const { record, history } = run;
     const handlers = Object.fromEntries(
       [...this.tasks].map(([state, task]) => [state, (payload: unknown) => this.runTask(run, state, task, payload)]),
     );
@@ -200,10 +253,16 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
 
     const caught = new Set<string>();
     const consumeLogs = (async () => {
-      for await (const log of execution.eventLogs) {
+      for await (const raw of execution.eventLogs) {
+        const log = raw as unknown as LibraryEvent;
+        // A resumed run passes through the states its earlier process finished: their events
+        // were published then, and the execution's start is not a new one.
+        if (run.resumed.size && (log.type === 'ExecutionStarted' || (log.state && run.resumed.has(log.state.name))))
+          continue;
         history.add(log);
-        const event = toPipelineEvent(run.jobId, log as unknown as LibraryEvent, caught);
-        if (event) this.emit('event', event);
+        if (log.type === 'StateCaught' && log.state?.type === 'Task') run.failedStage = stageOfState(log.state.name);
+        const event = toPipelineEvent(run.jobId, log, caught);
+        if (event) this.emitFor(run, event);
       }
     })().catch(() => undefined);
 
@@ -214,12 +273,12 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       record.output = JSON.stringify(output);
     } catch (e) {
       const err = e as Error & { name: string; cause?: unknown };
-      if (run.controller.signal.aborted || err.name === 'ExecutionAbortedError') status = 'ABORTED';
-      else if (err.name === 'ExecutionTimeoutError') {
+      if (err.name === 'ExecutionTimeoutError' && !run.controller.signal.aborted) {
         status = 'TIMED_OUT';
         record.error = 'States.Timeout';
-        record.cause = `the job exceeded its ${this.options.definition.timeoutSeconds} s limit`;
-      } else {
+        record.cause = `the job exceeded its ${this.options.asl.TimeoutSeconds} s limit`;
+      } else if (run.controller.signal.aborted || err.name === 'ExecutionAbortedError') status = 'ABORTED';
+      else {
         status = 'FAILED';
         const failed = failureOf(err);
         record.error = failed.error;
@@ -228,6 +287,8 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     } finally {
       clearInterval(poll);
     }
+    // The library stops scheduling on a timeout; this stops the containers still running.
+    if (status === 'TIMED_OUT') run.controller.abort();
     await consumeLogs;
     record.status = status;
     record.stopDate = new Date().toISOString();
@@ -237,18 +298,95 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       history.push('ExecutionTimedOut', {
         executionTimedOutEventDetails: { error: record.error, cause: record.cause },
       });
-    await this.options.store.save(record);
-    const at = record.stopDate;
-    if (status === 'ABORTED') this.emit('event', { type: 'job.cancelled', jobId: run.jobId, at });
-    if (status === 'TIMED_OUT') {
-      this.emit('event', {
-        type: 'job.failed',
-        jobId: run.jobId,
-        at,
-        error: { name: 'Aerial.Transient', reason: record.cause as string },
+    // A stopped or timed-out execution runs no Catch, so the state machine never reaches Notify;
+    // on AWS an EventBridge rule on the status change would. Here the engine sends the notice.
+    if (status === 'ABORTED' || status === 'TIMED_OUT') await this.notifyStopped(run, status);
+    await this.persist(run);
+    this.emitFor(run, this.finalEvent(run, status));
+    this.emit('execution', record);
+  }
+
+  /**
+   * The job's last event, at the execution's stop date (so that whoever reconciles a job from
+   * DescribeExecution writes the same event, not a second one), naming the stage it ended in.
+   */
+  private finalEvent(run: Running, status: ExecutionStatus): PipelineEvent {
+    const { record } = run;
+    const at = record.stopDate as string;
+    const jobId = run.jobId;
+    const stage = run.failedStage ?? run.stage;
+    const inStage = stage ? { stage } : {};
+    switch (status) {
+      case 'SUCCEEDED':
+      case 'RUNNING':
+        return { type: 'job.succeeded', jobId, at };
+      case 'ABORTED':
+        return { type: 'job.cancelled', jobId, at, ...(run.stage ? { stage: run.stage } : {}) };
+      case 'TIMED_OUT':
+        return {
+          type: 'job.failed',
+          jobId,
+          at,
+          ...(run.stage ? { stage: run.stage } : {}),
+          error: { name: 'Aerial.Transient', reason: record.cause as string },
+        };
+      case 'FAILED':
+        return { type: 'job.failed', jobId, at, ...inStage, error: errorPayloadOf(record.error, record.cause) };
+    }
+  }
+
+  /** Runs Notify with the job's failure after a stop or a timeout; its own failure is recorded, not raised. */
+  private async notifyStopped(run: Running, status: 'ABORTED' | 'TIMED_OUT'): Promise<void> {
+    const { record, history } = run;
+    const notify = stageOf(this.options.definition, this.options.definition.notify);
+    const reason = record.cause ?? (status === 'ABORTED' ? 'stopped by request' : 'the job timed out');
+    const error: AerialErrorName = status === 'ABORTED' ? 'Aerial.Cancelled' : 'Aerial.Transient';
+    const failure = { Error: error, Cause: JSON.stringify({ errorType: error, errorMessage: reason }) };
+    const signal = AbortSignal.timeout(notify.timeoutSeconds * 1000);
+    history.push('TaskStateEntered', {
+      stateEnteredEventDetails: { name: STATE.notifyFailure, input: JSON.stringify({ jobId: run.jobId, failure }) },
+    });
+    try {
+      if (notify.kind === 'function') {
+        await this.options.runFunction(
+          notify.name,
+          { jobId: run.jobId, stage: notify.name, outcome: 'failed', failure },
+          signal,
+        );
+      } else {
+        const outcome = await this.options.runContainer({
+          stage: notify.name,
+          environment: {
+            AERIAL_JOB_ID: run.jobId,
+            AERIAL_STAGE: notify.name,
+            AERIAL_OUTCOME: 'failed',
+            AERIAL_FAILURE: reason,
+          },
+          signal,
+          onProgress: () => undefined,
+        });
+        if (outcome.exitCode !== 0) throw new Error(outcome.error?.reason ?? `exit code ${outcome.exitCode}`);
+      }
+      history.push('TaskStateExited', { stateExitedEventDetails: { name: STATE.notifyFailure, output: '{}' } });
+    } catch (e) {
+      const failed = AerialError.from(e);
+      record.notifyError = `${failed.name}: ${failed.reason}`;
+      history.push('TaskFailed', {
+        taskFailedEventDetails: { resourceType: STATE.notifyFailure, error: failed.name, cause: failed.reason },
       });
     }
-    this.emit('execution', record);
+  }
+
+  /** Emits an event of a run, keeping track of the stage it is in. */
+  private emitFor(run: Running, event: PipelineEvent): void {
+    if (event.type === 'stage.started' && event.stage !== this.options.definition.notify) run.stage = event.stage;
+    this.emit('event', event);
+  }
+
+  /** Saves the record; saves of one run never overlap. */
+  private persist(run: Running): Promise<void> {
+    run.saving = run.saving.catch(() => undefined).then(() => this.options.store.save(run.record));
+    return run.saving;
   }
 
   private retryOverrides(): Record<string, number[]> | undefined {
@@ -271,45 +409,74 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     task: { stage: StageName; kind: 'function' | 'container' },
     payload: unknown,
   ): Promise<unknown> {
+    const done = run.record.completedTasks?.[state];
+    if (run.resumed.has(state)) return done;
     const signal = run.controller.signal;
     if (signal.aborted) throw cancelled();
-    if (task.kind === 'function') {
-      const body = (payload as { Payload?: Record<string, unknown> }).Payload ?? {};
-      try {
-        return { StatusCode: 200, Payload: await this.options.runFunction(task.stage, body, signal) };
-      } catch (e) {
-        // As Lambda reports it: the error's name, and a JSON cause carrying its message.
-        const error = AerialError.from(e);
-        throw namedError(error.name, JSON.stringify({ errorType: error.name, errorMessage: error.reason }));
-      }
-    }
-    return this.runContainerTask(run, state, task.stage, payload as BatchParameters);
+    const result =
+      task.kind === 'function'
+        ? await this.runFunctionTask(run, task.stage, payload)
+        : await this.runContainerTask(run, state, task.stage, payload as BatchParameters);
+    // Kept with the execution, saved now: if this process dies, a resumed run skips this task.
+    run.record.completedTasks = { ...run.record.completedTasks, [state]: result };
+    await this.persist(run);
+    return result;
   }
 
-  /** One Batch job: attempts retried on the transient exit code, as the job definition says. */
+  private async runFunctionTask(run: Running, stage: StageName, payload: unknown): Promise<unknown> {
+    const body = (payload as { Payload?: Record<string, unknown> }).Payload ?? {};
+    const { timeoutSeconds } = stageOf(this.options.definition, stage);
+    // The state's TimeoutSeconds ends the task in the state machine; this ends the work itself.
+    const signal = AbortSignal.any([
+      run.controller.signal,
+      AbortSignal.timeout(timeoutSeconds * 1000 * (this.options.timeoutScale ?? 1)),
+    ]);
+    try {
+      return { StatusCode: 200, Payload: await this.options.runFunction(stage, body, signal) };
+    } catch (e) {
+      // As Lambda reports it: the error's name, and a JSON cause carrying its message.
+      const error = AerialError.from(e);
+      throw namedError(error.name, JSON.stringify({ errorType: error.name, errorMessage: error.reason }));
+    }
+  }
+
+  /**
+   * One Batch job: each attempt limited to the stage's timeout (a timed-out attempt is not retried,
+   * as in Batch), attempts retried on the transient exit code or when the container was killed from
+   * outside, as the job definition says. Every attempt is in the job description the task returns.
+   */
   private async runContainerTask(
     run: Running,
     state: string,
     stage: StageName,
     params: BatchParameters,
   ): Promise<unknown> {
-    const { retry } = stageOf(this.options.definition, stage);
+    const { retry, timeoutSeconds } = stageOf(this.options.definition, stage);
+    const limitMs = timeoutSeconds * 1000 * (this.options.timeoutScale ?? 1);
     const signal = run.controller.signal;
     const environment = Object.fromEntries(
       (params.ContainerOverrides?.Environment ?? []).map((e) => [e.Name, e.Value]),
     );
-    let last: { reason: string; error?: AerialErrorPayload } = { reason: 'not run' };
+    const attempts: { exitCode: number | null; statusReason: string }[] = [];
+    const jobId = `${run.record.name}-${state.replace(/[^A-Za-z0-9-]/g, '-')}`;
+    let last: { reason: string; error: AerialErrorPayload; transient: boolean } | undefined;
     for (let attempt = 1; attempt <= retry.attempts; attempt++) {
       await this.acquire(signal);
-      let outcome;
+      const limit = new AbortController();
+      const timer = setTimeout(() => limit.abort(), limitMs);
+      let outcome: Awaited<ReturnType<ContainerRunner>> | 'timed out';
       try {
         if (signal.aborted) throw cancelled();
-        outcome = await this.options.runContainer({
+        const attemptSignal = AbortSignal.any([signal, limit.signal]);
+        const stopped = new Promise<'timed out'>((resolve) =>
+          attemptSignal.addEventListener('abort', () => resolve('timed out'), { once: true }),
+        );
+        const running = this.options.runContainer({
           stage,
           environment: { ...environment, AERIAL_STAGE_ATTEMPT: String(attempt) },
-          signal,
+          signal: attemptSignal,
           onProgress: (percent, message) =>
-            this.emit('event', {
+            this.emitFor(run, {
               type: 'stage.progress',
               jobId: run.jobId,
               at: new Date().toISOString(),
@@ -318,35 +485,43 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
               ...(message ? { message } : {}),
             }),
         });
+        // A child process ends when killed; a runner that cannot be killed is waited for no longer.
+        outcome = await Promise.race([running, stopped.then(async (why) => (limit.signal.aborted ? why : running))]);
+        if (outcome === 'timed out') running.catch(() => undefined);
       } finally {
+        clearTimeout(timer);
         this.release();
       }
       if (signal.aborted) throw cancelled();
-      if (outcome.exitCode === 0)
-        return {
-          JobName: params.JobName,
-          JobId: `${run.record.name}-${state}-${attempt}`,
-          Status: 'SUCCEEDED',
-          Attempts: attempt,
-        };
-      last = {
-        reason: outcome.error
-          ? `${outcome.error.name}: ${outcome.error.reason}`
-          : `exit code ${outcome.exitCode ?? outcome.signal}: ${outcome.stderrTail.slice(-500)}`,
-        error: outcome.error,
-      };
-      this.emit('event', {
+      if (outcome !== 'timed out' && outcome.exitCode === 0) {
+        attempts.push({ exitCode: 0, statusReason: 'Essential container in task exited' });
+        const description = { JobName: params.JobName, JobId: jobId, Status: 'SUCCEEDED', Attempts: attempts };
+        run.history.push('TaskSucceeded', {
+          taskSucceededEventDetails: {
+            resourceType: 'batch',
+            resource: 'submitJob.sync',
+            output: JSON.stringify(description),
+          },
+        });
+        return description;
+      }
+      last = attemptFailure(stage, outcome, timeoutSeconds * (this.options.timeoutScale ?? 1));
+      attempts.push({ exitCode: outcome === 'timed out' ? null : outcome.exitCode, statusReason: last.reason });
+      const final = !last.transient || attempt === retry.attempts;
+      if (final) run.failedStage = stage;
+      this.emitFor(run, {
         type: 'stage.failed',
         jobId: run.jobId,
         at: new Date().toISOString(),
         stage,
-        error: outcome.error ?? { name: 'Aerial.Internal', reason: last.reason },
+        error: last.error,
       });
-      if (outcome.exitCode !== TRANSIENT_EXIT_CODE || attempt === retry.attempts) break;
+      if (final) break;
       const wait =
         retry.intervalSeconds * retry.backoffRate ** (attempt - 1) * 1000 * (this.options.retryDelayScale ?? 1);
       await sleep(wait, undefined, { signal }).catch(() => undefined);
-      this.emit('event', {
+      if (signal.aborted) throw cancelled();
+      this.emitFor(run, {
         type: 'stage.started',
         jobId: run.jobId,
         at: new Date().toISOString(),
@@ -354,25 +529,93 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
         attempt: attempt + 1,
       });
     }
-    // What Step Functions reports for a failed Batch job: the job description as the cause.
+    // What Step Functions reports for a failed Batch job: the job description as the cause. A
+    // timed-out attempt carries its named error instead, as no stage recorded one.
+    if (last?.error.name === 'Aerial.Transient' && !last.transient)
+      throw namedError(
+        last.error.name,
+        JSON.stringify({ errorType: last.error.name, errorMessage: last.error.reason }),
+      );
     throw namedError(
       'States.TaskFailed',
-      JSON.stringify({ JobName: params.JobName, Status: 'FAILED', StatusReason: last.reason }),
+      JSON.stringify({
+        JobName: params.JobName,
+        JobId: jobId,
+        Status: 'FAILED',
+        StatusReason: last?.reason ?? 'not run',
+        Attempts: attempts,
+      }),
     );
   }
 
+  /** Waits for a container slot; slots go to waiting tasks in the order they asked. */
   private async acquire(signal: AbortSignal): Promise<void> {
-    while (this.slots === 0) {
-      if (signal.aborted) throw cancelled();
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (signal.aborted) throw cancelled();
+    if (this.slots > 0 && this.waiting.length === 0) {
+      this.slots--;
+      return;
     }
-    this.slots--;
+    await new Promise<void>((resolve, reject) => {
+      const waiter = {
+        signal,
+        resolve: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        const index = this.waiting.indexOf(waiter);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(cancelled());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
   }
 
+  /** Hands the slot to the first waiting task (so none overtakes it), or frees it. */
   private release(): void {
-    this.slots++;
-    this.waiting.shift()?.();
+    const next = this.waiting.shift();
+    if (next) next.resolve();
+    else this.slots++;
   }
+}
+
+/** How a failed attempt is reported, and whether another attempt may succeed. */
+function attemptFailure(
+  stage: StageName,
+  outcome: Awaited<ReturnType<ContainerRunner>> | 'timed out',
+  limitSeconds: number,
+): { reason: string; error: AerialErrorPayload; transient: boolean } {
+  if (outcome === 'timed out') {
+    const reason = `${stage} exceeded its ${limitSeconds} s time limit and was stopped`;
+    return { reason, error: { name: 'Aerial.Transient', reason }, transient: false };
+  }
+  if (outcome.error) {
+    return {
+      reason: `${outcome.error.name}: ${outcome.error.reason}`,
+      error: outcome.error,
+      transient: outcome.exitCode === TRANSIENT_EXIT_CODE,
+    };
+  }
+  if (outcome.exitCode === null && outcome.signal) {
+    // Killed from outside (the OOM killer, an operator): the next attempt may well finish.
+    const reason = `the ${stage} container was killed (${outcome.signal}): ${outcome.stderrTail.slice(-300)}`.trim();
+    return { reason, error: { name: 'Aerial.Transient', reason }, transient: true };
+  }
+  const reason = `exit code ${outcome.exitCode}: ${outcome.stderrTail.slice(-500)}`;
+  return {
+    reason,
+    error: { name: outcome.exitCode === TRANSIENT_EXIT_CODE ? 'Aerial.Transient' : 'Aerial.Internal', reason },
+    transient: outcome.exitCode === TRANSIENT_EXIT_CODE,
+  };
+}
+
+/** The named error of a failed execution: its Aerial name, or Aerial.Internal naming what it was. */
+function errorPayloadOf(error: string | undefined, cause: string | undefined): AerialErrorPayload {
+  const name = (AERIAL_ERROR_NAMES as readonly string[]).includes(error ?? '') ? (error as AerialErrorName) : undefined;
+  if (name) return { name, reason: cause || name };
+  return { name: 'Aerial.Internal', reason: `${error ?? 'unknown error'}: ${cause || 'no detail'}` };
 }
 
 interface BatchParameters {
@@ -440,12 +683,7 @@ function toPipelineEvent(jobId: string, log: LibraryEvent, caught: Set<string>):
   switch (log.type) {
     case 'ExecutionStarted':
       return { type: 'job.started', jobId, at };
-    case 'ExecutionSucceeded':
-      return { type: 'job.succeeded', jobId, at };
-    case 'ExecutionFailed': {
-      const name = AerialError.from({ name: log.Error, reason: String(log.Cause ?? log.Error) });
-      return { type: 'job.failed', jobId, at, error: { name: name.name, reason: String(log.Cause ?? log.Error) } };
-    }
+    // The job's last event is the engine's, once the execution's record is final (finalEvent).
   }
   const stage = log.state && log.state.type === 'Task' ? stageOfState(log.state.name) : undefined;
   if (!stage || !log.state) return undefined;
@@ -526,6 +764,13 @@ class HistoryRecorder {
         return this.push(
           `${e.state!.type}StateExited`,
           { stateExitedEventDetails: { name: e.state!.name, output: json(e.state!.output) } },
+          e.timestamp,
+        );
+      case 'StateRetried':
+        // Step Functions schedules the task again; its history shows each attempt.
+        return this.push(
+          'TaskScheduled',
+          { taskScheduledEventDetails: { resourceType: e.state!.name, attempt: (e.retry?.attempt ?? 0) + 1 } },
           e.timestamp,
         );
       case 'StateFailed':

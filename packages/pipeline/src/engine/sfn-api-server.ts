@@ -30,8 +30,13 @@ export class SfnApiServer {
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
-  /** Listens on the loopback interface; returns the endpoint URL. */
+  /**
+   * Takes over executions an earlier engine process left running (see
+   * {@link LocalEngine.resumeOrphaned}), then listens on the loopback interface; returns the
+   * endpoint URL.
+   */
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    await this.engine.resumeOrphaned();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, resolve);
@@ -89,6 +94,7 @@ export class SfnApiServer {
           ...(r.output !== undefined ? { output: r.output } : {}),
           ...(r.error ? { error: r.error } : {}),
           ...(r.cause ? { cause: r.cause } : {}),
+          ...(r.redriveCount ? { redriveCount: r.redriveCount } : {}),
         };
       }
       case 'StopExecution': {

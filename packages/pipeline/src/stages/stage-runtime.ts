@@ -13,6 +13,7 @@ import {
   type StageOutput,
 } from '@aerial/contracts';
 import { getJson, type ObjectStore, putJson } from '../object-store/object-store';
+import { classifyError } from '../object-store/transient-errors';
 
 /** What a stage implementation is given besides its invocation. */
 export interface StageContext {
@@ -89,7 +90,8 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
     await putJson(store, keys.manifest(invocation.jobId, invocation.stage), manifest);
     return manifest;
   } catch (e) {
-    const error = AerialError.from(e);
+    // A dropped connection or a full disk is retried (Aerial.Transient), not reported as a bug.
+    const error = classifyError(e);
     await putJson(store, keys.stageError(invocation.jobId, invocation.stage), {
       ...error.toJSON(),
       stage: invocation.stage,

@@ -47,6 +47,16 @@ export function runTool(run: ToolRun): Promise<string> {
       run.signal.removeEventListener('abort', onAbort);
       if (run.signal.aborted) return reject(new AerialError('Aerial.Cancelled', `${run.label} was stopped`));
       if (code === 0) return resolve(lines.join('\n'));
+      // Killed from outside (the OOM killer, an operator, a node draining): the same run can
+      // succeed on another try, so the stage is retried rather than failed.
+      if (signal === 'SIGKILL' || signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGHUP')
+        return reject(
+          new AerialError(
+            'Aerial.Transient',
+            `${run.label} was killed (${signal}): ${lines.slice(-3).join(' | ') || 'no output'}`,
+            'the stage is retried; if it is killed again, give it more memory',
+          ),
+        );
       reject(
         new AerialError(
           'Aerial.Internal',
