@@ -46,6 +46,29 @@ describe('deploy output: each app runs from its pnpm deploy --prod folder', () =
     expect(existsSync(join(hubDir, 'node_modules', 'vite'))).toBe(false);
   });
 
+  test('every Dockerfile installs the workspace pnpm, deploys its package and starts a file the deploy holds', () => {
+    const pnpm = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { packageManager: string })
+      .packageManager;
+    const images = readdirSync(join(REPO_ROOT, 'apps', 'workers', 'images')).map((i) =>
+      join('apps', 'workers', 'images', i, 'Dockerfile'),
+    );
+    for (const file of [join('apps', 'hub', 'Dockerfile'), ...images]) {
+      const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+      const pkg = /pnpm deploy --filter @aerial\/(\w+) --prod/.exec(text)?.[1];
+      const entry = /^ENTRYPOINT \["node", "\/app\/(.+)"\]$/m.exec(text)?.[1];
+      expect({ file, pnpm: text.includes(`npm install -g ${pnpm}`), pkg, entry: !!entry }).toEqual({
+        file,
+        pnpm: true,
+        pkg: file.includes('hub') ? 'hub' : 'workers',
+        entry: true,
+      });
+      expect({ file, exists: existsSync(join(pkg === 'hub' ? hubDir : workersDir, entry!)) }).toEqual({
+        file,
+        exists: true,
+      });
+    }
+  });
+
   test('the stage entrypoint loads the stage registry from the workers folder', () => {
     // No stage given: it loads @aerial/pipeline's handlers, then refuses with the named error.
     const run = spawnSync(process.execPath, [join(workersDir, 'lib', 'entrypoint.js'), 'NoSuchStage'], {
