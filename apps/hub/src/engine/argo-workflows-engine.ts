@@ -16,7 +16,9 @@ export interface ArgoWorkflowsOptions {
 
 const WorkflowSchema = z.object({
   metadata: z.object({ name: z.string() }),
-  status: z.object({ phase: z.string().optional(), message: z.string().optional() }).optional(),
+  status: z
+    .object({ phase: z.string().optional(), message: z.string().optional(), finishedAt: z.string().optional() })
+    .optional(),
 });
 
 /** Argo's phases in Step Functions' words. */
@@ -84,6 +86,7 @@ export class ArgoWorkflowsEngine implements JobEngine {
       ...(phase === 'Failed' || phase === 'Error'
         ? { error: `Argo.${phase}`, cause: workflow.status?.message ?? '' }
         : {}),
+      ...(workflow.status?.finishedAt ? { stopDate: workflow.status.finishedAt } : {}),
     };
   }
 

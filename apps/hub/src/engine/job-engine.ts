@@ -12,6 +12,8 @@ export interface EngineExecution {
   readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
   readonly error?: string;
   readonly cause?: string;
+  /** When it ended (ISO 8601), for an execution that has. */
+  readonly stopDate?: string;
 }
 
 /** Where the Hub runs jobs: Step Functions (AWS, or the local engine behind its API) or Argo Workflows. */
@@ -51,6 +53,7 @@ export class StepFunctionsEngine implements JobEngine {
       status: String(out.status) as EngineExecution['status'],
       ...(out.error ? { error: out.error } : {}),
       ...(out.cause ? { cause: out.cause } : {}),
+      ...(out.stopDate ? { stopDate: out.stopDate.toISOString() } : {}),
     };
   }
 

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TileDatabase } from '../db/tile-database';
 import type { JobEngine } from '../engine/job-engine';
+import { reconcilingEvent } from '../engine/reconcile-job';
 import { ErrorBodySchema, notFound } from './errors';
 
 export interface JobRoutesOptions {
@@ -141,9 +142,15 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
       },
     },
     async (request) => {
-      const job = await tiles.job(request.params.jobId);
+      let job = await tiles.job(request.params.jobId);
       if (!job) throw notFound(`job ${request.params.jobId}`);
       const execution = job.executionArn ? await engine.describe(job.executionArn) : undefined;
+      // The engine's word is final: a job it ended whose last event never arrived is ended here too.
+      const ending = reconcilingEvent(job, execution);
+      if (ending && (await tiles.recordEvent(ending))) {
+        recent.delete(job.jobId);
+        job = (await tiles.job(job.jobId)) ?? job;
+      }
       const { request: _request, executionArn: _arn, ...row } = job;
       return {
         ...row,

@@ -17,6 +17,7 @@ interface PipelineEvent {
   at: string;
   stage?: string;
   percent?: number;
+  attempt?: number;
   message?: string;
   error?: { name: string; reason: string };
 }
@@ -124,7 +125,8 @@ async function showJob(jobId: string): Promise<void> {
     if (seen.has(id)) return;
     seen.add(id);
     const card = event.stage ? cards.get(event.stage) : undefined;
-    if (card && event.type === 'stage.started') card.note.textContent = 'running';
+    if (card && event.type === 'stage.started')
+      card.note.textContent = (event.attempt ?? 1) > 1 ? `retrying (attempt ${event.attempt})` : 'running';
     if (card && event.type === 'stage.progress') {
       card.progress.value = event.percent ?? 0;
       card.note.textContent = event.message ?? `${Math.round(event.percent ?? 0)} %`;
@@ -140,7 +142,19 @@ async function showJob(jobId: string): Promise<void> {
       for (const card of cards.values())
         if (card.note.textContent === 'waiting') card.note.textContent = 'not in this preset';
     }
-    if (event.type === 'job.failed') status.textContent = `FAILED: ${event.error?.name}: ${event.error?.reason}`;
+    if (event.type === 'job.failed' || event.type === 'job.cancelled') {
+      const where = event.stage ? ` in ${event.stage}` : '';
+      status.textContent =
+        event.type === 'job.failed'
+          ? `FAILED${where}: ${event.error?.name}: ${event.error?.reason}`
+          : `CANCELLED${where}`;
+      if (card)
+        card.note.textContent = event.type === 'job.failed' ? `failed: ${event.error?.reason ?? ''}` : 'stopped';
+      // Notify ran the failure hand-off (its outcome is in the job's notification.json).
+      const notify = cards.get('Notify');
+      if (notify) notify.note.textContent = 'failure notice sent';
+      for (const other of cards.values()) if (other.note.textContent === 'waiting') other.note.textContent = 'not run';
+    }
     if (event.type === 'job.published' || event.type === 'job.succeeded') void showProducts(jobId);
     if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))
       void showQa(jobId);
@@ -159,7 +173,10 @@ async function showJob(jobId: string): Promise<void> {
   ])
     events.addEventListener(type, onEvent as EventListener);
   const job = await api<Job>(`/api/jobs/${jobId}`).catch(() => undefined);
-  if (job && status.textContent === 'loading…') status.textContent = job.status.toUpperCase();
+  if (job && status.textContent === 'loading…') {
+    const ended = job.status === 'failed' || job.status === 'cancelled';
+    status.textContent = `${job.status.toUpperCase()}${ended && job.stage ? ` in ${job.stage}` : ''}`;
+  }
   await Promise.all([showProducts(jobId), showQa(jobId)]);
   await refreshJobs();
 }
