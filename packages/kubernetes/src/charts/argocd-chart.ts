@@ -1,9 +1,20 @@
+import { CLUSTER_NAMESPACES } from '@aerial/contracts';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ClusterSettings } from '../settings';
 import { add, type KubeObject } from './objects';
 
-const ARGOCD = 'argocd';
+const ARGOCD = CLUSTER_NAMESPACES.argocd;
+
+/** An upstream Helm chart, pinned, with the values this platform sets. */
+export interface HelmSource {
+  readonly repoURL: string;
+  readonly chart: string;
+  readonly version: string;
+  /** Fixed so that the names the chart derives from it (Services, service accounts) are known. */
+  readonly releaseName?: string;
+  readonly values?: Record<string, unknown>;
+}
 
 /** One child Application: a component, its sync wave and where its manifests are. */
 export interface ChildApp {
@@ -11,82 +22,74 @@ export interface ChildApp {
   readonly wave: number;
   readonly namespace: string;
   /** A chart file of this environment's folder, or an upstream Helm chart (pinned). */
-  readonly source:
-    | { readonly file: string }
-    | { readonly helm: { repoURL: string; chart: string; version: string; values?: Record<string, unknown> } };
+  readonly source: { readonly file: string } | { readonly helm: HelmSource };
+}
+
+/** Name of a child Application in Argo CD; the root (`aerial-<env>`) is CDK's. */
+export function childAppName(s: ClusterSettings, child: Pick<ChildApp, 'name'>): string {
+  return `${s.names.prefix}-${child.name}`;
 }
 
 /**
- * Argo CD's app of apps: one root Application per environment whose children are the platform's
- * components, synced in waves — operators that bring CRDs first (Argo Workflows, CloudNativePG,
- * External Secrets), then cluster capacity (Karpenter pools), data services, the pipeline, the Hub.
- * Automated sync with prune and self-heal in dev; elsewhere a person presses sync.
+ * The children of Argo CD's app of apps. The root Application of each environment is created by
+ * CDK (it tracks `deploymentNames(env).gitops`: this folder, `apps.k8s.yaml` only); this chart
+ * is what it syncs: the platform's components in waves — operators that bring CRDs first (Argo
+ * Workflows, CloudNativePG, External Secrets), then cluster add-ons and capacity, data services,
+ * the pipeline, the Hub. Automated sync with prune and self-heal in dev; elsewhere a person syncs.
  */
 export class ArgoCdChart extends Chart {
   constructor(scope: Construct, id: string, s: ClusterSettings, children: readonly ChildApp[]) {
     super(scope, id);
-    const syncPolicy = (createNamespace: boolean) => ({
+    const gitops = s.names.gitops;
+    const syncPolicy = (helm: boolean) => ({
       ...(s.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
-      syncOptions: [...(createNamespace ? ['CreateNamespace=true'] : []), 'ServerSideApply=true', 'PruneLast=true'],
+      syncOptions: [
+        ...(helm ? ['CreateNamespace=true'] : []),
+        // CRDs of large operators exceed client-side apply's annotation limit.
+        'ServerSideApply=true',
+        // A chart file may hold custom resources whose CRD an earlier wave is still installing.
+        ...(helm ? [] : ['SkipDryRunOnMissingResource=true']),
+        'PruneLast=true',
+      ],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
     });
-    const application = (
-      name: string,
-      wave: number,
-      destination: string,
-      source: Record<string, unknown>,
-      createNamespace: boolean,
-    ): KubeObject => ({
+    const application = (child: ChildApp): KubeObject => ({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: {
-        name,
+        name: childAppName(s, child),
         namespace: ARGOCD,
-        annotations: { 'argocd.argoproj.io/sync-wave': String(wave) },
+        annotations: { 'argocd.argoproj.io/sync-wave': String(child.wave) },
         labels: { 'aerial.dev/environment': s.environment.name },
       },
       spec: {
         project: 'default',
-        source,
-        destination: { server: 'https://kubernetes.default.svc', namespace: destination },
-        syncPolicy: syncPolicy(createNamespace),
-      },
-    });
-    add(
-      this,
-      application(
-        `aerial-${s.environment.name}`,
-        0,
-        ARGOCD,
-        {
-          repoURL: s.repoUrl,
-          targetRevision: s.revision,
-          path: s.manifestsPath,
-          directory: { include: 'apps.k8s.yaml' },
-        },
-        false,
-      ),
-      ...children.map((child) =>
-        application(
-          `aerial-${s.environment.name}-${child.name}`,
-          child.wave,
-          child.namespace,
+        source:
           'file' in child.source
             ? {
-                repoURL: s.repoUrl,
-                targetRevision: s.revision,
-                path: s.manifestsPath,
+                repoURL: gitops.repoUrl,
+                targetRevision: gitops.revision,
+                path: gitops.path,
                 directory: { include: child.source.file },
               }
-            : {
-                repoURL: child.source.helm.repoURL,
-                chart: child.source.helm.chart,
-                targetRevision: child.source.helm.version,
-                ...(child.source.helm.values ? { helm: { valuesObject: child.source.helm.values } } : {}),
-              },
-          'helm' in child.source,
-        ),
-      ),
-    );
+            : helmSource(child.source.helm),
+        destination: { server: 'https://kubernetes.default.svc', namespace: child.namespace },
+        syncPolicy: syncPolicy('helm' in child.source),
+      },
+    });
+    add(this, ...children.map(application));
   }
+}
+
+function helmSource(h: HelmSource): Record<string, unknown> {
+  const helm = {
+    ...(h.releaseName ? { releaseName: h.releaseName } : {}),
+    ...(h.values ? { valuesObject: h.values } : {}),
+  };
+  return {
+    repoURL: h.repoURL,
+    chart: h.chart,
+    targetRevision: h.version,
+    ...(Object.keys(helm).length ? { helm } : {}),
+  };
 }

@@ -1,24 +1,30 @@
+import { CLUSTER_NAMESPACES } from '@aerial/contracts';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { WORKLOAD_NODE_SELECTOR } from '../placement';
 import { resources, RESTRICTED_CONTAINER, restrictedPod } from '../security';
 import type { ClusterSettings } from '../settings';
-import { NAMESPACES } from './namespaces-chart';
+import { SECRET_STORE, STORAGE_CLASS } from './addons-chart';
 import { add, allow, egress } from './objects';
 
-const ns = NAMESPACES.data;
+const ns = CLUSTER_NAMESPACES.data;
 export const MOSQUITTO_IMAGE = 'eclipse-mosquitto:2.0.22';
 export const POSTGIS_IMAGE = 'ghcr.io/cloudnative-pg/postgis:16-3.5';
 
 /**
  * The platform's data services. PostgreSQL + PostGIS as a CloudNativePG Cluster (continuous
- * backups to S3 through IRSA, credentials generated into a Secret by External Secrets from AWS
+ * backups to S3 with the IAM role EKS Pod Identity gives the Cluster's service account, credentials generated into a Secret by External Secrets from AWS
  * Secrets Manager: no password in any manifest), and Mosquitto with a password file and ACLs from
  * Secrets, TCP for the platform and WebSocket, on a persistent volume.
  */
 export class DataChart extends Chart {
   constructor(scope: Construct, id: string, s: ClusterSettings) {
     super(scope, id);
-    const secretStore = { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' };
+    const secretStore = SECRET_STORE;
+    const { secrets, buckets } = s.names;
+    // CloudNativePG names the Cluster's service account after the Cluster: the Pod Identity
+    // association (namespace and service account) names the Cluster.
+    const backup = s.names.podIdentities.postgisBackup;
     add(
       this,
       {
@@ -30,8 +36,8 @@ export class DataChart extends Chart {
           secretStoreRef: secretStore,
           target: { name: 'postgis-app', creationPolicy: 'Owner', template: { type: 'kubernetes.io/basic-auth' } },
           data: [
-            { secretKey: 'username', remoteRef: { key: `aerial/${s.environment.name}/postgis`, property: 'username' } },
-            { secretKey: 'password', remoteRef: { key: `aerial/${s.environment.name}/postgis`, property: 'password' } },
+            { secretKey: 'username', remoteRef: { key: secrets.postgis, property: 'username' } },
+            { secretKey: 'password', remoteRef: { key: secrets.postgis, property: 'password' } },
           ],
         },
       },
@@ -39,14 +45,15 @@ export class DataChart extends Chart {
         apiVersion: 'postgresql.cnpg.io/v1',
         kind: 'Cluster',
         metadata: {
-          name: 'postgis',
-          namespace: ns,
+          name: backup.serviceAccount,
+          namespace: backup.namespace,
           annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
         },
         spec: {
           instances: s.postgis.instances,
           imageName: POSTGIS_IMAGE,
-          storage: { size: `${s.postgis.storageGi}Gi`, storageClass: 'gp3' },
+          storage: { size: `${s.postgis.storageGi}Gi`, storageClass: STORAGE_CLASS },
+          affinity: { nodeSelector: WORKLOAD_NODE_SELECTOR },
           bootstrap: {
             initdb: {
               database: 'aerial',
@@ -55,11 +62,10 @@ export class DataChart extends Chart {
               postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS postgis'],
             },
           },
-          serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': s.backupRoleArn } } },
           backup: {
             retentionPolicy: `${s.environment.name === 'prod' ? 30 : 7}d`,
             barmanObjectStore: {
-              destinationPath: `s3://${s.backupBucket}/postgis`,
+              destinationPath: `s3://${buckets.backups}/postgis`,
               s3Credentials: { inheritFromIAMRole: true },
               wal: { compression: 'gzip' },
               data: { compression: 'gzip' },
@@ -77,13 +83,13 @@ export class DataChart extends Chart {
           namespace: ns,
           annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
         },
-        spec: { schedule: '0 0 3 * * *', backupOwnerReference: 'self', cluster: { name: 'postgis' } },
+        spec: { schedule: '0 0 3 * * *', backupOwnerReference: 'self', cluster: { name: backup.serviceAccount } },
       },
       allow(
         'postgis-from-hub',
         ns,
-        { 'cnpg.io/cluster': 'postgis' },
-        [{ namespace: NAMESPACES.hub }, { namespace: ns }],
+        { 'cnpg.io/cluster': backup.serviceAccount },
+        [{ namespace: CLUSTER_NAMESPACES.hub }, { namespace: ns }],
         [5432],
       ),
     );
@@ -107,8 +113,8 @@ export class DataChart extends Chart {
             },
           },
           data: [
-            { secretKey: 'hub', remoteRef: { key: `aerial/${s.environment.name}/mqtt`, property: 'hub' } },
-            { secretKey: 'engine', remoteRef: { key: `aerial/${s.environment.name}/mqtt`, property: 'engine' } },
+            { secretKey: 'hub', remoteRef: { key: secrets.mqtt, property: 'hub' } },
+            { secretKey: 'engine', remoteRef: { key: secrets.mqtt, property: 'engine' } },
           ],
         },
       },
@@ -156,6 +162,7 @@ export class DataChart extends Chart {
             spec: {
               securityContext: restrictedPod(1883),
               automountServiceAccountToken: false,
+              nodeSelector: WORKLOAD_NODE_SELECTOR,
               containers: [
                 {
                   name: 'mosquitto',
@@ -188,7 +195,7 @@ export class DataChart extends Chart {
               metadata: { name: 'data' },
               spec: {
                 accessModes: ['ReadWriteOnce'],
-                storageClassName: 'gp3',
+                storageClassName: STORAGE_CLASS,
                 resources: { requests: { storage: `${s.mqttStorageGi}Gi` } },
               },
             },
@@ -211,7 +218,7 @@ export class DataChart extends Chart {
         'mosquitto-from-platform',
         ns,
         { 'app.kubernetes.io/name': 'mosquitto' },
-        [{ namespace: NAMESPACES.hub }, { namespace: NAMESPACES.pipeline }],
+        [{ namespace: CLUSTER_NAMESPACES.hub }, { namespace: CLUSTER_NAMESPACES.pipeline }],
         [1883, 9001],
       ),
       egress(ns, [5432]),

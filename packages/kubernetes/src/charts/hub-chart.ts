@@ -1,12 +1,17 @@
+import { CLUSTER_NAMESPACES, PLATFORM } from '@aerial/contracts';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { ARGO_SERVER, argoServerUrl } from '../argo-workflows';
+import { WORKLOAD_NODE_SELECTOR } from '../placement';
 import { resources, RESTRICTED_CONTAINER, restrictedPod } from '../security';
 import type { ClusterSettings } from '../settings';
-import { NAMESPACES } from './namespaces-chart';
+import { SECRET_STORE } from './addons-chart';
 import { add, allow, egress } from './objects';
 
-const ns = NAMESPACES.hub;
+const ns = CLUSTER_NAMESPACES.hub;
 const labels = { 'app.kubernetes.io/name': 'aerial-hub' };
+/** The Hub's image, pushed by the release workflow with the stage images. */
+export const HUB_IMAGE = 'aerial-hub';
 
 /**
  * The Hub: Deployment (probes on /health and /ready), Service, Ingress with TLS, autoscaling,
@@ -17,6 +22,7 @@ export class HubChart extends Chart {
   constructor(scope: Construct, id: string, s: ClusterSettings) {
     super(scope, id);
     const env = s.environment.name;
+    const identity = s.names.podIdentities.hub;
     add(
       this,
       {
@@ -27,10 +33,10 @@ export class HubChart extends Chart {
           AERIAL_ENV: env,
           HUB_HOST: '0.0.0.0',
           HUB_PORT: '8080',
-          OBJECT_STORE: `s3://${s.workBucket}`,
+          OBJECT_STORE: `s3://${s.names.buckets.work}`,
           // On the cluster jobs run on Argo Workflows, as the Hub's service account.
-          ARGO_SERVER_URL: 'https://argo-workflows-server.argo:2746',
-          ARGO_NAMESPACE: NAMESPACES.pipeline,
+          ARGO_SERVER_URL: argoServerUrl(),
+          ARGO_NAMESPACE: CLUSTER_NAMESPACES.pipeline,
           ARGO_TOKEN_FILE: '/var/run/secrets/kubernetes.io/serviceaccount/token',
           AERIAL_DATA_DIR: '/tmp/aerial',
           LOG_LEVEL: 'info',
@@ -42,22 +48,19 @@ export class HubChart extends Chart {
         metadata: { name: 'aerial-hub', namespace: ns },
         spec: {
           refreshInterval: '1h',
-          secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+          secretStoreRef: SECRET_STORE,
           target: { name: 'aerial-hub', creationPolicy: 'Owner' },
           data: [
-            { secretKey: 'DATABASE_URL', remoteRef: { key: `aerial/${env}/hub`, property: 'databaseUrl' } },
-            { secretKey: 'MQTT_URL', remoteRef: { key: `aerial/${env}/hub`, property: 'mqttUrl' } },
+            { secretKey: 'DATABASE_URL', remoteRef: { key: s.names.secrets.hub, property: 'databaseUrl' } },
+            { secretKey: 'MQTT_URL', remoteRef: { key: s.names.secrets.hub, property: 'mqttUrl' } },
           ],
         },
       },
       {
         apiVersion: 'v1',
         kind: 'ServiceAccount',
-        metadata: {
-          name: 'aerial-hub',
-          namespace: ns,
-          annotations: { 'eks.amazonaws.com/role-arn': s.pipelineRoleArn.replace('-pipeline', '-hub') },
-        },
+        // Its IAM role comes from the EKS Pod Identity association of this namespace/name.
+        metadata: { name: identity.serviceAccount, namespace: identity.namespace },
       },
       {
         apiVersion: 'apps/v1',
@@ -70,8 +73,9 @@ export class HubChart extends Chart {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: 'aerial-hub',
+              serviceAccountName: identity.serviceAccount,
               securityContext: restrictedPod(),
+              nodeSelector: WORKLOAD_NODE_SELECTOR,
               topologySpreadConstraints: [
                 {
                   maxSkew: 1,
@@ -83,7 +87,7 @@ export class HubChart extends Chart {
               containers: [
                 {
                   name: 'hub',
-                  image: `${s.registry}/aerial-hub:${s.imageTag}`,
+                  image: `${PLATFORM.imageRegistry}/${HUB_IMAGE}:${s.imageTag}`,
                   ports: [{ name: 'http', containerPort: 8080 }],
                   envFrom: [{ configMapRef: { name: 'aerial-hub' } }, { secretRef: { name: 'aerial-hub' } }],
                   resources: resources('250m', '512Mi'),
@@ -169,13 +173,13 @@ export class HubChart extends Chart {
         },
       },
       allow('hub-from-monitoring', ns, labels, [{ namespace: 'monitoring' }], [8080]),
-      egress(ns, [5432, 1883, 2746]),
+      egress(ns, [5432, 1883, ARGO_SERVER.port]),
       // The Hub submits, reads and stops workflows in the pipeline namespace (Argo Server in
       // client auth mode acts with the caller's token).
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'Role',
-        metadata: { name: 'aerial-hub-submitter', namespace: NAMESPACES.pipeline },
+        metadata: { name: 'aerial-hub-submitter', namespace: CLUSTER_NAMESPACES.pipeline },
         rules: [
           {
             apiGroups: ['argoproj.io'],
@@ -188,9 +192,9 @@ export class HubChart extends Chart {
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',
-        metadata: { name: 'aerial-hub-submitter', namespace: NAMESPACES.pipeline },
+        metadata: { name: 'aerial-hub-submitter', namespace: CLUSTER_NAMESPACES.pipeline },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'aerial-hub-submitter' },
-        subjects: [{ kind: 'ServiceAccount', name: 'aerial-hub', namespace: ns }],
+        subjects: [{ kind: 'ServiceAccount', name: identity.serviceAccount, namespace: identity.namespace }],
       },
     );
   }

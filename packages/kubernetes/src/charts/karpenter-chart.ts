@@ -1,7 +1,15 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { GPU_NODE_LABEL, GPU_TAINT } from '../placement';
 import type { ClusterSettings } from '../settings';
 import { add } from './objects';
+
+/**
+ * The AL2023 EKS-optimized AMI release the nodes boot (amazon-eks-ami release tag), never
+ * "latest": a new AMI reaches the nodes as drift when this changes, with a platform release. For
+ * GPU instance types Karpenter picks the NVIDIA variant of the same release.
+ */
+export const NODE_AMI_ALIAS = 'al2023@v20260930';
 
 /**
  * Karpenter's node pools: CPU (spot preferred, on-demand allowed) for most stages, GPU (spot then
@@ -13,6 +21,7 @@ export class KarpenterChart extends Chart {
     super(scope, id);
     const nodeClassRef = { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'aerial' };
     const prod = s.environment.name === 'prod';
+    const discovery = { [s.names.discoveryTag.key]: s.names.discoveryTag.value };
     add(
       this,
       {
@@ -20,11 +29,12 @@ export class KarpenterChart extends Chart {
         kind: 'EC2NodeClass',
         metadata: { name: 'aerial' },
         spec: {
-          role: `${s.clusterName}-karpenter-node`,
-          // Pinned AMI release, bumped with platform releases (never "latest").
-          amiSelectorTerms: [{ alias: 'al2023@v20251020' }],
-          subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': s.clusterName } }],
-          securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': s.clusterName } }],
+          // The node role CDK creates with this fixed name; Karpenter makes its instance profile.
+          role: s.names.roles.karpenterNode,
+          amiSelectorTerms: [{ alias: NODE_AMI_ALIAS }],
+          // CDK tags the cluster's private subnets and node security group with this.
+          subnetSelectorTerms: [{ tags: discovery }],
+          securityGroupSelectorTerms: [{ tags: discovery }],
           metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 2 },
           blockDeviceMappings: [
             {
@@ -69,11 +79,11 @@ export class KarpenterChart extends Chart {
         spec: {
           weight: 10,
           template: {
-            metadata: { labels: { 'aerial.dev/pool': 'gpu', 'aerial.dev/accelerator': 'nvidia-gpu' } },
+            metadata: { labels: { 'aerial.dev/pool': 'gpu', ...GPU_NODE_LABEL } },
             spec: {
               nodeClassRef,
               expireAfter: '168h',
-              taints: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }],
+              taints: [GPU_TAINT],
               requirements: [
                 { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot', 'on-demand'] },
                 { key: 'karpenter.k8s.aws/instance-family', operator: 'In', values: ['g5', 'g6'] },

@@ -1,41 +1,42 @@
+import { CLUSTER_NAMESPACES, PLATFORM } from '@aerial/contracts';
 import { AERIAL_PIPELINE, renderWorkflowTemplate } from '@aerial/pipeline';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { WORKLOAD_NODE_SELECTOR } from '../placement';
 import type { ClusterSettings } from '../settings';
-import { NAMESPACES } from './namespaces-chart';
 import { add, egress, type KubeObject } from './objects';
 
-const ns = NAMESPACES.pipeline;
-export const PIPELINE_SERVICE_ACCOUNT = 'aerial-pipeline';
+/** The WorkflowTemplate the Hub submits jobs from. */
+export const WORKFLOW_TEMPLATE = 'aerial-job';
 
 /**
  * The pipeline on Argo Workflows: the WorkflowTemplate rendered from the same definition as the
- * ASL, its service account (IRSA: S3 through an IAM role, no keys), the RBAC Argo's executor
- * needs, and egress to the broker and AWS. Jobs are submitted by the Hub (Argo's API) with the
- * job id, preset and request as parameters; see docs/content/infrastructure.md.
+ * ASL, its service account (S3 through the IAM role EKS Pod Identity associates with it, no
+ * keys), the RBAC Argo's executor needs, and egress to the broker and AWS. Jobs are submitted by
+ * the Hub (Argo's API) with the job id, preset and request as parameters; see
+ * docs/content/infrastructure.md.
  */
 export class PipelineChart extends Chart {
   constructor(scope: Construct, id: string, s: ClusterSettings) {
     super(scope, id);
+    const identity = s.names.podIdentities.pipeline;
+    const ns = CLUSTER_NAMESPACES.pipeline;
     const template = renderWorkflowTemplate(AERIAL_PIPELINE, {
-      name: 'aerial-job',
+      name: WORKFLOW_TEMPLATE,
       namespace: ns,
-      registry: s.registry,
+      registry: PLATFORM.imageRegistry,
       imageTag: s.imageTag,
-      serviceAccountName: PIPELINE_SERVICE_ACCOUNT,
-      objectStore: `s3://${s.workBucket}`,
+      serviceAccountName: identity.serviceAccount,
+      objectStore: `s3://${s.names.buckets.work}`,
       environment: s.environment.name,
+      nodeSelector: WORKLOAD_NODE_SELECTOR,
     });
     add(
       this,
       {
         apiVersion: 'v1',
         kind: 'ServiceAccount',
-        metadata: {
-          name: PIPELINE_SERVICE_ACCOUNT,
-          namespace: ns,
-          annotations: { 'eks.amazonaws.com/role-arn': s.pipelineRoleArn },
-        },
+        metadata: { name: identity.serviceAccount, namespace: identity.namespace },
       },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -48,7 +49,7 @@ export class PipelineChart extends Chart {
         kind: 'RoleBinding',
         metadata: { name: 'aerial-pipeline-executor', namespace: ns },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'aerial-pipeline-executor' },
-        subjects: [{ kind: 'ServiceAccount', name: PIPELINE_SERVICE_ACCOUNT, namespace: ns }],
+        subjects: [{ kind: 'ServiceAccount', name: identity.serviceAccount, namespace: identity.namespace }],
       },
       {
         ...(template as unknown as KubeObject),

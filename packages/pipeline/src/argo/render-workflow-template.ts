@@ -1,19 +1,21 @@
-import { type Preset, type StageName } from '@aerial/contracts';
+import { type Preset, type StageName, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
 import { type PipelineDefinition, type StageDefinition, stageOf } from '../definition/pipeline-definition';
 
 /** Where the images come from and how pods run; per environment. */
 export interface WorkflowTemplateOptions {
   readonly name: string;
   readonly namespace: string;
-  /** Container registry (e.g. the ECR registry host); images are `<registry>/<image>:<tag>`. */
+  /** Container registry (the project's, `PLATFORM.imageRegistry`); images are `<registry>/<image>:<tag>`. */
   readonly registry: string;
   /** Image tag: a release version or a digest-pinned tag, never `latest`. */
   readonly imageTag: string;
-  /** Service account of the pods (IRSA-annotated for S3 access). */
+  /** Service account of the pods (given its IAM role by an EKS Pod Identity association). */
   readonly serviceAccountName: string;
   /** `s3://bucket[/prefix]` of the work objects. */
   readonly objectStore: string;
   readonly environment: string;
+  /** Nodes every stage pod runs on (GPU stages add the GPU label to it). */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
 }
 
 /** The parts of an Argo Workflows WorkflowTemplate this renderer writes (a plain object). */
@@ -25,6 +27,30 @@ export interface RenderedWorkflowTemplate {
 }
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
+
+/**
+ * When Argo retries a stage: the same failures AWS Batch retries (infra's job definitions: exit
+ * code 75 and the loss of the host), so a job behaves alike on both engines.
+ *
+ * Argo evaluates `expression` after each failed attempt over `lastRetry.exitCode` (a string, "-1"
+ * when there is none, hence `asInt`), `lastRetry.status` ("Error" or "Failed"),
+ * `lastRetry.duration` and `lastRetry.message`, and retries only when both it and `retryPolicy`
+ * allow (https://argo-workflows.readthedocs.io/en/latest/retries/). `OnTransientError` only
+ * allows the controller's own transient errors (API timeouts), so exit 75 was never retried:
+ * the policy is `Always` and the expression alone decides.
+ * - `asInt(lastRetry.exitCode) == 75`: the workers' "transient, try again" (EX_TEMPFAIL).
+ * - `lastRetry.status == "Error"`: the pod was deleted (Karpenter draining a node for a spot
+ *   interruption or consolidation, a node lost) or an executor container failed: the controller
+ *   marks such nodes Error, not Failed (argo-workflows#2855).
+ * - `lastRetry.message matches 'imminent node shutdown'`: the kubelet's graceful node shutdown
+ *   fails the pod (phase Failed) with that message; Argo's conditional-retry example matches it.
+ * A stage that fails on its own (any other exit code) is not retried.
+ */
+export const RETRY_EXPRESSION = [
+  `asInt(lastRetry.exitCode) == ${TRANSIENT_EXIT_CODE}`,
+  'lastRetry.status == "Error"',
+  "lastRetry.message matches 'imminent node shutdown'",
+].join(' || ');
 
 /**
  * The pipeline as an Argo Workflows WorkflowTemplate, rendered from the same definition as the
@@ -70,6 +96,7 @@ export function renderWorkflowTemplate(
       entrypoint: 'pipeline',
       onExit: 'notify',
       serviceAccountName: o.serviceAccountName,
+      ...(o.nodeSelector ? { nodeSelector: { ...o.nodeSelector } } : {}),
       activeDeadlineSeconds: definition.timeoutSeconds,
       arguments: {
         parameters: [
@@ -139,19 +166,22 @@ function stageTemplate(stage: StageDefinition, o: WorkflowTemplateOptions, first
     metadata: { labels: { 'aerial.dev/stage': stage.name } },
     activeDeadlineSeconds: stage.timeoutSeconds,
     retryStrategy: {
+      // Attempts in all, as Batch's `attempts`: Argo's limit counts the retries only.
       limit: String(stage.retry.attempts - 1),
-      retryPolicy: 'OnTransientError',
-      // Exit 75 is the workers' "transient: try again" (EX_TEMPFAIL).
-      expression: 'asInt(lastRetry.exitCode) == 75',
+      retryPolicy: 'Always',
+      expression: RETRY_EXPRESSION,
       backoff: {
         duration: `${stage.retry.intervalSeconds}s`,
         factor: String(stage.retry.backoffRate),
-        maxDuration: `${stage.timeoutSeconds}s`,
+        // Argo caps a retried pod's deadline at what is left of maxDuration (argo-workflows#13044):
+        // leave every attempt its full stage timeout, as Batch does; the job's deadline still holds.
+        maxDuration: `${retryBudgetSeconds(stage)}s`,
       },
     },
     ...(gpu
       ? {
-          nodeSelector: { 'aerial.dev/accelerator': 'nvidia-gpu' },
+          // A template's nodeSelector replaces the workflow's: repeat it.
+          nodeSelector: { ...o.nodeSelector, 'aerial.dev/accelerator': 'nvidia-gpu' },
           tolerations: [{ key: GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' }],
         }
       : {}),
@@ -177,4 +207,12 @@ function stageTemplate(stage: StageDefinition, o: WorkflowTemplateOptions, first
       { name: 'tmp', emptyDir: { sizeLimit: `${Math.max(4, Math.ceil(stage.resources.memoryMiB / 1024) * 2)}Gi` } },
     ],
   };
+}
+
+/** Every attempt's timeout plus the backoff waits between them. */
+function retryBudgetSeconds(stage: StageDefinition): number {
+  const { attempts, intervalSeconds, backoffRate } = stage.retry;
+  let waits = 0;
+  for (let retry = 0; retry < attempts - 1; retry++) waits += intervalSeconds * backoffRate ** retry;
+  return attempts * stage.timeoutSeconds + Math.ceil(waits);
 }
