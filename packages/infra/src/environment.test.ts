@@ -1,6 +1,9 @@
+import { deploymentNames } from '@aerial/contracts';
 import { AERIAL_PIPELINE } from '@aerial/pipeline';
 import { Match } from 'aws-cdk-lib/assertions';
-import { CHARTS } from './cluster/aerial-cluster';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHARTS, KUBERNETES_VERSION } from './cluster/aerial-cluster';
 import { INTERRUPTION_EVENT_PATTERNS } from './cluster/karpenter-interruption';
 import { synthApp } from './test-support/synth';
 
@@ -249,11 +252,12 @@ describe('cluster', () => {
     expect(Object.keys(INTERRUPTION_EVENT_PATTERNS)).toHaveLength(4);
   });
 
-  test('EKS 1.33 with a private endpoint and all control-plane logs; Karpenter and Argo CD from pinned charts', () => {
+  test('EKS 1.36 with a private endpoint and all control-plane logs; Karpenter and Argo CD from pinned charts', () => {
     const t = template('dev', 'cluster');
     t.hasResourceProperties('Custom::AWSCDK-EKS-Cluster', {
       Config: Match.objectLike({
-        version: '1.33',
+        name: deploymentNames('dev').clusterName,
+        version: KUBERNETES_VERSION.version,
         resourcesVpcConfig: Match.objectLike({ endpointPublicAccess: false, endpointPrivateAccess: true }),
         logging: {
           clusterLogging: [
@@ -262,6 +266,7 @@ describe('cluster', () => {
         },
       }),
     });
+    expect(KUBERNETES_VERSION.version).toBe('1.36');
     t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
       Chart: 'karpenter',
       Version: CHARTS.karpenter.version,
@@ -275,17 +280,48 @@ describe('cluster', () => {
     });
   });
 
-  test('the app of apps syncs automatically in dev and by hand in prod', () => {
-    const manifest = (env: 'dev' | 'prod') => {
+  test('Karpenter, its nodes and every pod identity use the names the manifests use', () => {
+    for (const env of ['dev', 'prod'] as const) {
+      const names = deploymentNames(env);
+      const t = template(env, 'cluster');
+      t.hasResourceProperties('AWS::IAM::Role', { RoleName: names.roles.karpenterNode });
+      t.hasResourceProperties('AWS::SQS::Queue', { QueueName: names.queues.karpenterInterruption });
+      for (const identity of Object.values(names.podIdentities)) {
+        t.hasResourceProperties('AWS::IAM::Role', { RoleName: identity.roleName });
+        t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+          Namespace: identity.namespace,
+          ServiceAccount: identity.serviceAccount,
+        });
+      }
+      const subnets = JSON.stringify(template(env, 'network').findResources('AWS::EC2::Subnet'));
+      expect(subnets).toContain(JSON.stringify({ Key: names.discoveryTag.key, Value: names.discoveryTag.value }));
+    }
+  });
+
+  test('the app of apps tracks main at the committed manifests folder, automatically in dev and by hand in prod', () => {
+    const application = (env: 'dev' | 'prod') => {
       const resources = template(env, 'cluster').findResources('Custom::AWSCDK-EKS-KubernetesResource');
-      const text = Object.values(resources)
-        .map((r) => JSON.stringify((r.Properties as { Manifest: unknown }).Manifest))
-        .find((m) => m.includes('argoproj.io/v1alpha1'));
-      return text!;
+      const [root] = Object.values(resources)
+        .map((r) => (r.Properties as { Manifest: unknown }).Manifest)
+        .filter((m): m is string => typeof m === 'string' && m.includes('argoproj.io/v1alpha1'))
+        .flatMap((m) => JSON.parse(m) as { metadata: { name: string }; spec: Record<string, unknown> }[]);
+      return root!;
     };
-    expect(manifest('dev')).toContain('\\"automated\\":{\\"prune\\":true,\\"selfHeal\\":true}');
-    expect(manifest('prod')).not.toContain('automated');
-    expect(manifest('prod')).toContain('packages/kubernetes/dist/prod');
+    for (const env of ['dev', 'prod'] as const) {
+      const { gitops, prefix } = deploymentNames(env);
+      const root = application(env);
+      expect(root.metadata.name).toBe(prefix);
+      expect(root.spec.source).toEqual({
+        repoURL: gitops.repoUrl,
+        targetRevision: gitops.revision,
+        path: gitops.path,
+        directory: { include: 'apps.k8s.yaml' },
+      });
+      // The folder is committed: Argo CD can only sync what git holds at the revision it tracks.
+      expect(existsSync(join(__dirname, '..', '..', '..', gitops.path, 'apps.k8s.yaml'))).toBe(true);
+    }
+    expect(application('dev').spec.syncPolicy).toMatchObject({ automated: { prune: true, selfHeal: true } });
+    expect(application('prod').spec.syncPolicy).not.toHaveProperty('automated');
   });
 });
 

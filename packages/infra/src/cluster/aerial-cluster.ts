@@ -1,51 +1,58 @@
-import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
-import { type EnvironmentName } from '@aerial/contracts';
+import { type DeploymentNames, deploymentNames, type EnvironmentName } from '@aerial/contracts';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag/acknowledge';
+import { appOfApps, argoCdValues } from './argocd';
+import { SecurityGroupTag } from './discovery-tag';
 import { KarpenterInterruption } from './karpenter-interruption';
+import { karpenterControllerStatements } from './karpenter-policy';
+import { loadBalancerControllerPolicy } from './load-balancer-controller-policy';
+import { bucketStatements, type PodIdentityKey, PodIdentities } from './pod-identities';
+import { ADDONS, CHARTS, KUBERNETES_VERSION, kubectlLayer, SYSTEM_TAINT, SYSTEM_TOLERATIONS } from './versions';
 
-/** Chart versions installed by the stacks; Argo CD manages everything else from git. */
-export const CHARTS = {
-  karpenter: { repository: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.5.0' },
-  argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '8.1.2' },
-} as const;
+export { appOfApps } from './argocd';
+export { ADDONS, CHARTS, KUBERNETES_VERSION } from './versions';
 
 /** Helm installs run in a Lambda (15 min limit): leave it room to report. */
 const HELM_TIMEOUT = Duration.minutes(12);
 
 export interface AerialClusterProps {
   readonly environmentName: EnvironmentName;
-  readonly clusterName: string;
   readonly vpc: ec2.IVpc;
+  /** Instance type of the (arm64, tainted) system node group. */
   readonly systemInstanceType: string;
-  /** Where Argo CD finds this environment's synthesized manifests. */
-  readonly gitops: { readonly repoUrl: string; readonly revision: string; readonly path: string };
   /** Sync automatically with prune and self-heal (dev); manual syncs otherwise. @default false */
   readonly autoSync?: boolean;
 }
 
 /**
- * EKS with a small managed node group for system pods, Karpenter (controller role via IRSA, node
- * role and instance profile, interruption queue) for everything else, and Argo CD bootstrapped
- * with the app of apps that points at this environment's manifests.
+ * EKS with a small tainted managed node group for system pods and Karpenter (controller role
+ * through EKS Pod Identity, node role named for the EC2NodeClass, interruption queue, discovery
+ * tags) for everything else; the add-ons the manifests rely on (Pod Identity agent, VPC CNI with
+ * network policies, EBS CSI, load balancer controller, metrics-server); a Pod Identity role per
+ * service account that calls AWS; and Argo CD bootstrapped with the root Application of this
+ * environment's committed manifests. Every name comes from `deploymentNames`.
  */
 export class AerialCluster extends Construct {
+  readonly names: DeploymentNames;
   readonly cluster: eks.Cluster;
   readonly nodeRole: iam.Role;
   readonly interruption: KarpenterInterruption;
-  readonly karpenterRole: iam.IRole;
+  readonly podIdentities: PodIdentities;
+  readonly addons: Record<keyof typeof ADDONS, eks.CfnAddon>;
 
   constructor(scope: Construct, id: string, props: AerialClusterProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const names = deploymentNames(props.environmentName);
+    this.names = names;
     this.cluster = new eks.Cluster(this, 'Resource', {
-      clusterName: props.clusterName,
-      version: eks.KubernetesVersion.V1_33,
-      kubectlLayer: new KubectlV33Layer(this, 'Kubectl'),
+      clusterName: names.clusterName,
+      version: KUBERNETES_VERSION,
+      kubectlLayer: kubectlLayer(this),
       vpc: props.vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
       endpointAccess: eks.EndpointAccess.PRIVATE,
@@ -57,17 +64,27 @@ export class AerialCluster extends Construct {
         eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
         eks.ClusterLoggingTypes.SCHEDULER,
       ],
-      tags: { 'karpenter.sh/discovery': props.clusterName },
+      tags: { [names.discoveryTag.key]: names.discoveryTag.value },
     });
-    this.cluster.addNodegroupCapacity('System', {
+    // arm64 and tainted: only system pods (which all ship multi-arch images) run here; workloads
+    // go to Karpenter's amd64 nodes, so amd64-only images never land on an arm64 node.
+    const system = this.cluster.addNodegroupCapacity('System', {
       instanceTypes: [new ec2.InstanceType(props.systemInstanceType)],
       minSize: 2,
       maxSize: 3,
       amiType: eks.NodegroupAmiType.AL2023_ARM_64_STANDARD,
       labels: { 'aerial/pool': 'system' },
+      taints: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }],
+    });
+    // Karpenter's nodes join with the cluster security group, found by the discovery tag (the
+    // private subnets carry the same tag, from AerialNetwork).
+    new SecurityGroupTag(this, 'ClusterSecurityGroupDiscoveryTag', {
+      securityGroupId: this.cluster.clusterSecurityGroupId,
+      tag: names.discoveryTag,
     });
 
     this.nodeRole = new iam.Role(this, 'KarpenterNodeRole', {
+      roleName: names.roles.karpenterNode,
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       managedPolicies: [
         'AmazonEKSWorkerNodePolicy',
@@ -81,36 +98,39 @@ export class AerialCluster extends Construct {
       username: 'system:node:{{EC2PrivateDNSName}}',
       groups: ['system:bootstrappers', 'system:nodes'],
     });
-
     this.interruption = new KarpenterInterruption(this, 'Interruption', {
-      queueName: `${props.clusterName}-karpenter`,
+      queueName: names.queues.karpenterInterruption,
     });
-    const serviceAccount = this.cluster.addServiceAccount('Karpenter', { name: 'karpenter', namespace: 'kube-system' });
-    this.karpenterRole = serviceAccount.role;
-    for (const statement of karpenterControllerStatements(
-      stack,
-      props.clusterName,
-      this.nodeRole,
-      this.interruption.queue.queueArn,
-      this.cluster.clusterArn,
-    )) {
-      serviceAccount.addToPrincipalPolicy(statement);
+
+    this.addons = this.installAddons(system);
+    this.podIdentities = new PodIdentities(this, 'PodIdentities', {
+      clusterName: this.cluster.clusterName,
+      names,
+      access: this.podIdentityAccess(stack),
+    });
+    this.addons.ebsCsi.node.addDependency(this.podIdentities.associations.ebsCsi);
+
+    const karpenter = this.helmChart('Karpenter', 'karpenter', {
+      serviceAccount: { name: names.podIdentities.karpenter.serviceAccount },
+      settings: { clusterName: names.clusterName, interruptionQueue: this.interruption.queue.queueName },
+      tolerations: SYSTEM_TOLERATIONS,
+      controller: { resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    });
+    const loadBalancerController = this.helmChart('LoadBalancerController', 'loadBalancerController', {
+      clusterName: names.clusterName,
+      region: stack.region,
+      vpcId: props.vpc.vpcId,
+      serviceAccount: { name: names.podIdentities.loadBalancerController.serviceAccount },
+      tolerations: SYSTEM_TOLERATIONS,
+    });
+    for (const [chart, identity] of [
+      [karpenter, 'karpenter'],
+      [loadBalancerController, 'loadBalancerController'],
+    ] as const) {
+      // Credentials come from the agent, for the association: both must exist before the pods.
+      chart.node.addDependency(this.addons.podIdentityAgent, this.podIdentities.associations[identity]);
     }
-    const karpenter = this.cluster.addHelmChart('Karpenter', {
-      chart: 'karpenter',
-      repository: CHARTS.karpenter.repository,
-      version: CHARTS.karpenter.version,
-      release: 'karpenter',
-      namespace: 'kube-system',
-      timeout: HELM_TIMEOUT,
-      wait: true,
-      values: {
-        serviceAccount: { create: false, name: 'karpenter' },
-        settings: { clusterName: props.clusterName, interruptionQueue: this.interruption.queue.queueName },
-        controller: { resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
-      },
-    });
-    karpenter.node.addDependency(serviceAccount);
+    this.helmChart('MetricsServer', 'metricsServer', { tolerations: SYSTEM_TOLERATIONS });
 
     const argoCd = this.cluster.addHelmChart('ArgoCd', {
       chart: CHARTS.argoCd.chart,
@@ -121,14 +141,99 @@ export class AerialCluster extends Construct {
       createNamespace: true,
       timeout: HELM_TIMEOUT,
       wait: true,
-      values: { configs: { params: { 'server.insecure': false } }, dex: { enabled: false } },
+      values: argoCdValues(),
     });
-    const root = this.cluster.addManifest('AppOfApps', appOfApps(props));
+    argoCd.node.addDependency(system);
+    const root = this.cluster.addManifest('AppOfApps', appOfApps(names, props.autoSync ?? false));
     root.node.addDependency(argoCd);
-    this.acknowledgeFindings(stack, props.clusterName);
+    this.acknowledgeFindings(stack);
   }
 
-  private acknowledgeFindings(stack: Stack, clusterName: string): void {
+  /** EKS managed add-ons, once the system nodes exist to run their controllers. */
+  private installAddons(system: eks.Nodegroup): Record<keyof typeof ADDONS, eks.CfnAddon> {
+    const addon = (id: string, spec: { name: string; configuration?: Record<string, string> }) => {
+      const resource = new eks.CfnAddon(this, id, {
+        clusterName: this.cluster.clusterName,
+        addonName: spec.name,
+        // vpc-cni exists already (EKS installs it self-managed): take it over.
+        resolveConflicts: 'OVERWRITE',
+        ...(spec.configuration ? { configurationValues: JSON.stringify(spec.configuration) } : {}),
+      });
+      resource.node.addDependency(system);
+      return resource;
+    };
+    return {
+      podIdentityAgent: addon('PodIdentityAgent', ADDONS.podIdentityAgent),
+      vpcCni: addon('VpcCni', ADDONS.vpcCni),
+      ebsCsi: addon('EbsCsi', ADDONS.ebsCsi),
+    };
+  }
+
+  /** Least privilege for each service account; buckets by their fixed names (no cross-stack reference). */
+  private podIdentityAccess(stack: Stack): Record<PodIdentityKey, (role: iam.Role) => void> {
+    const { buckets, secrets } = this.names;
+    const s3 = (role: iam.Role, bucket: string, mode: 'read' | 'readWrite') => {
+      for (const statement of bucketStatements(stack.partition, bucket, mode)) role.addToPolicy(statement);
+    };
+    return {
+      // Stage pods read uploads, work in the work bucket and publish to the published bucket.
+      pipeline: (role) => {
+        s3(role, buckets.uploads, 'read');
+        s3(role, buckets.work, 'readWrite');
+        s3(role, buckets.published, 'readWrite');
+      },
+      // The Hub stores uploads and reads results; it submits jobs to Argo, not to AWS.
+      hub: (role) => {
+        s3(role, buckets.uploads, 'readWrite');
+        s3(role, buckets.work, 'read');
+        s3(role, buckets.published, 'read');
+      },
+      // CloudNativePG's Barman writes base backups and WAL, and prunes by retention.
+      postgisBackup: (role) => s3(role, buckets.backups, 'readWrite'),
+      externalSecrets: (role) =>
+        role.addToPolicy(
+          new iam.PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            // Secrets Manager appends six random characters to a secret's name in its ARN.
+            resources: Object.values(secrets).map(
+              (name) => `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${name}-??????`,
+            ),
+          }),
+        ),
+      karpenter: (role) => {
+        for (const statement of karpenterControllerStatements({
+          stack,
+          clusterName: this.names.clusterName,
+          clusterArn: this.cluster.clusterArn,
+          nodeRoleArn: this.nodeRole.roleArn,
+          interruptionQueueArn: this.interruption.queue.queueArn,
+        }))
+          role.addToPolicy(statement);
+      },
+      ebsCsi: (role) =>
+        role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy')),
+      loadBalancerController: (role) =>
+        role.attachInlinePolicy(
+          new iam.Policy(role, 'ControllerPolicy', { document: loadBalancerControllerPolicy(stack.partition) }),
+        ),
+    };
+  }
+
+  private helmChart(id: string, chart: keyof typeof CHARTS, values: Record<string, unknown>): eks.HelmChart {
+    const spec = CHARTS[chart];
+    return this.cluster.addHelmChart(id, {
+      chart: spec.chart,
+      repository: spec.repository,
+      version: spec.version,
+      release: spec.chart,
+      namespace: 'kube-system',
+      timeout: HELM_TIMEOUT,
+      wait: true,
+      values,
+    });
+  }
+
+  private acknowledgeFindings(stack: Stack): void {
     const managed = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
     const nodePolicies = [
       'AmazonEKSWorkerNodePolicy',
@@ -144,23 +249,60 @@ export class AerialCluster extends Construct {
       ...nodePolicies,
       managed('AmazonEKSClusterPolicy'),
     ]);
+    const { roles } = this.podIdentities;
+    const region = stack.region;
     acknowledge(
-      this.karpenterRole,
-      "Karpenter launches and tags instances it cannot know in advance; every mutating statement is conditioned on the cluster tag, as in Karpenter's reference policy",
+      roles.karpenter,
+      "Karpenter launches, tags and deletes instances, launch templates and instance profiles it cannot know in advance; each mutating statement is conditioned on the cluster's tags, as in Karpenter's reference policy",
       [
-        'AwsSolutions-IAM5[Resource::*]',
-        ...['fleet', 'instance', 'launch-template', 'network-interface', 'spot-instances-request', 'volume'].map(
-          (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}:*:${r}/*]`,
-        ),
-        ...['image', 'security-group', 'snapshot', 'subnet'].map(
-          (r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${stack.region}::${r}/*]`,
-        ),
+        ...[
+          'fleet',
+          'instance',
+          'launch-template',
+          'network-interface',
+          'security-group',
+          'spot-instances-request',
+          'subnet',
+          'volume',
+        ].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}:*:${r}/*]`),
+        ...['image', 'snapshot'].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}::${r}/*]`),
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:instance-profile/*]',
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${stack.region}::parameter/aws/service/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}::parameter/aws/service/*]`,
       ],
     );
+    acknowledge(
+      roles.loadBalancerController,
+      "the load balancer controller's published IAM policy: it creates load balancers, target groups, listeners and security groups at run time, scoped by the elbv2.k8s.aws/cluster tag",
+      [
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:*:security-group/*]',
+        ...[
+          'targetgroup/*/*',
+          'loadbalancer/net/*/*',
+          'loadbalancer/app/*/*',
+          'listener/net/*/*/*',
+          'listener/app/*/*/*',
+          'listener-rule/net/*/*/*',
+          'listener-rule/app/*/*/*',
+        ].map((r) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:elasticloadbalancing:*:*:${r}]`),
+      ],
+    );
+    acknowledge(roles.ebsCsi, 'the EBS CSI driver policy AWS maintains for the add-on', [
+      managed('service-role/AmazonEBSCSIDriverPolicy'),
+    ]);
+    const objects = (...buckets: string[]) =>
+      buckets.map((b) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b}/*]`);
+    const { buckets } = this.names;
+    const reason = 'object keys are per job and per upload; access is to the objects of the named buckets only';
+    acknowledge(roles.pipeline, reason, objects(buckets.uploads, buckets.work, buckets.published));
+    acknowledge(roles.hub, reason, objects(buckets.uploads, buckets.work, buckets.published));
+    acknowledge(
+      roles.postgisBackup,
+      'base backups and WAL files are named by the backup tool',
+      objects(buckets.backups),
+    );
     // The rest belongs to the providers aws-eks creates for its custom resources (cluster
-    // creation, kubectl); their code and policies are CDK's, not ours.
+    // creation, kubectl) and to the AwsCustomResource singleton; their code and policies are CDK's.
+    const clusterName = this.names.clusterName;
     acknowledge(
       stack,
       'aws-eks creates the cluster through a creation role that must describe and tag resources created at run time',
@@ -196,131 +338,4 @@ export class AerialCluster extends Construct {
       ],
     );
   }
-}
-
-/** The root Argo CD Application of an environment: everything else is its children, from git. */
-export function appOfApps(
-  props: Pick<AerialClusterProps, 'environmentName' | 'gitops' | 'autoSync'>,
-): Record<string, unknown> {
-  return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
-    metadata: {
-      name: `aerial-${props.environmentName}`,
-      namespace: 'argocd',
-      finalizers: ['resources-finalizer.argocd.argoproj.io'],
-    },
-    spec: {
-      project: 'default',
-      source: { repoURL: props.gitops.repoUrl, targetRevision: props.gitops.revision, path: props.gitops.path },
-      destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
-      syncPolicy: props.autoSync
-        ? { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] }
-        : { syncOptions: ['CreateNamespace=true'] },
-    },
-  };
-}
-
-/** Karpenter's controller policy (v1), scoped to this cluster's tags, node role and queue. */
-function karpenterControllerStatements(
-  stack: Stack,
-  clusterName: string,
-  nodeRole: iam.IRole,
-  queueArn: string,
-  clusterArn: string,
-): iam.PolicyStatement[] {
-  const regionCondition = { StringEquals: { 'aws:RequestedRegion': stack.region } };
-  return [
-    new iam.PolicyStatement({
-      sid: 'AllowScopedEC2InstanceAccessActions',
-      actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-      resources: ['image', 'snapshot', 'security-group', 'subnet'].map(
-        (r) => `arn:${stack.partition}:ec2:${stack.region}::${r}/*`,
-      ),
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowScopedEC2LaunchTemplateAccessActions',
-      actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-      resources: [`arn:${stack.partition}:ec2:${stack.region}:*:launch-template/*`],
-      conditions: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: 'owned' } },
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowScopedEC2InstanceActionsWithTags',
-      actions: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
-      resources: ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map(
-        (r) => `arn:${stack.partition}:ec2:${stack.region}:*:${r}/*`,
-      ),
-      conditions: { StringEquals: { [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned' } },
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowScopedResourceCreationTagging',
-      actions: ['ec2:CreateTags'],
-      resources: ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map(
-        (r) => `arn:${stack.partition}:ec2:${stack.region}:*:${r}/*`,
-      ),
-      conditions: {
-        StringEquals: {
-          [`aws:RequestTag/kubernetes.io/cluster/${clusterName}`]: 'owned',
-          'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'],
-        },
-      },
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowScopedDeletion',
-      actions: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
-      resources: ['instance', 'launch-template'].map((r) => `arn:${stack.partition}:ec2:${stack.region}:*:${r}/*`),
-      conditions: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: 'owned' } },
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowRegionalReadActions',
-      actions: [
-        'ec2:DescribeAvailabilityZones',
-        'ec2:DescribeImages',
-        'ec2:DescribeInstances',
-        'ec2:DescribeInstanceTypeOfferings',
-        'ec2:DescribeInstanceTypes',
-        'ec2:DescribeLaunchTemplates',
-        'ec2:DescribeSecurityGroups',
-        'ec2:DescribeSpotPriceHistory',
-        'ec2:DescribeSubnets',
-      ],
-      resources: ['*'],
-      conditions: regionCondition,
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowSSMReadActions',
-      actions: ['ssm:GetParameter'],
-      resources: [`arn:${stack.partition}:ssm:${stack.region}::parameter/aws/service/*`],
-    }),
-    new iam.PolicyStatement({ sid: 'AllowPricingReadActions', actions: ['pricing:GetProducts'], resources: ['*'] }),
-    new iam.PolicyStatement({
-      sid: 'AllowInterruptionQueueActions',
-      actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
-      resources: [queueArn],
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowPassingInstanceRole',
-      actions: ['iam:PassRole'],
-      resources: [nodeRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowScopedInstanceProfileActions',
-      actions: [
-        'iam:CreateInstanceProfile',
-        'iam:TagInstanceProfile',
-        'iam:AddRoleToInstanceProfile',
-        'iam:RemoveRoleFromInstanceProfile',
-        'iam:DeleteInstanceProfile',
-        'iam:GetInstanceProfile',
-      ],
-      resources: [`arn:${stack.partition}:iam::${stack.account}:instance-profile/*`],
-      conditions: { StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/${clusterName}`]: 'owned' } },
-    }),
-    new iam.PolicyStatement({
-      sid: 'AllowAPIServerEndpointDiscovery',
-      actions: ['eks:DescribeCluster'],
-      resources: [clusterArn],
-    }),
-  ];
 }

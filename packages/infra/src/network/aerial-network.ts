@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -69,5 +69,23 @@ export class AerialNetwork extends Construct {
       'interface endpoints accept HTTPS from the VPC CIDR only; cdk-nag cannot read the CIDR, a token until deployment',
       ['AwsSolutions-EC23'],
     );
+  }
+
+  /**
+   * Tags the subnets for a cluster: Karpenter's EC2NodeClass finds the private subnets by the
+   * discovery tag, and the load balancer controller picks internal load balancers' subnets by
+   * `kubernetes.io/role/internal-elb` and internet-facing ones' by `kubernetes.io/role/elb`
+   * (the subnet discovery its documentation describes).
+   */
+  tagClusterSubnets(clusterName: string, discoveryTag: { readonly key: string; readonly value: string }): void {
+    for (const subnet of this.vpc.privateSubnets) {
+      Tags.of(subnet).add(discoveryTag.key, discoveryTag.value);
+      Tags.of(subnet).add('kubernetes.io/role/internal-elb', '1');
+      Tags.of(subnet).add(`kubernetes.io/cluster/${clusterName}`, 'shared');
+    }
+    for (const subnet of this.vpc.publicSubnets) {
+      Tags.of(subnet).add('kubernetes.io/role/elb', '1');
+      Tags.of(subnet).add(`kubernetes.io/cluster/${clusterName}`, 'shared');
+    }
   }
 }

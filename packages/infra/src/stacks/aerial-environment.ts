@@ -119,12 +119,11 @@ export class AerialEnvironment extends Stage {
     this.cluster = new Stack(this, 'Cluster', stackProps('EKS, Karpenter, Argo CD'));
     const cluster = new AerialCluster(this.cluster, 'Cluster', {
       environmentName: environment.name,
-      clusterName: prefix,
       vpc: network.vpc,
       systemInstanceType: settings.cluster.nodeInstanceType,
-      gitops: settings.gitops,
       autoSync: environment.name === 'dev',
     });
+    network.tagClusterSubnets(cluster.names.clusterName, cluster.names.discoveryTag);
     database.allowFrom(cluster.cluster);
 
     this.observability = new Stack(this, 'Observability', stackProps('dashboard, alarms, budget'));
