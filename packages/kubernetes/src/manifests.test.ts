@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { buildEnvironment } from './app';
 import { SECRET_STORE, STORAGE_CLASS } from './charts/addons-chart';
+import { CNPG_NAMESPACE } from './operators';
 import { WORKLOAD_NODE_SELECTOR } from './placement';
 
 const PACKAGE = resolve(__dirname, '..');
@@ -283,6 +284,27 @@ describe.each([...ENVIRONMENT_NAMES])('manifests of %s', (name) => {
     expect(values('nvidia-device-plugin')).toEqual({
       nodeSelector: { 'aerial.dev/accelerator': gpuPool.template.metadata.labels['aerial.dev/accelerator'] },
       tolerations: [{ key: gpuPool.template.spec.taints[0]!.key, operator: 'Exists', effect: 'NoSchedule' }],
+    });
+  });
+
+  test('the CloudNativePG operator reaches the instances (ports 8000, 5432) through the default deny', () => {
+    const policy = objects().find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'postgis-from-operator')!;
+    expect(policy.spec).toMatchObject({
+      podSelector: { matchLabels: { 'cnpg.io/cluster': 'postgis' } },
+      ingress: [
+        {
+          from: expect.arrayContaining([
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': CNPG_NAMESPACE } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
+            },
+          ]),
+          ports: [
+            { protocol: 'TCP', port: 8000 },
+            { protocol: 'TCP', port: 5432 },
+          ],
+        },
+      ],
     });
   });
 

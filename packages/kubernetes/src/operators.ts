@@ -4,7 +4,7 @@ import type { ChildApp } from './charts/argocd-chart';
 import { GPU_NODE_LABEL, GPU_TOLERATIONS, SYSTEM_NODE_TOLERATIONS } from './placement';
 
 /** CloudNativePG's operator namespace (nothing outside the cluster refers to it). */
-const CNPG_NAMESPACE = 'cnpg-system';
+export const CNPG_NAMESPACE = 'cnpg-system';
 
 /**
  * The operators and device plugins the charts need, from their upstream Helm charts (pinned),

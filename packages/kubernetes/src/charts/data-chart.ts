@@ -1,6 +1,7 @@
 import { CLUSTER_NAMESPACES } from '@aerial/contracts';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { CNPG_NAMESPACE } from '../operators';
 import { WORKLOAD_NODE_SELECTOR } from '../placement';
 import { resources, RESTRICTED_CONTAINER, restrictedPod } from '../security';
 import type { ClusterSettings } from '../settings';
@@ -91,6 +92,16 @@ export class DataChart extends Chart {
         { 'cnpg.io/cluster': backup.serviceAccount },
         [{ namespace: CLUSTER_NAMESPACES.hub }, { namespace: ns }],
         [5432],
+      ),
+      // The operator reaches every instance's manager (8000) and PostgreSQL (5432), and instances
+      // each other's managers; without this the default deny keeps the Cluster from ever becoming
+      // ready (CloudNativePG, docs "Networking").
+      allow(
+        'postgis-from-operator',
+        ns,
+        { 'cnpg.io/cluster': backup.serviceAccount },
+        [{ namespace: CNPG_NAMESPACE, labels: { 'app.kubernetes.io/name': 'cloudnative-pg' } }, { namespace: ns }],
+        [8000, 5432],
       ),
     );
 
@@ -221,7 +232,7 @@ export class DataChart extends Chart {
         [{ namespace: CLUSTER_NAMESPACES.hub }, { namespace: CLUSTER_NAMESPACES.pipeline }],
         [1883, 9001],
       ),
-      egress(ns, [5432]),
+      egress(ns, [5432, 8000]),
     );
   }
 }
