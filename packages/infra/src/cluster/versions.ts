@@ -56,7 +56,9 @@ export const ADDONS = {
  * The system node group's taint (as EKS Auto Mode and the blueprints taint theirs): only pods that
  * tolerate it (CoreDNS, the add-ons, Karpenter, Argo CD, the load balancer controller,
  * metrics-server) run on the small arm64 system nodes; every workload, amd64-only images
- * included, lands on the amd64 nodes Karpenter launches.
+ * included, lands on the amd64 nodes Karpenter launches. CoreDNS and the EBS CSI controller
+ * tolerate CriticalAddonsOnly by default, and the node DaemonSets (VPC CNI, kube-proxy, Pod
+ * Identity agent, EBS CSI node) tolerate every taint; the charts below get it in their values.
  */
 export const SYSTEM_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
 export const SYSTEM_TOLERATIONS = [{ key: SYSTEM_TAINT.key, operator: 'Exists', effect: SYSTEM_TAINT.effect }];
