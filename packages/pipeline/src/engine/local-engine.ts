@@ -41,7 +41,7 @@ export interface LocalEngineOptions {
   readonly retryDelayScale?: number;
   /** How often a running execution checks for a stop request from another process. @default 500 */
   readonly stopPollMs?: number;
-  /** Multiplies every stage's per-attempt time limit; tests shrink it. @default 1 */
+  /** Multiplies every container stage's per-attempt time limit; tests shrink it. @default 1 */
   readonly timeoutScale?: number;
 }
 
@@ -74,6 +74,8 @@ interface Running {
   readonly controller: AbortController;
   readonly jobId: string;
   readonly history: HistoryRecorder;
+  /** Order of submission: waiting tasks of earlier jobs get container slots first. */
+  readonly sequence: number;
   /** Task states finished by an earlier process of this execution (a resumed run skips them). */
   readonly resumed: ReadonlySet<string>;
   /** The stage last started, and the stage whose failure ended the run. */
@@ -103,7 +105,8 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   private readonly running = new Map<string, Running>();
   private slots: number;
   /** Tasks waiting for a container slot, first come first served. */
-  private readonly waiting: { resolve: () => void; signal: AbortSignal }[] = [];
+  private readonly waiting: { resolve: () => void; sequence: number }[] = [];
+  private submitted = 0;
 
   constructor(private readonly options: LocalEngineOptions) {
     super();
@@ -150,6 +153,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       controller: new AbortController(),
       jobId: input.jobId,
       history: new HistoryRecorder(record),
+      sequence: this.submitted++,
       resumed: new Set(Object.keys(record.completedTasks ?? {})),
       done: Promise.resolve(),
       saving: Promise.resolve(),
@@ -427,10 +431,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     const body = (payload as { Payload?: Record<string, unknown> }).Payload ?? {};
     const { timeoutSeconds } = stageOf(this.options.definition, stage);
     // The state's TimeoutSeconds ends the task in the state machine; this ends the work itself.
-    const signal = AbortSignal.any([
-      run.controller.signal,
-      AbortSignal.timeout(timeoutSeconds * 1000 * (this.options.timeoutScale ?? 1)),
-    ]);
+    const signal = AbortSignal.any([run.controller.signal, AbortSignal.timeout(timeoutSeconds * 1000)]);
     try {
       return { StatusCode: 200, Payload: await this.options.runFunction(stage, body, signal) };
     } catch (e) {
@@ -461,9 +462,9 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     const jobId = `${run.record.name}-${state.replace(/[^A-Za-z0-9-]/g, '-')}`;
     let last: { reason: string; error: AerialErrorPayload; transient: boolean } | undefined;
     for (let attempt = 1; attempt <= retry.attempts; attempt++) {
-      await this.acquire(signal);
+      await this.acquire(signal, run.sequence);
       const limit = new AbortController();
-      const timer = setTimeout(() => limit.abort(), limitMs);
+      const timer = setTimeout(() => limit.abort(), Math.ceil(limitMs));
       let outcome: Awaited<ReturnType<ContainerRunner>> | 'timed out';
       try {
         if (signal.aborted) throw cancelled();
@@ -548,8 +549,11 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     );
   }
 
-  /** Waits for a container slot; slots go to waiting tasks in the order they asked. */
-  private async acquire(signal: AbortSignal): Promise<void> {
+  /**
+   * Waits for a container slot. Slots go to waiting tasks by their job's submission order, as a
+   * job queue serves jobs: a job submitted later never overtakes one waiting since earlier.
+   */
+  private async acquire(signal: AbortSignal, sequence: number): Promise<void> {
     if (signal.aborted) throw cancelled();
     if (this.slots > 0 && this.waiting.length === 0) {
       this.slots--;
@@ -557,7 +561,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     }
     await new Promise<void>((resolve, reject) => {
       const waiter = {
-        signal,
+        sequence,
         resolve: () => {
           signal.removeEventListener('abort', onAbort);
           resolve();
@@ -569,7 +573,8 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
         reject(cancelled());
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(waiter);
+      const after = this.waiting.findIndex((w) => w.sequence > sequence);
+      this.waiting.splice(after === -1 ? this.waiting.length : after, 0, waiter);
     });
   }
 

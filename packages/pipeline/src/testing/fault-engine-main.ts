@@ -1,0 +1,47 @@
+import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
+import { join } from 'node:path';
+import { renderAsl } from '../asl/render-asl';
+import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
+import { ExecutionStore } from '../engine/execution-store';
+import { inProcessContainerRunner, inProcessFunctionRunner } from '../engine/in-process-runners';
+import { LocalEngine } from '../engine/local-engine';
+import { SfnApiServer } from '../engine/sfn-api-server';
+import { LocalFolderStore } from '../object-store/local-folder-store';
+import { fakeStages, parseFaultPlan } from './faults';
+
+/**
+ * The local engine as its own process, with the fake stages of `faults.ts`, for the fault suite's
+ * "engine killed mid-job" test: `node fault-engine-main.js <dir>`, the fault plan in
+ * AERIAL_FAULT_PLAN. Prints `engine listening on <url>`, then each event as `event <json>` and each
+ * stage run as `run <jobId> <stage>`. Executions and objects live under `<dir>`, so a second process
+ * on the same folder takes over what the first left running.
+ */
+async function main(): Promise<void> {
+  const dir = process.argv[2];
+  if (!dir) throw new Error('usage: fault-engine-main <dir>');
+  const store = new LocalFolderStore(join(dir, 'objects'));
+  const environment = DEFAULT_ENVIRONMENTS.dev;
+  const handlers = fakeStages({
+    plan: parseFaultPlan(process.env.AERIAL_FAULT_PLAN),
+    runLog: join(dir, 'runs.log'),
+  });
+  const engine = new LocalEngine({
+    definition: AERIAL_PIPELINE,
+    asl: renderAsl(AERIAL_PIPELINE),
+    store: new ExecutionStore(join(dir, 'executions')),
+    runFunction: inProcessFunctionRunner({ store, environment, handlers }),
+    runContainer: inProcessContainerRunner({ store, environment, handlers }),
+    retryDelayScale: 0.001,
+    stopPollMs: 50,
+  });
+  engine.on('event', (event) => process.stdout.write(`event ${JSON.stringify(event)}\n`));
+  const server = new SfnApiServer(engine);
+  process.stdout.write(`engine listening on ${await server.listen()}\n`);
+  await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  await server.close();
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`fault engine: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
