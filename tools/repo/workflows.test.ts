@@ -29,8 +29,15 @@ const needs = (job: { needs?: string | string[] }) => [job.needs ?? []].flat();
 describe('GitHub workflows', () => {
   const files = readdirSync(workflowsDir).filter((f) => f.endsWith('.yml'));
 
-  test('the four workflows exist', () => {
-    expect(files.sort()).toEqual(['deploy.yml', 'docs.yml', 'pull-request.yml', 'release.yml']);
+  test('the six workflows exist', () => {
+    expect(files.sort()).toEqual([
+      'deploy.yml',
+      'docs.yml',
+      'images.yml',
+      'promote.yml',
+      'pull-request.yml',
+      'release.yml',
+    ]);
   });
 
   test.each(files)('%s is valid against the GitHub workflow schema', (file) => {
@@ -81,14 +88,14 @@ describe('GitHub workflows', () => {
     expect(docs.jobs.publish!.steps!.some((s) => s.uses?.startsWith('actions/deploy-pages'))).toBe(true);
   });
 
-  test('branch protection: PR with 1 approval, stale approvals dismissed, build and test required, no bypass', () => {
+  test('branch protection: PR with 1 approval, stale approvals dismissed, build, test and security required, no bypass', () => {
     const settings = parse(readFileSync(join(REPO_ROOT, '.github', 'settings.yml'), 'utf8')) as {
       branches: { name: string; protection: Record<string, unknown> }[];
     };
     const main = settings.branches.find((b) => b.name === 'main')!;
     expect(main.protection).toMatchObject({
       required_pull_request_reviews: { required_approving_review_count: 1, dismiss_stale_reviews: true },
-      required_status_checks: { contexts: ['build', 'test'] },
+      required_status_checks: { contexts: ['build', 'test', 'security'] },
       enforce_admins: true,
     });
   });
