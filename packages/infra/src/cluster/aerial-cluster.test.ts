@@ -118,7 +118,7 @@ describe('Karpenter can launch a node', () => {
     expect(JSON.stringify(bySid('AllowScopedEC2InstanceAccessActions').Resource)).toContain(':*:subnet/*');
   });
 
-  test('the private subnets and the cluster security group carry the discovery tag', () => {
+  test('the private subnets and the node security group carry the discovery tag', () => {
     const subnets = Object.values(network.findResources('AWS::EC2::Subnet')).map(
       (s) => (s.Properties as { Tags: { Key: string; Value: string }[] }).Tags,
     );
@@ -130,12 +130,38 @@ describe('Karpenter can launch a node', () => {
       expect(tags).toContainEqual({ Key: 'aws-cdk:subnet-type', Value: 'Private' });
       expect(tags).toContainEqual({ Key: 'kubernetes.io/role/internal-elb', Value: '1' });
     }
-    const tagging = JSON.stringify(t.findResources('Custom::AWS'));
-    expect(tagging).toContain('createTags');
-    expect(tagging).toContain(
-      `\\"Key\\":\\"${names.discoveryTag.key}\\",\\"Value\\":\\"${names.discoveryTag.value}\\"`,
+    const groups = Object.values(t.findResources('AWS::EC2::SecurityGroup')).filter((g) =>
+      ((g.Properties as { Tags?: { Key: string; Value: string }[] }).Tags ?? []).some(
+        (tag) => tag.Key === names.discoveryTag.key && tag.Value === names.discoveryTag.value,
+      ),
     );
-    expect(tagging).toContain('ClusterSecurityGroupId');
+    expect(groups).toHaveLength(1);
+    expect((groups[0]!.Properties as { Tags: unknown[] }).Tags).toContainEqual({
+      Key: `kubernetes.io/cluster/${names.clusterName}`,
+      Value: 'owned',
+    });
+    // Both ways with the cluster security group (control plane, system nodes), and node to node.
+    const [group] = Object.keys(
+      t.findResources('AWS::EC2::SecurityGroup', {
+        Properties: { Tags: Match.arrayWith([{ Key: names.discoveryTag.key, Value: names.discoveryTag.value }]) },
+      }),
+    );
+    const clusterGroup = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cluster'), 'ClusterSecurityGroupId'] };
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      SourceSecurityGroupId: clusterGroup,
+      IpProtocol: '-1',
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: clusterGroup,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      IpProtocol: '-1',
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [group, 'GroupId'] },
+      IpProtocol: '-1',
+    });
   });
 
   test('Karpenter runs on the system nodes with its Pod Identity and interruption queue', () => {

@@ -6,10 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag/acknowledge';
 import { appOfApps, argoCdValues } from './argocd';
-import { SecurityGroupTag } from './discovery-tag';
 import { KarpenterInterruption } from './karpenter-interruption';
 import { karpenterControllerStatements } from './karpenter-policy';
 import { loadBalancerControllerPolicy } from './load-balancer-controller-policy';
+import { NodeSecurityGroup } from './node-security-group';
 import { bucketStatements, type PodIdentityKey, PodIdentities } from './pod-identities';
 import { ADDONS, CHARTS, KUBERNETES_VERSION, kubectlLayer, SYSTEM_TAINT, SYSTEM_TOLERATIONS } from './versions';
 
@@ -40,6 +40,7 @@ export class AerialCluster extends Construct {
   readonly names: DeploymentNames;
   readonly cluster: eks.Cluster;
   readonly nodeRole: iam.Role;
+  readonly nodeSecurityGroup: ec2.SecurityGroup;
   readonly interruption: KarpenterInterruption;
   readonly podIdentities: PodIdentities;
   readonly addons: Record<keyof typeof ADDONS, eks.CfnAddon>;
@@ -76,12 +77,14 @@ export class AerialCluster extends Construct {
       labels: { 'aerial/pool': 'system' },
       taints: [{ key: SYSTEM_TAINT.key, value: SYSTEM_TAINT.value, effect: eks.TaintEffect.NO_SCHEDULE }],
     });
-    // Karpenter's nodes join with the cluster security group, found by the discovery tag (the
-    // private subnets carry the same tag, from AerialNetwork).
-    new SecurityGroupTag(this, 'ClusterSecurityGroupDiscoveryTag', {
-      securityGroupId: this.cluster.clusterSecurityGroupId,
-      tag: names.discoveryTag,
-    });
+    // Karpenter's nodes: their security group and the private subnets (tagged by AerialNetwork)
+    // carry the discovery tag the EC2NodeClass selects by.
+    this.nodeSecurityGroup = new NodeSecurityGroup(this, 'NodeSecurityGroup', {
+      vpc: props.vpc,
+      cluster: this.cluster,
+      clusterName: names.clusterName,
+      discoveryTag: names.discoveryTag,
+    }).securityGroup;
 
     this.nodeRole = new iam.Role(this, 'KarpenterNodeRole', {
       roleName: names.roles.karpenterNode,
@@ -301,7 +304,7 @@ export class AerialCluster extends Construct {
       objects(buckets.backups),
     );
     // The rest belongs to the providers aws-eks creates for its custom resources (cluster
-    // creation, kubectl) and to the AwsCustomResource singleton; their code and policies are CDK's.
+    // creation, kubectl); their code and policies are CDK's.
     const clusterName = this.names.clusterName;
     acknowledge(
       stack,
