@@ -204,6 +204,8 @@ repo.addPackage({
   deps: { pg: '^8.16.0', mqtt: '^5.16.0' },
   devDeps: {
     '@types/pg': '^8.15.0',
+    // The release tests read the generated workflows.
+    yaml: '^2.8.0',
     'playwright-core': '^1.55.0',
     '@mapbox/vector-tile': '^1.3.1',
     pbf: '^3.2.1',
