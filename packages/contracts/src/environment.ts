@@ -52,22 +52,39 @@ export const EnvironmentConfigSchema = z
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfigSchema>;
 
 const GIB = 1024 ** 3;
+/**
+ * Whole-job limit. The longest path through the state machine, every stage using all its attempts
+ * and its queue wait, takes about 14 h (infra checks this at synth): a shorter job limit would cut
+ * off a stage still inside its own timeout, and Step Functions cannot catch its own timeout.
+ */
+const JOB_TIMEOUT_SECONDS = 15 * 60 * 60;
 
 /** The shipped environments; regions and budgets are overridable at deployment. */
 export const DEFAULT_ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> = {
   dev: EnvironmentConfigSchema.parse({
     name: 'dev',
     region: 'eu-west-1',
-    budget: { monthlyUsd: 300, maxJobUsd: 25 },
-    limits: { maxImagesPerJob: 500, maxUploadBytes: 10 * GIB, maxConcurrentJobs: 2, jobTimeoutSeconds: 7200 },
+    // Fixed costs alone (EKS, NAT, RDS, nodes, endpoints) are about $450 a month: see infra's fixed-cost.ts.
+    budget: { monthlyUsd: 800, maxJobUsd: 25 },
+    limits: {
+      maxImagesPerJob: 500,
+      maxUploadBytes: 10 * GIB,
+      maxConcurrentJobs: 2,
+      jobTimeoutSeconds: JOB_TIMEOUT_SECONDS,
+    },
     retention: { workDays: 3, uploadsDays: 14, publishedDays: 30 },
     protection: { deletionProtection: false, multiAz: false, manualApproval: false },
   }),
   staging: EnvironmentConfigSchema.parse({
     name: 'staging',
     region: 'eu-west-1',
-    budget: { monthlyUsd: 1000, maxJobUsd: 60 },
-    limits: { maxImagesPerJob: 2000, maxUploadBytes: 40 * GIB, maxConcurrentJobs: 4, jobTimeoutSeconds: 7200 },
+    budget: { monthlyUsd: 1500, maxJobUsd: 60 },
+    limits: {
+      maxImagesPerJob: 2000,
+      maxUploadBytes: 40 * GIB,
+      maxConcurrentJobs: 4,
+      jobTimeoutSeconds: JOB_TIMEOUT_SECONDS,
+    },
     retention: { workDays: 7, uploadsDays: 30, publishedDays: 90 },
     protection: { deletionProtection: false, multiAz: false, manualApproval: true },
   }),
@@ -75,7 +92,12 @@ export const DEFAULT_ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentC
     name: 'prod',
     region: 'eu-west-1',
     budget: { monthlyUsd: 5000, maxJobUsd: 150 },
-    limits: { maxImagesPerJob: 5000, maxUploadBytes: 100 * GIB, maxConcurrentJobs: 10, jobTimeoutSeconds: 7200 },
+    limits: {
+      maxImagesPerJob: 5000,
+      maxUploadBytes: 100 * GIB,
+      maxConcurrentJobs: 10,
+      jobTimeoutSeconds: JOB_TIMEOUT_SECONDS,
+    },
     retention: { workDays: 14, uploadsDays: 90 },
     protection: { deletionProtection: true, multiAz: true, manualApproval: true },
   }),

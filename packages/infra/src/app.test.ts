@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from './app';
+import { FEATURE_FLAGS, FEATURE_FLAGS_NOT_ADOPTED } from './config/feature-flags';
 import { type OrganizationStack } from './organization/organization-stack';
 
 /** Every resource type each environment must contain, found in the synthesized templates. */
@@ -21,7 +22,8 @@ const COMPONENTS = [
   'AWS::Batch::ComputeEnvironment',
   'AWS::Batch::JobQueue',
   'AWS::Batch::JobDefinition',
-  'AWS::ECR::Repository',
+  'AWS::KMS::Key',
+  'AWS::SES::EmailIdentity',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::UsagePlan',
   'AWS::Lambda::Function',
@@ -67,7 +69,9 @@ describe('the CDK app', () => {
       });
     }
     // Lambda code was bundled from the workspace with esbuild, not left as source.
-    const assets = readdirSync(out).filter((f) => f.startsWith('asset.'));
+    const assets = readdirSync(out, { withFileTypes: true })
+      .filter((f) => f.isDirectory() && f.name.startsWith('asset.'))
+      .map((f) => f.name);
     expect(assets.some((a) => readdirSync(join(out, a)).includes('index.js'))).toBe(true);
   });
 
@@ -94,5 +98,22 @@ describe('the CDK app', () => {
     const template = Template.fromStack(org);
     template.resourceCountIs('AWS::Organizations::Account', 2);
     template.hasResourceProperties('AWS::Organizations::OrganizationalUnit', { ParentId: 'r-abcd' });
+  });
+
+  test('cdk.json runs the built app with the feature flags the app applies; they are aws-cdk-lib’s recommended set', () => {
+    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as {
+      app: string;
+      context: Record<string, unknown>;
+    };
+    expect(cdkJson.app).toBe('node lib/app.js');
+    expect(cdkJson.context).toEqual(FEATURE_FLAGS);
+    const recommended = JSON.parse(
+      readFileSync(require.resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const { ...adopted } = recommended;
+    for (const flag of Object.keys(FEATURE_FLAGS_NOT_ADOPTED)) delete adopted[flag];
+    expect(FEATURE_FLAGS).toEqual(adopted);
+    const app = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+    for (const [flag, value] of Object.entries(FEATURE_FLAGS)) expect(app.node.tryGetContext(flag)).toEqual(value);
   });
 });

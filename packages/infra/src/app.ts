@@ -3,15 +3,20 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FEATURE_FLAGS } from './config/feature-flags';
 import { infraConfig } from './config/infra-config';
 import { OrganizationStack } from './organization/organization-stack';
 import { AerialEnvironment } from './stacks/aerial-environment';
 
 /**
  * The CDK app: one stage per environment. Runs offline: every value comes from config or context
- * (`-c aerial:<env>='{"environment":{"account":"…"}}'`), nothing is looked up at synth.
+ * (`-c aerial:<env>='{"environment":{"account":"…"}}'`), nothing is looked up at synth. The
+ * feature flags of cdk.json apply however the app is built (tests build it without the CLI);
+ * context given explicitly wins.
  */
 export function buildApp(app: App = new App()): App {
+  for (const [flag, value] of Object.entries(FEATURE_FLAGS))
+    if (app.node.tryGetContext(flag) === undefined) app.node.setContext(flag, value);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const imageTag = (app.node.tryGetContext('aerial:imageTag') as string | undefined) ?? workersImageTag();
   for (const name of ENVIRONMENT_NAMES) {

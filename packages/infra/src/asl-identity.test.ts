@@ -6,11 +6,13 @@ import {
   substitute,
   type AslDocument,
 } from '@aerial/pipeline';
+import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
+import { deployedDefinition } from './pipeline/aerial-pipeline';
 import { synthApp } from './test-support/synth';
 
 /**
  * The state machine CDK deploys runs the very ASL the local engine runs: the same document, with
- * only the ARN placeholders filled differently.
+ * only the ARN placeholders filled differently and the environment's whole-job timeout.
  */
 describe('ASL identity', () => {
   const { template } = synthApp();
@@ -25,7 +27,11 @@ describe('ASL identity', () => {
         DefinitionSubstitutions: Record<string, unknown>;
       };
       const deployed = JSON.parse(props.DefinitionString) as AslDocument;
-      expect(deployed).toEqual(renderAsl(AERIAL_PIPELINE));
+      expect(deployed).toEqual(renderAsl(deployedDefinition(DEFAULT_ENVIRONMENTS[env])));
+      const { TimeoutSeconds: _timeout, ...states } = deployed;
+      const { TimeoutSeconds: _local, ...localStates } = renderAsl(AERIAL_PIPELINE);
+      expect(states).toEqual(localStates);
+      expect(deployed.TimeoutSeconds).toBe(DEFAULT_ENVIRONMENTS[env].limits.jobTimeoutSeconds);
 
       const placeholders = [...props.DefinitionString.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]);
       expect(Object.keys(props.DefinitionSubstitutions).sort()).toEqual([...new Set(placeholders)].sort());
@@ -35,7 +41,9 @@ describe('ASL identity', () => {
 
       // Filled the way the local engine fills it, the deployed document is the one the engine runs.
       const local = localSubstitutions(AERIAL_PIPELINE);
-      expect(substitute(deployed, local)).toEqual(substitute(renderAsl(AERIAL_PIPELINE), local));
+      expect(substitute(deployed, local)).toEqual(
+        substitute(renderAsl(deployedDefinition(DEFAULT_ENVIRONMENTS[env])), local),
+      );
       expect(() => assertValidAsl(substitute(deployed, local))).not.toThrow();
     },
   );

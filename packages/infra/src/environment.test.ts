@@ -1,10 +1,15 @@
-import { deploymentNames } from '@aerial/contracts';
-import { AERIAL_PIPELINE } from '@aerial/pipeline';
+import { DEFAULT_ENVIRONMENTS, deploymentNames, ENVIRONMENT_NAMES, PLATFORM } from '@aerial/contracts';
+import { AERIAL_PIPELINE, renderAsl } from '@aerial/pipeline';
 import { Match } from 'aws-cdk-lib/assertions';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHARTS, KUBERNETES_VERSION } from './cluster/aerial-cluster';
 import { INTERRUPTION_EVENT_PATTERNS } from './cluster/karpenter-interruption';
+import { infraConfig } from './config/infra-config';
+import { fixedMonthlyCost } from './cost/fixed-cost';
+import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from './lambda/lambda-environment';
+import { deployedDefinition, UNNOTIFIED_END_STATUSES } from './pipeline/aerial-pipeline';
+import { longestPathSeconds } from './pipeline/job-time-budget';
 import { synthApp } from './test-support/synth';
 
 const { template } = synthApp();
@@ -20,6 +25,7 @@ const RESOURCELESS_ACTIONS = [
   'batch:TerminateJob',
   'batch:ListJobs',
   'ce:GetCostAndUsage',
+  'batch:DescribeComputeEnvironments',
   'ecr:GetAuthorizationToken',
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
@@ -49,9 +55,9 @@ describe('network', () => {
 });
 
 describe('data', () => {
-  test('three logged, encrypted, TLS-only, private, versioned buckets plus the access-log bucket', () => {
+  test('four logged, encrypted, TLS-only, private, versioned buckets with their shared names, plus the access-log bucket', () => {
     const t = template('dev', 'pipeline');
-    t.resourceCountIs('AWS::S3::Bucket', 4);
+    t.resourceCountIs('AWS::S3::Bucket', 5);
     t.allResourcesProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
@@ -63,11 +69,13 @@ describe('data', () => {
         RestrictPublicBuckets: true,
       },
     });
+    for (const bucketName of Object.values(deploymentNames('dev').buckets))
+      t.hasResourceProperties('AWS::S3::Bucket', { BucketName: bucketName });
     const policies = t.findResources('AWS::S3::BucketPolicy');
     const denyInsecure = Object.values(policies).filter((p) =>
       JSON.stringify(p).includes('"aws:SecureTransport":"false"'),
     );
-    expect(denyInsecure).toHaveLength(4);
+    expect(denyInsecure).toHaveLength(5);
     t.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: { EventBridgeConfiguration: {} },
     });
@@ -75,7 +83,7 @@ describe('data', () => {
       Object.values(t.findResources('AWS::S3::Bucket')).filter((b) =>
         JSON.stringify(b).includes('"VersioningConfiguration":{"Status":"Enabled"}'),
       ),
-    ).toHaveLength(3);
+    ).toHaveLength(4);
     t.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'jobs/', ExpirationInDays: 3 })]) },
     });
@@ -96,8 +104,39 @@ describe('data', () => {
     });
     template('prod', 'pipeline').hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
     template('dev', 'pipeline').hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
-    template('dev', 'data').hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres' });
+    template('dev', 'data').hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      EngineVersion: '17.9',
+    });
     template('dev', 'data').resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+  });
+
+  test('the secrets the manifests read exist under their names, with the properties they read', () => {
+    const names = deploymentNames('dev').secrets;
+    const t = template('dev', 'data');
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: names.postgis,
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: JSON.stringify({ username: 'aerial' }),
+        GenerateStringKey: 'password',
+      }),
+    });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: names.mqtt,
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: JSON.stringify({ hub: '', engine: '' }),
+        GenerateStringKey: 'hubPassword',
+      }),
+    });
+    const hub = Object.values(t.findResources('AWS::SecretsManager::Secret', { Properties: { Name: names.hub } }));
+    expect(hub).toHaveLength(1);
+    const value = JSON.stringify(hub[0]);
+    // Composed by CloudFormation from the generated secrets: no value sits in the template.
+    expect(value).toContain('databaseUrl');
+    expect(value).toContain('@postgis-rw.aerial-data.svc:5432/aerial');
+    expect(value).toContain('mqttUrl');
+    expect(value).toContain(':SecretString:password::}}');
+    expect(value).toContain(':SecretString:hubPassword::}}');
   });
 });
 
@@ -160,14 +199,92 @@ describe('pipeline', () => {
     }
   });
 
-  test('one scanned, immutable ECR repository per stage image', () => {
-    const images = new Set(containerStages.map((s) => s.image));
+  test('job definitions run the released images from the public registry; no ECR repository', () => {
     const t = template('dev', 'pipeline');
-    t.resourceCountIs('AWS::ECR::Repository', images.size);
-    t.allResourcesProperties('AWS::ECR::Repository', {
-      ImageScanningConfiguration: { ScanOnPush: true },
-      ImageTagMutability: 'IMMUTABLE',
-    });
+    t.resourceCountIs('AWS::ECR::Repository', 0);
+    for (const stage of containerStages) {
+      t.hasResourceProperties('AWS::Batch::JobDefinition', {
+        JobDefinitionName: `aerial-dev-${stage.name}`,
+        ContainerProperties: Match.objectLike({
+          Image: Match.stringLikeRegexp(`^${PLATFORM.imageRegistry}/${stage.image}:`),
+        }),
+      });
+    }
+  });
+
+  test('only Publish writes the published bucket, and it is told where it is', () => {
+    const t = template('dev', 'pipeline');
+    const publishedBucket = Object.entries(t.findResources('AWS::S3::Bucket')).find(
+      ([, b]) => (b.Properties as { BucketName?: string }).BucketName === deploymentNames('dev').buckets.published,
+    )![0];
+    const definitions = Object.values(t.findResources('AWS::Batch::JobDefinition'));
+    const withPublished = definitions.filter((d) => JSON.stringify(d).includes(`"${publishedBucket}"`));
+    expect(withPublished.map((d) => (d.Properties as { JobDefinitionName: string }).JobDefinitionName)).toEqual([
+      'aerial-dev-Publish',
+    ]);
+    expect(JSON.stringify(withPublished[0])).toContain(`"Name":"${STAGE_ENVIRONMENT.publishedStore}"`);
+    // The published bucket appears in exactly one role policy: the Publish role's.
+    const policies = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([, p]) =>
+      JSON.stringify(p.Properties).includes(`"${publishedBucket}"`),
+    );
+    expect(policies.map(([id]) => id)).toEqual([expect.stringMatching(/^PipelinePublishRole/)]);
+  });
+
+  test('every path through the job fits inside each environment’s job timeout', () => {
+    for (const name of ENVIRONMENT_NAMES) {
+      const asl = renderAsl(deployedDefinition(DEFAULT_ENVIRONMENTS[name]));
+      expect({ name, fits: longestPathSeconds(asl) <= asl.TimeoutSeconds }).toEqual({ name, fits: true });
+      const deployed = Object.values(template(name, 'pipeline').findResources('AWS::StepFunctions::StateMachine'))[0]!;
+      expect(JSON.parse((deployed.Properties as { DefinitionString: string }).DefinitionString).TimeoutSeconds).toBe(
+        DEFAULT_ENVIRONMENTS[name].limits.jobTimeoutSeconds,
+      );
+    }
+    // SfM and Splat alone may take 2 × 11,700 s: more than the old 2-hour limit.
+    expect(longestPathSeconds(renderAsl(AERIAL_PIPELINE))).toBeGreaterThan(2 * 11_700);
+  });
+
+  test('a job that ends without its Notify state (timeout, abort, failed Notify) still invokes Notify', () => {
+    const t = template('dev', 'pipeline');
+    const rule = Object.values(t.findResources('AWS::Events::Rule')).find((r) =>
+      JSON.stringify(r).includes('Step Functions Execution Status Change'),
+    )!;
+    const props = rule.Properties as {
+      EventPattern: { source: string[]; detail: { status: string[]; stateMachineArn: unknown[] } };
+      Targets: { Arn: unknown; DeadLetterConfig?: unknown }[];
+    };
+    expect(props.EventPattern.source).toEqual(['aws.states']);
+    expect(props.EventPattern.detail.status).toEqual([...UNNOTIFIED_END_STATUSES]);
+    expect(props.EventPattern.detail.status).toEqual(expect.arrayContaining(['TIMED_OUT', 'ABORTED']));
+    expect(props.EventPattern.detail.stateMachineArn).toHaveLength(1);
+    expect(JSON.stringify(props.Targets[0]!.Arn)).toContain('PipelineNotifyFunction');
+    expect(props.Targets[0]!.DeadLetterConfig).toBeDefined();
+  });
+
+  test('Notify sends from the SES identity it may use, reads the webhook secret, publishes to its topic', () => {
+    const t = template('dev', 'pipeline');
+    const domain = infraConfig('dev').settings.mailDomain;
+    t.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: domain });
+    const notify = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('PipelineNotifyFunction'),
+    )!;
+    const variables = (notify[1].Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+      .Variables;
+    expect(variables[NOTIFY_ENVIRONMENT.mailFrom]).toBe(`noreply@${domain}`);
+    expect(variables[NOTIFY_ENVIRONMENT.mail]).toBe('ses');
+    expect(variables[NOTIFY_ENVIRONMENT.webhookSecretArn]).toEqual({ Ref: expect.stringMatching(/^WebhookSecret/) });
+    expect(variables[NOTIFY_ENVIRONMENT.topicArn]).toBeDefined();
+    expect(JSON.stringify(variables)).not.toContain('.invalid');
+    const policy = JSON.stringify(
+      Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) =>
+        id.startsWith('PipelineNotifyFunctionServiceRoleDefaultPolicy'),
+      )![1],
+    );
+    expect(policy).toContain('ses:SendEmail');
+    expect(policy).toContain(':identity/');
+    expect(policy).toContain('secretsmanager:GetSecretValue');
+    expect(policy).toContain('sns:Publish');
+    // The topics use a customer-managed key, never the AWS-managed aws/sns.
+    expect(JSON.stringify(t.toJSON())).not.toContain('alias/aws/sns');
   });
 
   test('the state machine logs everything and is traced; function stages are Lambdas on Node 24', () => {
@@ -349,13 +466,87 @@ describe('observability and cost', () => {
       expect(body).toContain(metric);
     }
     t.hasResourceProperties('AWS::Budgets::Budget', {
-      Budget: { BudgetLimit: { Amount: 300, Unit: 'USD' }, TimeUnit: 'MONTHLY', BudgetType: 'COST' },
+      Budget: {
+        BudgetLimit: { Amount: DEFAULT_ENVIRONMENTS.dev.budget.monthlyUsd, Unit: 'USD' },
+        TimeUnit: 'MONTHLY',
+        BudgetType: 'COST',
+      },
       NotificationsWithSubscribers: Match.arrayWith([
         Match.objectLike({ Notification: Match.objectLike({ Threshold: 80, NotificationType: 'ACTUAL' }) }),
         Match.objectLike({ Notification: Match.objectLike({ Threshold: 100, NotificationType: 'ACTUAL' }) }),
       ]),
     });
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(15 6 * * ? *)' });
+  });
+});
+
+describe('alerts reach someone', () => {
+  test('alarm topics use a rotating customer-managed key that CloudWatch and Budgets may use, and let them publish', () => {
+    const t = template('dev', 'observability');
+    t.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+          Match.objectLike({
+            Principal: { Service: 'budgets.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    const names = deploymentNames('dev').topics;
+    for (const topicName of [names.alarmsCritical, names.alarmsWarning])
+      t.hasResourceProperties('AWS::SNS::Topic', { TopicName: topicName, KmsMasterKeyId: Match.anyValue() });
+    expect(JSON.stringify(t.toJSON())).not.toContain('alias/aws/sns');
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'budgets.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
+    });
+    // Nothing personal in the repository: no subscriber unless an operator configures one.
+    t.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('configured alert emails subscribe to both alarm topics; budget emails receive the budget alerts', () => {
+    const configured = synthApp({
+      'aerial:staging': JSON.stringify({
+        settings: { alertEmails: ['ops@example.org'] },
+        environment: { budget: { monthlyUsd: 1500, maxJobUsd: 60, alertEmails: ['finance@example.org'] } },
+      }),
+    });
+    const o = configured.template('staging', 'observability');
+    o.resourceCountIs('AWS::SNS::Subscription', 2);
+    o.allResourcesProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    o.hasResourceProperties('AWS::Budgets::Budget', {
+      NotificationsWithSubscribers: Match.arrayWith([
+        Match.objectLike({
+          Subscribers: Match.arrayWith([{ SubscriptionType: 'EMAIL', Address: 'finance@example.org' }]),
+        }),
+      ]),
+    });
+  });
+
+  test('each environment’s budget covers what it costs idle, with room for jobs', () => {
+    for (const name of ENVIRONMENT_NAMES) {
+      const config = infraConfig(name);
+      const fixed = fixedMonthlyCost(config).totalUsd;
+      // An idle dev costs hundreds of dollars: a budget below that would refuse every job.
+      expect(fixed).toBeGreaterThan(300);
+      const jobs = 10 * config.environment.budget.maxJobUsd;
+      expect({ name, fixed: Math.round(fixed), covered: config.environment.budget.monthlyUsd >= fixed + jobs }).toEqual(
+        {
+          name,
+          fixed: Math.round(fixed),
+          covered: true,
+        },
+      );
+    }
   });
 });
 

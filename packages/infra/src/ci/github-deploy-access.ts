@@ -8,6 +8,8 @@ export interface GithubDeployAccessProps {
   readonly repo: string;
   /** GitHub environment whose jobs may assume the role (dev, staging, prod). */
   readonly environmentName: string;
+  /** Fixed role name (`deploymentNames(env).roles.githubDeploy`): the deploy workflow assumes it by name. */
+  readonly roleName: string;
   /** Create the account's GitHub OIDC provider here (one per account). @default true */
   readonly createProvider?: boolean;
 }
@@ -37,7 +39,7 @@ export class GithubDeployAccess extends Construct {
             clientIds: ['sts.amazonaws.com'],
           }).oidcProviderArn;
     this.role = new iam.Role(this, 'Resource', {
-      roleName: `aerial-github-deploy-${props.environmentName}`,
+      roleName: props.roleName,
       description: `GitHub Actions deployments of ${props.owner}/${props.repo} to ${props.environmentName}`,
       maxSessionDuration: undefined,
       assumedBy: new iam.WebIdentityPrincipal(providerArn, {

@@ -1,9 +1,11 @@
 import {
   DEFAULT_ENVIRONMENTS,
+  deploymentNames,
   type EnvironmentConfig,
   EnvironmentConfigSchema,
   type EnvironmentName,
   parseAtBoundary,
+  PLATFORM,
 } from '@aerial/contracts';
 import { z } from 'zod';
 
@@ -22,8 +24,21 @@ export const InfraSettingsSchema = z.object({
   cluster: z.object({ nodeInstanceType: z.string() }),
   gitops: z.object({ repoUrl: z.url({ protocol: /^https$/ }), revision: z.string().min(1), path: z.string().min(1) }),
   github: z.object({ owner: z.string().min(1), repo: z.string().min(1) }),
-  /** Where alarms and budget alerts go; empty means the SNS topics only. */
+  /**
+   * Who receives alarms (critical and warning topics) and budget alerts, by email. Empty by
+   * default: nothing personal lives in the repository, so an operator sets it at deployment
+   * (`-c aerial:<env>='{"settings":{"alertEmails":["ops@example.org"]}}'`) and confirms each
+   * subscription from the email AWS sends. Until then the alerts reach the SNS topics only.
+   */
   alertEmails: z.array(z.email()),
+  /**
+   * The domain Notify sends job emails from (`noreply@<domain>`): CDK creates its SES identity,
+   * whose DKIM records the operator adds to the domain's DNS (docs/content first-deploy runbook).
+   */
+  mailDomain: z
+    .string()
+    .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a DNS domain such as aerial.example.org')
+    .refine((d) => !/\.(invalid|test|example|localhost)$/.test(d), 'must be a domain you can publish DNS records in'),
 });
 export type InfraSettings = z.infer<typeof InfraSettingsSchema>;
 
@@ -32,8 +47,9 @@ export interface InfraConfig {
   readonly settings: InfraSettings;
 }
 
-const GITOPS = { repoUrl: 'https://github.com/aerial-platform/aerial-platform.git', revision: 'main' };
-const GITHUB = { owner: 'aerial-platform', repo: 'aerial-platform' };
+const GITHUB = { owner: PLATFORM.github.owner, repo: PLATFORM.github.repo };
+/** Mail goes out from a subdomain per environment of the project's domain; override per deployment. */
+const mailDomain = (name: EnvironmentName) => `${name === 'prod' ? '' : `${name}.`}mail.aerial-platform.org`;
 
 const SETTINGS: Record<EnvironmentName, InfraSettings> = {
   dev: {
@@ -43,9 +59,10 @@ const SETTINGS: Record<EnvironmentName, InfraSettings> = {
     database: { instanceClass: 't4g.medium', allocatedStorageGb: 20, backupRetentionDays: 7 },
     batch: { cpuMaxVcpus: 32, gpuMaxVcpus: 8 },
     cluster: { nodeInstanceType: 'm7g.large' },
-    gitops: { ...GITOPS, path: 'packages/kubernetes/dist/dev' },
+    gitops: deploymentNames('dev').gitops,
     github: GITHUB,
     alertEmails: [],
+    mailDomain: mailDomain('dev'),
   },
   staging: {
     natGateways: 1,
@@ -54,9 +71,10 @@ const SETTINGS: Record<EnvironmentName, InfraSettings> = {
     database: { instanceClass: 't4g.large', allocatedStorageGb: 50, backupRetentionDays: 7 },
     batch: { cpuMaxVcpus: 64, gpuMaxVcpus: 16 },
     cluster: { nodeInstanceType: 'm7g.large' },
-    gitops: { ...GITOPS, path: 'packages/kubernetes/dist/staging' },
+    gitops: deploymentNames('staging').gitops,
     github: GITHUB,
     alertEmails: [],
+    mailDomain: mailDomain('staging'),
   },
   prod: {
     natGateways: 3,
@@ -65,9 +83,10 @@ const SETTINGS: Record<EnvironmentName, InfraSettings> = {
     database: { instanceClass: 'r7g.large', allocatedStorageGb: 200, backupRetentionDays: 14 },
     batch: { cpuMaxVcpus: 256, gpuMaxVcpus: 64 },
     cluster: { nodeInstanceType: 'm7g.xlarge' },
-    gitops: { ...GITOPS, path: 'packages/kubernetes/dist/prod' },
+    gitops: deploymentNames('prod').gitops,
     github: GITHUB,
     alertEmails: [],
+    mailDomain: mailDomain('prod'),
   },
 };
 
@@ -94,9 +113,6 @@ export function infraConfig(name: EnvironmentName, override: unknown = undefined
   return { environment, settings };
 }
 
-/** Resource names shared by the stacks and the pipeline's ARN substitutions. */
-export const names = {
-  prefix: (env: EnvironmentName) => `aerial-${env}`,
-  jobQueue: (env: EnvironmentName, priority: 'high' | 'normal' | 'low') => `aerial-${env}-${priority}`,
-  stateMachine: (env: EnvironmentName) => `aerial-${env}-job`,
-};
+/** Batch job queues: names only the AWS side uses (the manifests run jobs on Argo instead). */
+export const jobQueueName = (env: EnvironmentName, priority: 'high' | 'normal' | 'low', gpu = false): string =>
+  `${deploymentNames(env).prefix}-${gpu ? 'gpu-' : ''}${priority}`;

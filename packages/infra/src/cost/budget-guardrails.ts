@@ -52,7 +52,7 @@ export class BudgetGuardrails extends Construct {
         notification(100, 'FORECASTED'),
       ],
     });
-    props.alertTopic.grantPublish(new iam.ServicePrincipal('budgets.amazonaws.com'));
+    // The topic's own policy and key let Budgets publish (observability/alert-topic.ts).
 
     this.throttle = new NodeFunction(this, 'Throttle', {
       handler: 'budget-throttle',
@@ -77,13 +77,19 @@ export class BudgetGuardrails extends Construct {
         resources: props.computeEnvironments.map((ce) => ce.computeEnvironmentArn),
       }),
     );
+    // The desired vCPUs of running jobs, below which the maximum must not go; no resource ARN.
+    this.throttle.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['batch:DescribeComputeEnvironments'], resources: ['*'] }),
+    );
     new events.Rule(this, 'Daily', {
       description: 'check spending against the budget every morning',
       schedule: events.Schedule.cron({ minute: '15', hour: '6' }),
       targets: [new targets.LambdaFunction(this.throttle.function, { deadLetterQueue: this.throttle.deadLetterQueue })],
     });
-    acknowledge(this.throttle.function, 'Cost Explorer and X-Ray have no resource-level permissions', [
-      'AwsSolutions-IAM5[Resource::*]',
-    ]);
+    acknowledge(
+      this.throttle.function,
+      'Cost Explorer, batch:DescribeComputeEnvironments and X-Ray have no resource-level permissions',
+      ['AwsSolutions-IAM5[Resource::*]'],
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { type DeploymentNames } from '@aerial/contracts';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -5,6 +6,8 @@ import { Construct } from 'constructs';
 import { acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag/acknowledge';
 
 export interface AerialBucketsProps {
+  /** Fixed global names (`deploymentNames(env).buckets`): the manifests name the same buckets. */
+  readonly names: DeploymentNames['buckets'];
   /** Days before intermediate stage outputs expire. */
   readonly workDays: number;
   /** Days before uploads expire. */
@@ -18,12 +21,14 @@ export interface AerialBucketsProps {
 /**
  * The three buckets of the data flow, all encrypted, TLS-only, private, versioned and logged:
  * uploads (EventBridge notifications on, to start jobs), work (`jobs/<id>/<stage>/`, expiring)
- * and published (products, tiered to cheaper storage as they age).
+ * and published (products, tiered to cheaper storage as they age); and backups, where the
+ * in-cluster PostGIS writes its base backups and WAL.
  */
 export class AerialBuckets extends Construct {
   readonly uploads: s3.Bucket;
   readonly work: s3.Bucket;
   readonly published: s3.Bucket;
+  readonly backups: s3.Bucket;
   readonly accessLogs: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: AerialBucketsProps) {
@@ -50,6 +55,7 @@ export class AerialBuckets extends Construct {
     });
     this.uploads = new s3.Bucket(this, 'Uploads', {
       ...logged('uploads'),
+      bucketName: props.names.uploads,
       eventBridgeEnabled: true,
       lifecycleRules: [
         {
@@ -67,18 +73,28 @@ export class AerialBuckets extends Construct {
     );
     this.work = new s3.Bucket(this, 'Work', {
       ...logged('work'),
+      bucketName: props.names.work,
       lifecycleRules: [
         { prefix: 'jobs/', expiration: Duration.days(props.workDays), noncurrentVersionExpiration: Duration.days(1) },
       ],
     });
     this.published = new s3.Bucket(this, 'Published', {
       ...logged('published'),
+      bucketName: props.names.published,
       lifecycleRules: [
         {
           transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
           noncurrentVersionExpiration: Duration.days(30),
           ...(props.publishedDays ? { expiration: Duration.days(props.publishedDays) } : {}),
         },
+      ],
+    });
+    // CloudNativePG's barman keeps its own retention (30 days in prod); old versions go after a week.
+    this.backups = new s3.Bucket(this, 'Backups', {
+      ...logged('backups'),
+      bucketName: props.names.backups,
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(2) },
       ],
     });
   }

@@ -31,7 +31,9 @@ export class TileDatabase extends Construct {
       throw new Error(`backup retention must be at least 7 days, got ${props.backupRetentionDays}`);
     const production = props.production ?? false;
     this.instance = new rds.DatabaseInstance(this, 'Resource', {
-      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_4 }),
+      // A minor version RDS still creates (cfn-lint W3691 lists the retired ones); minor upgrades
+      // then follow automatically.
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_9 }),
       instanceType: new ec2.InstanceType(props.instanceClass),
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },

@@ -1,4 +1,8 @@
-import { BatchClient, UpdateComputeEnvironmentCommand } from '@aws-sdk/client-batch';
+import {
+  BatchClient,
+  DescribeComputeEnvironmentsCommand,
+  UpdateComputeEnvironmentCommand,
+} from '@aws-sdk/client-batch';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { throttleDecision } from './throttle-decision';
 
@@ -8,6 +12,8 @@ const ce = new CostExplorerClient({ region: 'us-east-1' });
 /**
  * Runs daily: when month-to-date spend is ahead of the prorated monthly budget, lower the Batch
  * compute environments' max vCPUs (new jobs queue instead of scaling out); restore them otherwise.
+ * Each environment is updated on its own: one that fails does not keep the others unthrottled,
+ * and the run still fails at the end so its dead-letter queue and alarm see it.
  */
 export async function handler(): Promise<{ spentUsd: number; maxvCpus: Record<string, number> }> {
   const now = new Date();
@@ -23,13 +29,26 @@ export async function handler(): Promise<{ spentUsd: number; maxvCpus: Record<st
   const spentUsd = Number(out.ResultsByTime?.[0]?.Total?.UnblendedCost?.Amount ?? 0);
   const environments = JSON.parse(process.env.COMPUTE_ENVIRONMENTS ?? '{}') as Record<string, number>;
   const monthlyUsd = Number(process.env.MONTHLY_BUDGET_USD);
+  const described = await batch.send(
+    new DescribeComputeEnvironmentsCommand({ computeEnvironments: Object.keys(environments) }),
+  );
+  const desired = new Map(
+    (described.computeEnvironments ?? []).map((c) => [c.computeEnvironmentArn, c.computeResources?.desiredvCpus ?? 0]),
+  );
   const maxvCpus: Record<string, number> = {};
+  const failures: string[] = [];
   for (const [arn, configuredMax] of Object.entries(environments)) {
-    const target = throttleDecision({ spentUsd, monthlyUsd, now, configuredMax });
-    await batch.send(
-      new UpdateComputeEnvironmentCommand({ computeEnvironment: arn, computeResources: { maxvCpus: target } }),
-    );
-    maxvCpus[arn] = target;
+    const target = throttleDecision({ spentUsd, monthlyUsd, now, configuredMax, desiredvCpus: desired.get(arn) });
+    try {
+      await batch.send(
+        new UpdateComputeEnvironmentCommand({ computeEnvironment: arn, computeResources: { maxvCpus: target } }),
+      );
+      maxvCpus[arn] = target;
+    } catch (e) {
+      failures.push(`${arn}: ${(e as Error).message}`);
+    }
   }
+  if (failures.length)
+    throw new Error(`could not update ${failures.length} compute environment(s): ${failures.join('; ')}`);
   return { spentUsd, maxvCpus };
 }

@@ -3,6 +3,7 @@
 import {
   AerialError,
   DEFAULT_ENVIRONMENTS,
+  keys,
   loadRuntimeConfig,
   type NotifyTarget,
   type StageName,
@@ -14,17 +15,42 @@ import { type Deliver, emailText, SesMailer, sendWebhook } from '@aerial/pipelin
 import { notifyStage } from '@aerial/pipeline/lib/stages/notify/notify-stage';
 import { stageMetricLine } from '@aerial/pipeline/lib/metrics/stage-metrics';
 import { runStage, type StageHandler } from '@aerial/pipeline/lib/stages/stage-runtime';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { isExecutionStatusChange, notifyInvocationFor } from './job-ended';
+import { NOTIFY_ENVIRONMENT } from './lambda-environment';
 
-const mailer = new SesMailer(new SESv2Client({}), process.env.SENDER_EMAIL ?? '');
 const sns = new SNSClient({});
+let mailer: SesMailer | undefined;
+let secretsLoaded: Promise<void> | undefined;
+
+/**
+ * Once per cold start: the webhook secret from Secrets Manager into the variable the runtime
+ * config reads, so that the code signs webhooks as it does everywhere else.
+ */
+export function loadSecrets(
+  env: Record<string, string | undefined> = process.env,
+  client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
+): Promise<void> {
+  secretsLoaded ??= (async () => {
+    const arn = env[NOTIFY_ENVIRONMENT.webhookSecretArn];
+    if (!arn || env[NOTIFY_ENVIRONMENT.webhookSecret]) return;
+    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (out.SecretString) env[NOTIFY_ENVIRONMENT.webhookSecret] = out.SecretString;
+  })().catch((e: unknown) => {
+    secretsLoaded = undefined;
+    throw e;
+  });
+  return secretsLoaded;
+}
 
 /** In AWS, email goes through SES and the MQTT-bound outcome through the notifications topic. */
 export const deliverInAws: Deliver = async (target: NotifyTarget, message) => {
   try {
     switch (target.kind) {
       case 'email':
+        mailer ??= new SesMailer(new SESv2Client({}), loadRuntimeConfig(process.env).AERIAL_MAIL_FROM);
         return {
           target: 'email',
           status: 'sent',
@@ -33,7 +59,7 @@ export const deliverInAws: Deliver = async (target: NotifyTarget, message) => {
       case 'mqtt':
         await sns.send(
           new PublishCommand({
-            TopicArn: process.env.NOTIFY_TOPIC_ARN,
+            TopicArn: process.env[NOTIFY_ENVIRONMENT.topicArn],
             Subject: emailText(message).subject.slice(0, 100),
             Message: JSON.stringify(message),
           }),
@@ -43,7 +69,9 @@ export const deliverInAws: Deliver = async (target: NotifyTarget, message) => {
         return sendWebhook(
           target.url,
           message,
-          process.env.WEBHOOK_SECRET ? { secret: process.env.WEBHOOK_SECRET } : {},
+          process.env[NOTIFY_ENVIRONMENT.webhookSecret]
+            ? { secret: process.env[NOTIFY_ENVIRONMENT.webhookSecret] }
+            : {},
         );
     }
   } catch (e) {
@@ -56,11 +84,23 @@ const HANDLERS: Partial<Record<StageName, StageHandler>> = {
   Notify: notifyStage(deliverInAws),
 };
 
-/** Step Functions invokes this with `{ jobId, stage, ... }`; the payload it returns is the stage summary. */
+/**
+ * Step Functions invokes this with `{ jobId, stage, ... }`; the payload it returns is the stage
+ * summary. EventBridge invokes Notify with a job that ended without it (timeout, abort, a failed
+ * Notify): it reports the job unless Notify already did.
+ */
 export async function handler(event: Record<string, unknown>): Promise<Record<string, unknown>> {
+  await loadSecrets();
   const runtime = loadRuntimeConfig(process.env);
-  const stage = StageNameSchema.parse(event.stage ?? process.env.AERIAL_STAGE);
   const store = createObjectStore(runtime);
+  if (isExecutionStatusChange(event)) {
+    const invocation = notifyInvocationFor(event, 'Notify');
+    if (!invocation) return { skipped: 'not an Aerial job that ended unreported' };
+    if (await store.head(keys.manifest(invocation.jobId, 'Notify')))
+      return { skipped: `job ${invocation.jobId} was reported by its Notify state` };
+    event = { ...invocation };
+  }
+  const stage = StageNameSchema.parse(event.stage ?? process.env.AERIAL_STAGE);
   const uploads = runtime.UPLOADS_STORE ? createObjectStore(runtime, runtime.UPLOADS_STORE) : store;
   const started = Date.now();
   // Lambda turns these embedded-metric-format lines into the Aerial stage metrics.

@@ -1,7 +1,7 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from './start-job';
+import { DEFAULT_PRESET, handler, uploadJobId } from './start-job';
 
 const sfn = mockClient(SFNClient);
 
@@ -69,5 +69,66 @@ describe('start-job Lambda', () => {
         detail: { bucket: { name: 'uploads' }, object: { key: 'datasets/farm/IMG_1.JPG' } },
       }),
     ).rejects.toThrow(/is not an upload marker/);
+  });
+});
+
+describe('start-job Lambda: uploads', () => {
+  const marker = (sequencer: string, key = 'datasets/farm-2026/_READY') => ({
+    'detail-type': 'Object Created' as const,
+    time: '2026-11-29T01:00:00Z',
+    detail: { bucket: { name: 'aerial-platform-dev-uploads' }, object: { key, etag: 'e1', sequencer } },
+  });
+  beforeEach(() => {
+    sfn.reset();
+    process.env.STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:000000000000:stateMachine:aerial-dev-job';
+  });
+
+  test('an upload runs the default preset (the map products), as the CLI and the Hub do', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
+    await handler(marker('0055AED6DCD90281E5'));
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!) as {
+      request: { preset: string };
+    };
+    expect(input.request.preset).toBe(DEFAULT_PRESET);
+    expect(DEFAULT_PRESET).toBe('map');
+  });
+
+  test('a redelivered event names the same execution; a new upload of the same key another', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
+    await handler(marker('0055AED6DCD90281E5'));
+    await handler(marker('0055AED6DCD90281E5'));
+    await handler(marker('0055AED6DCD90281F9'));
+    const calls = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(calls[0]!.name).toMatch(/^job-20261129-[0-9a-f]{8}$/);
+    expect(calls[1]!.name).toBe(calls[0]!.name);
+    expect(calls[1]!.input).toBe(calls[0]!.input);
+    expect(calls[2]!.name).not.toBe(calls[0]!.name);
+  });
+
+  test('Step Functions refusing the name again (ExecutionAlreadyExists) is success: no second job', async () => {
+    const exists = Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' });
+    sfn.on(StartExecutionCommand).rejects(exists);
+    const event = marker('0055AED6DCD90281E5');
+    const out = (await handler(event)) as { jobId: string; executionArn: string };
+    expect(out.jobId).toBe(uploadJobId(event));
+    expect(out.executionArn).toBe(`arn:aws:states:eu-west-1:000000000000:execution:aerial-dev-job:${out.jobId}`);
+  });
+
+  test('an API request that collides is not mistaken for a redelivery', async () => {
+    const exists = Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' });
+    sfn.on(StartExecutionCommand).rejects(exists);
+    const response = (await handler(
+      api(JSON.stringify({ source: { kind: 'prefix', prefix: 'datasets/farm' } })),
+    )) as APIGatewayProxyResult;
+    expect(response.statusCode).toBe(500);
+  });
+
+  test('an API request without a preset gets the default preset too', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
+    await handler(api(JSON.stringify({ source: { kind: 'prefix', prefix: 'datasets/farm' } })));
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!) as {
+      request: { preset: string };
+    };
+    expect(input.request.preset).toBe('map');
   });
 });

@@ -1,16 +1,32 @@
-import { AerialError, type ExecutionInput, JobRequestSchema, newJobId, parseAtBoundary } from '@aerial/contracts';
+import {
+  AerialError,
+  type ExecutionInput,
+  JobIdSchema,
+  JobRequestSchema,
+  newJobId,
+  parseAtBoundary,
+  type Preset,
+} from '@aerial/contracts';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createHash } from 'node:crypto';
 
 const sfn = new SFNClient({});
 /** An upload is complete when this marker lands beside its files. */
 export const READY_MARKER = '_READY';
 const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * What a job makes when its request names no preset: the map products, as the CLI (`--preset`)
+ * and the Hub do. An upload gets the same; `survey` would check the photos and publish nothing.
+ */
+export const DEFAULT_PRESET: Preset = 'map';
 
 /** EventBridge's "Object Created" event from the uploads bucket. */
 interface ObjectCreatedEvent {
   'detail-type': 'Object Created';
-  detail: { bucket: { name: string }; object: { key: string } };
+  /** When S3 created the object; the same on every delivery of the event. */
+  time?: string;
+  detail: { bucket: { name: string }; object: { key: string; etag?: string; sequencer?: string } };
 }
 
 /**
@@ -33,7 +49,7 @@ export async function handler(
     } catch {
       throw new AerialError('Aerial.InvalidInput', 'the request body is not valid JSON');
     }
-    const request = parseAtBoundary(JobRequestSchema, body, 'job request');
+    const request = parseAtBoundary(JobRequestSchema, withDefaultPreset(body), 'job request');
     if (request.source.kind !== 'prefix') {
       throw new AerialError(
         'Aerial.InvalidInput',
@@ -55,21 +71,45 @@ async function startFromUpload(event: ObjectCreatedEvent): Promise<{ executionAr
   const prefix = key.slice(0, -READY_MARKER.length - 1);
   const request = parseAtBoundary(
     JobRequestSchema,
-    { source: { kind: 'prefix', prefix }, label: prefix.split('/').pop() },
+    { source: { kind: 'prefix', prefix }, label: prefix.split('/').pop(), preset: DEFAULT_PRESET },
     'job request',
   );
-  return start({ jobId: newJobId(), request });
+  return start({ jobId: uploadJobId(event), request }, { idempotent: true });
 }
 
-async function start(input: ExecutionInput): Promise<{ jobId: string; executionArn: string }> {
-  const out = await sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: process.env.STATE_MACHINE_ARN,
-      name: input.jobId,
-      input: JSON.stringify(input),
-    }),
-  );
-  return { jobId: input.jobId, executionArn: out.executionArn as string };
+/**
+ * EventBridge delivers an event at least once: the job id (the execution name) is derived from the
+ * object version that was written (bucket, key, and S3's sequencer or ETag) so a second delivery
+ * names the same execution, which Step Functions will not start twice.
+ */
+export function uploadJobId(event: ObjectCreatedEvent): string {
+  const { bucket, object } = event.detail;
+  const version = object.sequencer ?? object.etag ?? '';
+  const digest = createHash('sha256').update(`${bucket.name}/${object.key}\0${version}`).digest('hex');
+  const day = (event.time ?? new Date().toISOString()).slice(0, 10).replace(/-/g, '');
+  return JobIdSchema.parse(`job-${day}-${digest.slice(0, 8)}`);
+}
+
+function withDefaultPreset(body: unknown): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? { preset: DEFAULT_PRESET, ...body } : body;
+}
+
+async function start(
+  input: ExecutionInput,
+  o: { idempotent?: boolean } = {},
+): Promise<{ jobId: string; executionArn: string }> {
+  const stateMachineArn = process.env.STATE_MACHINE_ARN as string;
+  try {
+    const out = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: input.jobId, input: JSON.stringify(input) }),
+    );
+    return { jobId: input.jobId, executionArn: out.executionArn as string };
+  } catch (e) {
+    // The same upload delivered again, after its job ended (a running one is returned as is).
+    if (!o.idempotent || (e as Error).name !== 'ExecutionAlreadyExists') throw e;
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.jobId}`;
+    return { jobId: input.jobId, executionArn };
+  }
 }
 
 function json(statusCode: number, body: unknown): APIGatewayProxyResult {

@@ -21,3 +21,21 @@ describe('throttleDecision', () => {
     );
   });
 });
+
+describe('throttleDecision with jobs running', () => {
+  const mid = new Date(Date.UTC(2026, 10, 16, 0));
+  test('never sets the maximum below the vCPUs running jobs hold (Batch would refuse the update)', () => {
+    expect(throttleDecision({ spentUsd: 300, monthlyUsd: 300, now: mid, configuredMax: 32, desiredvCpus: 12 })).toBe(
+      12,
+    );
+    expect(throttleDecision({ spentUsd: 250, monthlyUsd: 300, now: mid, configuredMax: 32, desiredvCpus: 16 })).toBe(
+      16,
+    );
+  });
+  test('lowers to the budgeted maximum once the desired count is below it', () => {
+    expect(throttleDecision({ spentUsd: 250, monthlyUsd: 300, now: mid, configuredMax: 32, desiredvCpus: 4 })).toBe(8);
+  });
+  test('a desired count above the configured maximum does not raise it', () => {
+    expect(throttleDecision({ spentUsd: 0, monthlyUsd: 300, now: mid, configuredMax: 32, desiredvCpus: 64 })).toBe(32);
+  });
+});

@@ -1,59 +1,66 @@
+import { deploymentNames, type EnvironmentName } from '@aerial/contracts';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/acknowledge';
 import { NodeFunction } from '../pipeline/node-function';
+import { AlertTopic, TopicKey } from './alert-topic';
 
 /** Namespace of the metrics the stages emit in CloudWatch embedded metric format. */
 export const STAGE_METRICS_NAMESPACE = 'Aerial';
 
 export interface AerialObservabilityProps {
   readonly namePrefix: string;
-  readonly environmentName: string;
+  readonly environmentName: EnvironmentName;
   readonly stateMachine: sfn.IStateMachine;
   readonly functions: lambda.IFunction[];
   readonly api: apigw.RestApi;
   readonly database: rds.DatabaseInstance;
   readonly stages: readonly string[];
+  /** Who is emailed alarms and budget alerts (settings.alertEmails); empty: the topics only. */
   readonly alertEmails: readonly string[];
   /** Batch queues whose RUNNABLE jobs are counted every five minutes. */
   readonly jobQueueArns: readonly string[];
   readonly logRetention: logs.RetentionDays;
 }
 
-/** Alarm topics (critical, warning), the environment's dashboard, and the alarms that page. */
+/**
+ * Alarm topics (critical, warning) under a key CloudWatch and Budgets may use, the environment's
+ * dashboard, and the alarms that page.
+ */
 export class AerialObservability extends Construct {
   readonly critical: sns.Topic;
   readonly warning: sns.Topic;
+  readonly topicKey: TopicKey;
   readonly dashboard: cloudwatch.Dashboard;
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: AerialObservabilityProps) {
     super(scope, id);
-    const masterKey = kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
-    const topic = (name: string) => {
-      const t = new sns.Topic(this, name, {
-        topicName: `${props.namePrefix}-${name.toLowerCase()}`,
-        masterKey,
-        enforceSSL: true,
-      });
-      for (const email of props.alertEmails) t.addSubscription(new subscriptions.EmailSubscription(email));
-      return t;
-    };
-    this.critical = topic('Critical');
-    this.warning = topic('Warning');
+    const names = deploymentNames(props.environmentName);
+    this.topicKey = new TopicKey(this, 'TopicKey', {
+      description: `Aerial ${props.environmentName}: alarm and budget topics (CloudWatch and Budgets publish)`,
+      services: ['cloudwatch', 'budgets'],
+    });
+    const topic = (id: string, topicName: string) =>
+      new AlertTopic(this, id, {
+        topicName,
+        key: this.topicKey.key,
+        services: ['cloudwatch', 'budgets'],
+        emails: props.alertEmails,
+      }).topic;
+    this.critical = topic('Critical', names.topics.alarmsCritical);
+    this.warning = topic('Warning', names.topics.alarmsWarning);
 
     const queueDepth = new NodeFunction(this, 'QueueDepth', {
       handler: 'queue-depth',

@@ -1,59 +1,81 @@
 import { AERIAL_PIPELINE, type PipelineDefinition, renderAsl, substitution } from '@aerial/pipeline';
-import { type EnvironmentName } from '@aerial/contracts';
+import { deploymentNames, type EnvironmentConfig, PLATFORM } from '@aerial/contracts';
 import { Arn, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from '../lambda/lambda-environment';
 import { acknowledge, arnToken, bucketGrantFindings } from '../nag/acknowledge';
 import { type AerialBuckets } from '../data/aerial-buckets';
 import { type BatchCompute } from './batch-compute';
+import { assertStagesFitJobTimeout } from './job-time-budget';
 import { NodeFunction } from './node-function';
-import { type StageImages } from './stage-images';
 
 /** Exit code of a transient stage failure (contracts' TRANSIENT_EXIT_CODE), retried by Batch. */
 const TRANSIENT_EXIT_CODE = '75';
+/** Statuses of a job that can end without its Notify state running (a timeout cannot be caught). */
+export const UNNOTIFIED_END_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 export interface AerialPipelineProps {
-  readonly environmentName: EnvironmentName;
-  readonly namePrefix: string;
+  readonly environment: EnvironmentConfig;
   readonly buckets: AerialBuckets;
   readonly compute: BatchCompute;
-  readonly images: StageImages;
-  /** Tag of the stage images to run. */
+  /** Tag of the stage images (`${PLATFORM.imageRegistry}/<image>:<tag>`) to run. */
   readonly imageTag: string;
   readonly logRetention: logs.RetentionDays;
   /** SNS topic for job outcomes (the Notify stage publishes to it). */
-  readonly notificationTopicArn: string;
-  /** Verified SES identity the Notify stage sends from. */
-  readonly senderEmail: string;
+  readonly notifications: sns.ITopic;
+  /** The SES identity Notify sends from, and its sender address on that identity's domain. */
+  readonly mail: { readonly identity: ses.IEmailIdentity; readonly from: string };
+  /** Signs webhook deliveries; Notify reads it at cold start. */
+  readonly webhookSecret: secretsmanager.ISecret;
   /** @default AERIAL_PIPELINE */
   readonly definition?: PipelineDefinition;
+}
+
+/** The pipeline as deployed to an environment: the job timeout is the environment's. */
+export function deployedDefinition(
+  environment: EnvironmentConfig,
+  definition: PipelineDefinition = AERIAL_PIPELINE,
+): PipelineDefinition {
+  return { ...definition, timeoutSeconds: environment.limits.jobTimeoutSeconds };
 }
 
 /**
  * The job state machine, deployed from the very ASL the local engine runs: ARNs go in through
  * definition substitutions. Container stages become Batch job definitions (resources, retry on the
- * transient exit code, attempt timeout from the pipeline definition); function stages become Lambdas.
+ * transient exit code, attempt timeout from the pipeline definition) running the released images;
+ * function stages become Lambdas. Publish alone writes the published bucket. A job that ends
+ * without reaching Notify (the whole-job timeout, an abort) is reported by an EventBridge rule
+ * that invokes Notify.
  */
 export class AerialPipeline extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly functions: Record<string, lambda.IFunction> = {};
   readonly jobDefinitions: Record<string, batch.EcsJobDefinition> = {};
   readonly jobRole: iam.Role;
+  readonly publishRole: iam.Role;
+  readonly jobEnded: events.Rule;
   readonly substitutions: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AerialPipelineProps) {
     super(scope, id);
-    const definition = props.definition ?? AERIAL_PIPELINE;
+    const definition = deployedDefinition(props.environment, props.definition);
+    const names = deploymentNames(props.environment.name);
     const stack = Stack.of(this);
-    const stageEnvironment = {
-      AERIAL_ENV: props.environmentName,
-      OBJECT_STORE: `s3://${props.buckets.work.bucketName}`,
-      UPLOADS_STORE: `s3://${props.buckets.uploads.bucketName}`,
+    const stageEnvironment: Record<string, string> = {
+      [STAGE_ENVIRONMENT.environment]: props.environment.name,
+      [STAGE_ENVIRONMENT.objectStore]: `s3://${props.buckets.work.bucketName}`,
+      [STAGE_ENVIRONMENT.uploadsStore]: `s3://${props.buckets.uploads.bucketName}`,
     };
 
     this.jobRole = new iam.Role(this, 'JobRole', {
@@ -67,50 +89,77 @@ export class AerialPipeline extends Construct {
       'stages read any upload and write any object of their job under jobs/<id>/ in the work bucket; object keys are per job',
       stageBucketFindings,
     );
+    this.publishRole = new iam.Role(this, 'PublishRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'the Publish stage: read and write work objects, write the published bucket',
+    });
+    props.buckets.work.grantReadWrite(this.publishRole);
+    props.buckets.grantPublish(this.publishRole);
+    acknowledge(
+      this.publishRole,
+      "Publish reads the job's products in the work bucket and replaces the job's published run; object keys are per job",
+      bucketGrantFindings([props.buckets.work, props.buckets.published], true),
+    );
     const containerLogs = new logs.LogGroup(this, 'ContainerLogs', { retention: props.logRetention });
 
     const substitutions: Record<string, string> = {
-      [substitution.jobQueueArnPrefix]: queueArnPrefix(stack, `${props.namePrefix}-`),
-      [substitution.gpuJobQueueArnPrefix]: queueArnPrefix(stack, `${props.namePrefix}-gpu-`),
+      [substitution.jobQueueArnPrefix]: queueArnPrefix(stack, `${names.prefix}-`),
+      [substitution.gpuJobQueueArnPrefix]: queueArnPrefix(stack, `${names.prefix}-gpu-`),
     };
     for (const stage of definition.stages) {
       if (stage.kind === 'function') {
+        const notify = stage.name === definition.notify;
         const fn = new NodeFunction(this, `${stage.name}Function`, {
           handler: 'stage-function',
           description: `Aerial ${stage.name} stage: ${stage.description}`,
           memorySize: stage.resources.memoryMiB,
           timeout: Duration.seconds(stage.timeoutSeconds),
           logRetention: props.logRetention,
+          // Notify is also invoked by EventBridge when a job ends without it: failed events go to a DLQ.
+          asynchronous: notify,
           environment: {
             ...stageEnvironment,
-            AERIAL_STAGE: stage.name,
-            NOTIFY_TOPIC_ARN: props.notificationTopicArn,
-            SENDER_EMAIL: props.senderEmail,
+            [STAGE_ENVIRONMENT.stage]: stage.name,
+            ...(notify
+              ? {
+                  [NOTIFY_ENVIRONMENT.topicArn]: props.notifications.topicArn,
+                  [NOTIFY_ENVIRONMENT.mail]: 'ses',
+                  [NOTIFY_ENVIRONMENT.mailFrom]: props.mail.from,
+                  [NOTIFY_ENVIRONMENT.webhookSecretArn]: props.webhookSecret.secretArn,
+                }
+              : {}),
           },
-        }).function;
-        props.buckets.grantStageAccess(fn);
+        });
+        props.buckets.grantStageAccess(fn.function);
         acknowledge(
-          fn,
+          fn.function,
           "function stages read uploads and write their job's objects in the work bucket; object keys are per job",
           stageBucketFindings,
         );
-        this.functions[stage.name] = fn;
-        substitutions[substitution.functionArn(stage.name)] = fn.functionArn;
+        if (notify) this.grantNotify(fn, props);
+        this.functions[stage.name] = fn.function;
+        substitutions[substitution.functionArn(stage.name)] = fn.function.functionArn;
         continue;
       }
-      const image = props.images.repository(stage.image);
+      const publish = stage.name === 'Publish';
       const jobDefinition = new batch.EcsJobDefinition(this, `${stage.name}Job`, {
-        jobDefinitionName: `${props.namePrefix}-${stage.name}`,
+        jobDefinitionName: `${names.prefix}-${stage.name}`,
         container: new batch.EcsEc2ContainerDefinition(this, `${stage.name}Container`, {
-          image: ecs.ContainerImage.fromEcrRepository(image, props.imageTag),
+          // Released images are public on the project's registry: no pull credentials.
+          image: ecs.ContainerImage.fromRegistry(`${PLATFORM.imageRegistry}/${stage.image}:${props.imageTag}`),
           cpu: stage.resources.vcpu,
           memory: Size.mebibytes(stage.resources.memoryMiB),
           ...(stage.resources.gpu ? { gpu: stage.resources.gpu } : {}),
           command: [stage.name],
-          jobRole: this.jobRole,
+          jobRole: publish ? this.publishRole : this.jobRole,
           readonlyRootFilesystem: true,
           volumes: [batch.EcsVolume.host({ name: 'scratch', containerPath: '/tmp' })],
-          environment: { ...stageEnvironment, AERIAL_DATA_DIR: '/tmp/aerial', AERIAL_METRICS: 'emf' },
+          environment: {
+            ...stageEnvironment,
+            AERIAL_DATA_DIR: '/tmp/aerial',
+            AERIAL_METRICS: 'emf',
+            ...(publish ? { [STAGE_ENVIRONMENT.publishedStore]: `s3://${props.buckets.published.bucketName}` } : {}),
+          },
           logging: ecs.LogDriver.awsLogs({ logGroup: containerLogs, streamPrefix: stage.name }),
         }),
         retryAttempts: stage.retry.attempts,
@@ -121,29 +170,54 @@ export class AerialPipeline extends Construct {
         ],
         timeout: Duration.seconds(stage.timeoutSeconds),
       });
-      image.grantPull(jobDefinition.container.executionRole);
-      acknowledge(
-        jobDefinition.container.executionRole,
-        'ecr:GetAuthorizationToken has no resource-level permissions',
-        ['AwsSolutions-IAM5[Resource::*]'],
-      );
       this.jobDefinitions[stage.name] = jobDefinition;
       substitutions[substitution.jobDefinitionArn(stage.name)] = jobDefinition.jobDefinitionArn;
     }
     this.substitutions = substitutions;
 
+    const asl = renderAsl(definition);
+    assertStagesFitJobTimeout(asl, `${props.environment.name} job`);
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
-      logGroupName: `/aws/vendedlogs/states/${props.namePrefix}-job`,
+      logGroupName: `/aws/vendedlogs/states/${names.stateMachine}`,
       retention: props.logRetention,
     });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
-      stateMachineName: `${props.namePrefix}-job`,
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(renderAsl(definition))),
+      stateMachineName: names.stateMachine,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(asl)),
       definitionSubstitutions: substitutions,
       logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
     this.grantOrchestration(props.compute);
+
+    // A whole-job timeout or an abort ends the execution without a catchable error, so Notify
+    // never runs; a failure whose Notify failed ends the same way. Notify skips a job it reported.
+    const notifyFn = this.functions[definition.notify] as lambda.IFunction;
+    const notifyDlq = (this.node.findChild(`${definition.notify}Function`) as NodeFunction).deadLetterQueue;
+    this.jobEnded = new events.Rule(this, 'JobEnded', {
+      description: 'tell the user about a job that ended without its Notify state (timeout, abort)',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [this.stateMachine.stateMachineArn], status: [...UNNOTIFIED_END_STATUSES] },
+      },
+      targets: [
+        new targets.LambdaFunction(notifyFn, {
+          retryAttempts: 4,
+          ...(notifyDlq ? { deadLetterQueue: notifyDlq } : {}),
+        }),
+      ],
+    });
+  }
+
+  /** Notify: publish to the topic, send email from the SES identity, read the webhook secret. */
+  private grantNotify(fn: NodeFunction, props: AerialPipelineProps): void {
+    props.notifications.grantPublish(fn.function);
+    props.mail.identity.grantSendEmail(fn.function);
+    props.webhookSecret.grantRead(fn.function);
+    acknowledge(fn.function, 'publishing to the encrypted topic needs data keys of its one KMS key', [
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    ]);
   }
 
   /** What the state machine does: invoke the stage functions and run Batch jobs synchronously. */

@@ -1,26 +1,30 @@
+import { deploymentNames } from '@aerial/contracts';
 import { AERIAL_PIPELINE } from '@aerial/pipeline';
 import { type Environment, Stack, type StackProps, Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { type Construct } from 'constructs';
 import { JobApi } from '../api/job-api';
 import { GithubDeployAccess } from '../ci/github-deploy-access';
 import { AerialCluster } from '../cluster/aerial-cluster';
-import { type InfraConfig, names } from '../config/infra-config';
+import { type InfraConfig } from '../config/infra-config';
 import { BudgetGuardrails } from '../cost/budget-guardrails';
 import { AerialBuckets } from '../data/aerial-buckets';
+import { PlatformSecrets } from '../data/platform-secrets';
 import { TileDatabase } from '../data/tile-database';
 import { AerialNetwork } from '../network/aerial-network';
+import { TopicKey } from '../observability/alert-topic';
 import { AerialObservability } from '../observability/aerial-observability';
 import { AerialPipeline } from '../pipeline/aerial-pipeline';
 import { BatchCompute } from '../pipeline/batch-compute';
-import { StageImages } from '../pipeline/stage-images';
+import { JobMail } from '../pipeline/job-mail';
+import { acknowledge } from '../nag/acknowledge';
 import { acknowledgeEnvironmentFindings } from '../nag/acknowledgements';
 
 export interface AerialEnvironmentProps extends StageProps {
   readonly config: InfraConfig;
-  /** Tag of the stage container images to deploy. */
+  /** Tag of the stage container images (on PLATFORM.imageRegistry) to deploy. */
   readonly imageTag: string;
 }
 
@@ -44,12 +48,14 @@ export class AerialEnvironment extends Stage {
   readonly observability: Stack;
   readonly ciAccess: Stack;
   readonly pipelineConstruct: AerialPipeline;
+  readonly secrets: PlatformSecrets;
 
   constructor(scope: Construct, id: string, props: AerialEnvironmentProps) {
     super(scope, id, props);
     const { environment, settings } = props.config;
     const env: Environment = { account: environment.account, region: environment.region };
-    const prefix = names.prefix(environment.name);
+    const names = deploymentNames(environment.name);
+    const prefix = names.prefix;
     const production = environment.protection.deletionProtection;
     const logRetention = RETENTION[settings.logRetentionDays] as logs.RetentionDays;
     const stackProps = (description: string): StackProps => ({
@@ -66,49 +72,58 @@ export class AerialEnvironment extends Stage {
       flowLogRetention: logRetention,
     });
 
-    this.data = new Stack(this, 'Data', stackProps('the PostGIS tile database'));
+    this.data = new Stack(this, 'Data', stackProps('the PostGIS tile database, the cluster secrets'));
     const database = new TileDatabase(this.data, 'TileDatabase', {
       vpc: network.vpc,
       ...settings.database,
       production: environment.protection.multiAz,
     });
+    this.secrets = new PlatformSecrets(this.data, 'Secrets', { environmentName: environment.name, retain: production });
 
     // The buckets live with the pipeline that grants access to them, so that grants stay in one
     // template (and cdk-nag can name what they cover).
-    this.pipeline = new Stack(this, 'Pipeline', stackProps('buckets, Step Functions, Batch, stage images, job API'));
+    this.pipeline = new Stack(this, 'Pipeline', stackProps('buckets, Step Functions, Batch, job API, job mail'));
     const buckets = new AerialBuckets(this.pipeline, 'Buckets', {
+      names: names.buckets,
       workDays: environment.retention.workDays,
       uploadsDays: environment.retention.uploadsDays,
       publishedDays: environment.retention.publishedDays,
       retain: production,
     });
+    const notificationKey = new TopicKey(this.pipeline, 'NotificationKey', {
+      description: `Aerial ${environment.name}: job notifications topic`,
+      services: [],
+    });
     const notifications = new sns.Topic(this.pipeline, 'JobNotifications', {
-      topicName: `${prefix}-job-notifications`,
-      masterKey: kms.Alias.fromAliasName(this.pipeline, 'SnsKey', 'alias/aws/sns'),
+      topicName: names.topics.jobNotifications,
+      masterKey: notificationKey.key,
       enforceSSL: true,
     });
-    const images = new StageImages(this.pipeline, 'Images', {
-      images: [...new Set(AERIAL_PIPELINE.stages.filter((s) => s.kind === 'container').map((s) => s.image))],
-      retain: production,
+    const mail = new JobMail(this.pipeline, 'Mail', { domain: settings.mailDomain });
+    const webhookSecret = new secretsmanager.Secret(this.pipeline, 'WebhookSecret', {
+      description: `Aerial ${environment.name}: signs job webhooks (x-aerial-signature, HMAC-SHA256)`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    acknowledge(
+      webhookSecret,
+      'receivers verify signatures with this value; rotating it means telling every receiver, so operators rotate it by the runbook',
+      ['AwsSolutions-SMG4'],
+    );
     const compute = new BatchCompute(this.pipeline, 'Compute', {
       vpc: network.vpc,
       namePrefix: prefix,
       ...settings.batch,
     });
     this.pipelineConstruct = new AerialPipeline(this.pipeline, 'Pipeline', {
-      environmentName: environment.name,
-      namePrefix: prefix,
+      environment,
       buckets,
       compute,
-      images,
       imageTag: props.imageTag,
       logRetention,
-      notificationTopicArn: notifications.topicArn,
-      senderEmail: `noreply@${prefix}.aerial.invalid`,
+      notifications,
+      mail,
+      webhookSecret,
     });
-    const notify = this.pipelineConstruct.functions.Notify;
-    if (notify) notifications.grantPublish(notify);
     const api = new JobApi(this.pipeline, 'JobApi', {
       pipeline: this.pipelineConstruct,
       uploads: buckets.uploads,
@@ -155,11 +170,14 @@ export class AerialEnvironment extends Stage {
       owner: settings.github.owner,
       repo: settings.github.repo,
       environmentName: environment.name,
+      roleName: names.roles.githubDeploy,
     });
 
+    // CloudFormation takes no Tags on a dashboard (cfn-lint E3002), though the L1 offers them.
+    const untaggable = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
     for (const stack of [this.network, this.data, this.pipeline, this.cluster, this.observability, this.ciAccess]) {
-      Tags.of(stack).add('aerial:environment', environment.name);
-      Tags.of(stack).add('aerial:managed-by', 'cdk');
+      Tags.of(stack).add('aerial:environment', environment.name, untaggable);
+      Tags.of(stack).add('aerial:managed-by', 'cdk', untaggable);
     }
     acknowledgeEnvironmentFindings(this);
   }
