@@ -31,9 +31,10 @@ export class NodeSecurityGroup extends Construct {
     Tags.of(this.securityGroup).add(props.discoveryTag.key, props.discoveryTag.value);
     Tags.of(this.securityGroup).add(`kubernetes.io/cluster/${props.clusterName}`, 'owned');
     const all = ec2.Port.allTraffic();
-    this.securityGroup.connections.allowInternally(all, 'pods and nodes across Karpenter nodes');
-    this.securityGroup.connections.allowFrom(props.cluster.clusterSecurityGroup, all, 'control plane and system nodes');
-    props.cluster.clusterSecurityGroup.connections.allowFrom(this.securityGroup, all, 'Karpenter nodes');
+    // Ingress only: egress is open on both groups already.
+    this.securityGroup.addIngressRule(this.securityGroup, all, 'pods and nodes across Karpenter nodes');
+    this.securityGroup.addIngressRule(props.cluster.clusterSecurityGroup, all, 'control plane and system nodes');
+    props.cluster.clusterSecurityGroup.addIngressRule(this.securityGroup, all, 'Karpenter nodes');
     props.cluster.connections.addSecurityGroup(this.securityGroup);
   }
 }
