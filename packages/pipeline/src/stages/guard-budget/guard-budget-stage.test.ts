@@ -6,7 +6,7 @@ import { LocalFolderStore } from '../../object-store/local-folder-store';
 import { getJson, putJson } from '../../object-store/object-store';
 import { runStage, type StageHandler } from '../stage-runtime';
 import { DEFAULT_COST_MODEL, estimateCost } from './cost-model';
-import { guardBudgetStage, ledgerKey } from './guard-budget-stage';
+import { guardBudgetStage, ledgerEntryKey, readLedger } from './guard-budget-stage';
 
 const passing: StageHandler = async () => ({ outputs: [], summary: {} });
 
@@ -47,10 +47,8 @@ describe('GuardBudget', () => {
     expect(manifest.summary).toMatchObject({ images: 20, megapixels: expect.closeTo(177.8, 0) });
     const usd = manifest.summary.usd as number;
     expect(usd).toBeGreaterThan(0.05);
-    const ledger = (await getJson(store, ledgerKey('dev', new Date().toISOString().slice(0, 7)))) as {
-      entries: Record<string, number>;
-    };
-    expect(ledger.entries['job-a']).toBe(usd);
+    const ledger = await readLedger(store, 'dev', new Date().toISOString().slice(0, 7));
+    expect(ledger).toEqual({ 'job-a': usd });
   });
 
   test('3D costs more than a map, a map more than a survey', () => {
@@ -75,7 +73,8 @@ describe('GuardBudget', () => {
     const first = (await guard('job-c', 'full', env)).summary.usd as number;
     await guard('job-c', 'full', env); // a retry of the same job is not counted twice
     const month = new Date().toISOString().slice(0, 7);
-    await putJson(store, ledgerKey('dev', month), { month, entries: { 'job-c': first, other: 0.5 - first / 2 } });
+    expect(await readLedger(store, 'dev', month)).toEqual({ 'job-c': first });
+    await putJson(store, ledgerEntryKey('dev', month, 'other'), { jobId: 'other', usd: 0.5 - first / 2, at: 'x' });
     await expect(guard('job-d', 'full', env)).rejects.toMatchObject({
       name: 'Aerial.BudgetExceeded',
       message: expect.stringMatching(/above its \$0\.50 budget/),
@@ -88,5 +87,24 @@ describe('GuardBudget', () => {
       name: 'Aerial.InvalidInput',
       message: expect.stringMatching(/20 files, above the dev limit of 10 images per job/),
     });
+  });
+
+  test('two jobs racing for the last of the budget cannot both pass, and a refused job leaves no entry', async () => {
+    const first = (await guard('job-f', 'full')).summary.usd as number;
+    const month = new Date().toISOString().slice(0, 7);
+    await store.delete(ledgerEntryKey('dev', month, 'job-f'));
+    // Room for one job of this size, not two.
+    const env = {
+      ...DEFAULT_ENVIRONMENTS.dev,
+      budget: { monthlyUsd: first * 1.5, maxJobUsd: first * 1.5, alertEmails: [] },
+    };
+    const results = await Promise.allSettled([guard('job-g', 'full', env), guard('job-h', 'full', env)]);
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeLessThanOrEqual(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'Aerial.BudgetExceeded' });
+    }
+    const ledger = await readLedger(store, 'dev', month);
+    expect(Object.values(ledger).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(env.budget.monthlyUsd);
+    expect(Object.keys(ledger).length).toBe(results.filter((r) => r.status === 'fulfilled').length);
   });
 });

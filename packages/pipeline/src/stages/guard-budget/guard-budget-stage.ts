@@ -1,16 +1,36 @@
 import { AerialError, keys } from '@aerial/contracts';
 import { z } from 'zod';
 import { AERIAL_PIPELINE, stagesFor } from '../../definition/pipeline-definition';
-import { getJson, putJson } from '../../object-store/object-store';
+import { getJson, type ObjectStore, putJson } from '../../object-store/object-store';
 import { datasetLimits } from '../ingest/dataset-limits';
 import { openDataset } from '../ingest/dataset-source';
 import { type StageHandler } from '../stage-runtime';
 import { DEFAULT_COST_MODEL, estimateCost } from './cost-model';
 
-const LedgerSchema = z.object({ month: z.string(), entries: z.record(z.string(), z.number()) });
+const LedgerEntrySchema = z.object({ jobId: z.string(), usd: z.number().nonnegative(), at: z.string() });
 
-/** Month-to-date estimates per environment, so concurrent jobs count against one budget. */
-export const ledgerKey = (environment: string, month: string) => `budget/${environment}/${month}.json`;
+/**
+ * Month-to-date estimates per environment, so concurrent jobs count against one budget: one object
+ * per job, so that no job's write can replace another's (a shared file read, changed and written
+ * back would lose an entry when two jobs do it at once).
+ */
+export const ledgerPrefix = (environment: string, month: string) => `budget/${environment}/${month}/`;
+export const ledgerEntryKey = (environment: string, month: string, jobId: string) =>
+  `${ledgerPrefix(environment, month)}${jobId}.json`;
+
+/** The month's estimates by job, as the ledger holds them now. */
+export async function readLedger(
+  store: ObjectStore,
+  environment: string,
+  month: string,
+): Promise<Record<string, number>> {
+  const entries: Record<string, number> = {};
+  for await (const object of store.list(ledgerPrefix(environment, month))) {
+    const entry = LedgerEntrySchema.safeParse(await getJson(store, object.key));
+    if (entry.success) entries[entry.data.jobId] = entry.data.usd;
+  }
+  return entries;
+}
 
 /**
  * GuardBudget: refuse a job before it spends anything when its stages are not all available in
@@ -49,23 +69,24 @@ export const guardBudgetStage: StageHandler = async (invocation, context) => {
     );
   }
 
+  // Reserve first, then count: of two jobs racing for the last of the budget, the one that counts
+  // second sees both reservations and withdraws its own, so they cannot both pass (at worst both
+  // withdraw, and a retry passes). A retried job replaces its own entry and is counted once.
   const month = new Date().toISOString().slice(0, 7);
-  const key = ledgerKey(environment.name, month);
-  const ledger = (await store.head(key))
-    ? LedgerSchema.parse(await getJson(store, key))
-    : { month, entries: {} as Record<string, number> };
-  const spent = Object.entries(ledger.entries)
+  const entryKey = ledgerEntryKey(environment.name, month, invocation.jobId);
+  await putJson(store, entryKey, { jobId: invocation.jobId, usd: estimate.usd, at: new Date().toISOString() });
+  const ledger = await readLedger(store, environment.name, month);
+  const spent = Object.entries(ledger)
     .filter(([job]) => job !== invocation.jobId)
     .reduce((sum, [, usd]) => sum + usd, 0);
   if (spent + estimate.usd > environment.budget.monthlyUsd) {
+    await store.delete(entryKey);
     throw new AerialError(
       'Aerial.BudgetExceeded',
       `the job (estimated $${estimate.usd.toFixed(2)}) would take ${environment.name} to $${(spent + estimate.usd).toFixed(2)} this month, above its $${environment.budget.monthlyUsd.toFixed(2)} budget`,
       'wait for next month or raise the budget',
     );
   }
-  ledger.entries[invocation.jobId] = estimate.usd;
-  await putJson(store, key, ledger);
 
   const estimateKey = `${keys.stage(invocation.jobId, 'GuardBudget')}/estimate.json`;
   const info = await putJson(store, estimateKey, { ...estimate, stages, monthToDateUsd: spent + estimate.usd });
