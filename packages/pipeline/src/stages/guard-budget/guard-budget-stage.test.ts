@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { getJson, putJson } from '../../object-store/object-store';
+import { putJson } from '../../object-store/object-store';
 import { runStage, type StageHandler } from '../stage-runtime';
 import { DEFAULT_COST_MODEL, estimateCost } from './cost-model';
 import { guardBudgetStage, ledgerEntryKey, readLedger } from './guard-budget-stage';
