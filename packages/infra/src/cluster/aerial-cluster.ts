@@ -1,4 +1,4 @@
-import { type DeploymentNames, deploymentNames, type EnvironmentName } from '@aerial/contracts';
+import { CLUSTER_NAMESPACES, type DeploymentNames, deploymentNames, type EnvironmentName } from '@aerial/contracts';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -140,7 +140,7 @@ export class AerialCluster extends Construct {
       repository: CHARTS.argoCd.repository,
       version: CHARTS.argoCd.version,
       release: 'argocd',
-      namespace: 'argocd',
+      namespace: CLUSTER_NAMESPACES.argocd,
       createNamespace: true,
       timeout: HELM_TIMEOUT,
       wait: true,
@@ -229,7 +229,7 @@ export class AerialCluster extends Construct {
       repository: spec.repository,
       version: spec.version,
       release: spec.chart,
-      namespace: 'kube-system',
+      namespace: CLUSTER_NAMESPACES.system,
       timeout: HELM_TIMEOUT,
       wait: true,
       values,
