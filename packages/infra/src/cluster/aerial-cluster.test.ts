@@ -248,7 +248,14 @@ describe('Pod Identity', () => {
           {
             Action: ['sts:AssumeRole', 'sts:TagSession'],
             Principal: { Service: 'pods.eks.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+                'aws:RequestTag/eks-cluster-name': names.clusterName,
+                'aws:RequestTag/kubernetes-namespace': identity.namespace,
+                'aws:RequestTag/kubernetes-service-account': identity.serviceAccount,
+              },
+            },
           },
         ],
       });

@@ -18,8 +18,9 @@ export interface PodIdentitiesProps {
 
 /**
  * One IAM role per service account that calls AWS, reached through EKS Pod Identity: the role
- * trusts `pods.eks.amazonaws.com` (with session tags, as Pod Identity requires) from this account
- * only, and an association binds it to `namespace/serviceAccount`. Manifests therefore name no
+ * trusts `pods.eks.amazonaws.com` (with session tags, as Pod Identity requires) for this account,
+ * cluster, namespace and service account only, and an association binds it to
+ * `namespace/serviceAccount`. Manifests therefore name no
  * role ARN and no account; the names come from `deploymentNames`.
  */
 export class PodIdentities extends Construct {
@@ -37,8 +38,15 @@ export class PodIdentities extends Construct {
         roleName: identity.roleName,
         description: `EKS Pod Identity of ${identity.namespace}/${identity.serviceAccount}`,
         assumedBy: new iam.SessionTagsPrincipal(
+          // The session tags Pod Identity sets (EKS user guide, pod-id-role) pin the role to its
+          // own cluster, namespace and service account: no other association can assume it.
           new iam.ServicePrincipal('pods.eks.amazonaws.com').withConditions({
-            StringEquals: { 'aws:SourceAccount': account },
+            StringEquals: {
+              'aws:SourceAccount': account,
+              'aws:RequestTag/eks-cluster-name': props.names.clusterName,
+              'aws:RequestTag/kubernetes-namespace': identity.namespace,
+              'aws:RequestTag/kubernetes-service-account': identity.serviceAccount,
+            },
           }),
         ),
       });
