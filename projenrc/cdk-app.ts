@@ -11,7 +11,7 @@ export interface CdkAppOptions {
 /**
  * `cdk.json` of the infra package, so that `cdk synth`, `cdk diff` and `cdk deploy` work from it
  * the way every CDK user types them: the CLI builds the app and the workspace packages it imports,
- * then runs the compiled app (offline: it looks nothing up). The context records the feature flags
+ * then runs the compiled app (offline: it looks nothing up, and the CLI asks for no notices). The context records the feature flags
  * the app applies itself (packages/infra/src/config/feature-flags.ts).
  */
 export class CdkApp extends Component {
@@ -20,8 +20,12 @@ export class CdkApp extends Component {
     new JsonFile(project, join(options.outdir, 'cdk.json'), {
       obj: {
         app: 'node lib/app.js',
-        build: 'npx nx run-many -t build -p contracts pipeline infra --outputStyle=static',
+        // The workspace packages the app imports, in order, then the app: nothing else (the images
+        // it deploys are built and pushed by the release workflow).
+        build:
+          'npx tsc -p ../contracts/tsconfig.json && npx tsc -p ../pipeline/tsconfig.json && npx tsc -p tsconfig.json',
         output: 'cdk.out',
+        notices: false,
         watch: { include: ['src/**/*.ts'], exclude: ['**/*.test.ts'] },
         context: FEATURE_FLAGS,
       },

@@ -93,9 +93,11 @@ export const FEATURE_FLAGS: Readonly<Record<string, boolean | string | readonly 
   '@aws-cdk/aws-ecs:removeEmptyLoadBalancers': true,
   '@aws-cdk/aws-cloudfront:defaultViewerProtocolPolicyRedirectToHttps': true,
   '@aws-cdk/aws-apigateway:logGroupDestinationArnWithoutWildcard': true,
+  // Recommended, set off on purpose: see FEATURE_FLAGS_NOT_ADOPTED.
+  '@aws-cdk/core:enablePartitionLiterals': false,
 };
 
-/** Recommended flags not adopted yet, each with its reason. */
+/** Recommended flags set off (recorded, so `cdk flags` shows a decision), each with its reason. */
 export const FEATURE_FLAGS_NOT_ADOPTED: Readonly<Record<string, string>> = {
   '@aws-cdk/core:enablePartitionLiterals':
     'writes "arn:aws:" instead of the partition pseudo-parameter, which renames every cdk-nag finding acknowledged by ARN (cluster and CI stacks); to adopt together with those acknowledgements',
