@@ -386,6 +386,15 @@ export class GithubWorkflows extends Component {
         permissions: { contents: JobPermission.READ, packages: JobPermission.READ },
         steps: [
           {
+            name: 'Log in to the registry',
+            uses: uses('dockerLogin'),
+            with: {
+              registry: registry.split('/')[0]!,
+              username: '${{ github.actor }}',
+              password: '${{ secrets.GITHUB_TOKEN }}',
+            },
+          },
+          {
             name: 'Every image exists at that tag',
             env: { TAG: imageTag, IMAGES: this.images.map((i) => i.image).join(' ') },
             run: [
