@@ -64,7 +64,7 @@ export const DEFAULT_ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentC
   dev: EnvironmentConfigSchema.parse({
     name: 'dev',
     region: 'eu-west-1',
-    // Fixed costs alone (EKS, NAT, RDS, nodes, endpoints) are about $450 a month: see infra's fixed-cost.ts.
+    // Fixed costs alone (EKS, NAT, RDS, nodes, endpoints) are about $400 a month: see infra's fixed-cost.ts.
     budget: { monthlyUsd: 800, maxJobUsd: 25 },
     limits: {
       maxImagesPerJob: 500,

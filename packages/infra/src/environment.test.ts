@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CHARTS, KUBERNETES_VERSION } from './cluster/aerial-cluster';
 import { INTERRUPTION_EVENT_PATTERNS } from './cluster/karpenter-interruption';
 import { infraConfig } from './config/infra-config';
-import { fixedMonthlyCost } from './cost/fixed-cost';
+import { fixedMonthlyCost, INTERFACE_ENDPOINTS } from './cost/fixed-cost';
 import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from './lambda/lambda-environment';
 import { deployedDefinition, UNNOTIFIED_END_STATUSES } from './pipeline/aerial-pipeline';
 import { longestPathSeconds } from './pipeline/job-time-budget';
@@ -533,6 +533,11 @@ describe('alerts reach someone', () => {
   });
 
   test('each environment’s budget covers what it costs idle, with room for jobs', () => {
+    // The estimate counts what the network stack creates.
+    const interfaceEndpoints = Object.values(template('dev', 'network').findResources('AWS::EC2::VPCEndpoint')).filter(
+      (e) => (e.Properties as { VpcEndpointType?: string }).VpcEndpointType === 'Interface',
+    );
+    expect(interfaceEndpoints).toHaveLength(INTERFACE_ENDPOINTS);
     for (const name of ENVIRONMENT_NAMES) {
       const config = infraConfig(name);
       const fixed = fixedMonthlyCost(config).totalUsd;

@@ -25,8 +25,8 @@ export const PRICES = {
   ec2Hour: { 'm7g.large': 0.0912, 'm7g.xlarge': 0.1824 } as Record<string, number>,
 };
 
-/** Interface endpoints of the network stack (ECR API, ECR Docker, Logs, STS). */
-const INTERFACE_ENDPOINTS = 4;
+/** Interface endpoints of the network stack (ECR API, ECR Docker, Logs, STS); a test counts them. */
+export const INTERFACE_ENDPOINTS = 4;
 /** The cluster's system node group keeps at least this many nodes. */
 const SYSTEM_NODES = 2;
 const NODE_DISK_GB = 20;
