@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from './test-support/hub-process';
 
@@ -79,6 +79,16 @@ describe('deploy output: each app runs from its pnpm deploy --prod folder', () =
     expect(run.stderr).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND|ENOENT/);
     expect(run.stdout).toContain('Aerial.InvalidInput');
     expect(run.status).toBe(1);
+  });
+
+  test('what stages start as separate programs is in the workers folder: worker threads, the splat CLI', () => {
+    const pipeline = realpathSync(join(workersDir, 'node_modules', '@aerial', 'pipeline'));
+    for (const thread of ['orthomosaic/feature-worker.js', 'orthomosaic/cog-writer-worker.js'])
+      expect(existsSync(join(pipeline, 'lib', 'stages', thread))).toBe(true);
+    // Compress runs the CLI beside the package's main (compress-stage.ts resolves it the same way).
+    const splat = require.resolve('@playcanvas/splat-transform', { paths: [pipeline] });
+    expect(existsSync(join(dirname(splat), '..', 'bin', 'cli.mjs'))).toBe(true);
+    expect(splat.startsWith(root)).toBe(true);
   });
 
   test('the Hub from its folder migrates, serves the page and bundle, and runs the sample job on the deployed engine', async () => {
