@@ -351,7 +351,7 @@ export class GithubWorkflows extends Component {
         name: 'image tags',
         runsOn: RUNNER,
         needs: ['plan', 'image'],
-        // Each run updates the same pull request: one at a time.
+        // Each run updates the same pull request: one at a time (a newer queued run replaces an older one).
         concurrency: 'image-tags',
         permissions: { contents: JobPermission.READ },
         steps: imageTagsPullRequest(branch, node, FOLLOWING_ENVIRONMENTS, imageTag, {
@@ -382,7 +382,8 @@ export class GithubWorkflows extends Component {
       promote: {
         name: `promote to ${PROMOTED_ENVIRONMENT}`,
         runsOn: RUNNER,
-        concurrency: 'image-tags',
+        // Its own group: a queued run in a shared group would cancel (not queue) another.
+        concurrency: `promote-${PROMOTED_ENVIRONMENT}`,
         permissions: { contents: JobPermission.READ, packages: JobPermission.READ },
         steps: [
           {
