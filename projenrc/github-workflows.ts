@@ -77,7 +77,7 @@ export class GithubWorkflows extends Component {
 
     this.pullRequest(gh, branch, toolNode, options.testNodeVersions ?? ['20', '22', '24']);
     this.release(gh, branch, toolNode);
-    this.images_(gh, branch, toolNode, registry);
+    this.imageRelease(gh, branch, toolNode, registry);
     this.promote(gh, branch, toolNode, registry);
     this.deploy(gh, branch, toolNode, options.deployEnvironments ?? ['dev', 'staging', 'prod']);
     this.docs(gh, branch, toolNode);
@@ -212,7 +212,7 @@ export class GithubWorkflows extends Component {
    * from the tagged commit, scans it, pushes `<registry>/<image>:workers-1.4.0` with its build
    * provenance, then proposes dev and staging on that tag (manifests re-synthesized) in a pull request.
    */
-  private images_(gh: github.GitHub, branch: string, node: string, registry: string): void {
+  private imageRelease(gh: github.GitHub, branch: string, node: string, registry: string): void {
     const wf = this.addWorkflow(gh, 'images');
     wf.on({
       push: { tags: IMAGE_PACKAGES.map((p) => `@aerial/${p}@*`) },
