@@ -36,7 +36,7 @@ export interface ImageBuild {
 const RUNNER = ['ubuntu-latest'];
 /** The release tags whose packages own images; every image is built for either. */
 const IMAGE_PACKAGES = ['hub', 'workers'];
-/** H3's per-environment image tags, read by the cdk8s charts. */
+/** The per-environment image tags the cdk8s charts read (packages/kubernetes/src/image-tags.ts). */
 const IMAGE_TAGS_FILE = 'packages/kubernetes/src/image-tags.json';
 /** Environments whose images follow each release; the others are promoted by hand. */
 const FOLLOWING_ENVIRONMENTS = ['dev', 'staging'];
@@ -52,7 +52,8 @@ const APP_TOKEN_STEP: JobStep = {
 const APP_TOKEN = '${{ steps.app-token.outputs.token }}';
 
 /**
- * The repository's GitHub workflows: pull request checks, changesets release, deployment through
+ * The repository's GitHub workflows: pull request checks (and the security scan), the changesets
+ * release, the images built on a release tag, the promotion of a tag to prod, deployment through
  * GitHub environments (approval is an environment protection rule), and the docs site.
  */
 export class GithubWorkflows extends Component {
