@@ -2,7 +2,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { isExecutionStatusChange, notifyInvocationFor, type ExecutionStatusChange } from './job-ended';
 import { NOTIFY_ENVIRONMENT } from './lambda-environment';
-import { loadSecrets } from './stage-function';
+import { deployedEnvironment, loadSecrets } from './stage-function';
+import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
 
 const JOB = 'job-20261129-0a1b2c3d';
 const ended = (status: string, extra: Partial<ExecutionStatusChange['detail']> = {}): ExecutionStatusChange => ({
@@ -66,5 +67,15 @@ describe('the webhook secret', () => {
     await loadSecrets(env, client);
     expect(env[NOTIFY_ENVIRONMENT.webhookSecret]).toBe('a-generated-secret-of-48-characters');
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+});
+
+describe('the environment a function stage runs in', () => {
+  test('is the deployed config, so GuardBudget refuses against the budget this deployment set', () => {
+    const deployed = { ...DEFAULT_ENVIRONMENTS.dev, budget: { monthlyUsd: 2000, maxJobUsd: 40, alertEmails: [] } };
+    const env = { AERIAL_ENVIRONMENT_CONFIG: JSON.stringify(deployed) };
+    expect(deployedEnvironment('dev', env).budget.monthlyUsd).toBe(2000);
+    expect(deployedEnvironment('dev', {})).toBe(DEFAULT_ENVIRONMENTS.dev);
+    expect(() => deployedEnvironment('prod', env)).toThrow(/is for dev, not prod/);
   });
 });

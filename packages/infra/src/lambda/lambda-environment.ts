@@ -11,6 +11,11 @@ export const STAGE_ENVIRONMENT = {
   /** Where Publish writes the products (the published bucket); only the Publish stage has it. */
   publishedStore: 'PUBLISHED_STORE',
   stage: 'AERIAL_STAGE',
+  /**
+   * The deployed environment config (JSON), for the function stages: GuardBudget must refuse jobs
+   * against the budget this deployment set (context overrides included), not the shipped default.
+   */
+  environmentConfig: 'AERIAL_ENVIRONMENT_CONFIG',
 } as const;
 
 /**

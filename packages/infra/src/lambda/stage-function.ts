@@ -3,6 +3,8 @@
 import {
   AerialError,
   DEFAULT_ENVIRONMENTS,
+  type EnvironmentConfig,
+  EnvironmentConfigSchema,
   keys,
   loadRuntimeConfig,
   type NotifyTarget,
@@ -19,7 +21,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { isExecutionStatusChange, notifyInvocationFor } from './job-ended';
-import { NOTIFY_ENVIRONMENT } from './lambda-environment';
+import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from './lambda-environment';
 
 const sns = new SNSClient({});
 let mailer: SesMailer | undefined;
@@ -111,7 +113,7 @@ export async function handler(event: Record<string, unknown>): Promise<Record<st
   try {
     const manifest = await runStage(
       { ...event, stage },
-      { store, uploads, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], handlers: HANDLERS },
+      { store, uploads, environment: deployedEnvironment(runtime.AERIAL_ENV), handlers: HANDLERS },
     );
     metric(false);
     return manifest.summary;
@@ -123,4 +125,17 @@ export async function handler(event: Record<string, unknown>): Promise<Record<st
     thrown.name = error.name;
     throw thrown;
   }
+}
+
+/** The environment as deployed (infra passes it, overrides included); the shipped default otherwise. */
+export function deployedEnvironment(
+  name: EnvironmentConfig['name'],
+  env: Record<string, string | undefined> = process.env,
+): EnvironmentConfig {
+  const text = env[STAGE_ENVIRONMENT.environmentConfig];
+  if (!text) return DEFAULT_ENVIRONMENTS[name];
+  const config = EnvironmentConfigSchema.parse(JSON.parse(text));
+  if (config.name !== name)
+    throw new Error(`${STAGE_ENVIRONMENT.environmentConfig} is for ${config.name}, not ${name}`);
+  return config;
 }

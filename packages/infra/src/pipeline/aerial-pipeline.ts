@@ -120,6 +120,7 @@ export class AerialPipeline extends Construct {
           environment: {
             ...stageEnvironment,
             [STAGE_ENVIRONMENT.stage]: stage.name,
+            [STAGE_ENVIRONMENT.environmentConfig]: JSON.stringify(props.environment),
             ...(notify
               ? {
                   [NOTIFY_ENVIRONMENT.topicArn]: props.notifications.topicArn,
