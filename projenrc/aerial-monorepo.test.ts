@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Project, Testing } from 'projen';
+import { parse } from 'yaml';
 import { AerialMonorepo } from './aerial-monorepo';
 import { RepositorySettings } from './repository-settings';
 
@@ -50,6 +51,18 @@ describe('AerialMonorepo', () => {
       packageManager: expect.stringMatching(/^pnpm@\d+\.\d+\.\d+$/),
     });
     expect(out['package.json']).not.toHaveProperty('main');
+  });
+
+  test('branch protection requires the pull request jobs that exist, security included', () => {
+    const yaml = (file: string) => (typeof out[file] === 'string' ? parse(out[file]) : out[file]) as unknown;
+    const settings = yaml('.github/settings.yml') as {
+      branches: { protection: { required_status_checks: { contexts: string[] } } }[];
+    };
+    const pr = yaml('.github/workflows/pull-request.yml') as { jobs: Record<string, { name: string }> };
+    const names = Object.values(pr.jobs).map((j) => j.name);
+    const required = settings.branches[0]!.protection.required_status_checks.contexts;
+    expect(required).toEqual(['build', 'test', 'security']);
+    for (const check of required) expect(names).toContain(check);
   });
 
   test('repository settings refuse an impossible approval count', () => {
