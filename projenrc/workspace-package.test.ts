@@ -35,6 +35,24 @@ describe('WorkspacePackage', () => {
     expect((out['packages/contracts/package.json'] as Manifest).version).toBe('1.4.2');
   });
 
+  test('files read at run time ship with pnpm deploy; extra build outputs are cached by Nx', () => {
+    const out = synthWith((repo) =>
+      repo.addPackage({
+        name: 'hub',
+        outdir: 'apps/hub',
+        description: 'd',
+        runtimeFiles: ['src/db/migrations', 'web/dist'],
+        buildOutputs: ['web/dist'],
+      }),
+    );
+    const manifest = out['apps/hub/package.json'] as {
+      files: string[];
+      nx: { targets: { build: { outputs: string[] } } };
+    };
+    expect(manifest.files).toEqual(['lib', 'src/db/migrations', 'web/dist', '!lib/**/*.test.*', '!lib/.tsbuildinfo']);
+    expect(manifest.nx.targets.build.outputs).toEqual(['{projectRoot}/lib', '{projectRoot}/web/dist']);
+  });
+
   test('a new package starts at 0.0.0 and is registered in the pnpm workspace', () => {
     const out = synthWith((repo) =>
       repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' }),
