@@ -134,7 +134,7 @@ const hub = repo.addPackage({
   testTimeout: 60_000,
 });
 
-repo.addPackage({
+const infra = repo.addPackage({
   name: 'infra',
   outdir: 'packages/infra',
   description:
@@ -164,7 +164,7 @@ repo.addPackage({
 });
 new CdkApp(repo, { outdir: 'packages/infra' });
 
-repo.addPackage({
+const kubernetes = repo.addPackage({
   name: 'kubernetes',
   outdir: 'packages/kubernetes',
   description:
@@ -199,11 +199,13 @@ repo.addPackage({
   outdir: 'packages/tests',
   description: 'Cross-package tests: the Hub with its page in Chromium, on embedded and real services, end to end',
   workspaceDeps: [contracts, pipeline],
-  // Runs the apps' built programs (never imports them): build them first.
-  implicitDependencies: [hub, workers],
+  // Runs the apps' built programs (never imports them): build them first. Reads the committed
+  // manifests to compare them with the synthesized CloudFormation (deployment-agreement.test.ts).
+  implicitDependencies: [hub, workers, kubernetes],
   deps: { pg: '^8.16.0', mqtt: '^5.16.0' },
   devDeps: {
     '@types/pg': '^8.15.0',
+    'aws-cdk-lib': '2.276.0',
     // The release tests read the generated workflows.
     yaml: '^2.8.0',
     'playwright-core': '^1.55.0',
@@ -217,7 +219,7 @@ repo.addPackage({
     '@types/yazl': '^2.4.6',
     'fast-check': '^4.10.2',
   },
-  workspaceDevDeps: [sampleData],
+  workspaceDevDeps: [sampleData, infra],
   testTimeout: 600_000,
 });
 
