@@ -183,8 +183,6 @@ const kubernetes = repo.addPackage({
     '@kubernetes-models/cloudnative-pg': '^2.0.0',
     '@kubernetes-models/external-secrets': '^2.0.0',
     yaml: '^2.8.0',
-    // Validates src/image-tags.json, the file the release workflow rewrites.
-    zod: '^4.1.0',
   },
   scripts: {
     synth: 'node lib/main.js',

@@ -156,7 +156,7 @@ describe('generated GitHub workflows', () => {
     expect(text('images.yml')).toContain(`IMAGE: ${PLATFORM.imageRegistry}/\${{ matrix.image }}:`);
     const tags = steps({ on: {}, jobs: { tags: wf.jobs.tags! } });
     const set = tags.find((s) => s.env?.FILE);
-    expect(set?.env).toMatchObject({ FILE: 'packages/kubernetes/src/image-tags.json', ENVIRONMENTS: 'dev staging' });
+    expect(set?.env).toMatchObject({ FILE: 'packages/contracts/src/image-tags.json', ENVIRONMENTS: 'dev staging' });
     expect(tags.map((s) => s.run)).toContain('pnpm nx run kubernetes:synth --skip-nx-cache');
     expect(tags.find((s) => s.uses?.startsWith(ACTIONS.createPullRequest.repo))?.with).toMatchObject({
       token: '${{ steps.app-token.outputs.token }}',

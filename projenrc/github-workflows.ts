@@ -36,8 +36,8 @@ export interface ImageBuild {
 const RUNNER = ['ubuntu-latest'];
 /** The release tags whose packages own images; every image is built for either. */
 const IMAGE_PACKAGES = ['hub', 'workers'];
-/** The per-environment image tags the cdk8s charts read (packages/kubernetes/src/image-tags.ts). */
-const IMAGE_TAGS_FILE = 'packages/kubernetes/src/image-tags.json';
+/** The per-environment image tags Batch (infra) and the manifests (kubernetes) read (@aerial/contracts image-tags.ts). */
+const IMAGE_TAGS_FILE = 'packages/contracts/src/image-tags.json';
 /** Environments whose images follow each release; the others are promoted by hand. */
 const FOLLOWING_ENVIRONMENTS = ['dev', 'staging'];
 const PROMOTED_ENVIRONMENT = 'prod';

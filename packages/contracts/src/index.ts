@@ -16,3 +16,4 @@ export * from './worker-protocol';
 export * from './publication';
 export * from './registration';
 export * from './deployment';
+export * from './image-tags';

@@ -16,7 +16,6 @@ const COMPONENTS = [
   'AWS::EC2::VPCEndpoint',
   'AWS::EC2::FlowLog',
   'AWS::S3::Bucket',
-  'AWS::RDS::DBInstance',
   'AWS::SecretsManager::Secret',
   'AWS::StepFunctions::StateMachine',
   'AWS::Batch::ComputeEnvironment',

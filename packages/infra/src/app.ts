@@ -1,8 +1,6 @@
-import { ENVIRONMENT_NAMES } from '@aerial/contracts';
+import { ENVIRONMENT_NAMES, imageTags } from '@aerial/contracts';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FEATURE_FLAGS } from './config/feature-flags';
 import { infraConfig } from './config/infra-config';
 import { OrganizationStack } from './organization/organization-stack';
@@ -18,10 +16,13 @@ export function buildApp(app: App = new App()): App {
   for (const [flag, value] of Object.entries(FEATURE_FLAGS))
     if (app.node.tryGetContext(flag) === undefined) app.node.setContext(flag, value);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  const imageTag = (app.node.tryGetContext('aerial:imageTag') as string | undefined) ?? workersImageTag();
+  // Each environment runs the images its entry of image-tags.json names (the manifests read the
+  // same file); `-c aerial:imageTag=<tag>` overrides it for every environment.
+  const tagOverride = app.node.tryGetContext('aerial:imageTag') as string | undefined;
+  const tags = imageTags();
   for (const name of ENVIRONMENT_NAMES) {
     const override = parseContext(app.node.tryGetContext(`aerial:${name}`));
-    new AerialEnvironment(app, name, { config: infraConfig(name, override), imageTag });
+    new AerialEnvironment(app, name, { config: infraConfig(name, override), imageTag: tagOverride ?? tags[name] });
   }
   const organization = parseContext(app.node.tryGetContext('aerial:organization')) as
     { parentId: string; accountEmails: Record<string, string> } | undefined;
@@ -36,14 +37,6 @@ export function buildApp(app: App = new App()): App {
 function parseContext(value: unknown): unknown {
   if (value === undefined) return undefined;
   return typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
-}
-
-/** Stage images are tagged with the workers release they were built from. */
-function workersImageTag(): string {
-  const manifest = JSON.parse(
-    readFileSync(join(__dirname, '..', '..', '..', 'apps', 'workers', 'package.json'), 'utf8'),
-  ) as { version: string };
-  return `workers-${manifest.version}`;
 }
 
 if (require.main === module) buildApp().synth();

@@ -89,26 +89,12 @@ describe('data', () => {
     });
   });
 
-  test('prod keeps its data: buckets retained, database multi-AZ with deletion protection; dev does not', () => {
-    template('prod', 'data').hasResourceProperties('AWS::RDS::DBInstance', {
-      MultiAZ: true,
-      DeletionProtection: true,
-      BackupRetentionPeriod: 14,
-      EnableIAMDatabaseAuthentication: true,
-      StorageEncrypted: true,
-    });
-    template('dev', 'data').hasResourceProperties('AWS::RDS::DBInstance', {
-      MultiAZ: false,
-      DeletionProtection: false,
-      BackupRetentionPeriod: 7,
-    });
+  test('prod keeps its data: buckets retained (the PostGIS backups among them); dev does not; no idle RDS', () => {
     template('prod', 'pipeline').hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
     template('dev', 'pipeline').hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
-    template('dev', 'data').hasResourceProperties('AWS::RDS::DBInstance', {
-      Engine: 'postgres',
-      EngineVersion: '17.9',
-    });
-    template('dev', 'data').resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    // The tile database is the in-cluster PostGIS (CloudNativePG), next to its only client, the Hub.
+    for (const stack of ['data', 'pipeline', 'cluster'] as const)
+      template('prod', stack).resourceCountIs('AWS::RDS::DBInstance', 0);
   });
 
   test('the secrets the manifests read exist under their names, with the properties they read', () => {
@@ -452,7 +438,14 @@ describe('observability and cost', () => {
     const t = template('dev', 'observability');
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.resourceCountIs('AWS::SNS::Topic', 2);
-    expect(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThanOrEqual(6);
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => (a.Properties as { AlarmName: string }).AlarmName,
+    );
+    expect(alarms.sort()).toEqual(
+      ['Api5xx', 'JobsFailed', 'JobsTimedOut', 'LambdaErrors', 'NotificationsUndelivered'].map(
+        (n) => `aerial-dev-${n}`,
+      ),
+    );
     const body = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
     for (const metric of [
       'ExecutionsFailed',
@@ -460,8 +453,6 @@ describe('observability and cost', () => {
       'StageDurationSeconds',
       'RunnableJobs',
       '5XXError',
-      'DatabaseConnections',
-      'FreeStorageSpace',
     ]) {
       expect(body).toContain(metric);
     }

@@ -8,7 +8,6 @@ export * from './cost/budget-guardrails';
 export * from './cost/fixed-cost';
 export * from './data/aerial-buckets';
 export * from './data/platform-secrets';
-export * from './data/tile-database';
 export * from './network/aerial-network';
 export * from './observability/aerial-observability';
 export * from './observability/alert-topic';

@@ -1,4 +1,4 @@
-import { deploymentNames, ENVIRONMENT_NAMES, PLATFORM } from '@aerial/contracts';
+import { deploymentNames, ENVIRONMENT_NAMES, imageTags, PLATFORM } from '@aerial/contracts';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS_CHART, chartFile } from './app';
@@ -50,7 +50,7 @@ describe.each([...ENVIRONMENT_NAMES])('committed manifests of %s', (name) => {
   });
 
   test('every image is the project registry at the environment tag, or a pinned upstream image', () => {
-    const tags = JSON.parse(readFileSync(join(__dirname, 'image-tags.json'), 'utf8')) as Record<string, string>;
+    const tags = imageTags();
     const images = committed()
       .map((m) => JSON.stringify(m.object))
       .flatMap((text) => [...text.matchAll(/"(?:image|imageName)":"([^"]+)"/g)].map((x) => x[1]!));

@@ -1,6 +1,5 @@
 export * from './app';
 export * from './argo-workflows';
-export * from './image-tags';
 export * from './operators';
 export * from './placement';
 export * from './settings';

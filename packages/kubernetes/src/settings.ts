@@ -4,8 +4,8 @@ import {
   type DeploymentNames,
   type EnvironmentConfig,
   type EnvironmentName,
+  imageTags,
 } from '@aerial/contracts';
-import { imageTags } from './image-tags';
 
 /**
  * Domain of the Hub's public host names. `.example` is reserved (RFC 2606) and resolves nowhere:
@@ -19,7 +19,7 @@ export interface ClusterSettings {
   readonly environment: EnvironmentConfig;
   /** Names that CDK creates and the manifests refer to (buckets, secrets, roles, git path). */
   readonly names: DeploymentNames;
-  /** Tag of every image of the release this environment runs (`src/image-tags.json`). */
+  /** Tag of every image of the release this environment runs (`image-tags.json` in @aerial/contracts). */
   readonly imageTag: string;
   readonly hubHost: string;
   readonly hubReplicas: { min: number; max: number };

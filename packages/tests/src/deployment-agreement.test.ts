@@ -4,7 +4,7 @@
  * names, the other must create. These tests compare the two outputs of the same environment, as
  * they land in git: the synthesized CloudFormation and the committed YAML (decision 0007).
  */
-import { deploymentNames, ENVIRONMENT_NAMES, type EnvironmentName, PLATFORM } from '@aerial/contracts';
+import { deploymentNames, ENVIRONMENT_NAMES, type EnvironmentName, imageTags, PLATFORM } from '@aerial/contracts';
 import { buildApp } from '@aerial/infra';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -206,8 +206,10 @@ describe.each(ENVIRONMENT_NAMES)('%s: the manifests name what CDK creates', (env
     const workflows = readdirSync(join(REPO, '.github', 'workflows'))
       .map((f) => readFileSync(join(REPO, '.github', 'workflows', f), 'utf8'))
       .join('\n');
+    // Both engines run the same release: the tag image-tags.json names for this environment.
     for (const image of new Set([...k8sImages, ...batchImages])) {
       expect(image.startsWith(`${PLATFORM.imageRegistry}/`)).toBe(true);
+      expect(image.endsWith(`:${imageTags()[env]}`)).toBe(true);
       const name = image.slice(PLATFORM.imageRegistry.length + 1).split(':')[0]!;
       const dockerfile =
         name === 'aerial-hub'

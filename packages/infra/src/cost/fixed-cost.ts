@@ -13,7 +13,6 @@ export const PRICES = {
   publicIpv4Hour: 0.005,
   /** Per endpoint and per AZ. */
   interfaceEndpointHour: 0.011,
-  rdsGp2GbMonth: 0.127,
   ebsGp3GbMonth: 0.088,
   /** The Hub's Application Load Balancer with light traffic. */
   loadBalancerMonth: 20,
@@ -21,7 +20,8 @@ export const PRICES = {
   secretMonth: 0.4,
   dashboardMonth: 3,
   alarmMonth: 0.1,
-  rdsPostgresHour: { 't4g.medium': 0.072, 't4g.large': 0.144, 'r7g.large': 0.29 } as Record<string, number>,
+  /** Karpenter's amd64 on-demand capacity for the pods that never stop (m7i.large). */
+  workloadNodeHour: 0.1121,
   ec2Hour: { 'm7g.large': 0.0912, 'm7g.xlarge': 0.1824 } as Record<string, number>,
 };
 
@@ -30,10 +30,10 @@ export const INTERFACE_ENDPOINTS = 4;
 /** The cluster's system node group keeps at least this many nodes. */
 const SYSTEM_NODES = 2;
 const NODE_DISK_GB = 20;
-/** Topic keys (pipeline, observability), secrets (database admin, webhook, hub, postgis, mqtt). */
+/** Topic keys (pipeline, observability), secrets (webhook, hub, postgis, mqtt). */
 const KMS_KEYS = 2;
-const SECRETS = 5;
-const ALARMS = 6;
+const SECRETS = 4;
+const ALARMS = 5;
 
 function price(table: Record<string, number>, type: string, what: string): number {
   const hourly = table[type];
@@ -44,14 +44,16 @@ function price(table: Record<string, number>, type: string, what: string): numbe
 /** What an environment costs a month with no job running, by item. */
 export function fixedMonthlyCost(config: InfraConfig): { items: Record<string, number>; totalUsd: number } {
   const { settings, environment } = config;
-  const standby = environment.protection.multiAz ? 2 : 1;
+  const standby = environment.protection.multiAz ? 3 : 1;
   const items: Record<string, number> = {
     'EKS control plane': PRICES.eksClusterHour * HOURS_PER_MONTH,
     'NAT gateways and their IPv4 addresses':
       settings.natGateways * (PRICES.natGatewayHour + PRICES.publicIpv4Hour) * HOURS_PER_MONTH,
     'interface VPC endpoints': INTERFACE_ENDPOINTS * settings.maxAzs * PRICES.interfaceEndpointHour * HOURS_PER_MONTH,
-    'RDS instance': standby * price(PRICES.rdsPostgresHour, settings.database.instanceClass, 'RDS') * HOURS_PER_MONTH,
-    'RDS storage': standby * settings.database.allocatedStorageGb * PRICES.rdsGp2GbMonth,
+    // The Hub, the broker and PostGIS (CloudNativePG) never stop: one node's worth, or one per AZ
+    // where PostGIS keeps standbys, with their volumes (kubernetes settings: 20 GiB, 200 GiB in prod).
+    'always-on workload nodes (Hub, broker, PostGIS)': standby * PRICES.workloadNodeHour * HOURS_PER_MONTH,
+    'PostGIS and broker volumes': standby * (environment.name === 'prod' ? 220 : 25) * PRICES.ebsGp3GbMonth,
     'system nodes':
       SYSTEM_NODES *
       (price(PRICES.ec2Hour, settings.cluster.nodeInstanceType, 'EC2') * HOURS_PER_MONTH +

@@ -20,8 +20,9 @@ export interface AerialNetworkProps {
 
 /**
  * The VPC every workload runs in: public subnets only for NAT and load balancers, private
- * subnets with egress for compute, isolated subnets for the database, gateway/interface endpoints
- * so S3, ECR, Logs and STS traffic stays off the NAT, and flow logs of all traffic.
+ * subnets with egress for compute (the cluster, Batch, Lambdas; stateful services run in the
+ * cluster), gateway/interface endpoints so S3, ECR, Logs and STS traffic stays off the NAT, and
+ * flow logs of all traffic.
  */
 export class AerialNetwork extends Construct {
   readonly vpc: ec2.Vpc;
@@ -37,7 +38,6 @@ export class AerialNetwork extends Construct {
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 19 },
-        { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
       ],
       gatewayEndpoints: {
         S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },

@@ -4,12 +4,12 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as rds from 'aws-cdk-lib/aws-rds';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/acknowledge';
@@ -25,13 +25,14 @@ export interface AerialObservabilityProps {
   readonly stateMachine: sfn.IStateMachine;
   readonly functions: lambda.IFunction[];
   readonly api: apigw.RestApi;
-  readonly database: rds.DatabaseInstance;
   readonly stages: readonly string[];
   /** Who is emailed alarms and budget alerts (settings.alertEmails); empty: the topics only. */
   readonly alertEmails: readonly string[];
   /** Batch queues whose RUNNABLE jobs are counted every five minutes. */
   readonly jobQueueArns: readonly string[];
   readonly logRetention: logs.RetentionDays;
+  /** Notify's dead letters: jobs whose end nobody was told of. */
+  readonly notifyDeadLetters?: sqs.IQueue;
 }
 
 /**
@@ -99,7 +100,6 @@ export class AerialObservability extends Construct {
       });
     const lambdaErrors = props.functions.map((f) => f.metricErrors({ period: Duration.minutes(5) }));
     const api5xx = props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
-    const db = props.database;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${props.namePrefix}-overview`,
@@ -129,11 +129,6 @@ export class AerialObservability extends Construct {
       new cloudwatch.GraphWidget({ title: 'Lambda errors', left: lambdaErrors, width: 8 }),
       new cloudwatch.GraphWidget({ title: 'API 5xx', left: [api5xx], width: 8 }),
     );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Database connections', left: [db.metricDatabaseConnections()], width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Database CPU %', left: [db.metricCPUUtilization()], width: 8 }),
-      new cloudwatch.GraphWidget({ title: 'Database free storage', left: [db.metricFreeStorageSpace()], width: 8 }),
-    );
 
     const alarm = (
       name: string,
@@ -156,6 +151,16 @@ export class AerialObservability extends Construct {
     alarm('JobsFailed', sfnMetric('ExecutionsFailed'), 0, this.warning);
     alarm('JobsTimedOut', sfnMetric('ExecutionsTimedOut'), 0, this.critical);
     alarm('Api5xx', api5xx, 5, this.critical);
+    if (props.notifyDeadLetters)
+      alarm(
+        'NotificationsUndelivered',
+        props.notifyDeadLetters.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        0,
+        this.critical,
+      );
     alarm(
       'LambdaErrors',
       new cloudwatch.MathExpression({
@@ -165,14 +170,6 @@ export class AerialObservability extends Construct {
       }),
       3,
       this.warning,
-    );
-    alarm('DatabaseCpu', db.metricCPUUtilization({ period: Duration.minutes(15) }), 80, this.warning);
-    alarm(
-      'DatabaseStorageLow',
-      db.metricFreeStorageSpace({ period: Duration.minutes(15) }),
-      5 * 1024 ** 3,
-      this.critical,
-      cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     );
   }
 }

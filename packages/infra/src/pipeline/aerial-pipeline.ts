@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from '../lambda/lambda-environment';
@@ -61,6 +62,8 @@ export function deployedDefinition(
 export class AerialPipeline extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly functions: Record<string, lambda.IFunction> = {};
+  /** Job-ended events Notify could not take (after EventBridge's retries): users not told. */
+  readonly notifyDeadLetters?: sqs.IQueue;
   readonly jobDefinitions: Record<string, batch.EcsJobDefinition> = {};
   readonly jobRole: iam.Role;
   readonly publishRole: iam.Role;
@@ -195,6 +198,7 @@ export class AerialPipeline extends Construct {
     // never runs; a failure whose Notify failed ends the same way. Notify skips a job it reported.
     const notifyFn = this.functions[definition.notify] as lambda.IFunction;
     const notifyDlq = (this.node.findChild(`${definition.notify}Function`) as NodeFunction).deadLetterQueue;
+    this.notifyDeadLetters = notifyDlq;
     this.jobEnded = new events.Rule(this, 'JobEnded', {
       description: 'tell the user about a job that ended without its Notify state (timeout, abort)',
       eventPattern: {

@@ -12,7 +12,6 @@ import { type InfraConfig } from '../config/infra-config';
 import { BudgetGuardrails } from '../cost/budget-guardrails';
 import { AerialBuckets } from '../data/aerial-buckets';
 import { PlatformSecrets } from '../data/platform-secrets';
-import { TileDatabase } from '../data/tile-database';
 import { AerialNetwork } from '../network/aerial-network';
 import { TopicKey } from '../observability/alert-topic';
 import { AerialObservability } from '../observability/aerial-observability';
@@ -72,12 +71,10 @@ export class AerialEnvironment extends Stage {
       flowLogRetention: logRetention,
     });
 
-    this.data = new Stack(this, 'Data', stackProps('the PostGIS tile database, the cluster secrets'));
-    const database = new TileDatabase(this.data, 'TileDatabase', {
-      vpc: network.vpc,
-      ...settings.database,
-      production: environment.protection.multiAz,
-    });
+    // The tile database runs in the cluster (CloudNativePG, backed up to the backups bucket, see
+    // packages/kubernetes data chart), beside the Hub that is its only client; this stack holds
+    // the secrets it and the broker are bootstrapped with.
+    this.data = new Stack(this, 'Data', stackProps('the secrets of the in-cluster PostGIS, broker and Hub'));
     this.secrets = new PlatformSecrets(this.data, 'Secrets', { environmentName: environment.name, retain: production });
 
     // The buckets live with the pipeline that grants access to them, so that grants stay in one
@@ -139,7 +136,6 @@ export class AerialEnvironment extends Stage {
       autoSync: environment.name === 'dev',
     });
     network.tagClusterSubnets(cluster.names.clusterName, cluster.names.discoveryTag);
-    database.allowFrom(cluster.cluster);
 
     this.observability = new Stack(this, 'Observability', stackProps('dashboard, alarms, budget'));
     const observability = new AerialObservability(this.observability, 'Observability', {
@@ -148,13 +144,15 @@ export class AerialEnvironment extends Stage {
       stateMachine: this.pipelineConstruct.stateMachine,
       functions: [...Object.values(this.pipelineConstruct.functions), api.startJob.function],
       api: api.api,
-      database: database.instance,
       stages: AERIAL_PIPELINE.stages.map((s) => s.name),
       alertEmails: settings.alertEmails,
       jobQueueArns: [...Object.values(compute.cpuQueues), ...Object.values(compute.gpuQueues)].map(
         (q) => q.jobQueueArn,
       ),
       logRetention,
+      ...(this.pipelineConstruct.notifyDeadLetters
+        ? { notifyDeadLetters: this.pipelineConstruct.notifyDeadLetters }
+        : {}),
     });
     new BudgetGuardrails(this.observability, 'Budget', {
       namePrefix: prefix,

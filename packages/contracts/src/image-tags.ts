@@ -1,12 +1,14 @@
-import { type EnvironmentName } from '@aerial/contracts';
+import { type EnvironmentName } from './environment';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
 /**
- * The image tag each environment runs, for every image (the stage images and the Hub). The
- * release workflow rewrites this one file (dev and staging on each release, prod when a person
- * promotes) and re-runs synth; the manifests never carry a tag from anywhere else.
+ * The image tag each environment runs, for every image (the stage images and the Hub), on both
+ * engines: the Batch job definitions (infra) and the manifests (kubernetes) read this one file.
+ * The images workflow rewrites it (dev and staging on each release, prod when a person promotes)
+ * only after the images exist, so no deployment points at a tag that was never pushed. Read at
+ * synth time from the repository (it is not shipped in `lib`).
  */
 export const IMAGE_TAGS_FILE = resolve(__dirname, '..', 'src', 'image-tags.json');
 
