@@ -20,6 +20,15 @@ describe('job request', () => {
     ).toThrow(/invalid job request: source.prefix: must not contain "\.\." segments/);
   });
 
+  test.each(['/etc', '/uploads/ds-1/', 'uploads\\..\\secrets', 'uploads/\0/'])(
+    'refuses an object-store prefix that is not a relative key: %j',
+    (prefix) => {
+      expect(() => parseAtBoundary(JobRequestSchema, { source: { kind: 'prefix', prefix } }, 'job request')).toThrow(
+        /invalid job request: source.prefix: must be a key prefix in the uploads store/,
+      );
+    },
+  );
+
   test('refuses non-http webhooks', () => {
     const result = JobRequestSchema.safeParse({
       source: { kind: 'zip', path: 'a.zip' },

@@ -8,7 +8,11 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
     prefix: z
       .string()
       .min(1)
-      .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments'),
+      .refine((p) => !p.split('/').includes('..'), 'must not contain ".." segments')
+      // Keys are relative to the store: "/etc" named no upload and ran a job on an empty dataset.
+      .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.includes('\0'), {
+        message: 'must be a key prefix in the uploads store such as uploads/ds-…/ (no leading "/", "\\" or NUL)',
+      }),
   }),
 ]);
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import { AerialError, JobRequestSchema, PresetSchema } from '@aerial/contracts';
 import { type ObjectStore } from '@aerial/pipeline';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
+import { PassThrough, type Readable } from 'node:stream';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -114,7 +115,18 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
         throw Object.assign(new AerialError('Aerial.InvalidInput', 'files must be sent as multipart/form-data'), {
           statusCode: 415,
         });
-      for await (const part of request.files()) {
+      const parts = request.files()[Symbol.asyncIterator]();
+      let received = 0;
+      for (;;) {
+        let next: Awaited<ReturnType<typeof parts.next>>;
+        try {
+          next = await parts.next();
+        } catch (e) {
+          throw malformed(e);
+        }
+        if (next.done) break;
+        const part = next.value;
+        received++;
         const name = part.filename.split(/[\\/]/).pop() ?? '';
         if (!SAFE_NAME.test(name) || name.includes('..')) {
           part.file.resume();
@@ -133,7 +145,12 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
           );
         }
         const key = `${dataset.prefix}${name}`;
-        await uploads.put(key, part.file, { contentType: part.mimetype, metadata: { dataset: dataset.datasetId } });
+        // A body that ends mid-file destroys the part, often before the store reads it, and a
+        // destroyed stream never ends a pipeline: the request hung, a .partial file stayed behind.
+        await uploads.put(key, wholeFile(part.file, name), {
+          contentType: part.mimetype,
+          metadata: { dataset: dataset.datasetId },
+        });
         if (part.file.truncated) {
           await uploads.delete(key);
           throw Object.assign(
@@ -146,6 +163,12 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
           );
         }
       }
+      if (received === 0)
+        throw new AerialError(
+          'Aerial.InvalidInput',
+          'the request holds no files',
+          'send each file as a multipart/form-data part with a file name',
+        );
       const { files, bytes } = await describe(dataset.datasetId);
       return reply.code(201).send({ datasetId: dataset.datasetId, label: dataset.label, files, bytes });
     },
@@ -195,3 +218,40 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
     },
   );
 };
+
+/**
+ * A part's bytes that fail, rather than stop, when the part is cut short: the stream is destroyed
+ * (the request ended or was aborted mid-file) or errors before its end.
+ */
+function wholeFile(file: Readable, filename: string): Readable {
+  const out = new PassThrough();
+  // The error reaches whoever reads `out`; without a listener it would be thrown at the process.
+  out.on('error', () => undefined);
+  let ended = file.readableEnded;
+  const cut = () =>
+    out.destroy(
+      new AerialError(
+        'Aerial.InvalidInput',
+        `${filename} was cut short: the upload ended before the file did`,
+        'send the file again',
+      ),
+    );
+  file.once('end', () => (ended = true));
+  file.once('error', cut);
+  file.once('close', () => {
+    if (!ended) cut();
+  });
+  if (file.destroyed && !ended) cut();
+  else file.pipe(out);
+  return out;
+}
+
+/** A body the multipart parser refuses (no boundary, cut short) is bad input, not a Hub fault. */
+function malformed(e: unknown): unknown {
+  if (e instanceof AerialError || (e as { statusCode?: number }).statusCode !== undefined) return e;
+  return new AerialError(
+    'Aerial.InvalidInput',
+    `the upload is not well-formed multipart/form-data (${(e as Error).message})`,
+    'send the files as multipart/form-data with a boundary, each part complete',
+  );
+}

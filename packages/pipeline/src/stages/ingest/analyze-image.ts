@@ -2,6 +2,7 @@ import { type ImageRecord, type QaReason } from '@aerial/contracts';
 import exifr from 'exifr';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import { gpsPosition } from './gps-position';
 import { imageMetrics, type ImageMetrics } from './image-metrics';
 
 /** Longest side of the rendition used for exposure and blur metrics. */
@@ -10,6 +11,8 @@ export const METRICS_SIZE = 768;
 /** What one file tells about itself, before dataset-wide checks. */
 export interface ImageAnalysis {
   readonly sha256: string;
+  /** Refused before its bytes were read (a symlink, an unsafe name, an unpacking error): no real hash. */
+  readonly unread?: true;
   readonly format?: 'jpeg' | 'tiff';
   readonly width?: number;
   readonly height?: number;
@@ -24,6 +27,12 @@ export interface ImageAnalysis {
   readonly reasons: QaReason[];
   readonly warnings: string[];
 }
+
+/**
+ * Fewer pixels than this on the shorter side is a thumbnail or a placeholder, not a mapping photo:
+ * too small to match features in, and its sharpness reads as 0 (it was called "blurred").
+ */
+export const MIN_SIDE_PX = 64;
 
 /** A gimbal pitch further than this from straight down (−90°) is not a mapping photo. */
 export const MAX_NADIR_DEVIATION_DEG = 15;
@@ -78,6 +87,21 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
     };
   }
 
+  if (Math.min(width, height) < MIN_SIDE_PX) {
+    return {
+      ...base,
+      format,
+      width,
+      height,
+      reasons: [
+        {
+          code: 'corrupt',
+          message: `the image is only ${width}×${height} pixels, too small to map (at least ${MIN_SIDE_PX} px a side)`,
+        },
+      ],
+    };
+  }
+
   let metrics: ImageMetrics | undefined;
   try {
     // failOn 'warning' turns libvips' "premature end of file" and "corrupt data" warnings into
@@ -124,13 +148,9 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
   const ifd0 = tags.ifd0 ?? {};
   const exif = tags.exif ?? {};
   const dji = tags['drone-dji'] ?? {};
-  const gps =
-    typeof tags.gps?.latitude === 'number' &&
-    typeof tags.gps?.longitude === 'number' &&
-    Number.isFinite(tags.gps.latitude)
-      ? { latitude: tags.gps.latitude, longitude: tags.gps.longitude, altitude: num(tags.gps.GPSAltitude) }
-      : undefined;
-  if (!gps) reasons.push({ code: 'no-gps', message: 'the file has no GPS position in its EXIF' });
+  const located = gpsPosition(tags.gps);
+  const gps = 'position' in located ? located.position : undefined;
+  if ('problem' in located) reasons.push({ code: 'no-gps', message: located.problem });
 
   const gimbal = orientation(dji.GimbalYawDegree, dji.GimbalPitchDegree, dji.GimbalRollDegree);
   const flight = orientation(dji.FlightYawDegree, dji.FlightPitchDegree, dji.FlightRollDegree);
@@ -164,7 +184,7 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
     relativeAltitude: num(dji.RelativeAltitude),
     gimbal,
     flight,
-    captureTime: exifDate(exif.DateTimeOriginal),
+    captureTime: captureTime(exif.DateTimeOriginal, warnings),
     software: str(ifd0.Software),
   };
 }
@@ -219,10 +239,36 @@ function str(v: unknown): string | undefined {
 }
 
 /** "2016:06:23 16:31:59" → "2016-06-23T16:31:59" (local time, zone unknown). */
-function exifDate(v: unknown): string | undefined {
+export function exifDate(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   const m = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(v.trim());
-  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}` : undefined;
+  if (!m) return undefined;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
+  // "0000:00:00 00:00:00" (a camera whose clock was never set) and 2026-02-30 match the pattern.
+  const date = new Date(`${iso}Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : undefined;
+}
+
+/** A day of slack: the capture time is local and its zone unknown. */
+const FUTURE_SLACK_MS = 24 * 3600 * 1000;
+
+/**
+ * The capture time, or undefined with a warning when it cannot be right: not a date, or in the
+ * future (a camera clock never set, or set wrong). A wrong time is not a reason to refuse the
+ * photo — the map does not need it — but it would mislead the weather and sun records.
+ */
+function captureTime(v: unknown, warnings: string[]): string | undefined {
+  if (v === undefined) return undefined;
+  const iso = exifDate(v);
+  if (iso === undefined) {
+    warnings.push(`the capture time ${JSON.stringify(v)} is not a date; the time is ignored`);
+    return undefined;
+  }
+  if (Date.parse(`${iso}Z`) > Date.now() + FUTURE_SLACK_MS) {
+    warnings.push(`the capture time ${iso} is in the future (camera clock wrong?); the time is ignored`);
+    return undefined;
+  }
+  return iso;
 }
 
 function message(e: unknown): string {

@@ -26,7 +26,8 @@ export function datasetQa(candidates: readonly QaCandidate[]): QaReason[][] {
 
   const firstByHash = new Map<string, string>();
   candidates.forEach((c, i) => {
-    if (c.analysis.reasons.some((r) => r.code === 'empty-file')) return;
+    // Files refused unread share the placeholder hash: they were "duplicates" of each other.
+    if (c.analysis.unread || c.analysis.reasons.some((r) => r.code === 'empty-file')) return;
     const first = firstByHash.get(c.analysis.sha256);
     if (first !== undefined) extra[i]!.push({ code: 'duplicate', message: `same content as ${first}` });
     else firstByHash.set(c.analysis.sha256, c.name);

@@ -116,7 +116,7 @@ export const ingestStage: StageHandler = async (invocation, context) => {
 };
 
 function rejected(code: QaReasonCode, message: string): ImageAnalysis {
-  return { sha256: '0'.repeat(64), camera: {}, reasons: [{ code, message }], warnings: [] };
+  return { sha256: '0'.repeat(64), unread: true, camera: {}, reasons: [{ code, message }], warnings: [] };
 }
 
 function toRecord(

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { type DatasetLimits } from './dataset-limits';
 import { type Dataset, type DatasetEntry, decodeName, tooBig } from './dataset-source';
+import { entryPathProblem } from './zip-entry-path';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -45,11 +46,7 @@ export async function openZipDataset(
       validateEntrySizes: true,
     });
   } catch (e) {
-    throw refuse(
-      archive,
-      `not a readable zip archive (${(e as Error).message})`,
-      'check that the upload finished and the file is a .zip',
-    );
+    throw unreadable(archive, e);
   }
 
   const close = async () => zip.close();
@@ -61,18 +58,36 @@ export async function openZipDataset(
         'split the dataset into smaller archives',
       );
     }
-    const raw = await centralDirectory(zip);
+    // A directory that cannot be walked (cut short, pointing past the end, inconsistent sizes) is
+    // the same fault as an unreadable end record: the file is not a zip we can trust.
+    const raw = await centralDirectory(zip).catch((e: unknown) => {
+      throw unreadable(archive, e);
+    });
     let declaredTotal = 0;
     const entries: DatasetEntry[] = [];
+    // One entry read at a time: yauzl shares one file reader between streams, and a stream torn
+    // down mid-read (an entry that inflates past its declared size) left concurrent reads waiting
+    // forever — Ingest hung on such an archive (issue 18's bad-input corpus).
+    let reading: Promise<unknown> = Promise.resolve();
+    const serially = <T>(read: () => Promise<T>): Promise<T> => {
+      const result = reading.then(read, read);
+      reading = result.catch(() => undefined);
+      return result;
+    };
     for (const entry of raw) {
       const nameBytes = entry.fileName as unknown as Buffer;
       const decoded = decodeName(nameBytes);
       const display = decoded ?? nameBytes.toString('latin1');
       const normalized = display.replace(/\\/g, '/');
-      if (normalized.startsWith('/') || /^[a-zA-Z]:/.test(normalized))
-        throw refuse(archive, `entry "${display}" has an absolute path`);
-      if (normalized.split('/').includes('..'))
-        throw refuse(archive, `entry "${display}" climbs out of the archive with ".."`);
+      const problem = entryPathProblem(display);
+      if (problem) throw refuse(archive, `entry "${display}" ${problem}`);
+      // yauzl cannot decrypt: without this the read fails per entry with a message about options.
+      if (entry.generalPurposeBitFlag & 1)
+        throw refuse(
+          archive,
+          `entry "${display}" is encrypted (password-protected)`,
+          'repack the archive without a password',
+        );
       const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
       if (mode === S_IFLNK) throw refuse(archive, `entry "${display}" is a symbolic link`);
       if (normalized.endsWith('/')) continue;
@@ -112,7 +127,7 @@ export async function openZipDataset(
             : undefined,
         displayName: `${naming.displayPrefix}${normalized}`,
         bytes: entry.uncompressedSize,
-        read: () => readEntry(zip, entry, `${naming.displayPrefix}${normalized}`, limits),
+        read: () => serially(() => readEntry(zip, entry, `${naming.displayPrefix}${normalized}`, limits)),
       });
     }
     if (info.size > 0 && declaredTotal / info.size > limits.maxExpansionRatio) {
@@ -129,6 +144,14 @@ export async function openZipDataset(
   }
 }
 
+function unreadable(archive: string, e: unknown): AerialError {
+  return refuse(
+    archive,
+    `not a readable zip archive (${(e as Error).message})`,
+    'check that the upload finished and the file is a .zip',
+  );
+}
+
 /** A zip by its name: what Ingest unpacks in a folder or prefix, and refuses inside an archive. */
 export function isArchiveName(name: string): boolean {
   return /\.zip$/i.test(name);
@@ -136,21 +159,34 @@ export function isArchiveName(name: string): boolean {
 
 async function readEntry(zip: ZipFile, entry: Entry, name: string, limits: DatasetLimits): Promise<Buffer> {
   if (entry.uncompressedSize > limits.maxFileBytes) throw tooBig(name, entry.uncompressedSize, limits);
+  const lying = () =>
+    new AerialError(
+      'Aerial.InvalidInput',
+      `archive entry ${name} unpacks to more than it declares`,
+      'repack the archive',
+    );
   const stream = await promisify<Entry, NodeJS.ReadableStream>(zip.openReadStream.bind(zip))(entry);
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    // validateEntrySizes stops a lying header at the declared size; this is the hard stop.
-    if (total > entry.uncompressedSize || total > limits.maxFileBytes) {
-      (stream as unknown as { destroy(): void }).destroy();
-      throw new AerialError(
-        'Aerial.InvalidInput',
-        `archive entry ${name} unpacks to more than it declares`,
-        'repack the archive',
-      );
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      // validateEntrySizes stops a lying header at the declared size; this is the hard stop.
+      if (total > entry.uncompressedSize || total > limits.maxFileBytes) {
+        (stream as unknown as { destroy(): void }).destroy();
+        throw lying();
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (e) {
+    if (e instanceof AerialError) throw e;
+    // yauzl's words for the same lie, and zlib's for damaged data, named by the entry.
+    if (/too many bytes/.test((e as Error).message)) throw lying();
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `archive entry ${name} cannot be unpacked (${(e as Error).message})`,
+      'repack the archive',
+    );
   }
   return Buffer.concat(chunks);
 }
