@@ -35,6 +35,8 @@ export interface HubOptions {
   readonly store?: ObjectStore;
   /** Where uploads go; the engine reads `prefix` datasets from it. @default store */
   readonly uploads?: ObjectStore;
+  /** Where Publish wrote the products (PUBLISHED_STORE: the published bucket). @default store */
+  readonly published?: ObjectStore;
   /** Shares the publication cache with whoever records publications. */
   readonly publications?: Publications;
   /** Newly stored pipeline events, for live pages. */
@@ -106,8 +108,9 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
     ...(options.samplePhotos ? { samplePhotos: options.samplePhotos } : {}),
   });
   if (options.store) {
-    const publications = options.publications ?? new Publications(options.store);
-    await app.register(productRoutes, { tiles, store: options.store, publications, live: options.live });
+    const published = options.published ?? options.store;
+    const publications = options.publications ?? new Publications(options.store, published);
+    await app.register(productRoutes, { tiles, store: published, publications, live: options.live });
     await app.register(datasetRoutes, {
       tiles,
       engine,

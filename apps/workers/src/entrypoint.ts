@@ -32,7 +32,7 @@ async function main(): Promise<number> {
         'Aerial.InvalidInput',
         `unknown stage ${JSON.stringify(process.argv[2] ?? process.env.AERIAL_STAGE)}`,
       );
-    const { store, uploads, environment } = loadWorkerConfig();
+    const { store, uploads, published, environment } = loadWorkerConfig();
     const attempt = process.env.AERIAL_STAGE_RETRIES
       ? Number(process.env.AERIAL_STAGE_RETRIES) + 1
       : Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.AERIAL_STAGE_ATTEMPT ?? 1);
@@ -63,6 +63,7 @@ async function main(): Promise<number> {
       {
         store,
         uploads,
+        published,
         environment,
         handlers: STAGE_HANDLERS,
         signal: controller.signal,

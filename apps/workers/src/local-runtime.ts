@@ -18,12 +18,12 @@ export const ENTRYPOINT = join(__dirname, 'entrypoint.js');
  * processes of the workers' entrypoint, function stages in this process.
  */
 export function createLocalEngine(config: WorkerConfig, options: { concurrency?: number } = {}): LocalEngine {
-  const { store, uploads, environment, runtime } = config;
+  const { store, uploads, published, environment, runtime } = config;
   return new LocalEngine({
     definition: AERIAL_PIPELINE,
     asl: renderAsl(AERIAL_PIPELINE),
     store: new ExecutionStore(join(runtime.AERIAL_DATA_DIR, 'executions')),
-    runFunction: inProcessFunctionRunner({ store, uploads, environment, handlers: STAGE_HANDLERS }),
+    runFunction: inProcessFunctionRunner({ store, uploads, published, environment, handlers: STAGE_HANDLERS }),
     runContainer: childProcessRunner(() => ({ file: process.execPath, args: [ENTRYPOINT] }), {
       ...process.env,
       AERIAL_DATA_DIR: runtime.AERIAL_DATA_DIR,
@@ -31,6 +31,7 @@ export function createLocalEngine(config: WorkerConfig, options: { concurrency?:
       // The children must use exactly this store; its location is absolute.
       OBJECT_STORE: store.location,
       UPLOADS_STORE: uploads.location,
+      PUBLISHED_STORE: published.location,
     }),
     concurrency: options.concurrency,
   });

@@ -7,11 +7,14 @@ export interface WorkerConfig {
   readonly environment: EnvironmentConfig;
   readonly store: ObjectStore;
   readonly uploads: ObjectStore;
+  /** Where Publish writes (PUBLISHED_STORE; the work store by default). */
+  readonly published: ObjectStore;
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const runtime = loadRuntimeConfig(env);
   const store = createObjectStore(runtime);
   const uploads = runtime.UPLOADS_STORE ? createObjectStore(runtime, runtime.UPLOADS_STORE) : store;
-  return { runtime, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], store, uploads };
+  const published = runtime.PUBLISHED_STORE ? createObjectStore(runtime, runtime.PUBLISHED_STORE) : store;
+  return { runtime, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], store, uploads, published };
 }

@@ -15,6 +15,14 @@ const url = (protocols: string[], example: string) =>
 const wholeNumber = (min: number, max: number, message: string) =>
   z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 
+/** Where a process keeps objects: a local folder, or an S3 bucket with an optional prefix. */
+const storeLocation = z
+  .string()
+  .regex(
+    /^(file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/,
+    'must be file:<folder> or s3://<bucket>[/prefix]',
+  );
+
 /**
  * Process configuration read from environment variables at start-up. Every variable has a safe
  * default that selects the embedded service; a bad value stops start-up with a message naming it.
@@ -25,21 +33,14 @@ export const RuntimeConfigSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://user@localhost:5432/aerial').optional(),
   MQTT_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:'], 'mqtt://localhost:1883').optional(),
   SFN_ENDPOINT: url(['http:', 'https:'], 'http://localhost:8083').optional(),
-  OBJECT_STORE: z
-    .string()
-    .regex(
-      /^(file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/,
-      'must be file:<folder> or s3://<bucket>[/prefix]',
-    )
-    .optional(),
+  OBJECT_STORE: storeLocation.optional(),
   /** Where uploaded datasets (the `prefix` source) are read from; defaults to OBJECT_STORE. */
-  UPLOADS_STORE: z
-    .string()
-    .regex(
-      /^(file:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/,
-      'must be file:<folder> or s3://<bucket>[/prefix]',
-    )
-    .optional(),
+  UPLOADS_STORE: storeLocation.optional(),
+  /**
+   * Where Publish writes the products and the Hub serves them from (the published bucket in
+   * the cloud); defaults to OBJECT_STORE.
+   */
+  PUBLISHED_STORE: storeLocation.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   /** The state machine the Hub starts jobs on when SFN_ENDPOINT is AWS. */
   STATE_MACHINE_ARN: z

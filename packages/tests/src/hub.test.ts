@@ -55,6 +55,11 @@ describe.each(['embedded', 'real'] as const)('the Hub on %s services', (services
     expect([...new Set(detail.events.map((e) => e.type))]).toEqual(
       expect.arrayContaining(['job.started', 'stage.succeeded', 'job.published', 'job.succeeded']),
     );
+    // On the real services Publish wrote to the published store only (see startHub).
+    const pointer = (store: string) => existsSync(join(hub.dataDir, store, 'published', jobId, 'current.json'));
+    expect({ objects: pointer('objects'), published: pointer('published-bucket') }).toEqual(
+      services === 'real' ? { objects: false, published: true } : { objects: true, published: false },
+    );
   }, 300_000);
 
   test('health and readiness', async () => {

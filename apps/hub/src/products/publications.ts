@@ -20,8 +20,13 @@ import type { TileDatabase } from '../db/tile-database';
 export class Publications {
   private readonly cache = new Map<string, { at: number; value: Publication | undefined }>();
 
+  /**
+   * @param store the work store: stage outputs (image records, footprints)
+   * @param published where Publish wrote the products and the pointer (PUBLISHED_STORE)
+   */
   constructor(
     private readonly store: ObjectStore,
+    private readonly published: ObjectStore = store,
     private readonly ttlMs = 5_000,
   ) {}
 
@@ -30,7 +35,9 @@ export class Publications {
     const hit = this.cache.get(jobId);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const key = publishedPointer(jobId);
-    const value = (await this.store.head(key)) ? PublicationSchema.parse(await getJson(this.store, key)) : undefined;
+    const value = (await this.published.head(key))
+      ? PublicationSchema.parse(await getJson(this.published, key))
+      : undefined;
     this.cache.set(jobId, { at: Date.now(), value });
     if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
     return value;

@@ -12,6 +12,7 @@ import { ErrorBodySchema, notFound } from './errors';
 
 export interface ProductRoutesOptions {
   readonly tiles: TileDatabase;
+  /** Where Publish wrote the products (the published store). */
   readonly store: ObjectStore;
   readonly publications: Publications;
   /** Newly stored pipeline events (the MQTT bridge's `live` emitter). */

@@ -102,6 +102,7 @@ async function main(argv: string[]): Promise<void> {
 
     const store = createObjectStore(config);
     const uploads = config.UPLOADS_STORE ? createObjectStore(config, config.UPLOADS_STORE) : store;
+    const published = config.PUBLISHED_STORE ? createObjectStore(config, config.PUBLISHED_STORE) : store;
     const engine = await jobEngine(
       config,
       {
@@ -110,12 +111,13 @@ async function main(argv: string[]): Promise<void> {
         MQTT_URL: engineMqttUrl,
         OBJECT_STORE: store.location,
         UPLOADS_STORE: uploads.location,
+        PUBLISHED_STORE: published.location,
       },
       stops,
     );
 
     const tiles = new TileDatabase(pool);
-    const publications = new Publications(store);
+    const publications = new Publications(store, published);
     const progress = terminalProgress(tiles);
     // One persistent session per installation (its database), stable across restarts.
     const clientId = `aerial-hub-${createHash('sha256')
@@ -145,6 +147,7 @@ async function main(argv: string[]): Promise<void> {
       rateLimitPerMinute: config.HUB_RATE_LIMIT_PER_MINUTE,
       store,
       uploads,
+      published,
       publications,
       live: bridge.live,
       ...(hasPage ? { webRoot: WEB_ROOT } : {}),

@@ -95,16 +95,26 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
   }
   const tiles = manifests.get('Tiles')?.summary as { tiles: number; minZoom: number; maxZoom: number } | undefined;
   if (tiles) lines.push(`Tiles: ${tiles.tiles} tiles, zoom ${tiles.minZoom}–${tiles.maxZoom}`);
-  const published = manifests.get('Publish')?.summary as { prefix: string; objects: number } | undefined;
-  const outputs = [...manifests.values()].flatMap((m) => m.outputs);
+  const published = manifests.get('Publish')?.summary as
+    { prefix: string; objects: number; location?: string } | undefined;
+  const outputs = [...manifests.values()].flatMap((m) => m.outputs.map((o) => ({ ...o, stage: m.stage })));
   if (outputs.length) {
-    const base = store.location.startsWith('file:') ? `${store.location.slice('file:'.length)}/` : `${store.location}/`;
-    lines.push('', 'Outputs:', ...outputs.map((o) => `  ${o.role.padEnd(20)} ${base}${o.key}`));
+    const baseOf = (location: string) =>
+      location.startsWith('file:') ? `${location.slice('file:'.length)}/` : `${location}/`;
+    const base = baseOf(store.location);
+    // Publish writes to the published store (PUBLISHED_STORE), the work store unless configured.
+    const publishedBase = baseOf(published?.location ?? store.location);
+    lines.push(
+      '',
+      'Outputs:',
+      ...outputs.map((o) => `  ${o.role.padEnd(20)} ${o.stage === 'Publish' ? publishedBase : base}${o.key}`),
+    );
     if (published) {
+      const root = `${publishedBase}${published.prefix}`;
       lines.push(
         '',
-        `Published (${published.objects} objects): ${base}${published.prefix}/`,
-        `  open ${base}${published.prefix}/preview.png for a look, or ${base}${published.prefix}/orthomosaic.tif in QGIS`,
+        `Published (${published.objects} objects): ${root}/`,
+        `  open ${root}/preview.png for a look, or ${root}/orthomosaic.tif in QGIS`,
       );
     }
   }

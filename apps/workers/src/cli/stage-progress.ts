@@ -28,7 +28,8 @@ export class StageProgress {
   }
 
   update(event: PipelineEvent): void {
-    if (!('stage' in event)) return;
+    // Job events may name a stage too (the one a job failed in); the bars follow stage events.
+    if (!isStageEvent(event)) return;
     const status =
       event.type === 'stage.started'
         ? event.attempt > 1
@@ -57,4 +58,10 @@ export class StageProgress {
   stop(): void {
     this.multi?.stop();
   }
+}
+
+type StageEvent = Extract<PipelineEvent, { type: `stage.${string}` }>;
+
+function isStageEvent(event: PipelineEvent): event is StageEvent {
+  return event.type.startsWith('stage.');
 }

@@ -34,6 +34,8 @@ export class HubChart extends Chart {
           HUB_HOST: '0.0.0.0',
           HUB_PORT: '8080',
           OBJECT_STORE: `s3://${s.names.buckets.work}`,
+          // Products are served from the published bucket Publish writes.
+          PUBLISHED_STORE: `s3://${s.names.buckets.published}`,
           // On the cluster jobs run on Argo Workflows, as the Hub's service account.
           ARGO_SERVER_URL: argoServerUrl(),
           ARGO_NAMESPACE: CLUSTER_NAMESPACES.pipeline,

@@ -28,6 +28,7 @@ export class PipelineChart extends Chart {
       imageTag: s.imageTag,
       serviceAccountName: identity.serviceAccount,
       objectStore: `s3://${s.names.buckets.work}`,
+      publishedStore: `s3://${s.names.buckets.published}`,
       environment: s.environment.name,
       nodeSelector: WORKLOAD_NODE_SELECTOR,
     });

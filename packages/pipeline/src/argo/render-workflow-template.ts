@@ -13,6 +13,8 @@ export interface WorkflowTemplateOptions {
   readonly serviceAccountName: string;
   /** `s3://bucket[/prefix]` of the work objects. */
   readonly objectStore: string;
+  /** `s3://bucket[/prefix]` Publish writes the products to. @default objectStore */
+  readonly publishedStore?: string;
   readonly environment: string;
   /** Nodes every stage pod runs on (GPU stages add the GPU label to it). */
   readonly nodeSelector?: Readonly<Record<string, string>>;
@@ -154,6 +156,8 @@ function stageTemplate(stage: StageDefinition, o: WorkflowTemplateOptions, first
     { name: 'OBJECT_STORE', value: o.objectStore },
     { name: 'AERIAL_METRICS', value: 'emf' },
     ...(first ? [{ name: 'AERIAL_REQUEST', value: '{{workflow.parameters.request}}' }] : []),
+    // Only Publish writes the published bucket (its role may; the others' may not need to).
+    ...(stage.name === 'Publish' && o.publishedStore ? [{ name: 'PUBLISHED_STORE', value: o.publishedStore }] : []),
     ...(stage.name === 'Notify'
       ? [
           { name: 'AERIAL_OUTCOME', value: '{{workflow.status}}' },

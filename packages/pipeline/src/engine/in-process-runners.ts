@@ -7,6 +7,7 @@ import { type ContainerRunner } from './stage-process';
 export interface InProcessOptions {
   readonly store: ObjectStore;
   readonly uploads?: ObjectStore;
+  readonly published?: ObjectStore;
   readonly environment: EnvironmentConfig;
   readonly handlers: Partial<Record<StageName, StageHandler>>;
 }

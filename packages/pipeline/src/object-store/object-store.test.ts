@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createObjectStore } from './create-object-store';
 import { LocalFolderStore } from './local-folder-store';
-import { getJson, putJson } from './object-store';
+import { copyBetween, getJson, putJson } from './object-store';
 import { S3ObjectStore } from './s3-store';
 
 describe('LocalFolderStore', () => {
@@ -122,6 +122,26 @@ describe('LocalFolderStore', () => {
   });
 });
 
+describe('copyBetween', () => {
+  test('streams between two local stores, keeping the content type and setting the metadata', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aerial-copy-'));
+    try {
+      const work = new LocalFolderStore(join(root, 'work'));
+      const published = new LocalFolderStore(join(root, 'published'));
+      await work.put('jobs/a/preview.png', Buffer.from('png bytes'), { contentType: 'image/png' });
+      const info = await copyBetween(work, 'jobs/a/preview.png', published, 'published/a/preview.png', {
+        metadata: { job: 'a' },
+      });
+      expect(info).toMatchObject({ key: 'published/a/preview.png', bytes: 9 });
+      expect((await published.get('published/a/preview.png')).toString()).toBe('png bytes');
+      expect((await published.head('published/a/preview.png'))?.contentType).toBe('image/png');
+      expect(await work.head('published/a/preview.png')).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('S3ObjectStore', () => {
   const s3 = mockClient(S3Client);
   beforeEach(() => s3.reset());
@@ -157,6 +177,23 @@ describe('S3ObjectStore', () => {
       ContentType: 'image/webp',
       Metadata: { run: 'r' },
     });
+  });
+
+  test('copies from another bucket server-side (work bucket to published bucket)', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 4, ETag: '"e"', ContentType: 'image/tiff' });
+    s3.on(CopyObjectCommand).resolves({});
+    const client = new S3Client({ region: 'eu-west-1' });
+    const work = new S3ObjectStore(client, 'work-bucket');
+    const published = new S3ObjectStore(client, 'published-bucket', 'p');
+    await copyBetween(work, 'jobs/a/mosaic.tif', published, 'published/a/run-1/orthomosaic.tif', {
+      metadata: { job: 'a' },
+    });
+    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({
+      Bucket: 'published-bucket',
+      Key: 'p/published/a/run-1/orthomosaic.tif',
+      CopySource: 'work-bucket/jobs/a/mosaic.tif',
+    });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
   test('head of a missing object is undefined', async () => {

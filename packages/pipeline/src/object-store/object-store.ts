@@ -43,6 +43,34 @@ export interface ObjectStore {
    * CopyObject, a file copy locally); `options` replace the copy's content type and metadata.
    */
   copy(from: string, to: string, options?: PutOptions): Promise<ObjectInfo>;
+  /**
+   * Copies an object of another store without moving its bytes through this process where the
+   * two stores allow it (S3 to S3); undefined where they do not. See `copyBetween`.
+   */
+  copyFrom?(source: ObjectStore, from: string, to: string, options?: PutOptions): Promise<ObjectInfo | undefined>;
+}
+
+/**
+ * Copies `from` of `source` to `to` of `target`: inside one store with its own copy, between
+ * stores server-side where they can (the work bucket to the published bucket), and by streaming
+ * the object through this process otherwise (a local folder to another).
+ */
+export async function copyBetween(
+  source: ObjectStore,
+  from: string,
+  target: ObjectStore,
+  to: string,
+  options: PutOptions = {},
+): Promise<ObjectInfo> {
+  if (source === target) return target.copy(from, to, options);
+  const copied = await target.copyFrom?.(source, from, to, options);
+  if (copied) return copied;
+  const info = await source.head(from);
+  if (!info) throw new Error(`no object ${from} in ${source.location}`);
+  return target.put(to, await source.getStream(from), {
+    contentType: options.contentType ?? info.contentType,
+    ...(options.metadata ? { metadata: options.metadata } : {}),
+  });
 }
 
 /** Refuses keys that could escape a prefix or the store's root. */

@@ -46,16 +46,30 @@ export class S3ObjectStore implements ObjectStore {
     return (await this.head(key)) as ObjectInfo;
   }
 
-  async copy(from: string, to: string, options: PutOptions = {}): Promise<ObjectInfo> {
-    const source = await this.head(from);
-    if (!source) throw new Error(`no object ${from} in ${this.location}`);
+  copy(from: string, to: string, options: PutOptions = {}): Promise<ObjectInfo> {
+    return this.copyObject(this, from, to, options);
+  }
+
+  /** From another bucket (the work bucket to the published one), still without moving bytes here. */
+  async copyFrom(
+    source: ObjectStore,
+    from: string,
+    to: string,
+    options: PutOptions = {},
+  ): Promise<ObjectInfo | undefined> {
+    return source instanceof S3ObjectStore ? this.copyObject(source, from, to, options) : undefined;
+  }
+
+  private async copyObject(source: S3ObjectStore, from: string, to: string, options: PutOptions): Promise<ObjectInfo> {
+    const info = await source.head(from);
+    if (!info) throw new Error(`no object ${from} in ${source.location}`);
     await this.client.send(
       new (sdk().CopyObjectCommand)({
         Bucket: this.bucket,
         Key: this.s3Key(to),
-        CopySource: `${this.bucket}/${this.s3Key(from).split('/').map(encodeURIComponent).join('/')}`,
+        CopySource: `${source.bucket}/${source.s3Key(from).split('/').map(encodeURIComponent).join('/')}`,
         MetadataDirective: 'REPLACE',
-        ContentType: options.contentType ?? source.contentType,
+        ContentType: options.contentType ?? info.contentType,
         Metadata: options.metadata,
       }),
     );

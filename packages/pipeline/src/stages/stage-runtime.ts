@@ -20,6 +20,8 @@ export interface StageContext {
   readonly store: ObjectStore;
   /** Where `prefix` dataset sources (uploads) are read from. */
   readonly uploads: ObjectStore;
+  /** Where Publish writes the products readers are served (the published bucket in the cloud). */
+  readonly published: ObjectStore;
   readonly environment: EnvironmentConfig;
   readonly request: JobRequest;
   /** Stages this build can run; GuardBudget refuses presets that need others. */
@@ -41,6 +43,8 @@ export interface RunStageOptions {
   readonly store: ObjectStore;
   /** Store of uploaded datasets. @default store */
   readonly uploads?: ObjectStore;
+  /** Store of published products. @default store */
+  readonly published?: ObjectStore;
   readonly environment: EnvironmentConfig;
   readonly handlers: Partial<Record<StageName, StageHandler>>;
   readonly progress?: (percent: number, message?: string) => void;
@@ -73,6 +77,7 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
     const result = await handler(invocation, {
       store,
       uploads: options.uploads ?? store,
+      published: options.published ?? store,
       environment: options.environment,
       request,
       availableStages: Object.keys(options.handlers) as StageName[],

@@ -37,9 +37,18 @@ export async function startHub(services: 'embedded' | 'real'): Promise<RunningHu
     AERIAL_DATA_DIR: dataDir,
     HUB_PORT: '0',
     AERIAL_ENGINE_COMMAND: `${process.execPath} ${ENGINE_MAIN} engine`,
-    ...(database ? { DATABASE_URL: database.url, MQTT_URL: TEST_MQTT_URL } : {}),
+    // On the real services the products go to a store of their own, as to the published bucket
+    // in the cloud: the Hub must serve them from there.
+    ...(database
+      ? {
+          DATABASE_URL: database.url,
+          MQTT_URL: TEST_MQTT_URL,
+          PUBLISHED_STORE: `file:${join(dataDir, 'published-bucket')}`,
+        }
+      : {}),
   };
   delete env.OBJECT_STORE;
+  if (!database) delete env.PUBLISHED_STORE;
   delete env.SFN_ENDPOINT;
   if (!database) {
     delete env.DATABASE_URL;

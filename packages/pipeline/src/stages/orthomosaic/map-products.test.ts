@@ -153,6 +153,26 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
     expect(await list()).toEqual(before);
   }, 120_000);
 
+  test('with a published store of its own (the published bucket), Publish writes the products there and only there', async () => {
+    const published = new LocalFolderStore(join(root, 'published-bucket'));
+    await runMapJob(store, 'job-map-1', '', ['Publish'], { published });
+    const pointer = PublicationSchema.parse(await getJson(published, 'published/job-map-1/current.json'));
+    const inWork = PublicationSchema.parse(await getJson(store, 'published/job-map-1/current.json'));
+    // The run id names the content, so both stores hold the same run.
+    expect(pointer.runId).toBe(inWork.runId);
+    const keysIn = async (s: LocalFolderStore) => {
+      const out: string[] = [];
+      for await (const o of s.list('published/job-map-1/')) out.push(`${o.key}:${o.bytes}`);
+      return out;
+    };
+    const copied = await keysIn(published);
+    expect(copied).toHaveLength(pointer.objects + 1);
+    expect(copied).toEqual(await keysIn(store));
+    const jobs: string[] = [];
+    for await (const o of published.list('jobs/')) jobs.push(o.key);
+    expect(jobs).toEqual([]);
+  }, 120_000);
+
   test('a failed stage publishes nothing and Notify tells the reason', async () => {
     const jobId = 'job-map-fail';
     await runMapJob(store, jobId, join(root, 'survey', 'images'), ['GuardBudget', 'Ingest', 'Footprints']);

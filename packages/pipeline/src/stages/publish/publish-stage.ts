@@ -11,7 +11,7 @@ import {
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AERIAL_PIPELINE, stagesFor } from '../../definition/pipeline-definition';
-import { getJson, type ObjectInfo, type ObjectStore, putJson } from '../../object-store/object-store';
+import { copyBetween, getJson, type ObjectInfo, type ObjectStore, putJson } from '../../object-store/object-store';
 import { COMPRESS_OUTPUTS } from '../compress/compress-stage';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { METADATA_OUTPUTS } from '../metadata/metadata-stage';
@@ -33,7 +33,9 @@ const ItemSchema = z.object({
 });
 
 /**
- * Publish: copy the job's products to `published/<jobId>/<runId>/` under the documented layout,
+ * Publish: copy the job's products from the work store to `published/<jobId>/<runId>/` of the
+ * published store (the published bucket in the cloud, the same store locally) under the
+ * documented layout,
  * then write `published/<jobId>/current.json` (the pointer) last and remove earlier runs, so that a
  * reader following the pointer sees a whole job or none. The run id is a hash of what is
  * published: rerunning a job on the same inputs writes the same keys. Only a job whose stages
@@ -41,7 +43,7 @@ const ItemSchema = z.object({
  */
 export function publishStage(announce: AnnouncePublication = announceOverMqtt): StageHandler {
   return async (invocation, context) => {
-    const { store, request, signal } = context;
+    const { store, published, request, signal } = context;
     const { jobId } = invocation;
     const expected = stagesFor(AERIAL_PIPELINE, request.preset).filter((s) => s !== 'Publish' && s !== 'Notify');
     const manifests = new Map<StageName, StageManifest>();
@@ -119,7 +121,7 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
     await forEachLimited(copies.length, COPY_CONCURRENCY, async (k) => {
       signal.throwIfAborted();
       const copy = copies[k]!;
-      const info = await store.copy(copy.from, `${prefix}/${copy.to}`, {
+      const info = await copyBetween(store, copy.from, published, `${prefix}/${copy.to}`, {
         metadata: { job: jobId, run: runId, product: copy.product },
       });
       bytes += info.bytes;
@@ -162,14 +164,22 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
       objects: copies.length,
       bytes,
     });
-    const pointer = await putJson(store, publishedPointer(jobId), publication);
-    const removed = await removeOtherRuns(store, jobId, runId);
+    const pointer = await putJson(published, publishedPointer(jobId), publication);
+    const removed = await removeOtherRuns(published, jobId, runId);
     const announced = await announce(publication).catch((e: unknown) => `not announced: ${(e as Error).message}`);
     return {
       outputs: [
         { key: publishedPointer(jobId), contentType: 'application/json', bytes: pointer.bytes, role: 'published' },
       ],
-      summary: { runId, prefix, objects: copies.length, bytes, removedObjects: removed, announced },
+      summary: {
+        runId,
+        prefix,
+        location: published.location,
+        objects: copies.length,
+        bytes,
+        removedObjects: removed,
+        announced,
+      },
     };
   };
 }

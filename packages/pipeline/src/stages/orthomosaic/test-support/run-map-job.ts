@@ -13,6 +13,7 @@ export async function runMapJob(
   jobId: string,
   photos: string,
   stages: readonly StageName[] = MAP_STAGES,
+  options: { published?: ObjectStore } = {},
 ): Promise<Map<StageName, StageManifest>> {
   const out = new Map<StageName, StageManifest>();
   for (const [k, stage] of stages.entries()) {
@@ -32,7 +33,7 @@ export async function runMapJob(
             }
           : {}),
       },
-      { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
+      { store, ...options, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
     );
     out.set(stage, manifest);
   }
