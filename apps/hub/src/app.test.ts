@@ -32,7 +32,11 @@ describe('Hub API', () => {
   });
 
   const auth = () => ({ authorization: `Bearer ${key}` });
-  const request = (label?: string) => ({ source: { kind: 'folder', path: dir }, ...(label ? { label } : {}) });
+  const request = (label?: string) => ({
+    source: { kind: 'folder', path: dir },
+    preset: 'survey',
+    ...(label ? { label } : {}),
+  });
   const waitFor = async (jobId: string, status: string) => {
     for (let i = 0; i < 200; i++) {
       const detail = (await hub.inject({ url: `/api/jobs/${jobId}` })).json() as {

@@ -3,11 +3,11 @@ import { toJsonSchema } from './json-schema';
 import { parseAtBoundary } from './validation';
 
 describe('job request', () => {
-  test('fills defaults', () => {
+  test('fills defaults: the map products, as from the CLI, the Hub and an upload', () => {
     const request = JobRequestSchema.parse({ source: { kind: 'folder', path: 'photos' } });
     expect(request).toEqual({
       source: { kind: 'folder', path: 'photos' },
-      preset: 'survey',
+      preset: 'map',
       options: {},
       priority: 'normal',
       notify: [],

@@ -26,6 +26,11 @@ export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 export const PRESETS = ['survey', 'map', '3d', 'full'] as const;
 export const PresetSchema = z.enum(PRESETS);
 export type Preset = z.infer<typeof PresetSchema>;
+/**
+ * What a job makes when its request names no preset, whoever starts it (CLI, Hub, API, an
+ * upload to the bucket): the map products. `survey` checks the photos and publishes nothing.
+ */
+export const DEFAULT_PRESET: Preset = 'map';
 
 export const NotifyTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('email'), address: z.email() }),
@@ -37,7 +42,7 @@ export type NotifyTarget = z.infer<typeof NotifyTargetSchema>;
 /** What a user asks for: which photos, which products, how urgently, and who to tell. */
 export const JobRequestSchema = z.object({
   source: DatasetSourceSchema,
-  preset: PresetSchema.default('survey'),
+  preset: PresetSchema.default(DEFAULT_PRESET),
   options: z
     .object({
       maxShDegree: z

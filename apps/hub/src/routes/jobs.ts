@@ -1,4 +1,4 @@
-import { JobRequestSchema, JobStatusSchema, newJobId, PipelineEventSchema } from '@aerial/contracts';
+import { DEFAULT_PRESET, JobRequestSchema, JobStatusSchema, newJobId, PipelineEventSchema } from '@aerial/contracts';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -84,7 +84,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
           await start(
             JobRequestSchema.parse({
               source: { kind: 'folder', path: await samplePhotos() },
-              preset: 'map',
+              preset: DEFAULT_PRESET,
               label: 'sample survey',
             }),
           ),

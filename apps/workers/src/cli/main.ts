@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AerialError, JobRequestSchema, newJobId, parseAtBoundary, PRESETS } from '@aerial/contracts';
+import { AerialError, DEFAULT_PRESET, JobRequestSchema, newJobId, parseAtBoundary, PRESETS } from '@aerial/contracts';
 import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, SfnApiServer, stagesFor } from '@aerial/pipeline';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -61,7 +61,7 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
     args,
     allowPositionals: true,
     options: {
-      preset: { type: 'string', default: 'map' },
+      preset: { type: 'string', default: DEFAULT_PRESET },
       photos: { type: 'string' },
       label: { type: 'string' },
       webhook: { type: 'string' },

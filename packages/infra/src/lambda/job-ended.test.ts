@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { isExecutionStatusChange, notifyInvocationFor, type ExecutionStatusChange } from './job-ended';
 import { NOTIFY_ENVIRONMENT } from './lambda-environment';
 import { deployedEnvironment, loadSecrets } from './stage-function';
-import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
+import { DEFAULT_ENVIRONMENTS, DEFAULT_PRESET } from '@aerial/contracts';
 
 const JOB = 'job-20261129-0a1b2c3d';
 const ended = (status: string, extra: Partial<ExecutionStatusChange['detail']> = {}): ExecutionStatusChange => ({
@@ -28,7 +28,7 @@ describe('a job that ends without its Notify state', () => {
       stage: 'Notify',
       outcome: 'failed',
       failure: { Error: 'States.Timeout' },
-      request: { notify: [{ kind: 'mqtt' }], preset: 'survey' },
+      request: { notify: [{ kind: 'mqtt' }], preset: DEFAULT_PRESET },
     });
   });
 

@@ -1,7 +1,8 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_PRESET, handler, uploadJobId } from './start-job';
+import { DEFAULT_PRESET } from '@aerial/contracts';
+import { handler, uploadJobId } from './start-job';
 
 const sfn = mockClient(SFNClient);
 

@@ -1,11 +1,11 @@
 import {
   AerialError,
+  DEFAULT_PRESET,
   type ExecutionInput,
   JobIdSchema,
   JobRequestSchema,
   newJobId,
   parseAtBoundary,
-  type Preset,
 } from '@aerial/contracts';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -15,11 +15,6 @@ const sfn = new SFNClient({});
 /** An upload is complete when this marker lands beside its files. */
 export const READY_MARKER = '_READY';
 const MAX_BODY_BYTES = 64 * 1024;
-/**
- * What a job makes when its request names no preset: the map products, as the CLI (`--preset`)
- * and the Hub do. An upload gets the same; `survey` would check the photos and publish nothing.
- */
-export const DEFAULT_PRESET: Preset = 'map';
 
 /** EventBridge's "Object Created" event from the uploads bucket. */
 interface ObjectCreatedEvent {
@@ -49,7 +44,7 @@ export async function handler(
     } catch {
       throw new AerialError('Aerial.InvalidInput', 'the request body is not valid JSON');
     }
-    const request = parseAtBoundary(JobRequestSchema, withDefaultPreset(body), 'job request');
+    const request = parseAtBoundary(JobRequestSchema, body, 'job request');
     if (request.source.kind !== 'prefix') {
       throw new AerialError(
         'Aerial.InvalidInput',
@@ -88,10 +83,6 @@ export function uploadJobId(event: ObjectCreatedEvent): string {
   const digest = createHash('sha256').update(`${bucket.name}/${object.key}\0${version}`).digest('hex');
   const day = (event.time ?? new Date().toISOString()).slice(0, 10).replace(/-/g, '');
   return JobIdSchema.parse(`job-${day}-${digest.slice(0, 8)}`);
-}
-
-function withDefaultPreset(body: unknown): unknown {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? { preset: DEFAULT_PRESET, ...body } : body;
 }
 
 async function start(
