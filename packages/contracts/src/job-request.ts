@@ -73,4 +73,14 @@ export const JobRequestSchema = z.object({
   label: z.string().max(200).optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
+
+/**
+ * The `_READY` marker that ends an upload to the uploads bucket: empty (the defaults), or a JSON
+ * job request without `source` (the marker's folder is the source), e.g.
+ * `{"preset":"full","notify":[{"kind":"email","address":"me@example.org"}]}`.
+ */
+export const UploadMarkerSchema = JobRequestSchema.omit({ source: true }).strict();
+export type UploadMarker = z.input<typeof UploadMarkerSchema>;
+/** A marker is a small JSON document; anything larger is refused unread. */
+export const UPLOAD_MARKER_MAX_BYTES = 16 * 1024;
 export type JobRequestInput = z.input<typeof JobRequestSchema>;

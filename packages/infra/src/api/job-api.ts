@@ -39,6 +39,8 @@ export class JobApi extends Construct {
       asynchronous: true,
     });
     props.pipeline.grantStartExecution(this.startJob.function);
+    // The upload marker may carry the job request (who to tell, which preset).
+    props.uploads.grantRead(this.startJob.function, `*/_READY`);
 
     const accessLogs = new logsLib.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.api = new apigw.RestApi(this, 'Resource', {

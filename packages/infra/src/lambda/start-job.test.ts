@@ -1,3 +1,4 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -5,6 +6,13 @@ import { DEFAULT_PRESET } from '@aerial/contracts';
 import { handler, uploadJobId } from './start-job';
 
 const sfn = mockClient(SFNClient);
+const s3 = mockClient(S3Client);
+/** The marker's content as GetObject returns it (an SDK stream with transformToString). */
+const markerBody = (text: string) => ({ Body: { transformToString: () => Promise.resolve(text) } as never });
+beforeEach(() => {
+  s3.reset();
+  s3.on(GetObjectCommand).resolves(markerBody(''));
+});
 
 const api = (body: string, contentType = 'application/json') =>
   ({ body, headers: { 'content-type': contentType } }) as unknown as APIGatewayProxyEvent;
@@ -61,6 +69,50 @@ describe('start-job Lambda', () => {
       source: { kind: 'prefix', prefix: 'datasets/farm-2026' },
       label: 'farm-2026',
     });
+  });
+
+  test('a marker may carry the job request: who to tell, which preset, a label', async () => {
+    s3.on(GetObjectCommand).resolves(
+      markerBody(
+        JSON.stringify({
+          preset: 'full',
+          label: 'north field',
+          notify: [{ kind: 'email', address: 'pilot@example.org' }],
+        }),
+      ),
+    );
+    await handler({
+      'detail-type': 'Object Created',
+      detail: { bucket: { name: 'uploads' }, object: { key: 'datasets/north/_READY', size: 90 } },
+    });
+    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'uploads',
+      Key: 'datasets/north/_READY',
+    });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!) as { request: unknown };
+    expect(input.request).toMatchObject({
+      source: { kind: 'prefix', prefix: 'datasets/north' },
+      preset: 'full',
+      label: 'north field',
+      notify: [{ kind: 'email', address: 'pilot@example.org' }],
+    });
+  });
+
+  test.each([
+    ['not JSON', '{preset: full', 90, /is not JSON/],
+    ['a misspelt field', '{"notfy":[]}', 12, /notfy/],
+    ['a source of its own', '{"source":{"kind":"prefix","prefix":"datasets/other"}}', 50, /source/],
+    ['an oversized marker', '', 1_000_000, /at most 16384/],
+  ])('a marker that is %s starts nothing, naming why', async (_, text, size, reason) => {
+    s3.on(GetObjectCommand).resolves(markerBody(text));
+    await expect(
+      handler({
+        'detail-type': 'Object Created',
+        detail: { bucket: { name: 'uploads' }, object: { key: 'datasets/north/_READY', size } },
+      }),
+    ).rejects.toThrow(reason);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    if (size > 16_384) expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
   test('any other object is not a job', async () => {

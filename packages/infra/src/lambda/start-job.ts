@@ -6,12 +6,16 @@ import {
   JobRequestSchema,
   newJobId,
   parseAtBoundary,
+  UPLOAD_MARKER_MAX_BYTES,
+  UploadMarkerSchema,
 } from '@aerial/contracts';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 
 const sfn = new SFNClient({});
+const s3 = new S3Client({});
 /** An upload is complete when this marker lands beside its files. */
 export const READY_MARKER = '_READY';
 const MAX_BODY_BYTES = 64 * 1024;
@@ -21,7 +25,7 @@ interface ObjectCreatedEvent {
   'detail-type': 'Object Created';
   /** When S3 created the object; the same on every delivery of the event. */
   time?: string;
-  detail: { bucket: { name: string }; object: { key: string; etag?: string; sequencer?: string } };
+  detail: { bucket: { name: string }; object: { key: string; size?: number; etag?: string; sequencer?: string } };
 }
 
 /**
@@ -64,12 +68,45 @@ async function startFromUpload(event: ObjectCreatedEvent): Promise<{ executionAr
   const key = event.detail.object.key;
   if (!key.endsWith(`/${READY_MARKER}`)) throw new AerialError('Aerial.InvalidInput', `${key} is not an upload marker`);
   const prefix = key.slice(0, -READY_MARKER.length - 1);
+  const marker = await readMarker(event);
   const request = parseAtBoundary(
     JobRequestSchema,
-    { source: { kind: 'prefix', prefix }, label: prefix.split('/').pop(), preset: DEFAULT_PRESET },
+    { label: prefix.split('/').pop(), preset: DEFAULT_PRESET, ...marker, source: { kind: 'prefix', prefix } },
     'job request',
   );
   return start({ jobId: uploadJobId(event), request }, { idempotent: true });
+}
+
+/**
+ * What the marker asks for (who to tell, which preset, a label): an empty marker asks for the
+ * defaults. A marker that is not such a request starts nothing: the named error goes to the
+ * dead-letter queue with the event (and the uploader can write a corrected marker).
+ */
+async function readMarker(event: ObjectCreatedEvent): Promise<Record<string, unknown>> {
+  const { bucket, object } = event.detail;
+  if (object.size === 0) return {};
+  if ((object.size ?? 0) > UPLOAD_MARKER_MAX_BYTES)
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `upload marker ${object.key} is ${object.size} bytes (at most ${UPLOAD_MARKER_MAX_BYTES})`,
+      'write an empty marker, or a JSON job request without "source"',
+    );
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket.name, Key: object.key }));
+  const text = (await out.Body?.transformToString('utf8'))?.trim() ?? '';
+  if (text === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `upload marker ${object.key} is not JSON`,
+      'write an empty marker, or a JSON job request without "source"',
+    );
+  }
+  // Validated whole here so that a misspelt field is named, not silently dropped.
+  parseAtBoundary(UploadMarkerSchema, body, `upload marker ${object.key}`);
+  return body as Record<string, unknown>;
 }
 
 /**
