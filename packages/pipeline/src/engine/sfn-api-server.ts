@@ -45,8 +45,11 @@ export class SfnApiServer {
     return `http://${host}:${address.port}`;
   }
 
+  /** Stops listening and ends idle keep-alive connections, so that closing does not wait for clients. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    return closed;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   process.stdout.write(`engine listening on ${await server.listen()}\n`);
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
   await server.close();
+  // Executions still running are left RUNNING, for the next process on this folder to take over.
+  process.exit(0);
 }
 
 main().catch((e: unknown) => {
