@@ -617,7 +617,9 @@ function attemptFailure(
 }
 
 /** The named error of a failed execution: its Aerial name, or Aerial.Internal naming what it was. */
-function errorPayloadOf(error: string | undefined, cause: string | undefined): AerialErrorPayload {
+function errorPayloadOf(error: string | undefined, rawCause: string | undefined): AerialErrorPayload {
+  // A failure that reached no Notify (JobFailedUnnotified) keeps Lambda's JSON cause.
+  const cause = rawCause?.startsWith('{') ? lambdaMessage(rawCause) : rawCause;
   const name = (AERIAL_ERROR_NAMES as readonly string[]).includes(error ?? '') ? (error as AerialErrorName) : undefined;
   if (name) return { name, reason: cause || name };
   return { name: 'Aerial.Internal', reason: `${error ?? 'unknown error'}: ${cause || 'no detail'}` };

@@ -19,6 +19,8 @@ export interface StageFault {
   readonly hangMs?: number;
   /** Wait until this file exists before finishing (a test holds a stage with it). */
   readonly waitForFile?: string;
+  /** Also write an output of this many bytes (to fill a disk the real way). */
+  readonly writeBytes?: number;
 }
 
 export type FaultPlan = Partial<Record<StageName, StageFault>>;
@@ -52,9 +54,18 @@ export function fakeStages(options: FakeStagesOptions = {}): Partial<Record<Stag
       while (fault?.waitForFile && !existsSync(fault.waitForFile) && !context.signal.aborted) await sleep(20);
       if (context.signal.aborted) throw new AerialError('Aerial.Cancelled', `${stage} was stopped`);
       if (fault?.error && count <= (fault.times ?? Number.POSITIVE_INFINITY)) throw faultError(fault.error, stage);
+      const outputs = [];
+      if (fault?.writeBytes) {
+        const key = `jobs/${invocation.jobId}/${stage}/blob.bin`;
+        const info = await context.store.put(key, Buffer.alloc(fault.writeBytes, 7), {
+          contentType: 'application/octet-stream',
+        });
+        outputs.push({ key, contentType: 'application/octet-stream', bytes: info.bytes, role: 'blob' });
+      }
       const key = `jobs/${invocation.jobId}/${stage}/fake.json`;
       const info = await putJson(context.store, key, { jobId: invocation.jobId, stage, label: context.request.label });
-      return { outputs: [{ key, contentType: 'application/json', bytes: info.bytes, role: 'fake' }], summary: {} };
+      outputs.push({ key, contentType: 'application/json', bytes: info.bytes, role: 'fake' });
+      return { outputs, summary: {} };
     };
   }
   return handlers;
