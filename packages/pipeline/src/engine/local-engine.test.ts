@@ -83,7 +83,9 @@ describe('LocalEngine', () => {
 
   test('GIVEN a survey job WHEN it runs THEN the survey stages run in order and Notify reports success', async () => {
     const engine = engineWith({});
-    const record = await engine.waitFor(await start(engine, 'job-ok'));
+    const record = await engine.waitFor(
+      await start(engine, 'job-ok', { source: { kind: 'folder', path: dir }, preset: 'survey' }),
+    );
     expect(record.status).toBe('SUCCEEDED');
     expect(runs).toEqual(['GuardBudget', 'Ingest', 'Footprints']);
     expect(await getJson(store, `${keys.stage('job-ok', 'Notify')}/notification.json`)).toMatchObject({
