@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { AerialError, DEFAULT_PRESET, JobRequestSchema, newJobId, parseAtBoundary, PRESETS } from '@aerial/contracts';
+import {
+  AerialError,
+  DEFAULT_PRESET,
+  JobIdSchema,
+  JobRequestSchema,
+  newJobId,
+  parseAtBoundary,
+  PRESETS,
+} from '@aerial/contracts';
 import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, SfnApiServer, stagesFor } from '@aerial/pipeline';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -256,6 +264,13 @@ function parsedArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof par
 
 function requiredJob(args: string[]): string {
   if (!args[0]) throw new AerialError('Aerial.InvalidInput', 'which job?', 'give a job id; "aerial jobs" lists them');
+  // Checked here, not by the engine's store: "../../etc/passwd" ended as Aerial.Internal, exit 1.
+  if (!JobIdSchema.safeParse(args[0]).success)
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `${JSON.stringify(args[0])} is not a job id (such as job-20260101-0123abcd)`,
+      'give a job id; "aerial jobs" lists them',
+    );
   return args[0];
 }
 
