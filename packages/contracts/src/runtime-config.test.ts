@@ -65,4 +65,22 @@ describe('loadRuntimeConfig', () => {
     expect(error.reason).toMatch(/ARGO_NAMESPACE: must be a Kubernetes namespace/);
     expect(error.remedy).toMatch(/leave it empty for its default/);
   });
+
+  test.each([
+    ['HUB_PORT', '0x50'],
+    ['HUB_PORT', '8e3'],
+    ['HUB_PORT', '80.5'],
+    ['HUB_RATE_LIMIT_PER_MINUTE', 'Infinity'],
+    ['DATABASE_URL', 'postgres://'],
+    ['MQTT_URL', 'mqtt://'],
+  ])('%s=%s is refused, not read as something else (issue 18)', (name, value) => {
+    expect(() => loadRuntimeConfig({ [name]: value })).toThrow(new RegExp(`${name}: must be`));
+  });
+
+  test('numbers are read from plain decimal text, spaces trimmed', () => {
+    expect(loadRuntimeConfig({ HUB_PORT: ' 8081 ', HUB_RATE_LIMIT_PER_MINUTE: '1200' })).toMatchObject({
+      HUB_PORT: 8081,
+      HUB_RATE_LIMIT_PER_MINUTE: 1200,
+    });
+  });
 });

@@ -3,17 +3,26 @@ import { EnvironmentNameSchema } from './environment';
 import { AerialError } from './errors';
 import { parseAtBoundary } from './validation';
 
+/** A URL of one of `protocols` that names a host ("postgres://" parses, then fails to connect). */
 const url = (protocols: string[], example: string) =>
   z
     .string()
     .trim()
-    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
+    .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol) && new URL(v).hostname !== '', {
       message: `must be a ${protocols.join(' or ')} URL such as ${example}`,
     });
 
-/** A whole number read from text, with one message for every way it can be wrong. */
+/**
+ * A whole number read from text, with one message for every way it can be wrong. Only decimal
+ * digits: Number() also takes "0x50", "1e3" and "" (0), which nobody means as a port.
+ */
 const wholeNumber = (min: number, max: number, message: string) =>
-  z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,16}$/, message)
+    .transform(Number)
+    .pipe(z.number().int(message).min(min, message).max(max, message));
 
 /** Where a process keeps objects: a local folder, or an S3 bucket with an optional prefix. */
 const storeLocation = z
