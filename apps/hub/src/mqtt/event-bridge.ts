@@ -11,6 +11,24 @@ export interface EventBridgeStats {
   duplicates: number;
   rejected: number;
   lastRejection?: string;
+  /** Times a batch waited for the database to come back. */
+  waits?: number;
+}
+
+/** PostgreSQL (or the way to it) is unavailable, as opposed to refusing this statement. */
+export function isConnectionError(e: unknown): boolean {
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    // SQLSTATE class 08 (connection exception), 57P01–57P03 (shutdown, cannot connect now).
+    if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+    if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)$/.test(code)) return true;
+  }
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection ended|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+      message,
+    )
+  );
 }
 
 /**
@@ -87,12 +105,22 @@ export class MqttEventBridge {
   private async flush(): Promise<void> {
     // Let a burst gather: one event loop turn.
     await new Promise((resolve) => setImmediate(resolve));
+    let backoffMs = 100;
     while (this.pending.length) {
       const batch = this.pending.splice(0, 500);
       let stored: PipelineEvent[];
       try {
         stored = await this.tiles.recordEvents(batch.map((b) => b.event));
-      } catch {
+      } catch (e) {
+        // The database is away (restarting, failing over): keep the events and try again. The
+        // broker has them acknowledged already, so dropping them here would lose them for good.
+        if (isConnectionError(e)) {
+          this.pending.unshift(...batch);
+          this.stats.waits = (this.stats.waits ?? 0) + 1;
+          await new Promise((resolve) => setTimeout(resolve, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, 5_000);
+          continue;
+        }
         stored = [];
         for (const { topic, event } of batch) {
           try {
@@ -103,6 +131,7 @@ export class MqttEventBridge {
           }
         }
       }
+      backoffMs = 100;
       this.stats.stored += stored.length;
       this.stats.duplicates += batch.length - stored.length;
       for (const event of stored) {
