@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from '../test-support/hub-process';
 
+/** The repository's root, from src/bad-input or lib/bad-input alike. */
+const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
 export const CLI_MAIN = join(REPO_ROOT, 'apps', 'workers', 'lib', 'cli', 'main.js');
 
