@@ -207,7 +207,7 @@ describe('faults: jobs through the Hub', () => {
     expect((await hub.inject({ url: `/api/jobs/${jobId}/status` })).json()).toMatchObject({ status: 'cancelled' });
     expect(await getJson(store, `${keys.stage(jobId, 'Notify')}/notification.json`)).toMatchObject({
       outcome: 'failed',
-      error: { name: 'Aerial.Cancelled', reason: 'cancelled through the Hub' },
+      error: { name: 'Aerial.Cancelled', stage: 'Ingest' },
     });
   });
 

@@ -85,7 +85,12 @@ interface Running {
   done: Promise<void>;
   /** Saves of the record, one at a time (they share a temporary file). */
   saving: Promise<void>;
+  /** Stage runs in progress, so that a stopped job is notified once they have ended. */
+  readonly inflight: Set<Promise<unknown>>;
 }
+
+/** How long a stopped job's stages get to end (SIGTERM, then SIGKILL) before Notify runs anyway. */
+const SETTLE_MS = 10_000;
 
 export interface LocalEngineEvents {
   event: [PipelineEvent];
@@ -123,6 +128,8 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   /** StartExecution: validates the input, persists the record, and runs it in the background. */
   async startExecution(params: { name?: string; input: unknown }): Promise<{ executionArn: string; startDate: Date }> {
     const input = parseAtBoundary(ExecutionInputSchema, params.input, 'execution input');
+    // Taken before anything is awaited: the order of the calls is the order of submission.
+    const sequence = this.submitted++;
     const name = params.name ?? input.jobId;
     if (this.options.store.exists(name)) {
       throw new AerialError(
@@ -143,20 +150,21 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       history: [],
     };
     await this.options.store.save(record);
-    this.launch(record, input);
+    this.launch(record, input, sequence);
     return { executionArn: record.executionArn, startDate };
   }
 
-  private launch(record: ExecutionRecord, input: ExecutionInput): void {
+  private launch(record: ExecutionRecord, input: ExecutionInput, sequence = this.submitted++): void {
     const run: Running = {
       record,
       controller: new AbortController(),
       jobId: input.jobId,
       history: new HistoryRecorder(record),
-      sequence: this.submitted++,
+      sequence,
       resumed: new Set(Object.keys(record.completedTasks ?? {})),
       done: Promise.resolve(),
       saving: Promise.resolve(),
+      inflight: new Set(),
     };
     this.running.set(record.name, run);
     run.done = this.execute(run, input).finally(() => this.running.delete(record.name));
@@ -294,8 +302,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     // The library stops scheduling on a timeout; this stops the containers still running.
     if (status === 'TIMED_OUT') run.controller.abort();
     await consumeLogs;
-    record.status = status;
-    record.stopDate = new Date().toISOString();
+    const stopDate = new Date().toISOString();
     if (status === 'ABORTED')
       history.push('ExecutionAborted', { executionAbortedEventDetails: { error: record.error, cause: record.cause } });
     if (status === 'TIMED_OUT')
@@ -304,7 +311,15 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       });
     // A stopped or timed-out execution runs no Catch, so the state machine never reaches Notify;
     // on AWS an EventBridge rule on the status change would. Here the engine sends the notice.
-    if (status === 'ABORTED' || status === 'TIMED_OUT') await this.notifyStopped(run, status);
+    if (status === 'ABORTED' || status === 'TIMED_OUT') {
+      // Notify after the stages have stopped, so that what they recorded on their way out is read.
+      const settled = Promise.allSettled([...run.inflight]);
+      await Promise.race([settled, sleep(SETTLE_MS)]);
+      await this.notifyStopped(run, status);
+    }
+    // Final only now: whoever sees the execution ended (the Hub reconciling) sees it notified.
+    record.status = status;
+    record.stopDate = stopDate;
     await this.persist(run);
     this.emitFor(run, this.finalEvent(run, status));
     this.emit('execution', record);
@@ -433,7 +448,9 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     // The state's TimeoutSeconds ends the task in the state machine; this ends the work itself.
     const signal = AbortSignal.any([run.controller.signal, AbortSignal.timeout(timeoutSeconds * 1000)]);
     try {
-      return { StatusCode: 200, Payload: await this.options.runFunction(stage, body, signal) };
+      const running = this.options.runFunction(stage, body, signal);
+      track(run, running);
+      return { StatusCode: 200, Payload: await running };
     } catch (e) {
       // As Lambda reports it: the error's name, and a JSON cause carrying its message.
       const error = AerialError.from(e);
@@ -486,6 +503,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
               ...(message ? { message } : {}),
             }),
         });
+        track(run, running);
         // A child process ends when killed; a runner that cannot be killed is waited for no longer.
         outcome = await Promise.race([running, stopped.then(async (why) => (limit.signal.aborted ? why : running))]);
         if (outcome === 'timed out') running.catch(() => undefined);
@@ -584,6 +602,13 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     if (next) next.resolve();
     else this.slots++;
   }
+}
+
+/** Keeps a stage run in the run's in-flight set until it settles. */
+function track(run: Running, running: Promise<unknown>): void {
+  run.inflight.add(running);
+  const forget = () => run.inflight.delete(running);
+  running.then(forget, forget);
 }
 
 /** How a failed attempt is reported, and whether another attempt may succeed. */

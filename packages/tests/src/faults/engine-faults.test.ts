@@ -250,7 +250,8 @@ describe('faults: the local engine', () => {
     expect(statusOf('job-cancel')).toMatchObject({ state: 'cancelled', stage: 'Ingest' });
     expect(await notification('job-cancel')).toMatchObject({
       outcome: 'failed',
-      error: { name: 'Aerial.Cancelled', reason: 'cancelled through the Hub' },
+      // Sent once the stopped stage has ended: its own record names it.
+      error: { name: 'Aerial.Cancelled', stage: 'Ingest', reason: 'Ingest was stopped' },
     });
     expect(ran('job-cancel', 'Footprints')).toBe(0);
   });

@@ -156,6 +156,8 @@ describe('faults: the engine process is killed mid-job', () => {
     expect(runsOf(dir)).toEqual(expected);
     expect(outputsOf(dir)).toEqual(outputsOf(reference));
 
+    // The last event follows the record's last save.
+    await until('the last event', () => second.events.some((e) => e.type === 'job.succeeded') || undefined);
     const events = [...first.events, ...second.events];
     const once = (type: string, stage?: string) =>
       events.filter((e) => e.type === type && (stage === undefined || ('stage' in e && e.stage === stage))).length;
