@@ -1,9 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { REPO_ROOT } from './test-support/hub-process';
+import { REPO_ROOT, spawnHub } from './test-support/hub-process';
 
 /**
  * DEPLOYABILITY (issue 14, about a minute): the images run `pnpm deploy --prod` output, which holds
@@ -160,35 +159,6 @@ async function startDeployedHub(
   for (const name of ['DATABASE_URL', 'MQTT_URL', 'OBJECT_STORE', 'UPLOADS_STORE', 'SFN_ENDPOINT', 'ARGO_SERVER_URL'])
     delete env[name];
   // Started from outside the repository, so nothing resolves through the workspace's node_modules.
-  const child: ChildProcess = spawn(process.execPath, [join(hubDir, 'lib', 'server', 'main.js'), '--sample'], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => log.push(line));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the Hub did not start within 120 s:\n${log.join('\n')}`)),
-      120_000,
-    );
-    child.once('exit', (code) => reject(new Error(`the Hub exited with code ${code}:\n${log.join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /Aerial Hub is running: (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-  return {
-    url,
-    log,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const hub = await spawnHub([join(hubDir, 'lib', 'server', 'main.js'), '--sample'], { env, cwd, timeoutMs: 120_000 });
+  return { url: hub.url, log: hub.log, stop: hub.stop };
 }

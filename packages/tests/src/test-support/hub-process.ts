@@ -54,18 +54,56 @@ export async function startHub(services: 'embedded' | 'real'): Promise<RunningHu
     delete env.DATABASE_URL;
     delete env.MQTT_URL;
   }
-  const child: ChildProcess = spawn(process.execPath, [HUB_MAIN, '--sample'], {
-    env,
+  const hub = await spawnHub([HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
+  const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
+  return {
+    url: hub.url,
+    dataDir,
+    apiKey,
+    log: hub.log,
+    stop: async () => {
+      await hub.stop();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Hub process (any build of its main), resolved once it prints its URL; stderr kept as its log. */
+export interface SpawnedHub {
+  readonly url: string;
+  readonly log: string[];
+  readonly child: ChildProcess;
+  /** SIGTERM, and wait for the exit (the Hub stops its engine and services first). */
+  stop(): Promise<void>;
+}
+
+export async function spawnHub(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
+): Promise<SpawnedHub> {
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: options.env,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => log.push(line));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the Hub did not start within 180 s:\n${log.join('\n')}`)),
-      180_000,
-    );
-    child.once('exit', (code) => reject(new Error(`the Hub exited with code ${code}:\n${log.join('\n')}`)));
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`the Hub did not start within ${options.timeoutMs / 1000} s:\n${log.join('\n')}`));
+    }, options.timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the Hub exited with code ${code}:\n${log.join('\n')}`));
+    });
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = /Aerial Hub is running: (http:\/\/\S+)/.exec(line);
       if (m) {
@@ -74,22 +112,7 @@ export async function startHub(services: 'embedded' | 'real'): Promise<RunningHu
       }
     });
   });
-  const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
-  return {
-    url,
-    dataDir,
-    apiKey,
-    log,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await database?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { url, log, child, stop };
 }
 
 async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
