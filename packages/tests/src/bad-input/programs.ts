@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { REPO_ROOT, spawnHub } from '../test-support/hub-process';
 
-/** The repository's root, from src/bad-input or lib/bad-input alike. */
-const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
 export const CLI_MAIN = join(REPO_ROOT, 'apps', 'workers', 'lib', 'cli', 'main.js');
 
@@ -65,31 +63,16 @@ export interface EmbeddedHub {
 export async function startEmbeddedHub(): Promise<EmbeddedHub> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aerial-bad-hub-'));
   const enginePassword = 'bad-input-engine-password';
-  const child = spawn(process.execPath, [HUB_MAIN], {
+  const hub = await spawnHub([HUB_MAIN], {
     env: cleanEnv({
       AERIAL_DATA_DIR: dataDir,
       HUB_PORT: '0',
       HUB_MQTT_ENGINE_PASSWORD: enginePassword,
       AERIAL_ENGINE_COMMAND: `${process.execPath} ${CLI_MAIN} engine`,
     }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 180_000,
   });
-  const log: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => log.push(line));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the Hub did not start within 180 s:\n${log.join('\n')}`)),
-      180_000,
-    );
-    child.once('exit', (code) => reject(new Error(`the Hub exited with code ${code}:\n${log.join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /Aerial Hub is running: (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
+  const { url, log, child } = hub;
   const broker = log.map((l) => /embedded MQTT broker on (mqtt:\/\/\S+)/.exec(l)?.[1]).find(Boolean);
   if (!broker) throw new Error(`the Hub did not say where its broker is:\n${log.join('\n')}`);
   const brokerUrl = new URL(broker);
@@ -103,11 +86,7 @@ export async function startEmbeddedHub(): Promise<EmbeddedHub> {
     log,
     exited: () => child.exitCode !== null,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await hub.stop();
       rmSync(dataDir, { recursive: true, force: true });
       return { code: child.exitCode, log };
     },
