@@ -7,6 +7,8 @@ export const QA_REASON_CODES = [
   'corrupt',
   'truncated',
   'too-large',
+  // Decodes, but too few pixels to match or map (a thumbnail, a 1×1 tracking pixel).
+  'too-small',
   'no-exif',
   'no-gps',
   'black',

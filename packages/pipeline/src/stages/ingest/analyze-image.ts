@@ -95,7 +95,7 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
       height,
       reasons: [
         {
-          code: 'corrupt',
+          code: 'too-small',
           message: `the image is only ${width}×${height} pixels, too small to map (at least ${MIN_SIDE_PX} px a side)`,
         },
       ],
