@@ -33,7 +33,12 @@ import { ApiKeys } from '../auth/api-keys';
 import { migrate } from '../db/migrate';
 import { TileDatabase } from '../db/tile-database';
 import { MqttEventBridge } from '../mqtt/event-bridge';
-import { RestartableMosquitto, RestartablePostgres } from './test-support/restartable-services';
+import {
+  type RestartableBroker,
+  restartableAedes,
+  restartableMosquitto,
+  RestartablePostgres,
+} from './test-support/restartable-services';
 
 interface Job {
   status: string;
@@ -49,9 +54,12 @@ interface Job {
  * API publishing events to the broker, the Hub's event bridge storing them. The stages are small
  * fakes (test-only) that misbehave by the job's label.
  */
-describe('faults: jobs through the Hub', () => {
+describe.each([
+  ['Mosquitto', restartableMosquitto],
+  ['aedes', restartableAedes],
+] as const)('faults: jobs through the Hub, events through %s', (_name, startBroker) => {
   let pg: RestartablePostgres;
-  let broker: RestartableMosquitto;
+  let broker: RestartableBroker;
   let pool: Pool;
   let dir: string;
   let store: LocalFolderStore;
@@ -89,7 +97,7 @@ describe('faults: jobs through the Hub', () => {
   }
 
   beforeAll(async () => {
-    [pg, broker] = await Promise.all([RestartablePostgres.start(), RestartableMosquitto.start()]);
+    [pg, broker] = await Promise.all([RestartablePostgres.start(), startBroker()]);
     pool = new Pool({ connectionString: pg.url, max: 4 });
     // A restarting server ends idle connections; the pool replaces them (the Hub's must listen too).
     pool.on('error', () => undefined);
@@ -120,7 +128,8 @@ describe('faults: jobs through the Hub', () => {
     });
     const tiles = new TileDatabase(pool);
     bridge = await MqttEventBridge.start(broker.url, tiles, { clientId: 'aerial-faults-bridge' });
-    hub = await buildHub({ pool, sfn, stateMachineArn: LOCAL_STATE_MACHINE_ARN, store });
+    // The tests poll hard; the per-client rate limit is not under test here.
+    hub = await buildHub({ pool, sfn, stateMachineArn: LOCAL_STATE_MACHINE_ARN, store, rateLimitPerMinute: 1_000_000 });
     key = (await new ApiKeys(pool).create('faults')).key;
   }, 120_000);
 
@@ -232,7 +241,7 @@ describe('faults: jobs through the Hub', () => {
     expect((await job(jobId)).events.map(keyOf).sort()).toEqual(emittedFor(jobId));
   });
 
-  test('Mosquitto restarts mid-job: no event lost or duplicated', async () => {
+  test('the broker restarts mid-job: no event lost or duplicated', async () => {
     const jobId = await submit('hold');
     await until(jobId, (j) => j.status === 'running' && j.stage === 'Ingest');
     await broker.down();
@@ -245,5 +254,17 @@ describe('faults: jobs through the Hub', () => {
     await until(jobId, (j) => j.events.length >= emittedFor(jobId).length);
     await sleep(500);
     expect((await job(jobId)).events.map(keyOf).sort()).toEqual(emittedFor(jobId));
+  });
+
+  test('20 jobs submitted at once to the Hub all finish, every event stored once, memory bounded', async () => {
+    const rss = process.memoryUsage().rss;
+    const ids = await Promise.all(Array.from({ length: 20 }, () => submit('many')));
+    const jobs = await Promise.all(ids.map((jobId) => until(jobId, ended)));
+    expect(jobs.map((j) => j.status)).toEqual(ids.map(() => 'succeeded'));
+    for (const jobId of ids) {
+      await until(jobId, (j) => j.events.length >= emittedFor(jobId).length);
+      expect((await job(jobId)).events.map(keyOf).sort()).toEqual(emittedFor(jobId));
+    }
+    expect(process.memoryUsage().rss - rss).toBeLessThan(200 * 1024 * 1024);
   });
 });

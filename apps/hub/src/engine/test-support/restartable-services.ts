@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedBroker } from '../../embedded/embedded-broker';
 
 /** A free loopback port. */
 export async function freePort(): Promise<number> {
@@ -150,4 +151,48 @@ export class RestartableMosquitto {
     await this.down();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** An MQTT broker a test can stop and start again on the same port. */
+export interface RestartableBroker {
+  readonly name: string;
+  readonly url: string;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The Hub's embedded broker (aedes, level persistence), restarted on the same ports, as a Hub restart does. */
+export async function restartableAedes(): Promise<RestartableBroker> {
+  const dir = mkdtempSync(join(tmpdir(), 'aerial-aedes-'));
+  let broker: Awaited<ReturnType<typeof startEmbeddedBroker>> | undefined = await startEmbeddedBroker(dir);
+  const url = broker.url;
+  const port = Number(new URL(broker.url).port);
+  const wsPort = Number(new URL(broker.wsUrl).port);
+  return {
+    name: 'aedes',
+    url,
+    down: async () => {
+      await broker?.stop();
+      broker = undefined;
+    },
+    up: async () => {
+      broker = await startEmbeddedBroker(dir, { port, wsPort });
+    },
+    close: async () => {
+      await broker?.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function restartableMosquitto(): Promise<RestartableBroker> {
+  const broker = await RestartableMosquitto.start();
+  return {
+    name: 'Mosquitto',
+    url: broker.url,
+    down: () => broker.down(),
+    up: () => broker.up(),
+    close: () => broker.close(),
+  };
 }
