@@ -17,6 +17,7 @@ describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database'
   let publisher: MqttEventPublisher;
   const jobId = `job-mqtt-${Date.now().toString(36)}`;
 
+  const logged: string[] = [];
   beforeAll(async () => {
     db = await freshDatabase();
     await migrate(db.pool);
@@ -29,7 +30,10 @@ describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database'
       notify: [],
     });
     try {
-      bridge = await MqttEventBridge.start(BROKER, tiles, { clientId: `aerial-hub-test-${Date.now().toString(36)}` });
+      bridge = await MqttEventBridge.start(BROKER, tiles, {
+        clientId: `aerial-hub-test-${Date.now().toString(36)}`,
+        log: (line) => logged.push(line),
+      });
       publisher = await MqttEventPublisher.connect(BROKER);
     } catch (e) {
       throw new Error(
@@ -99,6 +103,8 @@ describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database'
         expect.stringMatching(/^not a pipeline event \(at: /),
         "event of job job-other on another job's topic",
       ]);
+      // Each is logged as it is dropped, with its topic and why.
+      expect(logged).toContainEqual(`dropped MQTT message on ${topics.jobEvents(jobId)}: not JSON`);
       await publisher.publish({
         type: 'stage.started',
         jobId,

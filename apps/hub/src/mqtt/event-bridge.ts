@@ -6,6 +6,13 @@ import type { TileDatabase } from '../db/tile-database';
 /** Called for each event once it is stored; a failure is counted, not fatal. */
 export type OnStoredEvent = (event: PipelineEvent) => Promise<void> | void;
 
+/** Dropped messages logged per window; past that, one line says how many more were dropped. */
+const LOGGED_PER_WINDOW = 20;
+const LOG_WINDOW_MS = 10_000;
+
+/** The Hub's log: stderr, `hub: ` first, as the server's own lines. */
+const hubLog = (line: string): void => void process.stderr.write(`hub: ${line}\n`);
+
 export interface EventBridgeStats {
   stored: number;
   duplicates: number;
@@ -47,11 +54,13 @@ export class MqttEventBridge {
   readonly rejections = new EventEmitter();
   private readonly pending: { topic: string; event: PipelineEvent }[] = [];
   private flushing: Promise<void> | undefined;
+  private logWindow = { start: 0, logged: 0, unlogged: 0 };
 
   private constructor(
     private readonly client: MqttClient,
     private readonly tiles: TileDatabase,
-    private readonly onStored?: OnStoredEvent,
+    private readonly onStored: OnStoredEvent | undefined,
+    private readonly log: (line: string) => void,
   ) {}
 
   /**
@@ -61,9 +70,16 @@ export class MqttEventBridge {
   static async start(
     url: string,
     tiles: TileDatabase,
-    options: { username?: string; password?: string; clientId?: string; onStored?: OnStoredEvent } = {},
+    options: {
+      username?: string;
+      password?: string;
+      clientId?: string;
+      onStored?: OnStoredEvent;
+      /** Where each dropped message is logged, as it is dropped. @default the Hub's log (stderr) */
+      log?: (line: string) => void;
+    } = {},
   ): Promise<MqttEventBridge> {
-    const { onStored, ...connect } = options;
+    const { onStored, log, ...connect } = options;
     const client = await mqtt.connectAsync(url, {
       clientId: 'aerial-hub-bridge',
       ...connect,
@@ -72,7 +88,7 @@ export class MqttEventBridge {
       connectTimeout: 5000,
       protocolVersion: 4,
     });
-    const bridge = new MqttEventBridge(client, tiles, onStored);
+    const bridge = new MqttEventBridge(client, tiles, onStored, log ?? hubLog);
     client.on('message', (topic, payload) => void bridge.receive(topic, payload));
     await client.subscribeAsync(topics.allJobEvents, { qos: 1 });
     return bridge;
@@ -150,6 +166,15 @@ export class MqttEventBridge {
     this.stats.rejected++;
     this.stats.lastRejection = `${topic}: ${reason}`;
     this.rejections.emit('rejected', { topic, reason });
+    // Logged when it happens, so that an operator watching a running Hub sees it; a flood of bad
+    // messages is summarised rather than flooding the log.
+    const now = Date.now();
+    if (now - this.logWindow.start > LOG_WINDOW_MS) {
+      if (this.logWindow.unlogged) this.log(`dropped ${this.logWindow.unlogged} more MQTT messages (not logged)`);
+      this.logWindow = { start: now, logged: 0, unlogged: 0 };
+    }
+    if (this.logWindow.logged++ < LOGGED_PER_WINDOW) this.log(`dropped MQTT message on ${topic}: ${reason}`);
+    else this.logWindow.unlogged++;
   }
 
   /** Resolves once every event received so far is stored. */
