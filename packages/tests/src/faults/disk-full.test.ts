@@ -25,10 +25,16 @@ function mountTmpfs(at: string, bytes: number): string | undefined {
   return mounted.status === 0 ? undefined : (mounted.stderr || mounted.error?.message || 'mount failed').trim();
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'aerial-disk-full-'));
-const disk = join(dir, 'disk');
-mkdirSync(disk);
-const cannotMount = mountTmpfs(disk, 8 * MIB);
+/** Whether this process may mount a tmpfs: tried on a scratch folder and undone at once. */
+function probeMount(): string | undefined {
+  const probe = mkdtempSync(join(tmpdir(), 'aerial-mount-probe-'));
+  const why = mountTmpfs(probe, 64 * 1024);
+  if (!why) spawnSync('umount', [probe]);
+  rmSync(probe, { recursive: true, force: true });
+  return why;
+}
+
+const cannotMount = probeMount();
 if (cannotMount) {
   // A fault-injecting store would not show what a real full disk does to the stage runner, the
   // store's partial files and Notify: without a tmpfs (root, or CAP_SYS_ADMIN) this test does not run.
@@ -42,6 +48,15 @@ if (cannotMount) {
  * next job works.
  */
 (cannotMount ? describe.skip : describe)('faults: the object store disk fills up', () => {
+  let dir: string;
+  let disk: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aerial-disk-full-'));
+    disk = join(dir, 'disk');
+    mkdirSync(disk);
+    const why = mountTmpfs(disk, 8 * MIB);
+    if (why) throw new Error(`cannot mount a tmpfs at ${disk}: ${why}`);
+  });
   afterAll(() => {
     spawnSync('umount', [disk]);
     rmSync(dir, { recursive: true, force: true });
