@@ -90,6 +90,8 @@ const hub = repo.addPackage({
   runtimeFiles: ['src/db/migrations', 'web/dist'],
   scripts: {
     lint: 'eslint --max-warnings 0 . && tsc -p tsconfig.dev.json && tsc -p web/tsconfig.json',
+    // Some tests run the built server as a process (database-restart.test.ts): build it first.
+    test: 'tsc -p tsconfig.json && mkdir -p .jest && jest --json --outputFile=.jest/results.json',
   },
   deps: {
     pg: '^8.16.0',

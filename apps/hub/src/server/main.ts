@@ -67,6 +67,9 @@ async function main(argv: string[]): Promise<void> {
       }));
     clearInterval(tick);
     const pool = new Pool({ connectionString: databaseUrl, max: config.DATABASE_URL ? 10 : 4 });
+    // An idle client whose server goes away (PostgreSQL restarting) emits 'error' on the pool;
+    // unheard, it would end the process. The pool drops that client and connects anew on demand.
+    pool.on('error', (e) => say(`database connection lost (${e.message}); reconnecting on the next query`));
     stops.push(() => pool.end());
     const applied = await migrate(pool);
     if (applied.length) say(`database migrated: ${applied.join(', ')}`);
