@@ -33,7 +33,7 @@ describe('a job that ends without its Notify state', () => {
   });
 
   test('an abort, and a failure whose Notify failed, are reported with their error', () => {
-    expect(notifyInvocationFor(ended('ABORTED'), 'Notify')?.failure).toMatchObject({ Error: 'States.Aborted' });
+    expect(notifyInvocationFor(ended('ABORTED'), 'Notify')?.failure).toMatchObject({ Error: 'Aerial.Cancelled' });
     expect(
       notifyInvocationFor(ended('FAILED', { error: 'Aerial.InvalidInput', cause: 'no photos' }), 'Notify')?.failure,
     ).toEqual({ Error: 'Aerial.InvalidInput', Cause: 'no photos' });

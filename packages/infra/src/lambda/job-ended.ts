@@ -50,7 +50,8 @@ function failureOf(detail: ExecutionStatusChange['detail']): { Error: string; Ca
     case 'TIMED_OUT':
       return { Error: 'States.Timeout', Cause: detail.cause || 'the job took longer than its time limit' };
     case 'ABORTED':
-      return { Error: 'States.Aborted', Cause: detail.cause || 'the job was stopped before it finished' };
+      // Named as the local engine names a stop, so Notify words it the same on every engine.
+      return { Error: 'Aerial.Cancelled', Cause: detail.cause || 'the job was stopped before it finished' };
     case 'FAILED':
       return { Error: detail.error || 'States.Runtime', Cause: detail.cause || 'the job failed' };
     default:

@@ -250,8 +250,8 @@ describe('faults: the local engine', () => {
     expect(statusOf('job-cancel')).toMatchObject({ state: 'cancelled', stage: 'Ingest' });
     expect(await notification('job-cancel')).toMatchObject({
       outcome: 'failed',
-      // Sent once the stopped stage has ended: its own record names it.
-      error: { name: 'Aerial.Cancelled', stage: 'Ingest', reason: 'Ingest was stopped' },
+      // Sent once the stopped stage has ended: in that stage, with who stopped it.
+      error: { name: 'Aerial.Cancelled', stage: 'Ingest', reason: 'cancelled through the Hub' },
     });
     expect(ran('job-cancel', 'Footprints')).toBe(0);
   });

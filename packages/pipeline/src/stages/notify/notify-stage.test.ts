@@ -274,4 +274,25 @@ describe('resolveFailure', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  test('a cancelled job is told with who stopped it, in the stage it was stopped in', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'aerial-resolve-'));
+    try {
+      const store = new LocalFolderStore(root);
+      await putJson(store, keys.stageError('job-c', 'Ingest'), {
+        name: 'Aerial.Cancelled',
+        reason: 'Ingest was stopped',
+        stage: 'Ingest',
+        at: '2026-11-29T02:00:00.000Z',
+      });
+      const failure = { Error: 'Aerial.Cancelled', Cause: 'cancelled through the Hub' };
+      expect(await resolveFailure(store, 'job-c', failure)).toEqual({
+        name: 'Aerial.Cancelled',
+        reason: 'cancelled through the Hub',
+        stage: 'Ingest',
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -19,7 +19,9 @@ export async function resolveFailure(
     });
     if (named.success) {
       const record = await latestStageError(store, jobId);
-      return record && record.name === named.data.name ? record : named.data;
+      if (!record || record.name !== named.data.name) return named.data;
+      // A stopped stage only knows it was stopped; the job's own cause says who stopped it.
+      return named.data.name === 'Aerial.Cancelled' ? { ...named.data, stage: record.stage } : record;
     }
   }
   const record = await latestStageError(store, jobId);
