@@ -118,6 +118,13 @@ async function showJob(jobId: string): Promise<void> {
   const status = $('job-status');
   status.textContent = 'loading…';
   const seen = new Set<string>();
+  // Attempts per stage, so a retried stage still says so once it is done.
+  const attempts = new Map<string, number>();
+  const mark = (card: { note: HTMLElement; li: HTMLElement } | undefined, state: string, note: string) => {
+    if (!card) return;
+    card.note.textContent = note;
+    card.li.dataset.state = state;
+  };
   events = new EventSource(`/api/jobs/${jobId}/events`);
   const onEvent = (message: MessageEvent<string>) => {
     const event = JSON.parse(message.data) as PipelineEvent;
@@ -125,20 +132,26 @@ async function showJob(jobId: string): Promise<void> {
     if (seen.has(id)) return;
     seen.add(id);
     const card = event.stage ? cards.get(event.stage) : undefined;
-    if (card && event.type === 'stage.started')
-      card.note.textContent = (event.attempt ?? 1) > 1 ? `retrying (attempt ${event.attempt})` : 'running';
+    if (card && event.type === 'stage.started') {
+      const attempt = event.attempt ?? 1;
+      attempts.set(event.stage!, attempt);
+      card.li.dataset.attempts = String(attempt);
+      mark(card, attempt > 1 ? 'retrying' : 'running', attempt > 1 ? `retrying (attempt ${attempt})` : 'running');
+    }
     if (card && event.type === 'stage.progress') {
       card.progress.value = event.percent ?? 0;
       card.note.textContent = event.message ?? `${Math.round(event.percent ?? 0)} %`;
     }
     if (card && event.type === 'stage.succeeded') {
       card.progress.value = 100;
-      card.note.textContent = 'done';
+      const attempt = attempts.get(event.stage!) ?? 1;
+      mark(card, 'done', attempt > 1 ? `done on attempt ${attempt}` : 'done');
     }
-    if (card && event.type === 'stage.failed') card.note.textContent = `failed: ${event.error?.reason ?? ''}`;
+    if (card && event.type === 'stage.failed') mark(card, 'failed', `failed: ${event.error?.reason ?? ''}`);
     if (event.type === 'job.started') status.textContent = 'RUNNING';
     if (event.type === 'job.succeeded') {
       status.textContent = 'SUCCEEDED';
+      status.dataset.status = 'succeeded';
       for (const card of cards.values())
         if (card.note.textContent === 'waiting') card.note.textContent = 'not in this preset';
     }
@@ -148,12 +161,12 @@ async function showJob(jobId: string): Promise<void> {
         event.type === 'job.failed'
           ? `FAILED${where}: ${event.error?.name}: ${event.error?.reason}`
           : `CANCELLED${where}`;
-      if (card)
-        card.note.textContent = event.type === 'job.failed' ? `failed: ${event.error?.reason ?? ''}` : 'stopped';
+      status.dataset.status = event.type === 'job.failed' ? 'failed' : 'cancelled';
+      if (event.type === 'job.failed') mark(card, 'failed', `failed: ${event.error?.reason ?? ''}`);
+      else mark(card, 'stopped', 'stopped');
       // Notify ran the failure hand-off (its outcome is in the job's notification.json).
-      const notify = cards.get('Notify');
-      if (notify) notify.note.textContent = 'failure notice sent';
-      for (const other of cards.values()) if (other.note.textContent === 'waiting') other.note.textContent = 'not run';
+      mark(cards.get('Notify'), 'notified', 'failure notice sent');
+      for (const other of cards.values()) if (other.note.textContent === 'waiting') mark(other, 'not-run', 'not run');
     }
     if (event.type === 'job.published' || event.type === 'job.succeeded') void showProducts(jobId);
     if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))

@@ -6,6 +6,7 @@ import { ExecutionStore } from '../engine/execution-store';
 import { inProcessContainerRunner, inProcessFunctionRunner } from '../engine/in-process-runners';
 import { LocalEngine } from '../engine/local-engine';
 import { SfnApiServer } from '../engine/sfn-api-server';
+import { MqttEventPublisher } from '../events/mqtt-event-publisher';
 import { LocalFolderStore } from '../object-store/local-folder-store';
 import { fakeStages, parseFaultPlan } from './faults';
 
@@ -14,7 +15,9 @@ import { fakeStages, parseFaultPlan } from './faults';
  * "engine killed mid-job" test: `node fault-engine-main.js <dir>`, the fault plan in
  * AERIAL_FAULT_PLAN. Prints `engine listening on <url>`, then each event as `event <json>` and each
  * stage run as `run <jobId> <stage>`. Executions and objects live under `<dir>`, so a second process
- * on the same folder takes over what the first left running.
+ * on the same folder takes over what the first left running. With MQTT_URL (a Hub started it as
+ * its AERIAL_ENGINE_COMMAND) it also publishes the events there, as `aerial engine` does, so the
+ * Hub's page shows the faults live.
  */
 async function main(): Promise<void> {
   const dir = process.argv[2];
@@ -34,11 +37,16 @@ async function main(): Promise<void> {
     retryDelayScale: 0.001,
     stopPollMs: 50,
   });
-  engine.on('event', (event) => process.stdout.write(`event ${JSON.stringify(event)}\n`));
+  const publisher = process.env.MQTT_URL ? await MqttEventPublisher.connect(process.env.MQTT_URL) : undefined;
+  engine.on('event', (event) => {
+    process.stdout.write(`event ${JSON.stringify(event)}\n`);
+    publisher?.publish(event).catch((e: unknown) => process.stderr.write(`fault engine: ${(e as Error).message}\n`));
+  });
   const server = new SfnApiServer(engine);
   process.stdout.write(`engine listening on ${await server.listen()}\n`);
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
   await server.close();
+  await publisher?.close();
   // Executions still running are left RUNNING, for the next process on this folder to take over.
   process.exit(0);
 }
