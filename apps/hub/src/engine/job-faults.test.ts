@@ -7,20 +7,16 @@ import {
   STAGE_NAMES,
 } from '@aerial/contracts';
 import {
-  AERIAL_PIPELINE,
-  ExecutionStore,
   getJson,
-  inProcessContainerRunner,
-  inProcessFunctionRunner,
   LOCAL_STATE_MACHINE_ARN,
-  LocalEngine,
+  type LocalEngine,
   LocalFolderStore,
   MqttEventPublisher,
-  renderAsl,
   SfnApiServer,
   type StageHandler,
 } from '@aerial/pipeline';
 import { fakeStages } from '@aerial/pipeline/lib/testing/faults';
+import { inProcessEngine } from '@aerial/pipeline/lib/testing/in-process-engine';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { FastifyInstance } from 'fastify';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,12 +102,11 @@ describe.each([
     store = new LocalFolderStore(join(dir, 'objects'));
     const handlers = labelled(dir);
     const environment = DEFAULT_ENVIRONMENTS.dev;
-    engine = new LocalEngine({
-      definition: AERIAL_PIPELINE,
-      asl: renderAsl(AERIAL_PIPELINE),
-      store: new ExecutionStore(join(dir, 'executions')),
-      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
-      runContainer: inProcessContainerRunner({ store, environment, handlers }),
+    engine = inProcessEngine({
+      executions: join(dir, 'executions'),
+      store,
+      handlers,
+      environment,
       retryDelayScale: 0.01,
       stopPollMs: 20,
     });

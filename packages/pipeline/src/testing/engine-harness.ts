@@ -1,17 +1,13 @@
-import { DEFAULT_ENVIRONMENTS, type StageName, STAGE_NAMES } from '@aerial/contracts';
+import { type StageName, STAGE_NAMES } from '@aerial/contracts';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderAsl } from '../asl/render-asl';
-import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
-import { ExecutionStore } from '../engine/execution-store';
-import { inProcessContainerRunner, inProcessFunctionRunner } from '../engine/in-process-runners';
-import { LocalEngine } from '../engine/local-engine';
 import { SfnApiServer } from '../engine/sfn-api-server';
 import { LocalFolderStore } from '../object-store/local-folder-store';
 import { notifyStage } from '../stages/notify/notify-stage';
 import { type StageHandler } from '../stages/stage-runtime';
+import { inProcessEngine } from './in-process-engine';
 
 /**
  * For tests of code that drives jobs (the Hub, clients): the local engine behind its Step
@@ -48,14 +44,7 @@ export class EngineHarness {
       if (context.request.label === 'hold') await new Promise<void>((resolve) => holds.push(resolve));
       return { outputs: [], summary: {} };
     };
-    const environment = DEFAULT_ENVIRONMENTS.dev;
-    const engine = new LocalEngine({
-      definition: AERIAL_PIPELINE,
-      asl: renderAsl(AERIAL_PIPELINE),
-      store: new ExecutionStore(join(dir, 'executions')),
-      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
-      runContainer: inProcessContainerRunner({ store, environment, handlers }),
-    });
+    const engine = inProcessEngine({ executions: join(dir, 'executions'), store, handlers });
     const server = new SfnApiServer(engine);
     return new EngineHarness(dir, server, await server.listen(), holds);
   }

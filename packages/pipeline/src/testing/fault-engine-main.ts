@@ -1,14 +1,10 @@
 import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
 import { join } from 'node:path';
-import { renderAsl } from '../asl/render-asl';
-import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
-import { ExecutionStore } from '../engine/execution-store';
-import { inProcessContainerRunner, inProcessFunctionRunner } from '../engine/in-process-runners';
-import { LocalEngine } from '../engine/local-engine';
 import { SfnApiServer } from '../engine/sfn-api-server';
 import { MqttEventPublisher } from '../events/mqtt-event-publisher';
 import { LocalFolderStore } from '../object-store/local-folder-store';
 import { fakeStages, parseFaultPlan } from './faults';
+import { inProcessEngine } from './in-process-engine';
 
 /**
  * The local engine as its own process, with the fake stages of `faults.ts`, for the fault suite's
@@ -28,12 +24,11 @@ async function main(): Promise<void> {
     plan: parseFaultPlan(process.env.AERIAL_FAULT_PLAN),
     runLog: join(dir, 'runs.log'),
   });
-  const engine = new LocalEngine({
-    definition: AERIAL_PIPELINE,
-    asl: renderAsl(AERIAL_PIPELINE),
-    store: new ExecutionStore(join(dir, 'executions')),
-    runFunction: inProcessFunctionRunner({ store, environment, handlers }),
-    runContainer: inProcessContainerRunner({ store, environment, handlers }),
+  const engine = inProcessEngine({
+    executions: join(dir, 'executions'),
+    store,
+    handlers,
+    environment,
     retryDelayScale: 0.001,
     stopPollMs: 50,
   });

@@ -1,15 +1,7 @@
 import { DEFAULT_ENVIRONMENTS, keys, type PipelineEvent } from '@aerial/contracts';
-import {
-  AERIAL_PIPELINE,
-  ExecutionStore,
-  getJson,
-  inProcessContainerRunner,
-  inProcessFunctionRunner,
-  LocalEngine,
-  LocalFolderStore,
-  renderAsl,
-} from '@aerial/pipeline';
+import { AERIAL_PIPELINE, getJson, LocalFolderStore } from '@aerial/pipeline';
 import { fakeStages } from '@aerial/pipeline/lib/testing/faults';
+import { inProcessEngine } from '@aerial/pipeline/lib/testing/in-process-engine';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,13 +60,12 @@ if (cannotMount) {
     // Orthomosaic writes 3 MiB, as a real mosaic would write its COG.
     const handlers = fakeStages({ plan: { Orthomosaic: { writeBytes: 3 * MIB } } });
     const events: PipelineEvent[] = [];
-    const engine = new LocalEngine({
-      definition: AERIAL_PIPELINE,
-      asl: renderAsl(AERIAL_PIPELINE),
+    const engine = inProcessEngine({
       // Executions are the engine's, not the object store's: they stay on the machine's disk.
-      store: new ExecutionStore(join(dir, 'executions')),
-      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
-      runContainer: inProcessContainerRunner({ store, environment, handlers }),
+      executions: join(dir, 'executions'),
+      store,
+      handlers,
+      environment,
       retryDelayScale: 0.001,
     });
     engine.on('event', (e) => events.push(e));

@@ -13,18 +13,17 @@ import {
   type AslDocument,
   childProcessRunner,
   type ContainerRunner,
-  ExecutionStore,
   getJson,
   guardBudgetStage,
   inProcessContainerRunner,
-  inProcessFunctionRunner,
-  LocalEngine,
+  type LocalEngine,
   LocalFolderStore,
   renderAsl,
   SfnApiServer,
   type StageHandler,
 } from '@aerial/pipeline';
 import { fakeStages, type FaultPlan } from '@aerial/pipeline/lib/testing/faults';
+import { inProcessEngine } from '@aerial/pipeline/lib/testing/in-process-engine';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,13 +68,13 @@ describe('faults: the local engine', () => {
       ...fakeStages({ plan: setup.plan, onStart: (jobId, stage) => started.push(`${jobId} ${stage}`) }),
       ...setup.handlers,
     };
-    const env = setup.environment ?? environment;
-    const engine = new LocalEngine({
-      definition: AERIAL_PIPELINE,
+    const engine = inProcessEngine({
+      executions: join(dir, 'executions'),
+      store,
+      handlers,
+      environment: setup.environment ?? environment,
       asl: setup.asl ?? asl,
-      store: new ExecutionStore(join(dir, 'executions')),
-      runFunction: inProcessFunctionRunner({ store, environment: env, handlers }),
-      runContainer: setup.runContainer ?? inProcessContainerRunner({ store, environment: env, handlers }),
+      ...(setup.runContainer ? { runContainer: setup.runContainer } : {}),
       retryDelayScale: RETRY_SCALE,
       stopPollMs: 20,
       ...(setup.timeoutScale ? { timeoutScale: setup.timeoutScale } : {}),
