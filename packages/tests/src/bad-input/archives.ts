@@ -1,39 +1,8 @@
-import { ZipFile } from 'yazl';
-
-export interface ZipEntrySpec {
-  readonly name: string;
-  readonly data: Buffer;
-  /** Unix mode, e.g. 0o120777 for a symbolic link. */
-  readonly mode?: number;
-  readonly compress?: boolean;
-}
-
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 
-/**
- * Builds a zip in memory with yazl (the library the project writes zips with), then rewrites
- * raw bytes: yazl refuses unsafe names, so `rename` swaps a safe placeholder name for the bad
- * one (same length) in both the local and the central header.
- */
-export async function zipOf(entries: readonly ZipEntrySpec[], rename: [string, string][] = []): Promise<Buffer> {
-  const zip = new ZipFile();
-  for (const e of entries) zip.addBuffer(e.data, e.name, { mode: e.mode, compress: e.compress ?? false });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  const out = Buffer.concat(chunks);
-  for (const [from, to] of rename) {
-    const needle = Buffer.from(from, 'latin1');
-    const replacement = Buffer.from(to, 'latin1');
-    if (needle.length !== replacement.length) throw new Error(`rename ${from} → ${to} must keep the length`);
-    let at = out.indexOf(needle);
-    if (at < 0) throw new Error(`${from} is not in the zip`);
-    for (; at >= 0; at = out.indexOf(needle, at + 1)) replacement.copy(out, at);
-  }
-  return out;
-}
+export { type ZipEntrySpec, zipOf } from '@aerial/pipeline/lib/testing/bad-input-kit';
 
 /** Offsets of every header with the given signature. */
 function headers(zip: Buffer, signature: number): number[] {

@@ -1,24 +1,6 @@
-import { generateSurvey } from '@aerial/sample-data';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import sharp from 'sharp';
 
-/** Four good photos of a small generated survey: the healthy company every bad file is put in. */
-export async function goodPhotos(dir: string): Promise<Buffer[]> {
-  await generateSurvey({
-    outDir: dir,
-    widthPx: 480,
-    heightPx: 360,
-    areaWidthM: 20,
-    areaHeightM: 20,
-    forwardOverlap: 0.6,
-    sideOverlap: 0.5,
-  });
-  return readdirSync(join(dir, 'images'))
-    .sort()
-    .slice(0, 4)
-    .map((f) => readFileSync(join(dir, 'images', f)));
-}
+export { goodPhotos } from '@aerial/pipeline/lib/testing/bad-input-kit';
 
 /**
  * A good photo with some EXIF tags replaced, everything else (pixels, other tags, DJI XMP) kept:

@@ -1,25 +1,7 @@
-import { generateSurvey } from '@aerial/sample-data';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ZipFile } from 'yazl';
-
-/** Four good photos of a generated survey, small enough to keep tests fast. */
-export async function goodPhotos(dir: string): Promise<Buffer[]> {
-  await generateSurvey({
-    outDir: dir,
-    widthPx: 480,
-    heightPx: 360,
-    areaWidthM: 20,
-    areaHeightM: 20,
-    forwardOverlap: 0.6,
-    sideOverlap: 0.5,
-  });
-  return readdirSync(join(dir, 'images'))
-    .sort()
-    .slice(0, 4)
-    .map((f) => readFileSync(join(dir, 'images', f)));
-}
+import { goodPhotos, zipOf } from '../../../testing/bad-input-kit';
 
 /** A folder with the good photos plus the given extra files. */
 export function folderWith(dir: string, good: Buffer[], extra: Record<string, Buffer>): string {
@@ -85,26 +67,4 @@ export const broken = {
   },
 };
 
-/** Builds a zip in memory; `patch` rewrites raw bytes afterwards (yazl refuses unsafe names). */
-export async function zipOf(
-  entries: { name: string; data: Buffer; mode?: number; compress?: boolean }[],
-  patch: [string, Buffer][] = [],
-): Promise<Buffer> {
-  const zip = new ZipFile();
-  for (const e of entries) zip.addBuffer(e.data, e.name, { mode: e.mode, compress: e.compress ?? false });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  const out = Buffer.concat(chunks);
-  for (const [from, to] of patch) {
-    const needle = Buffer.from(from, 'latin1');
-    if (needle.length !== to.length) throw new Error('patches must keep the length');
-    let at = out.indexOf(needle);
-    if (at < 0) throw new Error(`${from} not in zip`);
-    while (at >= 0) {
-      to.copy(out, at);
-      at = out.indexOf(needle, at + 1);
-    }
-  }
-  return out;
-}
+export { goodPhotos, zipOf };
