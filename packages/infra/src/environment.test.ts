@@ -9,7 +9,7 @@ import { infraConfig } from './config/infra-config';
 import { fixedMonthlyCost, INTERFACE_ENDPOINTS } from './cost/fixed-cost';
 import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from './lambda/lambda-environment';
 import { deployedDefinition, UNNOTIFIED_END_STATUSES } from './pipeline/aerial-pipeline';
-import { longestPathSeconds } from './pipeline/job-time-budget';
+import { longestPathSeconds } from '@aerial/pipeline';
 import { synthApp } from './test-support/synth';
 
 const { template } = synthApp();

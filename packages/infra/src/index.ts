@@ -15,5 +15,4 @@ export * from './organization/organization-stack';
 export * from './pipeline/aerial-pipeline';
 export * from './pipeline/batch-compute';
 export * from './pipeline/job-mail';
-export * from './pipeline/job-time-budget';
 export * from './stacks/aerial-environment';

@@ -1,5 +1,5 @@
 import { DEFAULT_ENVIRONMENTS, deploymentNames, ENVIRONMENT_NAMES, type EnvironmentName } from '@aerial/contracts';
-import { AERIAL_PIPELINE, renderAsl } from '@aerial/pipeline';
+import { AERIAL_PIPELINE, longestPathSeconds, renderAsl } from '@aerial/pipeline';
 import { Testing } from 'cdk8s';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { buildEnvironment } from './app';
 import { SECRET_STORE, STORAGE_CLASS } from './charts/addons-chart';
+import { POD_IDENTITY_AGENT } from './charts/objects';
 import { CNPG_NAMESPACE } from './operators';
 import { WORKLOAD_NODE_SELECTOR } from './placement';
 
@@ -153,6 +154,28 @@ describe.each([...ENVIRONMENT_NAMES])('manifests of %s', (name) => {
       ).toEqual({
         podSelector: {},
         policyTypes: ['Ingress', 'Egress'],
+      });
+    }
+  });
+
+  test("the workflow's whole-job deadline is the environment's, and the slowest path of stages fits inside it", () => {
+    const template = objects().find((o) => o.kind === 'WorkflowTemplate')!;
+    const limit = DEFAULT_ENVIRONMENTS[name].limits.jobTimeoutSeconds;
+    expect((template.spec as { activeDeadlineSeconds: number }).activeDeadlineSeconds).toBe(limit);
+    expect(longestPathSeconds(renderAsl(AERIAL_PIPELINE))).toBeLessThanOrEqual(limit);
+  });
+
+  test('every namespace that denies by default still lets its pods fetch their AWS credentials (Pod Identity agent)', () => {
+    for (const ns of ['aerial-data', 'aerial-hub', 'aerial-pipeline']) {
+      const rules = objects()
+        .filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === ns)
+        .flatMap((o) => ((o.spec as { egress?: Record<string, unknown>[] }).egress ?? []) as Record<string, unknown>[]);
+      expect({ ns, rule: rules.find((r) => JSON.stringify(r).includes('169.254.170.23/32')) }).toEqual({
+        ns,
+        rule: {
+          to: POD_IDENTITY_AGENT.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+          ports: [{ protocol: 'TCP', port: 80 }],
+        },
       });
     }
   });

@@ -1,5 +1,6 @@
 export * from './asl/render-asl';
 export * from './asl/validate-asl';
+export * from './asl/job-time-budget';
 export * from './definition/pipeline-definition';
 export * from './engine/execution-store';
 export * from './engine/in-process-runners';

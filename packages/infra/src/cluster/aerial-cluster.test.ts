@@ -89,8 +89,12 @@ describe('Karpenter can launch a node', () => {
       'AllowScopedInstanceProfileTagActions',
       'AllowScopedInstanceProfileActions',
       'AllowInstanceProfileReadActions',
+      'AllowUnscopedInstanceProfileListAction',
       'AllowAPIServerEndpointDiscovery',
     ]);
+    // Capacity reservations (launch into and describe them), as the current reference has it.
+    expect(JSON.stringify(statements)).toContain('capacity-reservation/*');
+    expect(JSON.stringify(statements)).toContain('ec2:DescribeCapacityReservations');
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
     // A profile being created has no tags: only request tags can scope its creation.
     const create = bySid('AllowScopedInstanceProfileCreationActions');

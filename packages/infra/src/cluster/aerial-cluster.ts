@@ -259,6 +259,7 @@ export class AerialCluster extends Construct {
       "Karpenter launches, tags and deletes instances, launch templates and instance profiles it cannot know in advance; each mutating statement is conditioned on the cluster's tags, as in Karpenter's reference policy",
       [
         ...[
+          'capacity-reservation',
           'fleet',
           'instance',
           'launch-template',

@@ -29,7 +29,13 @@ export function karpenterControllerStatements(s: KarpenterPolicyScope): iam.Poli
     new iam.PolicyStatement({
       sid: 'AllowScopedEC2InstanceAccessActions',
       actions: ['ec2:RunInstances', 'ec2:CreateFleet'],
-      resources: [ec2('image', ''), ec2('snapshot', ''), ec2('security-group'), ec2('subnet')],
+      resources: [
+        ec2('image', ''),
+        ec2('snapshot', ''),
+        ec2('security-group'),
+        ec2('subnet'),
+        ec2('capacity-reservation'),
+      ],
     }),
     new iam.PolicyStatement({
       sid: 'AllowScopedEC2LaunchTemplateAccessActions',
@@ -88,6 +94,7 @@ export function karpenterControllerStatements(s: KarpenterPolicyScope): iam.Poli
     new iam.PolicyStatement({
       sid: 'AllowRegionalReadActions',
       actions: [
+        'ec2:DescribeCapacityReservations',
         'ec2:DescribeImages',
         'ec2:DescribeInstances',
         'ec2:DescribeInstanceTypeOfferings',
@@ -164,6 +171,13 @@ export function karpenterControllerStatements(s: KarpenterPolicyScope): iam.Poli
       sid: 'AllowInstanceProfileReadActions',
       actions: ['iam:GetInstanceProfile'],
       resources: [instanceProfiles],
+    }),
+    // The instance profile garbage collector lists every profile; IAM's List API has no
+    // resource-level scope (reference: AllowUnscopedInstanceProfileListAction).
+    new iam.PolicyStatement({
+      sid: 'AllowUnscopedInstanceProfileListAction',
+      actions: ['iam:ListInstanceProfiles'],
+      resources: ['*'],
     }),
     new iam.PolicyStatement({
       sid: 'AllowAPIServerEndpointDiscovery',

@@ -1,4 +1,11 @@
-import { AERIAL_PIPELINE, type PipelineDefinition, renderAsl, substitution } from '@aerial/pipeline';
+import {
+  AERIAL_PIPELINE,
+  assertStagesFitJobTimeout,
+  deployedDefinition as deployedPipeline,
+  type PipelineDefinition,
+  renderAsl,
+  substitution,
+} from '@aerial/pipeline';
 import { deploymentNames, type EnvironmentConfig, PLATFORM } from '@aerial/contracts';
 import { Arn, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
@@ -18,7 +25,6 @@ import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from '../lambda/lambda-environm
 import { acknowledge, arnToken, bucketGrantFindings } from '../nag/acknowledge';
 import { type AerialBuckets } from '../data/aerial-buckets';
 import { type BatchCompute } from './batch-compute';
-import { assertStagesFitJobTimeout } from './job-time-budget';
 import { NodeFunction } from './node-function';
 
 /** Exit code of a transient stage failure (contracts' TRANSIENT_EXIT_CODE), retried by Batch. */
@@ -43,12 +49,12 @@ export interface AerialPipelineProps {
   readonly definition?: PipelineDefinition;
 }
 
-/** The pipeline as deployed to an environment: the job timeout is the environment's. */
+/** The pipeline as deployed to an environment (the job timeout is the environment's). */
 export function deployedDefinition(
   environment: EnvironmentConfig,
   definition: PipelineDefinition = AERIAL_PIPELINE,
 ): PipelineDefinition {
-  return { ...definition, timeoutSeconds: environment.limits.jobTimeoutSeconds };
+  return deployedPipeline(environment, definition);
 }
 
 /**

@@ -51,7 +51,17 @@ export function allow(
   };
 }
 
-/** Pods of a namespace may reach DNS, each other's allowed services and HTTPS (AWS APIs, S3). */
+/**
+ * Where the EKS Pod Identity agent hands pods their credentials: a link-local address on every
+ * node, port 80 (EKS user guide, "EKS Pod Identity"). The VPC CNI enforces NetworkPolicies on
+ * link-local traffic too, so without this rule no pod would get its role.
+ */
+export const POD_IDENTITY_AGENT = { cidrs: ['169.254.170.23/32', 'fd00:ec2::23/128'], port: 80 } as const;
+
+/**
+ * Pods of a namespace may reach DNS, the Pod Identity agent (their AWS credentials), each other's
+ * allowed services and HTTPS (AWS APIs, S3).
+ */
 export function egress(namespace: string, extraPorts: number[] = []): KubeObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -66,6 +76,10 @@ export function egress(namespace: string, extraPorts: number[] = []): KubeObject
             { protocol: 'UDP', port: 53 },
             { protocol: 'TCP', port: 53 },
           ],
+        },
+        {
+          to: POD_IDENTITY_AGENT.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+          ports: [{ protocol: 'TCP', port: POD_IDENTITY_AGENT.port }],
         },
         { ports: [443, ...extraPorts].map((port) => ({ protocol: 'TCP', port })) },
       ],

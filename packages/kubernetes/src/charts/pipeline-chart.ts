@@ -1,5 +1,11 @@
 import { CLUSTER_NAMESPACES, PLATFORM } from '@aerial/contracts';
-import { AERIAL_PIPELINE, renderWorkflowTemplate } from '@aerial/pipeline';
+import {
+  AERIAL_PIPELINE,
+  assertStagesFitJobTimeout,
+  deployedDefinition,
+  renderAsl,
+  renderWorkflowTemplate,
+} from '@aerial/pipeline';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { WORKLOAD_NODE_SELECTOR } from '../placement';
@@ -21,7 +27,10 @@ export class PipelineChart extends Chart {
     super(scope, id);
     const identity = s.names.podIdentities.pipeline;
     const ns = CLUSTER_NAMESPACES.pipeline;
-    const template = renderWorkflowTemplate(AERIAL_PIPELINE, {
+    // The environment's whole-job limit, as Step Functions has it; the stages must fit inside it.
+    const definition = deployedDefinition(s.environment, AERIAL_PIPELINE);
+    assertStagesFitJobTimeout(renderAsl(definition), `${s.environment.name} workflow`);
+    const template = renderWorkflowTemplate(definition, {
       name: WORKFLOW_TEMPLATE,
       namespace: ns,
       registry: PLATFORM.imageRegistry,

@@ -1,4 +1,6 @@
-import { type AslDocument, type AslState } from '@aerial/pipeline';
+import { type EnvironmentConfig } from '@aerial/contracts';
+import { type PipelineDefinition } from '../definition/pipeline-definition';
+import { type AslDocument, type AslState } from './render-asl';
 
 interface Retrier {
   readonly MaxAttempts?: number;
@@ -53,6 +55,15 @@ function ownSeconds(state: AslState): number {
   let waits = 0;
   for (let i = 0; i < retries; i++) waits += (retry?.IntervalSeconds ?? 1) * (retry?.BackoffRate ?? 2) ** i;
   return timeout * (retries + 1) + waits;
+}
+
+/**
+ * The pipeline as deployed to an environment, on every engine (Step Functions, Argo Workflows):
+ * the whole-job timeout is the environment's (`limits.jobTimeoutSeconds`), not the definition's
+ * default, which is sized for the local engine's small jobs.
+ */
+export function deployedDefinition(environment: EnvironmentConfig, definition: PipelineDefinition): PipelineDefinition {
+  return { ...definition, timeoutSeconds: environment.limits.jobTimeoutSeconds };
 }
 
 /** Throws unless every path through the job fits inside its whole-job timeout. */
