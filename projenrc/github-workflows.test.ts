@@ -170,4 +170,14 @@ describe('generated GitHub workflows', () => {
     expect(all.find((s) => s.run?.includes('docker buildx imagetools inspect'))).toBeDefined();
     expect(all.find((s) => s.env?.FILE)?.env).toMatchObject({ ENVIRONMENTS: 'prod' });
   });
+
+  test("deploy: each environment deploys with its own settings (the first deploy's context), refusing to run without them", () => {
+    const wf = load('deploy');
+    for (const env of ['dev', 'staging', 'prod']) {
+      const deploy = wf.jobs[`deploy-${env}`]!.steps!.find((s) => s.run?.includes('run deploy'))!;
+      expect(deploy.env).toEqual({ AERIAL_CONTEXT: '${{ vars.AERIAL_CONTEXT }}' });
+      expect(deploy.run).toContain(`-c "aerial:${env}=$AERIAL_CONTEXT"`);
+      expect(deploy.run).toMatch(/if \[ -z "\$AERIAL_CONTEXT" \]; then .*exit 1/);
+    }
+  });
 });

@@ -439,7 +439,15 @@ export class GithubWorkflows extends Component {
           {
             name: `Deploy ${env}`,
             if: "hashFiles('packages/infra/package.json') != ''",
-            run: `pnpm nx run infra:build && pnpm --filter @aerial/infra run deploy '${env}/*' --require-approval never`,
+            // The same account-specific settings as the first deploy by hand (the runbook), kept
+            // in the GitHub environment: without them a deploy would reset the mail domain,
+            // the alert subscriptions and the account to the repository's defaults.
+            env: { AERIAL_CONTEXT: '${{ vars.AERIAL_CONTEXT }}' },
+            run: [
+              'set -euo pipefail',
+              `if [ -z "$AERIAL_CONTEXT" ]; then echo "::error::set the variable AERIAL_CONTEXT of the ${env} environment (the -c aerial:${env} JSON of the first deploy)"; exit 1; fi`,
+              `pnpm nx run infra:build && pnpm --filter @aerial/infra run deploy '${env}/*' -c "aerial:${env}=$AERIAL_CONTEXT" --require-approval never`,
+            ].join('\n'),
           },
         ],
       };

@@ -23,6 +23,11 @@ export const PLATFORM = {
    * changes it here (and only here).
    */
   bucketNamespace: 'aerial-platform',
+  /**
+   * The DNS domain the platform answers on: the Hub's host names and the domain job email is
+   * sent from. A deployment that uses another domain changes it here (and only here).
+   */
+  domain: 'aerial-platform.org',
 } as const;
 
 /** Kubernetes namespaces of the platform and of the operators it installs. */
@@ -77,6 +82,10 @@ export interface DeploymentNames {
   };
   /** Tag Karpenter selects the cluster's subnets and security groups by. */
   readonly discoveryTag: { readonly key: 'karpenter.sh/discovery'; readonly value: string };
+  /** The Hub's public host name (the Ingress; its ACM certificate is found by it). */
+  readonly hubHost: string;
+  /** The domain job email is sent from (an SES identity; `noreply@<mailDomain>`). */
+  readonly mailDomain: string;
   /** What Argo CD's root Application of this environment syncs. */
   readonly gitops: { readonly repoUrl: string; readonly revision: string; readonly path: string };
 }
@@ -124,6 +133,8 @@ export function deploymentNames(environment: EnvironmentName): DeploymentNames {
       loadBalancerController: identity(ns.system, 'aws-load-balancer-controller', 'load-balancer-controller'),
     },
     discoveryTag: { key: 'karpenter.sh/discovery', value: prefix },
+    hubHost: environment === 'prod' ? `hub.${PLATFORM.domain}` : `hub.${environment}.${PLATFORM.domain}`,
+    mailDomain: environment === 'prod' ? `mail.${PLATFORM.domain}` : `${environment}.mail.${PLATFORM.domain}`,
     gitops: {
       repoUrl: PLATFORM.gitRepoUrl,
       revision: PLATFORM.gitRevision,

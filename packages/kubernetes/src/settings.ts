@@ -7,13 +7,6 @@ import {
   imageTags,
 } from '@aerial/contracts';
 
-/**
- * Domain of the Hub's public host names. `.example` is reserved (RFC 2606) and resolves nowhere:
- * a deployment sets its own domain here, with the DNS record and the ACM certificate the load
- * balancer controller finds by host name (first-deploy runbook, "DNS").
- */
-export const HUB_DOMAIN = 'aerial.example';
-
 /** What differs between environments in the cluster; names shared with CDK come from `names`. */
 export interface ClusterSettings {
   readonly environment: EnvironmentConfig;
@@ -36,7 +29,7 @@ export function clusterSettings(name: EnvironmentName): ClusterSettings {
     environment,
     names: deploymentNames(name),
     imageTag: imageTags()[name],
-    hubHost: prod ? `hub.${HUB_DOMAIN}` : `hub.${name}.${HUB_DOMAIN}`,
+    hubHost: deploymentNames(name).hubHost,
     hubReplicas: prod ? { min: 3, max: 10 } : { min: 2, max: 4 },
     autoSync: name === 'dev',
     postgis: { instances: environment.protection.multiAz ? 3 : 1, storageGi: prod ? 200 : 20 },

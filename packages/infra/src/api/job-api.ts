@@ -1,11 +1,12 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as logsLib from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag/acknowledge';
+import { acknowledge, arnToken } from '../nag/acknowledge';
 import { type AerialPipeline } from '../pipeline/aerial-pipeline';
 import { NodeFunction } from '../pipeline/node-function';
 
@@ -40,7 +41,14 @@ export class JobApi extends Construct {
     });
     props.pipeline.grantStartExecution(this.startJob.function);
     // The upload marker may carry the job request (who to tell, which preset).
-    props.uploads.grantRead(this.startJob.function, `*/_READY`);
+    this.startJob.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.uploads.arnForObjects('*/_READY')] }),
+    );
+    acknowledge(
+      this.startJob.function,
+      'reads only upload markers (`<dataset>/_READY`), whatever the dataset is named',
+      [`AwsSolutions-IAM5[Resource::${arnToken(props.uploads)}/*/_READY]`],
+    );
 
     const accessLogs = new logsLib.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.api = new apigw.RestApi(this, 'Resource', {

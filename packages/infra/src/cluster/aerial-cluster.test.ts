@@ -5,12 +5,15 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AerialNetwork } from '../network/aerial-network';
-import { AerialCluster, appOfApps } from './aerial-cluster';
+import { AerialCluster, type AerialClusterProps, appOfApps } from './aerial-cluster';
 import { APPLICATION_HEALTH_LUA, ROOT_INCLUDE } from './argocd';
 import { ADDONS, CHARTS, SYSTEM_TAINT } from './versions';
 
 /** The network and cluster stacks of one environment, synthesized with cdk-nag (which throws on an unacknowledged finding). */
-function synth(environment: EnvironmentName) {
+function synth(
+  environment: EnvironmentName,
+  access: Pick<AerialClusterProps, 'adminRoleArns' | 'publicAccessCidrs'> = {},
+) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const env = { region: 'eu-west-2' };
@@ -22,6 +25,7 @@ function synth(environment: EnvironmentName) {
     vpc: network.vpc,
     systemInstanceType: 'm7g.large',
     autoSync: environment === 'dev',
+    ...access,
   });
   network.tagClusterSubnets(cluster.names.clusterName, cluster.names.discoveryTag);
   app.synth();
@@ -339,5 +343,29 @@ describe('Argo CD', () => {
 
   test('the construct exposes every name it was built from', () => {
     expect(construct.names).toEqual(names);
+  });
+});
+
+describe('who can reach the cluster', () => {
+  test('by default: the API server is private and only the creation role is admin', () => {
+    t.hasResourceProperties('Custom::AWSCDK-EKS-Cluster', {
+      Config: Match.objectLike({ resourcesVpcConfig: Match.objectLike({ endpointPublicAccess: false }) }),
+    });
+    expect(JSON.stringify(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))).not.toContain('system:masters');
+  });
+
+  test('operators named at deployment are admins, and the endpoint opens only to the CIDRs given', () => {
+    const { cluster } = synth('dev', {
+      adminRoleArns: ['arn:aws:iam::000000000000:role/platform-admin'],
+      publicAccessCidrs: ['203.0.113.0/24'],
+    });
+    cluster.hasResourceProperties('Custom::AWSCDK-EKS-Cluster', {
+      Config: Match.objectLike({
+        resourcesVpcConfig: Match.objectLike({ endpointPublicAccess: true, publicAccessCidrs: ['203.0.113.0/24'] }),
+      }),
+    });
+    const awsAuth = JSON.stringify(cluster.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+    expect(awsAuth).toContain('platform-admin');
+    expect(awsAuth).toContain('system:masters');
   });
 });

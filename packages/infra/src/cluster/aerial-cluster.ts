@@ -22,6 +22,10 @@ const HELM_TIMEOUT = Duration.minutes(12);
 export interface AerialClusterProps {
   readonly environmentName: EnvironmentName;
   readonly vpc: ec2.IVpc;
+  /** IAM roles given cluster admin (system:masters). @default none */
+  readonly adminRoleArns?: readonly string[];
+  /** CIDRs that may reach the API server from outside the VPC. @default none: private only */
+  readonly publicAccessCidrs?: readonly string[];
   /** Instance type of the (arm64, tainted) system node group. */
   readonly systemInstanceType: string;
   /** Sync automatically with prune and self-heal (dev); manual syncs otherwise. @default false */
@@ -56,7 +60,9 @@ export class AerialCluster extends Construct {
       kubectlLayer: kubectlLayer(this),
       vpc: props.vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
-      endpointAccess: eks.EndpointAccess.PRIVATE,
+      endpointAccess: props.publicAccessCidrs?.length
+        ? eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...props.publicAccessCidrs)
+        : eks.EndpointAccess.PRIVATE,
       defaultCapacity: 0,
       clusterLogging: [
         eks.ClusterLoggingTypes.API,
@@ -101,6 +107,16 @@ export class AerialCluster extends Construct {
       username: 'system:node:{{EC2PrivateDNSName}}',
       groups: ['system:bootstrappers', 'system:nodes'],
     });
+    if (props.publicAccessCidrs?.length)
+      acknowledge(
+        this.cluster,
+        `the API server answers outside the VPC only to the CIDRs the operator configured (${props.publicAccessCidrs.join(', ')})`,
+        ['AwsSolutions-EKS1'],
+      );
+    // Only CDK's creation role is admin otherwise: nobody could run kubectl or log in to Argo CD.
+    (props.adminRoleArns ?? []).forEach((arn, i) =>
+      this.cluster.awsAuth.addMastersRole(iam.Role.fromRoleArn(this, `Admin${i}`, arn, { mutable: false })),
+    );
     this.interruption = new KarpenterInterruption(this, 'Interruption', {
       queueName: names.queues.karpenterInterruption,
     });

@@ -1,4 +1,5 @@
 import {
+  AerialError,
   DEFAULT_ENVIRONMENTS,
   deploymentNames,
   type EnvironmentConfig,
@@ -16,9 +17,32 @@ export const InfraSettingsSchema = z.object({
   maxAzs: z.number().int().min(2).max(3),
   logRetentionDays: z.union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]),
   batch: z.object({ cpuMaxVcpus: z.number().int().min(1), gpuMaxVcpus: z.number().int().min(0) }),
-  cluster: z.object({ nodeInstanceType: z.string() }),
+  cluster: z.object({
+    nodeInstanceType: z.string(),
+    /**
+     * IAM roles of the people who administer the cluster (kubectl, Argo CD's first login): mapped
+     * to system:masters. Empty by default (no account in the repository): set it at deployment.
+     */
+    adminRoleArns: z
+      .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'))
+      .default([]),
+    /**
+     * Where the API server may be reached from besides the VPC (CIDRs); empty keeps the endpoint
+     * private (reach it through SSM or a VPN into the VPC).
+     */
+    publicAccessCidrs: z.array(z.cidrv4()).default([]),
+  }),
   gitops: z.object({ repoUrl: z.url({ protocol: /^https$/ }), revision: z.string().min(1), path: z.string().min(1) }),
-  github: z.object({ owner: z.string().min(1), repo: z.string().min(1) }),
+  github: z.object({
+    owner: z.string().min(1),
+    repo: z.string().min(1),
+    /**
+     * An account has one GitHub OIDC provider: the first environment deployed to it creates it
+     * ('create'); others in the same account, or an account that has one already, use it
+     * ('existing').
+     */
+    oidcProvider: z.enum(['create', 'existing']).default('create'),
+  }),
   /**
    * Who receives alarms (critical and warning topics) and budget alerts, by email. Empty by
    * default: nothing personal lives in the repository, so an operator sets it at deployment
@@ -42,9 +66,9 @@ export interface InfraConfig {
   readonly settings: InfraSettings;
 }
 
-const GITHUB = { owner: PLATFORM.github.owner, repo: PLATFORM.github.repo };
+const GITHUB = { owner: PLATFORM.github.owner, repo: PLATFORM.github.repo, oidcProvider: 'create' as const };
 /** Mail goes out from a subdomain per environment of the project's domain; override per deployment. */
-const mailDomain = (name: EnvironmentName) => `${name === 'prod' ? '' : `${name}.`}mail.aerial-platform.org`;
+const mailDomain = (name: EnvironmentName) => deploymentNames(name).mailDomain;
 
 const SETTINGS: Record<EnvironmentName, InfraSettings> = {
   dev: {
@@ -52,7 +76,7 @@ const SETTINGS: Record<EnvironmentName, InfraSettings> = {
     maxAzs: 2,
     logRetentionDays: 30,
     batch: { cpuMaxVcpus: 32, gpuMaxVcpus: 8 },
-    cluster: { nodeInstanceType: 'm7g.large' },
+    cluster: { nodeInstanceType: 'm7g.large', adminRoleArns: [], publicAccessCidrs: [] },
     gitops: deploymentNames('dev').gitops,
     github: GITHUB,
     alertEmails: [],
@@ -63,7 +87,7 @@ const SETTINGS: Record<EnvironmentName, InfraSettings> = {
     maxAzs: 2,
     logRetentionDays: 60,
     batch: { cpuMaxVcpus: 64, gpuMaxVcpus: 16 },
-    cluster: { nodeInstanceType: 'm7g.large' },
+    cluster: { nodeInstanceType: 'm7g.large', adminRoleArns: [], publicAccessCidrs: [] },
     gitops: deploymentNames('staging').gitops,
     github: GITHUB,
     alertEmails: [],
@@ -74,7 +98,7 @@ const SETTINGS: Record<EnvironmentName, InfraSettings> = {
     maxAzs: 3,
     logRetentionDays: 90,
     batch: { cpuMaxVcpus: 256, gpuMaxVcpus: 64 },
-    cluster: { nodeInstanceType: 'm7g.xlarge' },
+    cluster: { nodeInstanceType: 'm7g.xlarge', adminRoleArns: [], publicAccessCidrs: [] },
     gitops: deploymentNames('prod').gitops,
     github: GITHUB,
     alertEmails: [],
@@ -99,12 +123,32 @@ export function infraConfig(name: EnvironmentName, override: unknown = undefined
   );
   const settings = parseAtBoundary(
     InfraSettingsSchema,
-    { ...SETTINGS[name], ...parsed.settings },
+    mergeSettings(SETTINGS[name], parsed.settings ?? {}),
     `${name} infrastructure settings`,
   );
+  // The cluster's manifests (External Secrets' store, say) are synthesized from the contracts,
+  // not from this context: a region given only here would split the environment in two.
+  const region = DEFAULT_ENVIRONMENTS[name].region;
+  if (environment.region !== region)
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `${name} environment config: region ${environment.region} differs from ${region}, the region the manifests are made for`,
+      `set the region in DEFAULT_ENVIRONMENTS (packages/contracts/src/environment.ts), not in -c aerial:${name}`,
+    );
   return { environment, settings };
 }
 
 /** Batch job queues: names only the AWS side uses (the manifests run jobs on Argo instead). */
 export const jobQueueName = (env: EnvironmentName, priority: 'high' | 'normal' | 'low', gpu = false): string =>
   `${deploymentNames(env).prefix}-${gpu ? 'gpu-' : ''}${priority}`;
+
+/** Context overrides settings one level deep: `{"cluster":{"adminRoleArns":[…]}}` keeps the rest of `cluster`. */
+function mergeSettings(defaults: InfraSettings, override: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(override)) {
+    const base = merged[key];
+    const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    merged[key] = isObject(base) && isObject(value) ? { ...(base as object), ...(value as object) } : value;
+  }
+  return merged;
+}

@@ -133,6 +133,8 @@ export class AerialEnvironment extends Stage {
       environmentName: environment.name,
       vpc: network.vpc,
       systemInstanceType: settings.cluster.nodeInstanceType,
+      adminRoleArns: settings.cluster.adminRoleArns,
+      publicAccessCidrs: settings.cluster.publicAccessCidrs,
       autoSync: environment.name === 'dev',
     });
     network.tagClusterSubnets(cluster.names.clusterName, cluster.names.discoveryTag);
@@ -169,6 +171,7 @@ export class AerialEnvironment extends Stage {
       repo: settings.github.repo,
       environmentName: environment.name,
       roleName: names.roles.githubDeploy,
+      createProvider: settings.github.oidcProvider === 'create',
     });
 
     // CloudFormation takes no Tags on a dashboard (cfn-lint E3002), though the L1 offers them.
