@@ -44,7 +44,10 @@ describe.each([...ENVIRONMENT_NAMES])('committed manifests of %s', (name) => {
       ])
         expect({ file, found: text.match(placeholder)?.[0] }).toEqual({ file, found: undefined });
       // No reserved example domain: the Hub's host comes from PLATFORM.domain.
-      expect({ file, example: text.match(/[\w.-]+\.(example|invalid|test)\b/)?.[0] }).toEqual({ file, example: undefined });
+      expect({ file, example: text.match(/[\w.-]+\.(example|invalid|test)\b/)?.[0] }).toEqual({
+        file,
+        example: undefined,
+      });
     }
   });
 
