@@ -27,7 +27,13 @@ describe('SfM reference altitudes', () => {
   });
 
   test('GIVEN one photo without a height THEN it takes the median height; with most unknown THEN GPS altitudes', () => {
-    const mostKnown = referenceAltitudes(records, new Map([['a', 44], ['b', 46]]));
+    const mostKnown = referenceAltitudes(
+      records,
+      new Map([
+        ['a', 44],
+        ['b', 46],
+      ]),
+    );
     expect(records.map(mostKnown)).toEqual([369, 371, 370]);
     const fewKnown = referenceAltitudes(records, new Map([['a', 45]]));
     expect(records.map(fewKnown)).toEqual([345, 395, 445]);
