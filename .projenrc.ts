@@ -230,16 +230,21 @@ repo.addPackage({
   workspaceDeps: [contracts, pipeline, sampleData],
   // The Hub benchmark runs the built Hub and engine as processes (it imports neither).
   implicitDependencies: [hub, workers],
-  deps: { sharp: '^0.35.0', autocannon: '^8.0.0', fastify: '^5.12.0', mqtt: '^5.16.0' },
+  // zod: the schema of bench-report.json.
+  deps: { sharp: '^0.35.0', autocannon: '^8.0.0', fastify: '^5.12.0', mqtt: '^5.16.0', zod: '^4.1.0' },
   devDeps: { '@types/autocannon': '^7.12.7' },
   scripts: {
     ingest: 'node lib/ingest.js',
     sfm: 'node lib/sfm.js',
     mosaic: 'node lib/mosaic.js',
     hub: 'node lib/hub.js',
+    engine: 'node lib/engine.js',
+    affected: 'node lib/affected.js',
   },
   testTimeout: 120_000,
 });
+// `pnpm bench` writes its report at the root; the docs keep the committed copy (--update-docs).
+repo.gitignore.exclude('/bench-report.md', '/bench-report.json');
 
 repo.addPackage({
   name: 'repo',
@@ -302,6 +307,22 @@ repo.addTask('bench:hub', {
 repo.addTask('bench:ingest', {
   description: 'Ingest against the sharp decode floor, side by side',
   steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/ingest.js' }],
+});
+repo.addTask('bench:engine', {
+  description: 'Local engine overhead per state transition: no-op stages through the engine vs called directly',
+  steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/engine.js' }],
+});
+repo.addTask('bench:affected', {
+  description: '`nx affected` after a Hub-only change (in a temporary worktree) vs every project',
+  steps: [{ exec: 'nx run bench:build' }, { exec: 'node tools/bench/lib/affected.js' }],
+});
+repo.addTask('bench', {
+  description:
+    'Every benchmark, each against a baseline measured in the same run: writes bench-report.md and .json (-- --update-docs copies it into the docs)',
+  steps: [
+    { exec: 'nx run-many -t build -p bench hub workers --output-style=static' },
+    { execArgs: ['node', 'tools/bench/lib/run-all.js'], receiveArgs: true },
+  ],
 });
 
 repo.synth();

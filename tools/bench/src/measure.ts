@@ -1,4 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { median } from './stats';
+
+export { median } from './stats';
 
 export interface Measurement {
   readonly label: string;
@@ -22,10 +25,13 @@ export async function sideBySide(
   rounds: number,
   candidate: Subject,
   floor: Subject,
+  options: { warmup?: number } = {},
 ): Promise<{ candidate: Measurement; floor: Measurement; ratio: number }> {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('rounds must be a positive integer');
+  const warmup = options.warmup ?? 0;
   const times: Record<'candidate' | 'floor', number[]> = { candidate: [], floor: [] };
-  for (let i = 0; i < rounds; i++) {
+  // Warm-up rounds (untimed) load code, JIT and the page cache for both before the first timed pair.
+  for (let i = 0; i < warmup + rounds; i++) {
     for (const [key, subject] of [
       ['floor', floor],
       ['candidate', candidate],
@@ -33,16 +39,10 @@ export async function sideBySide(
       await subject.prepare?.();
       const start = performance.now();
       await subject.run();
-      times[key].push((performance.now() - start) / 1000);
+      if (i >= warmup) times[key].push((performance.now() - start) / 1000);
     }
   }
   const c = { label: candidate.label, runs: times.candidate, medianSeconds: median(times.candidate) };
   const f = { label: floor.label, runs: times.floor, medianSeconds: median(times.floor) };
   return { candidate: c, floor: f, ratio: c.medianSeconds / f.medianSeconds };
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

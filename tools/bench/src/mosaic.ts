@@ -18,67 +18,188 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { sideBySide } from './measure';
+import { emitFigures, type Figure, figure, type MeasuredFigure, num, skipped } from './report';
+import { median, pairedRatios } from './stats';
 
 const MAP_STAGES = stagesFor(AERIAL_PIPELINE, 'map').filter((s) => s !== AERIAL_PIPELINE.notify);
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const GiB2 = { on: 'value', op: '<=', limit: 2048, text: '≤ 2048 MiB' } as const;
 
 /**
- * The map products' three figures, each measured side by side in this run:
- * (a) the whole map job on Brighton Beach against decoding every image once with sharp;
- * (b) the Tiles stage against `gdal2tiles.py --xyz --processes=2` on the same mosaic (both warp
- *     it when it is in UTM);
- * (c) peak RSS of the map job on a generated 150-image survey, in a child process of its own;
- * (d) wall time and peak RSS of the map job on Caliterra (EXIF GPS only), in a child of its own.
- * `node lib/mosaic.js rss <photos>` is that child; `node lib/mosaic.js tiles <cog.tif>` measures
- * (b) alone on any north-up RGBA COG in EPSG:3857 or a WGS84 UTM zone.
+ * The map products' figures, each against a baseline measured in this run, rounds alternating:
+ * (a) the map job on Brighton Beach and on Caliterra (EXIF GPS only), each run as a process of its
+ *     own: wall time, CPU time (user + system of the process and what it waited for) and peak RSS,
+ *     against a process that decodes every photo once with sharp, two at a time (the decode floor);
+ * (b) the Tiles stage against `gdal2tiles.py --xyz --processes=2` on the same mosaic (both warp it
+ *     when it is in UTM);
+ * (c) peak RSS of the map job on a generated survey of ~150 photos, in a process of its own.
+ * `node lib/mosaic.js job|decode <photos>` are those processes; `node lib/mosaic.js tiles <cog.tif>`
+ * measures (b) alone on any north-up RGBA COG in EPSG:3857 or a WGS84 UTM zone.
  */
 async function main(): Promise<void> {
-  if (process.argv[2] === 'rss') return rssChild(process.argv[3]!);
+  if (process.argv[2] === 'job' || process.argv[2] === 'decode') return processChild(process.argv[2], process.argv[3]!);
   if (process.argv[2] === 'tiles') return tilesOnly(process.argv[3]);
   const work = mkdtempSync(join(tmpdir(), 'aerial-bench-mosaic-'));
+  const figures: Figure[] = [];
+  const lines: string[] = [];
   try {
-    const images = sharedDatasetImages('brighton-beach');
-    if (!images) throw new Error('../shared/datasets/brighton-beach/images is absent: the mosaic benchmark needs it');
-    const files = readdirSync(images).map((f) => join(images, f));
-    const store = new LocalFolderStore(join(work, 'objects'));
-    let run = 0;
-    const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-    const job = await sideBySide(
-      rounds,
-      { label: 'map job (Ingest → Publish)', run: () => mapJob(store, `bench-map-${++run}`, images) },
-      { label: 'sharp full decode of every image', run: () => decodeAll(files) },
-    );
-    const lines = [
-      `(a) Brighton Beach, ${files.length} photos, ${rounds} rounds each, interleaved`,
-      `    ${job.floor.label}: median ${job.floor.medianSeconds.toFixed(2)} s`,
-      `    ${job.candidate.label}: median ${job.candidate.medianSeconds.toFixed(2)} s`,
-      `    ratio map job / decode floor: ${job.ratio.toFixed(2)} (a diagnostic: the ≤ 4 target is retired)`,
-      `    last map job by stage: ${[...lastStageSeconds].map(([s, t]) => `${s} ${t.toFixed(2)} s`).join(', ')}`,
+    const brighton = sharedDatasetImages('brighton-beach');
+    const datasets = [
+      { id: 'brighton', name: 'Brighton Beach', images: brighton, rounds: env('BENCH_MAP_ROUNDS', 3) },
+      {
+        id: 'caliterra',
+        name: 'Caliterra',
+        images: sharedDatasetImages('caliterra'),
+        rounds: env('BENCH_MAP_ROUNDS', 3),
+      },
     ];
+    for (const d of datasets) {
+      if (!d.images) {
+        const why = `../shared/datasets/${d.id === 'brighton' ? 'brighton-beach' : d.id}/images is absent`;
+        lines.push(`(a) ${d.name}: skipped, ${why}`);
+        figures.push(skipped(`map.${d.id}.wall`, `Map job, ${d.name}`, 'wall, CPU, peak RSS', why));
+        continue;
+      }
+      figures.push(...(await mapJobFigures(d.id, d.name, d.images, d.rounds, lines)));
+    }
 
-    const cog = join(work, 'objects', keys.stage(`bench-map-${run}`, 'Orthomosaic'), 'orthomosaic.tif');
-    lines.push(...(await tilesAgainstGdal2tiles(store, `bench-map-${run}`, cog, work)));
+    if (brighton) {
+      // One untimed map job in this process leaves the COG and the Tiles manifest (its zoom range).
+      const store = new LocalFolderStore(join(work, 'objects'));
+      await mapJob(store, 'bench-map-1', brighton);
+      const cog = join(work, 'objects', keys.stage('bench-map-1', 'Orthomosaic'), 'orthomosaic.tif');
+      const tiles = await tilesAgainstGdal2tiles(store, 'bench-map-1', cog, work);
+      lines.push(...tiles.lines);
+      figures.push(...tiles.figures);
+    } else {
+      figures.push(skipped('tiles.gdal2tiles', 'Tiles', 'Tiles stage vs gdal2tiles', 'Brighton Beach is absent'));
+    }
 
     const survey = join(work, 'survey150');
     // About 150 frames of 1600×1200 at 60 m, 70 % / 60 % overlap (the generator lays out the lines).
     await generateSurvey({ outDir: survey, areaWidthM: 290, areaHeightM: 250, gpsNoiseM: 2, yawNoiseDeg: 3 });
     const photos = readdirSync(join(survey, 'images')).length;
-    const child = spawnSync(process.execPath, [__filename, 'rss', join(survey, 'images')], { encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`RSS child failed: ${child.stderr}`);
-    lines.push(`(c) map job on a generated survey of ${photos} photos: ${child.stdout.trim()} (target ≤ 2048 MiB)`);
-
-    // (d): a photo set without DJI metadata, placed by the photos themselves.
-    const caliterra = sharedDatasetImages('caliterra');
-    if (caliterra) {
-      const count = readdirSync(caliterra).length;
-      const run = spawnSync(process.execPath, [__filename, 'rss', caliterra], { encoding: 'utf8' });
-      if (run.status !== 0) throw new Error(`Caliterra child failed: ${run.stderr}`);
-      lines.push(
-        `(d) map job on Caliterra (${count} photos, EXIF GPS only): ${run.stdout.trim()} (target ≤ 60 s and ≤ 2048 MiB)`,
-      );
-    } else {
-      lines.push('(d) skipped: ../shared/datasets/caliterra/images is absent');
+    const rss: number[] = [];
+    const seconds: number[] = [];
+    for (let r = 0; r < env('BENCH_RSS_ROUNDS', 2); r++) {
+      const run = measureChild('job', join(survey, 'images'));
+      rss.push(run.peakMiB);
+      seconds.push(run.wallS);
     }
+    const f = figure({
+      id: 'map.survey150.rss',
+      group: 'Map job, generated survey',
+      name: `peak RSS, ${photos} photos of 1600×1200`,
+      unit: 'MiB',
+      samples: rss,
+      target: GiB2,
+      note: `wall ${seconds.map((s) => s.toFixed(1)).join(', ')} s`,
+    });
+    figures.push(f);
+    lines.push(
+      `(c) map job on a generated survey of ${photos} photos: peak RSS ${num(f.measured.median)} MiB (${rss.map(num).join(', ')}), target ≤ 2048 MiB`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
+    emitFigures(figures);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** (a) for one photo set: job and decode floor as processes of their own, alternating. */
+async function mapJobFigures(id: string, name: string, images: string, rounds: number, lines: string[]) {
+  const count = readdirSync(images).length;
+  const job: ChildRun[] = [];
+  const floor: ChildRun[] = [];
+  measureChild('decode', images); // warm-up: the photos into the page cache
+  for (let r = 0; r < rounds; r++) {
+    floor.push(measureChild('decode', images));
+    job.push(measureChild('job', images));
+  }
+  const group = `Map job, ${name} (${count} photos)`;
+  const base = 'decode floor';
+  const out = [
+    figure({
+      id: `map.${id}.wall`,
+      group,
+      name: 'wall time',
+      unit: 's',
+      samples: job.map((j) => j.wallS),
+      baseline: { name: base, samples: floor.map((j) => j.wallS) },
+      ...(id === 'caliterra'
+        ? { target: { on: 'value', op: '<=', limit: 60, text: '≤ 60 s (ratio: diagnostic)' } }
+        : {}),
+      note: `by stage (last round): ${job.at(-1)!.stages}`,
+    }),
+    figure({
+      id: `map.${id}.cpu`,
+      group,
+      name: 'CPU time (user + system)',
+      unit: 's',
+      samples: job.map((j) => j.cpuS),
+      baseline: { name: base, samples: floor.map((j) => j.cpuS) },
+    }),
+    figure({
+      id: `map.${id}.rss`,
+      group,
+      name: 'peak RSS',
+      unit: 'MiB',
+      samples: job.map((j) => j.peakMiB),
+      baseline: { name: base, samples: floor.map((j) => j.peakMiB) },
+      target: GiB2,
+    }),
+  ];
+  const [wall, cpu, rss] = out as [MeasuredFigure, MeasuredFigure, MeasuredFigure];
+  lines.push(
+    `(a) ${group}, ${rounds} rounds, alternating with the decode floor:`,
+    `    wall ${num(wall.measured.median)} s (${num(wall.measured.min)}–${num(wall.measured.max)}) vs floor ${num(wall.baseline!.spread.median)} s = ${num(wall.ratio!.median)}× (diagnostic)`,
+    `    CPU ${num(cpu.measured.median)} s vs floor ${num(cpu.baseline!.spread.median)} s = ${num(cpu.ratio!.median)}×`,
+    `    peak RSS ${num(rss.measured.median)} MiB (target ≤ 2048 MiB); by stage: ${job.at(-1)!.stages}`,
+  );
+  return out;
+}
+
+interface ChildRun {
+  readonly wallS: number;
+  /** User + system seconds of the child and of every process it waited for. */
+  readonly cpuS: number;
+  readonly peakMiB: number;
+  readonly stages: string;
+}
+
+/** User + system seconds of this process's waited-for children so far (Linux /proc). */
+function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of proc(5), cutime and cstime, in clock ticks.
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+function measureChild(mode: 'job' | 'decode', photos: string): ChildRun {
+  const cpuBefore = childrenCpuSeconds();
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [__filename, mode, photos], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const wallS = (performance.now() - started) / 1000;
+  if (child.status !== 0) throw new Error(`${mode} ${photos} failed: ${child.stderr.slice(-2000)}`);
+  const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { peakMiB: number; stages: string };
+  return { wallS, cpuS: childrenCpuSeconds() - cpuBefore, ...result };
+}
+
+async function processChild(mode: 'job' | 'decode', photos: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'aerial-bench-child-'));
+  try {
+    if (mode === 'job') await mapJob(new LocalFolderStore(join(work, 'objects')), 'bench-job', photos);
+    else await decodeAll(readdirSync(photos).map((f) => join(photos, f)));
+    const stages = [...lastStageSeconds].map(([s, t]) => `${s} ${t.toFixed(1)} s`).join(', ');
+    const peakMiB = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(`${JSON.stringify({ peakMiB, stages })}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -88,16 +209,30 @@ async function main(): Promise<void> {
  * (b): the Tiles stage against gdal2tiles on the COG of `mapJob`, whose Orthomosaic and Tiles
  * manifests are in `store` (Tiles has run once: its zoom range is gdal2tiles' `-z`).
  */
-async function tilesAgainstGdal2tiles(store: LocalFolderStore, mapJob: string, cog: string, work: string) {
+async function tilesAgainstGdal2tiles(
+  store: LocalFolderStore,
+  mapJob: string,
+  cog: string,
+  work: string,
+): Promise<{ lines: string[]; figures: Figure[] }> {
   const gdal2tiles = ['/usr/bin/gdal2tiles.py', '/usr/bin/gdal2tiles'].find((p) => existsSync(p));
-  if (!gdal2tiles) return ['(b) skipped: gdal2tiles.py is absent (tools/services/setup.sh installs gdal-bin)'];
+  if (!gdal2tiles) {
+    const why = 'gdal2tiles.py is absent (tools/services/setup.sh installs gdal-bin)';
+    return {
+      lines: [`(b) skipped: ${why}`],
+      figures: [skipped('tiles.gdal2tiles', 'Tiles', 'Tiles stage vs gdal2tiles', why)],
+    };
+  }
   const zooms = zoomRange(store, mapJob);
   const mosaic = (await getJson(store, keys.manifest(mapJob, 'Orthomosaic'))) as { summary: { epsg?: number } };
   const crs = `EPSG:${mosaic.summary.epsg ?? 3857}`;
   let k = 0;
   let g = 0;
+  // CPU seconds of each run (the warm-up's first): the stage's process, gdal2tiles' processes.
+  const stageCpu: number[] = [];
+  const gdalCpu: number[] = [];
   const tiles = await sideBySide(
-    Number(process.env.BENCH_TILE_ROUNDS ?? 5),
+    Number(process.env.BENCH_TILE_ROUNDS ?? 4),
     {
       label: `Tiles stage (libvips, WebP${crs === 'EPSG:3857' ? '' : `, warped from ${crs}`})`,
       // Like gdal2tiles' fresh output folder: each round tiles the same mosaic for a job of its
@@ -106,16 +241,21 @@ async function tilesAgainstGdal2tiles(store: LocalFolderStore, mapJob: string, c
         for (const key of [keys.request, (job: string) => keys.manifest(job, 'Orthomosaic')])
           await store.copy(key(mapJob), key(`bench-tiles-${k + 1}`));
       },
-      run: () =>
-        runStage(
+      run: async () => {
+        const before = process.cpuUsage();
+        await runStage(
           { jobId: `bench-tiles-${++k}`, stage: 'Tiles' },
           { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
-        ),
+        );
+        const used = process.cpuUsage(before);
+        stageCpu.push((used.user + used.system) / 1e6);
+      },
     },
     {
       label: `gdal2tiles.py --xyz --processes=2 (WebP${crs === 'EPSG:3857' ? '' : `, warping ${crs}`})`,
       run: async () => {
         const out = join(work, `gdal2tiles-${++g}`);
+        const before = childrenCpuSeconds();
         // Debian's python3 has the GDAL bindings; another python earlier on PATH may not.
         execFileSync(
           '/usr/bin/python3',
@@ -124,8 +264,11 @@ async function tilesAgainstGdal2tiles(store: LocalFolderStore, mapJob: string, c
             stdio: 'ignore',
           },
         );
+        gdalCpu.push(childrenCpuSeconds() - before);
       },
     },
+    // One untimed pair first: gdal2tiles' Python imports and the COG in the page cache.
+    { warmup: 1 },
   );
   const lines = [
     `(b) tiles of the same ${cog.split('/').slice(-1)[0]} (${crs}, zoom ${zooms}), ${tiles.candidate.runs.length} rounds each, medians`,
@@ -138,7 +281,32 @@ async function tilesAgainstGdal2tiles(store: LocalFolderStore, mapJob: string, c
     `    of which the floor, WebP encoding of the same ${encode.tiles} tiles alone (4 at a time): ${encode.seconds.toFixed(2)} s` +
       ` → at most ${(tiles.floor.medianSeconds / encode.seconds).toFixed(2)}× over gdal2tiles with these tiles`,
   );
-  return lines;
+  const f = figure({
+    id: 'tiles.gdal2tiles',
+    group: 'Tiles',
+    name: `Tiles stage vs gdal2tiles.py --xyz --processes=2 (${crs}, zoom ${zooms})`,
+    unit: 's',
+    samples: tiles.candidate.runs,
+    baseline: { name: 'gdal2tiles', samples: tiles.floor.runs },
+    target: { on: 'ratio', op: '<=', limit: 0.2, text: '≤ 0.2 (≥ 5× faster)' },
+    note:
+      `speed-up over gdal2tiles ${num(1 / median(pairedRatios(tiles.candidate.runs, tiles.floor.runs)))}× (median of rounds); ` +
+      `WebP encoding of the same ${encode.tiles} tiles alone takes ${num(encode.seconds)} s, ` +
+      `so no tiler writing them beats ${num(tiles.floor.medianSeconds / encode.seconds)}× here.`,
+  });
+  const cpu = figure({
+    id: 'tiles.gdal2tiles.cpu',
+    group: 'Tiles',
+    name: 'CPU time (user + system), Tiles stage vs gdal2tiles',
+    unit: 's',
+    samples: stageCpu.slice(1),
+    baseline: { name: 'gdal2tiles', samples: gdalCpu.slice(1) },
+    note: 'CPU time does not depend on how busy the other cores are: the wall-time ratio does, as gdal2tiles runs ~10× longer.',
+  });
+  lines.push(
+    `    CPU time: stage ${num(cpu.measured.median)} s vs gdal2tiles ${num(cpu.baseline!.spread.median)} s = ${num(cpu.ratio!.median)}`,
+  );
+  return { lines, figures: [f, cpu] };
 }
 
 /**
@@ -201,8 +369,9 @@ async function tilesOnly(cog: string | undefined): Promise<void> {
       { jobId: job, stage: 'Tiles' },
       { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
     );
-    const lines = await tilesAgainstGdal2tiles(store, job, stored, work);
+    const { lines, figures } = await tilesAgainstGdal2tiles(store, job, stored, work);
     process.stdout.write(`${lines.join('\n')}\n`);
+    emitFigures(figures);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -254,21 +423,6 @@ async function mapJob(store: LocalFolderStore, jobId: string, photos: string): P
       { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: STAGE_HANDLERS },
     );
     lastStageSeconds.set(stage, (performance.now() - started) / 1000);
-  }
-}
-
-async function rssChild(photos: string): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'aerial-bench-rss-'));
-  try {
-    const started = performance.now();
-    await mapJob(new LocalFolderStore(join(work, 'objects')), 'bench-rss', photos);
-    const peak = process.resourceUsage().maxRSS / 1024;
-    const stages = [...lastStageSeconds].map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ');
-    process.stdout.write(
-      `peak RSS ${peak.toFixed(0)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s (${stages})`,
-    );
-  } finally {
-    rmSync(work, { recursive: true, force: true });
   }
 }
 
