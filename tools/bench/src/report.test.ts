@@ -83,6 +83,7 @@ describe('report', () => {
     machine,
     settings: { BENCH_ROUNDS: '3' },
     loadBefore: 0.4,
+    loadAfter: 0.6,
     figures: [
       figure({
         id: 'ingest',
@@ -109,9 +110,10 @@ describe('report', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('Test CPU, 2 cores, 23.4 GiB');
     expect(md).toContain('commit abc123');
+    expect(md).toContain('load average 0.40 before the run and 0.60 after');
     expect(md).toContain('`BENCH_ROUNDS=3`');
     expect(md).toContain(
-      '| Ingest: Brighton Beach | 1.20 s (1.10–1.30) | decode floor: 1.00 s (1.00–1.00) | 1.20 (1.10–1.30) | ≤ 1.1× floor | **FAIL** | 3 |',
+      '| Ingest: Brighton Beach | 1.20 s (1.10–1.30) | decode floor: 1 s (1–1) | 1.20 (1.10–1.30) | ≤ 1.1× floor | **FAIL** | 3 |',
     );
     expect(md).toContain('| SfM: COLMAP defaults | skipped: colmap is absent |');
     expect(md).toContain('- Ingest: Brighton Beach: a note');

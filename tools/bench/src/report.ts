@@ -70,6 +70,8 @@ export const ReportSchema = z.object({
   settings: z.record(z.string(), z.string()),
   /** Load average (1 min) before the run: a busy machine widens every spread. */
   loadBefore: z.number().nonnegative(),
+  /** …and after it: another user's work arriving during the run shows here. */
+  loadAfter: z.number().nonnegative(),
   figures: z.array(FigureSchema),
   /** Benchmarks whose process failed, with the end of what they printed. */
   failures: z.array(z.object({ bench: z.string(), error: z.string() })),
@@ -180,7 +182,7 @@ export function renderMarkdown(report: Report): string {
   const m = report.machine;
   const lines = [
     `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB,`,
-    `Node ${m.node}, ${m.os}; commit ${m.commit}; load average before the run ${report.loadBefore.toFixed(2)};`,
+    `Node ${m.node}, ${m.os}; commit ${m.commit}; load average ${report.loadBefore.toFixed(2)} before the run and ${report.loadAfter.toFixed(2)} after;`,
     `the run took ${(report.durationSeconds / 60).toFixed(1)} min. Settings: ${
       Object.entries(report.settings)
         .map(([k, v]) => `\`${k}=${v}\``)

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     machine: machine(ROOT),
     settings: only ? { ...settings, only: only.join(',') } : settings,
     loadBefore,
+    loadAfter: loadavg()[0]!,
     figures,
     failures,
   } satisfies Report);
