@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, spawnHub } from '../test-support/hub-process';
+import { REPO_ROOT, spawnHub } from '../spawn-hub';
 
 export const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
 export const CLI_MAIN = join(REPO_ROOT, 'apps', 'workers', 'lib', 'cli', 'main.js');

@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
+import { REPO_ROOT, spawnHub } from '../spawn-hub';
+
+export { REPO_ROOT, type SpawnedHub, spawnHub } from '../spawn-hub';
 const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
 const ENGINE_MAIN = join(REPO_ROOT, 'apps', 'workers', 'lib', 'cli', 'main.js');
 
@@ -67,52 +67,6 @@ export async function startHub(services: 'embedded' | 'real'): Promise<RunningHu
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A Hub process (any build of its main), resolved once it prints its URL; stderr kept as its log. */
-export interface SpawnedHub {
-  readonly url: string;
-  readonly log: string[];
-  readonly child: ChildProcess;
-  /** SIGTERM, and wait for the exit (the Hub stops its engine and services first). */
-  stop(): Promise<void>;
-}
-
-export async function spawnHub(
-  args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
-): Promise<SpawnedHub> {
-  const child: ChildProcess = spawn(process.execPath, args, {
-    env: options.env,
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => log.push(line));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`the Hub did not start within ${options.timeoutMs / 1000} s:\n${log.join('\n')}`));
-    }, options.timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the Hub exited with code ${code}:\n${log.join('\n')}`));
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /Aerial Hub is running: (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolveUrl(m[1]!);
-      }
-    });
-  });
-  return { url, log, child, stop };
 }
 
 async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
