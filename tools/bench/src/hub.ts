@@ -210,13 +210,13 @@ async function main(): Promise<void> {
 }
 
 /**
- * The targets as ratios. Status: 10 ms against the ~4–5 ms a bare route's p99 has at 100
- * connections on these machines when client and server each have a core. Events: 100 ms against
- * the bare broker round trip's p99 (a few ms), so a ratio would say little: the Hub's path stores
- * each burst before pushing it, which is what the figure is about.
+ * The old millisecond targets restated as ratios to the baselines measured on a quiet machine of
+ * this kind (client and servers pinned): status ≤ 10 ms against a bare route's p99 of 2–3 ms at 100
+ * connections gives 4×; events ≤ 100 ms against a bare Mosquitto round trip's p99 of 0.5–0.8 ms at
+ * 1,000/s gives ~150× (a sub-millisecond baseline: the ratio is coarse, the table keeps the ms).
  */
-const STATUS_P99_RATIO = 2;
-const EVENTS_P99_RATIO = 20;
+const STATUS_P99_RATIO = 4;
+const EVENTS_P99_RATIO = 150;
 
 function describe(label: string, f: ReturnType<typeof figure>): string {
   const m = f.measured;
