@@ -88,11 +88,12 @@ async function main(): Promise<void> {
       unit: 's',
       samples: only,
       baseline: { name: '`nx run-many -t build`', samples: full },
-      ...(failed.size
-        ? {
-            note: `at this commit the build failed for ${[...failed].join(', ')} (and what depends on it was not built) in both.`,
-          }
-        : {}),
+      // From clean outputs the affected run also builds everything the Hub depends on.
+      note:
+        `affected builds ${affected.length} projects and their dependencies; run-many all ${all.length}.` +
+        (failed.size
+          ? ` At this commit the build failed for ${[...failed].join(', ')} (and what depends on it was not built).`
+          : ''),
     });
     process.stdout.write(
       `affected by a Hub-only change: ${affected.length} of ${all.length} projects (${affected.join(', ')})\n` +
