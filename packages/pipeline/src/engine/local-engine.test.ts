@@ -21,9 +21,9 @@ import { ingestStage } from '../stages/ingest/ingest-stage';
 import { deliverFromEnv } from '../stages/notify/deliveries';
 import { notifyStage } from '../stages/notify/notify-stage';
 import { type StageHandler } from '../stages/stage-runtime';
+import { inProcessEngine } from '../testing/in-process-engine';
 import { ExecutionStore } from './execution-store';
-import { inProcessContainerRunner, inProcessFunctionRunner } from './in-process-runners';
-import { LocalEngine } from './local-engine';
+import { type LocalEngine } from './local-engine';
 import { type ContainerRunner } from './stage-process';
 
 const environment = DEFAULT_ENVIRONMENTS.dev;
@@ -58,13 +58,14 @@ describe('LocalEngine', () => {
     const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
     for (const stage of STAGE_NAMES) if (stage !== 'Notify') handlers[stage] = passing(runs);
     Object.assign(handlers, overrides);
-    const engine = new LocalEngine({
-      definition: AERIAL_PIPELINE,
+    const engine = inProcessEngine({
+      executions: join(dir, 'executions'),
+      store,
+      handlers,
+      environment,
       asl,
-      store: new ExecutionStore(join(dir, 'executions')),
-      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
-      runContainer: options.runContainer ?? inProcessContainerRunner({ store, environment, handlers }),
-      concurrency: options.concurrency,
+      ...(options.runContainer ? { runContainer: options.runContainer } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       retryDelayScale: 0.001,
       stopPollMs: 20,
     });
@@ -214,13 +215,7 @@ describe('LocalEngine', () => {
 
   test('a function stage failure is caught too: GuardBudget refuses a preset this build lacks', async () => {
     const handlers = { GuardBudget: guardBudgetStage, Notify: notifyStage() };
-    const engine = new LocalEngine({
-      definition: AERIAL_PIPELINE,
-      asl,
-      store: new ExecutionStore(join(dir, 'executions')),
-      runFunction: inProcessFunctionRunner({ store, environment, handlers }),
-      runContainer: inProcessContainerRunner({ store, environment, handlers }),
-    });
+    const engine = inProcessEngine({ executions: join(dir, 'executions'), store, handlers, environment, asl });
     const record = await engine.waitFor(
       await start(engine, 'job-preset', { source: { kind: 'folder', path: dir }, preset: 'map' }),
     );
