@@ -23,19 +23,56 @@ const sampleData = repo.addPackage({
   testTimeout: 60_000,
 });
 
+const definition = repo.addPackage({
+  name: 'definition',
+  outdir: 'packages/definition',
+  description:
+    'The pipeline as typed data (stages, flow, presets, stage inputs and outputs) and its renderers to Step Functions ASL and Argo Workflows',
+  workspaceDeps: [contracts],
+  deps: { 'asl-validator': '^4.0.0' },
+  devDeps: { 'fast-check': '^4.10.2' },
+});
+
+const runtime = repo.addPackage({
+  name: 'runtime',
+  outdir: 'packages/runtime',
+  description:
+    'What every Aerial process shares: object stores, the stage runner and typed stage-output reader, the process config, the logger, the event publisher, stage metrics',
+  workspaceDeps: [contracts],
+  deps: { '@aws-sdk/client-s3': '^3.1000.0', mqtt: '^5.16.0', yauzl: '^3.2.0', zod: '^4.1.0' },
+  devDeps: {
+    'aws-sdk-client-mock': '^4.1.0',
+    'fast-check': '^4.10.2',
+    '@types/yauzl': '^2.10.3',
+    yazl: '^3.3.1',
+    '@types/yazl': '^2.4.6',
+  },
+  testTimeout: 30_000,
+});
+
+// The stages that run as functions (Lambda in the cloud): light enough for a Lambda bundle.
+const functionStages = repo.addPackage({
+  name: 'function-stages',
+  outdir: 'packages/function-stages',
+  description: 'The stages that run as functions (Lambda in the cloud): GuardBudget and Notify',
+  workspaceDeps: [contracts, definition, runtime],
+  deps: { '@aws-sdk/client-sesv2': '^3.1000.0', mqtt: '^5.16.0', zod: '^4.1.0' },
+  devDeps: { 'aws-sdk-client-mock': '^4.1.0', 'fast-check': '^4.10.2' },
+  testTimeout: 30_000,
+});
+
 const pipeline = repo.addPackage({
   name: 'pipeline',
   outdir: 'packages/pipeline',
-  description: 'The pipeline definition, stage implementations, ASL renderer, object store and local engine',
-  workspaceDeps: [contracts],
+  description: 'The stage processing (images, mosaic, SfM, splats, catalog) and the local engine that runs them',
+  workspaceDeps: [contracts, definition, runtime, functionStages],
+  // The fault engine is a program other packages' tests run as a process.
+  entryPoints: { './testing': 'testing/index', './testing/fault-engine': 'testing/fault-engine-main' },
   deps: {
     'aws-local-stepfunctions': '3.0.0',
-    'asl-validator': '^4.0.0',
-    '@aws-sdk/client-s3': '^3.1000.0',
     '@aws-sdk/client-sfn': '^3.1000.0',
     exifr: '^7.1.3',
     sharp: '^0.35.0',
-    yauzl: '^3.2.0',
     zod: '^4.1.0',
     '@playcanvas/splat-transform': '3.7.0',
     mqtt: '^5.16.0',
@@ -43,7 +80,6 @@ const pipeline = repo.addPackage({
     'ml-matrix': '^6.15.1',
     suncalc: '^2.0.2',
     'hyparquet-writer': '^0.17.0',
-    '@aws-sdk/client-sesv2': '^3.1000.0',
     '@turf/convex': '^7.2.0',
     '@turf/helpers': '^7.2.0',
     proj4: '^2.22.0',
@@ -69,7 +105,7 @@ const workers = repo.addPackage({
   name: 'workers',
   outdir: 'apps/workers',
   description: 'Stage container entrypoints, their Dockerfiles, and the aerial CLI that runs jobs on the local engine',
-  workspaceDeps: [contracts, pipeline, sampleData],
+  workspaceDeps: [contracts, definition, runtime, pipeline, sampleData],
   bin: { aerial: 'lib/cli/main.js' },
   deps: { 'cli-progress': '^3.12.0', zod: '^4.1.0' },
   devDeps: { '@types/cli-progress': '^3.11.6', mqtt: '^5.16.0' },
@@ -81,7 +117,10 @@ const hub = repo.addPackage({
   outdir: 'apps/hub',
   description:
     'The Hub: REST API with OpenAPI, tile database (PostgreSQL + PostGIS), MQTT bridge, map tiles and the web page',
-  workspaceDeps: [contracts, pipeline, sampleData],
+  // Only the light packages: the Hub never runs a stage, so sharp, OpenCV and splat-transform
+  // stay out of its image (a test checks its production dependency tree).
+  workspaceDeps: [contracts, definition, runtime, sampleData],
+  workspaceDevDeps: [pipeline],
   bin: { 'aerial-hub': 'lib/server/main.js' },
   // The web page (web/, bundled by Vite with MapLibre) is built beside the server.
   postBuild: 'vite build web',
@@ -141,7 +180,8 @@ const infra = repo.addPackage({
   outdir: 'packages/infra',
   description:
     'The AWS environment as code: aws-cdk-lib stacks per environment (network, data, pipeline, API, cluster, observability, cost, CI access)',
-  workspaceDeps: [contracts, pipeline],
+  // GuardBudget and Notify run as Lambda functions: the light stage package, never the heavy one.
+  workspaceDeps: [contracts, definition, runtime, functionStages],
   // Deploys the workers' container images; does not import them.
   implicitDependencies: [workers],
   deps: {
@@ -171,7 +211,7 @@ const kubernetes = repo.addPackage({
   outdir: 'packages/kubernetes',
   description:
     'Kubernetes as code: cdk8s charts per environment (Argo CD app of apps, Argo Workflows pipeline, PostGIS, MQTT, Hub, Karpenter)',
-  workspaceDeps: [contracts, pipeline],
+  workspaceDeps: [contracts, definition],
   // Deploys the stage images by name (as infra does); the Hub's image is referenced the same way,
   // and a change to the Hub alone does not change a manifest (decision 0001).
   implicitDependencies: [workers],
@@ -198,7 +238,7 @@ repo.addPackage({
   name: 'tests',
   outdir: 'packages/tests',
   description: 'Cross-package tests: the Hub with its page in Chromium, on embedded and real services, end to end',
-  workspaceDeps: [contracts, pipeline],
+  workspaceDeps: [contracts, definition, runtime, functionStages, pipeline],
   // Runs the apps' built programs (never imports them): build them first. Reads the committed
   // manifests to compare them with the synthesized CloudFormation (deployment-agreement.test.ts).
   implicitDependencies: [hub, workers, kubernetes],
@@ -227,7 +267,7 @@ repo.addPackage({
   name: 'bench',
   outdir: 'tools/bench',
   description: 'Benchmarks that measure the pipeline against a floor in the same run and print the ratio',
-  workspaceDeps: [contracts, pipeline, sampleData],
+  workspaceDeps: [contracts, definition, runtime, pipeline, sampleData],
   // The Hub benchmark runs the built Hub and engine as processes (it imports neither).
   implicitDependencies: [hub, workers],
   // zod: the schema of bench-report.json.

@@ -14,6 +14,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/**/*.ts', 'apps/**/*.ts', 'tools/**/*.ts', 'docs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [
+      { group: ['@aerial/*/lib/*', '@aerial/*/src/*', '@aerial/*/lib', '@aerial/*/src'], message: 'import the package (or an entry point its exports map names), not its files' },
+      { regex: '^(\\.\\./)+(packages|apps|tools)/[^/]+/(src|lib)/', message: 'import another package by its name, not by a relative path' },
+    ] }] },
+  },
+  {
     files: ['**/*.test.ts', 'tools/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

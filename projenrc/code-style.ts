@@ -28,6 +28,16 @@ export class CodeStyle extends Component {
       "      'no-console': ['error', { allow: ['warn', 'error'] }],",
       '    },',
       '  },',
+      // A package is used through its index and the entry points its `exports` map names, never
+      // by reaching into its files: the insides can then move without breaking a consumer.
+      // (projenrc/ is exempt: it configures the packages before any of them is built.)
+      '  {',
+      "    files: ['packages/**/*.ts', 'apps/**/*.ts', 'tools/**/*.ts', 'docs/**/*.ts'],",
+      "    rules: { 'no-restricted-imports': ['error', { patterns: [",
+      "      { group: ['@aerial/*/lib/*', '@aerial/*/src/*', '@aerial/*/lib', '@aerial/*/src'], message: 'import the package (or an entry point its exports map names), not its files' },",
+      "      { regex: '^(\\\\.\\\\./)+(packages|apps|tools)/[^/]+/(src|lib)/', message: 'import another package by its name, not by a relative path' },",
+      '    ] }] },',
+      '  },',
       '  {',
       "    files: ['**/*.test.ts', 'tools/**/*.ts'],",
       "    rules: { 'no-console': 'off' },",

@@ -46,6 +46,13 @@ export interface WorkspacePackageOptions {
   readonly runtimeFiles?: string[];
   /** What the build writes besides `lib/` (for example `web/dist`): Nx caches and restores it. @default [] */
   readonly buildOutputs?: string[];
+  /**
+   * Entry points besides the index, subpath to module under `src/` without extension (for example
+   * `{ './testing': 'testing/index' }`). Only these and the index can be imported: the `exports`
+   * map closes the package to deep imports, so its insides can move without breaking a consumer.
+   * @default {}
+   */
+  readonly entryPoints?: Record<string, string>;
 }
 
 const DEFAULT_VERSION = '0.0.0';
@@ -158,6 +165,7 @@ export class WorkspacePackage extends Component {
             type: 'commonjs',
             main: 'lib/index.js',
             types: 'lib/index.d.ts',
+            exports: this.renderExports(),
             files: ['lib', ...(o.runtimeFiles ?? []), '!lib/**/*.test.*', '!lib/.tsbuildinfo'],
           }
         : {}),
@@ -172,6 +180,14 @@ export class WorkspacePackage extends Component {
       },
       jest: this.renderJest(),
     };
+  }
+
+  private renderExports(): Record<string, unknown> {
+    const entry = (module: string) => ({ types: `./lib/${module}.d.ts`, default: `./lib/${module}.js` });
+    const extra = Object.entries(this.options.entryPoints ?? {}).map(([subpath, module]) => [subpath, entry(module)]);
+    const bins = Object.values(this.options.bin ?? {}).map((file) => [`./${file}`, `./${file}`]);
+    // package.json stays readable (tools read versions); bins stay runnable by path.
+    return Object.fromEntries([['.', entry('index')], ...extra, ...bins, ['./package.json', './package.json']]);
   }
 
   private renderTargets(): Record<string, unknown> {

@@ -1,4 +1,5 @@
-import { EngineHarness, LOCAL_STATE_MACHINE_ARN } from '@aerial/pipeline';
+import { LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
+import { EngineHarness } from '@aerial/pipeline/testing';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';

@@ -17,7 +17,7 @@ import { Publications } from './products/publications';
 import { productRoutes } from './routes/products';
 import { datasetRoutes } from './routes/datasets';
 import fastifyStatic from '@fastify/static';
-import type { ObjectStore } from '@aerial/pipeline';
+import type { ObjectStore } from '@aerial/runtime';
 import type { EventEmitter } from 'node:events';
 
 export interface HubOptions {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { AerialError, formatWorkerLine, StageNameSchema, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
-import { runStage, STAGE_HANDLERS, stageMetricLine } from '@aerial/pipeline';
+import { runStage, stageMetricLine } from '@aerial/runtime';
+import { STAGE_HANDLERS } from '@aerial/pipeline';
 import { loadWorkerConfig } from './worker-config';
 
 /**

@@ -1,4 +1,5 @@
-import { AERIAL_PIPELINE, STAGE_HANDLERS } from '@aerial/pipeline';
+import { AERIAL_PIPELINE } from '@aerial/definition';
+import { STAGE_HANDLERS } from '@aerial/pipeline';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

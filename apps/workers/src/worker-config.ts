@@ -1,5 +1,5 @@
 import { DEFAULT_ENVIRONMENTS, type EnvironmentConfig, loadRuntimeConfig, type RuntimeConfig } from '@aerial/contracts';
-import { createObjectStore, type ObjectStore } from '@aerial/pipeline';
+import { createObjectStore, type ObjectStore } from '@aerial/runtime';
 
 /** What a worker process needs, from its environment variables (validated, with safe defaults). */
 export interface WorkerConfig {

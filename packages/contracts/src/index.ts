@@ -17,3 +17,4 @@ export * from './publication';
 export * from './registration';
 export * from './deployment';
 export * from './image-tags';
+export * from './published-layout';

@@ -39,3 +39,15 @@ export const SfnRequestSchemas = {
   }),
 } as const;
 export type SfnOperation = keyof typeof SfnRequestSchemas;
+
+/**
+ * The job's workflow name everywhere it is deployed: the Step Functions state machine, the Argo
+ * WorkflowTemplate, and the state machine the embedded engine serves.
+ */
+export const PIPELINE_NAME = 'aerial-job';
+
+/** The embedded engine answers as this region and account (never a real one). */
+export const LOCAL_ENGINE = { region: 'local', account: '000000000000' } as const;
+
+/** The state machine the embedded engine serves; the Hub and CLI start jobs on it. */
+export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_ENGINE.region}:${LOCAL_ENGINE.account}:stateMachine:${PIPELINE_NAME}`;

@@ -1,11 +1,4 @@
-import {
-  AERIAL_PIPELINE,
-  assertValidAsl,
-  localSubstitutions,
-  renderAsl,
-  substitute,
-  type AslDocument,
-} from '@aerial/pipeline';
+import { AERIAL_PIPELINE, assertValidAsl, renderAsl, substitute, type AslDocument, localSubstitutions } from '@aerial/definition';
 import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
 import { deployedDefinition } from './pipeline/aerial-pipeline';
 import { synthApp } from './test-support/synth';

@@ -1,5 +1,5 @@
 import { DEFAULT_ENVIRONMENTS, deploymentNames, ENVIRONMENT_NAMES, PLATFORM } from '@aerial/contracts';
-import { AERIAL_PIPELINE, renderAsl } from '@aerial/pipeline';
+import { AERIAL_PIPELINE, renderAsl } from '@aerial/definition';
 import { Match } from 'aws-cdk-lib/assertions';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { infraConfig } from './config/infra-config';
 import { fixedMonthlyCost, INTERFACE_ENDPOINTS } from './cost/fixed-cost';
 import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from './lambda/lambda-environment';
 import { deployedDefinition, UNNOTIFIED_END_STATUSES } from './pipeline/aerial-pipeline';
-import { longestPathSeconds } from '@aerial/pipeline';
+import { longestPathSeconds } from '@aerial/definition';
 import { synthApp } from './test-support/synth';
 
 const { template } = synthApp();

@@ -1,5 +1,5 @@
 import { TRANSIENT_EXIT_CODE } from '@aerial/contracts';
-import { AERIAL_PIPELINE, RETRY_EXPRESSION } from '@aerial/pipeline';
+import { AERIAL_PIPELINE, RETRY_EXPRESSION } from '@aerial/definition';
 import { rmSync } from 'node:fs';
 import { type ManifestObject } from './cluster-pods';
 import { argoRetries, evaluate, type LastRetry, type RetryStrategy } from './test-support/argo-retry-semantics';

@@ -1,5 +1,5 @@
 import { DEFAULT_ENVIRONMENTS, deploymentNames, ENVIRONMENT_NAMES, type EnvironmentName } from '@aerial/contracts';
-import { AERIAL_PIPELINE, longestPathSeconds, renderAsl } from '@aerial/pipeline';
+import { AERIAL_PIPELINE, longestPathSeconds, renderAsl } from '@aerial/definition';
 import { Testing } from 'cdk8s';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

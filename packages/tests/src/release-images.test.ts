@@ -1,5 +1,5 @@
 import { PLATFORM } from '@aerial/contracts';
-import { AERIAL_PIPELINE } from '@aerial/pipeline';
+import { AERIAL_PIPELINE } from '@aerial/definition';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';

@@ -1,15 +1,7 @@
 import { DEFAULT_ENVIRONMENTS, type StageName, STAGE_NAMES } from '@aerial/contracts';
-import {
-  AERIAL_PIPELINE,
-  ExecutionStore,
-  inProcessContainerRunner,
-  inProcessFunctionRunner,
-  LocalEngine,
-  LocalFolderStore,
-  renderAsl,
-  runStage,
-  type StageHandler,
-} from '@aerial/pipeline';
+import { AERIAL_PIPELINE, renderAsl } from '@aerial/definition';
+import { ExecutionStore, inProcessContainerRunner, inProcessFunctionRunner, LocalEngine } from '@aerial/pipeline';
+import { LocalFolderStore, runStage, type StageHandler } from '@aerial/runtime';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
 import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
-import { ingestStage, LocalFolderStore, putJson, runStage } from '@aerial/pipeline';
+import { ingestStage } from '@aerial/pipeline';
+import { LocalFolderStore, putJson, runStage } from '@aerial/runtime';
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,15 +1,7 @@
 import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
-import {
-  AERIAL_PIPELINE,
-  getJson,
-  LocalFolderStore,
-  mercatorResolution,
-  putJson,
-  runStage,
-  STAGE_HANDLERS,
-  stagesFor,
-  zoomForGsd,
-} from '@aerial/pipeline';
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
+import { getJson, LocalFolderStore, putJson, runStage } from '@aerial/runtime';
+import { mercatorResolution, STAGE_HANDLERS, zoomForGsd } from '@aerial/pipeline';
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -1,4 +1,4 @@
-import { MqttEventPublisher } from '@aerial/pipeline';
+import { MqttEventPublisher } from '@aerial/runtime';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import { type JobRequest } from '@aerial/contracts';
+import { type JobRequest, PIPELINE_NAME } from '@aerial/contracts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { type EngineExecution, type JobEngine } from './job-engine';
@@ -65,7 +65,7 @@ export class ArgoWorkflowsEngine implements JobEngine {
     const response = await this.call('POST', this.workflows('/submit'), {
       namespace: this.o.namespace,
       resourceKind: 'WorkflowTemplate',
-      resourceName: this.o.template ?? 'aerial-job',
+      resourceName: this.o.template ?? PIPELINE_NAME,
       submitOptions: {
         name: jobId,
         labels: `aerial.dev/job=${jobId}`,
@@ -98,7 +98,7 @@ export class ArgoWorkflowsEngine implements JobEngine {
   async ping(): Promise<void> {
     const response = await this.call(
       'GET',
-      `/api/v1/workflow-templates/${encodeURIComponent(this.o.namespace)}/${this.o.template ?? 'aerial-job'}`,
+      `/api/v1/workflow-templates/${encodeURIComponent(this.o.namespace)}/${this.o.template ?? PIPELINE_NAME}`,
     );
     if (!response.ok) throw new Error(`Argo Server answered ${response.status}`);
   }

@@ -1,22 +1,8 @@
-import {
-  AerialError,
-  DEFAULT_ENVIRONMENTS,
-  keys,
-  type PipelineEvent,
-  type StageName,
-  STAGE_NAMES,
-} from '@aerial/contracts';
-import {
-  getJson,
-  LOCAL_STATE_MACHINE_ARN,
-  type LocalEngine,
-  LocalFolderStore,
-  MqttEventPublisher,
-  SfnApiServer,
-  type StageHandler,
-} from '@aerial/pipeline';
-import { fakeStages } from '@aerial/pipeline/lib/testing/faults';
-import { inProcessEngine } from '@aerial/pipeline/lib/testing/in-process-engine';
+import { AerialError, DEFAULT_ENVIRONMENTS, keys, type PipelineEvent, type StageName, STAGE_NAMES, LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
+import { getJson, LocalFolderStore, MqttEventPublisher, type StageHandler } from '@aerial/runtime';
+import { type LocalEngine, SfnApiServer } from '@aerial/pipeline';
+import { fakeStages } from '@aerial/pipeline/testing';
+import { inProcessEngine } from '@aerial/pipeline/testing';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { FastifyInstance } from 'fastify';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { type JobStatus, topics } from '@aerial/contracts';
-import { MqttEventPublisher } from '@aerial/pipeline';
+import { MqttEventPublisher } from '@aerial/runtime';
 import mqtt from 'mqtt';
 import type { Pool } from 'pg';
 import { migrate } from '../db/migrate';

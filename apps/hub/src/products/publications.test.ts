@@ -1,5 +1,5 @@
 import { keys, type ImageRecord } from '@aerial/contracts';
-import { LocalFolderStore, putJson } from '@aerial/pipeline';
+import { LocalFolderStore, putJson } from '@aerial/runtime';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

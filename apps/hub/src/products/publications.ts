@@ -8,7 +8,8 @@ import {
   type Publication,
   PublicationSchema,
 } from '@aerial/contracts';
-import { getJson, type ObjectStore, publishedPointer } from '@aerial/pipeline';
+import { getJson, type ObjectStore } from '@aerial/runtime';
+import { publishedPointer } from '@aerial/contracts';
 import { z } from 'zod';
 import type { TileDatabase } from '../db/tile-database';
 

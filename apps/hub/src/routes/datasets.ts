@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import { AerialError, JobRequestSchema, PresetSchema } from '@aerial/contracts';
-import { type ObjectStore } from '@aerial/pipeline';
+import { type ObjectStore } from '@aerial/runtime';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
 import { PassThrough, type Readable } from 'node:stream';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';

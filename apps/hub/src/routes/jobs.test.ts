@@ -1,5 +1,5 @@
 import type { JobRequest } from '@aerial/contracts';
-import { LocalFolderStore } from '@aerial/pipeline';
+import { LocalFolderStore } from '@aerial/runtime';
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import { JobIdSchema, type PipelineEvent } from '@aerial/contracts';
-import { type ObjectStore } from '@aerial/pipeline';
+import { type ObjectStore } from '@aerial/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { EventEmitter } from 'node:events';

@@ -1,14 +1,7 @@
 #!/usr/bin/env node
-import {
-  AerialError,
-  JobRequestSchema,
-  loadRuntimeConfig,
-  type PipelineEvent,
-  PresetSchema,
-  type RuntimeConfig,
-  STAGE_NAMES,
-} from '@aerial/contracts';
-import { AERIAL_PIPELINE, createObjectStore, LOCAL_STATE_MACHINE_ARN, stagesFor } from '@aerial/pipeline';
+import { AerialError, JobRequestSchema, loadRuntimeConfig, type PipelineEvent, PresetSchema, type RuntimeConfig, STAGE_NAMES, LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
+import { createObjectStore } from '@aerial/runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { writeFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';

@@ -8,7 +8,8 @@ import {
   StageManifestSchema,
   STAGE_NAMES,
 } from '@aerial/contracts';
-import { type ExecutionRecord, getJson, type ObjectStore } from '@aerial/pipeline';
+import { type ExecutionRecord } from '@aerial/pipeline';
+import { getJson, type ObjectStore } from '@aerial/runtime';
 import { z } from 'zod';
 
 /** Renders a finished job for a terminal: verdict per image, footprint figures, outputs. */

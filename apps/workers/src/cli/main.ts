@@ -8,7 +8,9 @@ import {
   parseAtBoundary,
   PRESETS,
 } from '@aerial/contracts';
-import { AERIAL_PIPELINE, type ExecutionRecord, MqttEventPublisher, SfnApiServer, stagesFor } from '@aerial/pipeline';
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
+import { type ExecutionRecord, SfnApiServer } from '@aerial/pipeline';
+import { MqttEventPublisher } from '@aerial/runtime';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';

@@ -11,12 +11,12 @@ import {
   type StageName,
   StageNameSchema,
 } from '@aerial/contracts';
-import { createObjectStore } from '@aerial/pipeline/lib/object-store/create-object-store';
-import { guardBudgetStage } from '@aerial/pipeline/lib/stages/guard-budget/guard-budget-stage';
-import { type Deliver, emailText, SesMailer, sendWebhook } from '@aerial/pipeline/lib/stages/notify/deliveries';
-import { notifyStage } from '@aerial/pipeline/lib/stages/notify/notify-stage';
-import { stageMetricLine } from '@aerial/pipeline/lib/metrics/stage-metrics';
-import { runStage, type StageHandler } from '@aerial/pipeline/lib/stages/stage-runtime';
+import { createObjectStore } from '@aerial/runtime';
+import { guardBudgetStage } from '@aerial/function-stages';
+import { type Deliver, emailText, SesMailer, sendWebhook } from '@aerial/function-stages';
+import { notifyStage } from '@aerial/function-stages';
+import { stageMetricLine } from '@aerial/runtime';
+import { runStage, type StageHandler } from '@aerial/runtime';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';

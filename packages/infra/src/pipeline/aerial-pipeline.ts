@@ -1,11 +1,4 @@
-import {
-  AERIAL_PIPELINE,
-  assertStagesFitJobTimeout,
-  deployedDefinition as deployedPipeline,
-  type PipelineDefinition,
-  renderAsl,
-  substitution,
-} from '@aerial/pipeline';
+import { AERIAL_PIPELINE, assertStagesFitJobTimeout, deployedDefinition as deployedPipeline, type PipelineDefinition, renderAsl, substitution } from '@aerial/definition';
 import { deploymentNames, type EnvironmentConfig, PLATFORM } from '@aerial/contracts';
 import { Arn, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';

@@ -1,5 +1,5 @@
 import { deploymentNames } from '@aerial/contracts';
-import { AERIAL_PIPELINE } from '@aerial/pipeline';
+import { AERIAL_PIPELINE } from '@aerial/definition';
 import { type Environment, Stack, type StackProps, Stage, type StageProps, Tags } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';

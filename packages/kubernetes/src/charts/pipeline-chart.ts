@@ -1,11 +1,5 @@
-import { CLUSTER_NAMESPACES, PLATFORM } from '@aerial/contracts';
-import {
-  AERIAL_PIPELINE,
-  assertStagesFitJobTimeout,
-  deployedDefinition,
-  renderAsl,
-  renderWorkflowTemplate,
-} from '@aerial/pipeline';
+import { CLUSTER_NAMESPACES, PIPELINE_NAME, PLATFORM } from '@aerial/contracts';
+import { AERIAL_PIPELINE, assertStagesFitJobTimeout, deployedDefinition, renderAsl, renderWorkflowTemplate } from '@aerial/definition';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { WORKLOAD_NODE_SELECTOR } from '../placement';
@@ -13,7 +7,7 @@ import type { ClusterSettings } from '../settings';
 import { add, egress, type KubeObject } from './objects';
 
 /** The WorkflowTemplate the Hub submits jobs from. */
-export const WORKFLOW_TEMPLATE = 'aerial-job';
+export const WORKFLOW_TEMPLATE = PIPELINE_NAME;
 
 /**
  * The pipeline on Argo Workflows: the WorkflowTemplate rendered from the same definition as the

@@ -1,6 +1,6 @@
 import { AerialError, type EnvironmentConfig, type StageName, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
-import { type ObjectStore } from '../object-store/object-store';
-import { runStage, type StageHandler } from '../stages/stage-runtime';
+import { type ObjectStore } from '@aerial/runtime';
+import { runStage, type StageHandler } from '@aerial/runtime';
 import { type FunctionRunner } from './local-engine';
 import { type ContainerRunner } from './stage-process';
 

@@ -2,6 +2,9 @@ import './node20-compat';
 import {
   AERIAL_ERROR_NAMES,
   AerialError,
+  LOCAL_ENGINE,
+  LOCAL_STATE_MACHINE_ARN,
+  PIPELINE_NAME,
   type AerialErrorName,
   type AerialErrorPayload,
   type ExecutionInput,
@@ -15,9 +18,9 @@ import {
 import type * as LocalStepFunctions from 'aws-local-stepfunctions';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AslDocument, type AslState, STATE, substitute, substitution } from '../asl/render-asl';
-import { assertValidAsl } from '../asl/validate-asl';
-import { type PipelineDefinition, stageOf } from '../definition/pipeline-definition';
+import { type AslDocument, type AslState, localSubstitutions, STATE, substitute } from '@aerial/definition';
+import { assertValidAsl } from '@aerial/definition';
+import { type PipelineDefinition, stageOf } from '@aerial/definition';
 import { type ExecutionRecord, type ExecutionStatus, type ExecutionStore, type HistoryEvent } from './execution-store';
 import { type ContainerRunner } from './stage-process';
 
@@ -45,29 +48,9 @@ export interface LocalEngineOptions {
   readonly timeoutScale?: number;
 }
 
-const REGION = 'local';
-const ACCOUNT = '000000000000';
-export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:aerial-job`;
-const executionArnOf = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:aerial-job:${name}`;
+const { region: REGION, account: ACCOUNT } = LOCAL_ENGINE;
+const executionArnOf = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${PIPELINE_NAME}:${name}`;
 export const executionNameOf = (arn: string) => arn.split(':').pop() as string;
-
-/** Local names for the ARNs CDK would inject; stages are recovered from them when tasks run. */
-export function localSubstitutions(definition: PipelineDefinition): Record<string, string> {
-  const values: Record<string, string> = {
-    [substitution.jobQueueArnPrefix]: `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/aerial-local-`,
-    [substitution.gpuJobQueueArnPrefix]: `arn:aws:batch:${REGION}:${ACCOUNT}:job-queue/aerial-local-gpu-`,
-  };
-  for (const stage of definition.stages) {
-    if (stage.kind === 'function') {
-      values[substitution.functionArn(stage.name)] =
-        `arn:aws:lambda:${REGION}:${ACCOUNT}:function:aerial-${stage.name}`;
-    } else {
-      values[substitution.jobDefinitionArn(stage.name)] =
-        `arn:aws:batch:${REGION}:${ACCOUNT}:job-definition/aerial-${stage.name}`;
-    }
-  }
-  return values;
-}
 
 interface Running {
   readonly record: ExecutionRecord;
@@ -254,7 +237,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: this.retryOverrides() },
       context: {
         Execution: { Id: record.executionArn, Name: record.name, StartTime: record.startDate, Input: input as never },
-        StateMachine: { Id: record.stateMachineArn, Name: 'aerial-job' },
+        StateMachine: { Id: record.stateMachineArn, Name: PIPELINE_NAME },
       } as never,
     });
     run.abort = execution.abort;

@@ -1,3 +1,4 @@
+import { LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -10,7 +11,6 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { EngineHarness } from '../testing/engine-harness';
-import { LOCAL_STATE_MACHINE_ARN } from './local-engine';
 
 describe('SfnApiServer with @aws-sdk/client-sfn', () => {
   let harness: EngineHarness;

@@ -1,8 +1,8 @@
-import { AerialError, SfnRequestSchemas, type SfnOperation } from '@aerial/contracts';
+import { AerialError, SfnRequestSchemas, type SfnOperation, LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type ExecutionRecord } from './execution-store';
-import { executionNameOf, LOCAL_STATE_MACHINE_ARN, type LocalEngine } from './local-engine';
+import { executionNameOf, type LocalEngine } from './local-engine';
 
 /** Step Functions rejects larger requests; so does this. */
 const MAX_BODY_BYTES = 300 * 1024;

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SfnApiServer } from '../engine/sfn-api-server';
-import { LocalFolderStore } from '../object-store/local-folder-store';
-import { notifyStage } from '../stages/notify/notify-stage';
-import { type StageHandler } from '../stages/stage-runtime';
+import { LocalFolderStore } from '@aerial/runtime';
+import { notifyStage } from '@aerial/function-stages';
+import { type StageHandler } from '@aerial/runtime';
 import { inProcessEngine } from './in-process-engine';
 
 /**

@@ -1,8 +1,8 @@
 import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
 import { join } from 'node:path';
 import { SfnApiServer } from '../engine/sfn-api-server';
-import { MqttEventPublisher } from '../events/mqtt-event-publisher';
-import { LocalFolderStore } from '../object-store/local-folder-store';
+import { MqttEventPublisher } from '@aerial/runtime';
+import { LocalFolderStore } from '@aerial/runtime';
 import { fakeStages, parseFaultPlan } from './faults';
 import { inProcessEngine } from './in-process-engine';
 

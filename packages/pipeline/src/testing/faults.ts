@@ -1,9 +1,9 @@
 import { AerialError, AerialErrorNameSchema, type StageName, STAGE_NAMES } from '@aerial/contracts';
 import { appendFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { putJson } from '../object-store/object-store';
-import { notifyStage } from '../stages/notify/notify-stage';
-import { type StageHandler } from '../stages/stage-runtime';
+import { putJson } from '@aerial/runtime';
+import { notifyStage } from '@aerial/function-stages';
+import { type StageHandler } from '@aerial/runtime';
 
 /**
  * What goes wrong in one stage, for the fault suite. Faults are thrown the way real code throws

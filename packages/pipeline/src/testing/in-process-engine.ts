@@ -1,12 +1,12 @@
 import { DEFAULT_ENVIRONMENTS, type EnvironmentConfig, type StageName } from '@aerial/contracts';
-import { type AslDocument, renderAsl } from '../asl/render-asl';
-import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
+import { type AslDocument, renderAsl } from '@aerial/definition';
+import { AERIAL_PIPELINE } from '@aerial/definition';
 import { ExecutionStore } from '../engine/execution-store';
 import { inProcessContainerRunner, inProcessFunctionRunner } from '../engine/in-process-runners';
 import { LocalEngine, type LocalEngineOptions } from '../engine/local-engine';
 import { type ContainerRunner } from '../engine/stage-process';
-import { type ObjectStore } from '../object-store/object-store';
-import { type StageHandler } from '../stages/stage-runtime';
+import { type ObjectStore } from '@aerial/runtime';
+import { type StageHandler } from '@aerial/runtime';
 
 export interface InProcessEngineOptions extends Pick<
   LocalEngineOptions,

@@ -2,7 +2,7 @@ const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 
-export { type ZipEntrySpec, zipOf } from '@aerial/pipeline/lib/testing/bad-input-kit';
+export { type ZipEntrySpec, zipOf } from '@aerial/pipeline/testing';
 
 /** Offsets of every header with the given signature. */
 function headers(zip: Buffer, signature: number): number[] {

@@ -1,5 +1,6 @@
 import { DEFAULT_ENVIRONMENTS, type ImageRecord, type JobRequestInput, keys } from '@aerial/contracts';
-import { getJson, ingestStage, LocalFolderStore, putJson, runStage } from '@aerial/pipeline';
+import { getJson, LocalFolderStore, putJson, runStage } from '@aerial/runtime';
+import { ingestStage } from '@aerial/pipeline';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

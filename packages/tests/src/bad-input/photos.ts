@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 
-export { goodPhotos } from '@aerial/pipeline/lib/testing/bad-input-kit';
+export { goodPhotos } from '@aerial/pipeline/testing';
 
 /**
  * A good photo with some EXIF tags replaced, everything else (pixels, other tags, DJI XMP) kept:

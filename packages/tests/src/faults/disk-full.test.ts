@@ -1,7 +1,8 @@
 import { DEFAULT_ENVIRONMENTS, keys, type PipelineEvent } from '@aerial/contracts';
-import { AERIAL_PIPELINE, getJson, LocalFolderStore } from '@aerial/pipeline';
-import { fakeStages } from '@aerial/pipeline/lib/testing/faults';
-import { inProcessEngine } from '@aerial/pipeline/lib/testing/in-process-engine';
+import { AERIAL_PIPELINE } from '@aerial/definition';
+import { getJson, LocalFolderStore } from '@aerial/runtime';
+import { fakeStages } from '@aerial/pipeline/testing';
+import { inProcessEngine } from '@aerial/pipeline/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

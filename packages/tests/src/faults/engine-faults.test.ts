@@ -8,22 +8,12 @@ import {
   type PipelineEvent,
   type StageName,
 } from '@aerial/contracts';
-import {
-  AERIAL_PIPELINE,
-  type AslDocument,
-  childProcessRunner,
-  type ContainerRunner,
-  getJson,
-  guardBudgetStage,
-  inProcessContainerRunner,
-  type LocalEngine,
-  LocalFolderStore,
-  renderAsl,
-  SfnApiServer,
-  type StageHandler,
-} from '@aerial/pipeline';
-import { fakeStages, type FaultPlan } from '@aerial/pipeline/lib/testing/faults';
-import { inProcessEngine } from '@aerial/pipeline/lib/testing/in-process-engine';
+import { AERIAL_PIPELINE, type AslDocument, renderAsl } from '@aerial/definition';
+import { childProcessRunner, type ContainerRunner, inProcessContainerRunner, type LocalEngine, SfnApiServer } from '@aerial/pipeline';
+import { getJson, LocalFolderStore, type StageHandler } from '@aerial/runtime';
+import { guardBudgetStage } from '@aerial/function-stages';
+import { fakeStages, type FaultPlan } from '@aerial/pipeline/testing';
+import { inProcessEngine } from '@aerial/pipeline/testing';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,12 +1,11 @@
-import { type PipelineEvent } from '@aerial/contracts';
-import { LOCAL_STATE_MACHINE_ARN } from '@aerial/pipeline';
+import { type PipelineEvent, LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const FAULT_ENGINE = require.resolve('@aerial/pipeline/lib/testing/fault-engine-main.js');
+const FAULT_ENGINE = require.resolve('@aerial/pipeline/testing/fault-engine');
 const JOB = 'job-restart';
 
 interface Engine {

@@ -11,7 +11,7 @@ import { REPO_ROOT, type SpawnedHub, spawnHub } from '../test-support/hub-proces
 
 const CHROMIUM = '/usr/bin/chromium';
 const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
-const FAULT_ENGINE = require.resolve('@aerial/pipeline/lib/testing/fault-engine-main.js');
+const FAULT_ENGINE = require.resolve('@aerial/pipeline/testing/fault-engine');
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
 
 const browser = existsSync(CHROMIUM) ? describe : describe.skip;

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { PointGrid } from '../../geo/point-grid';
 import { readPlyPositions } from '../splat/splat-ply';
 import { SPLAT_OUTPUTS } from '../splat/splat-stage';
-import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
+import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
 import { runTool } from '../tools/run-tool';
 
 export const COMPRESS_OUTPUTS = { sog: 'sog' } as const;

@@ -3,12 +3,12 @@ import { generateSurvey, metresPerDegree, type SurveyOptions } from '@aerial/sam
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { getJson, putJson } from '../../object-store/object-store';
+import { LocalFolderStore } from '@aerial/runtime';
+import { getJson, putJson } from '@aerial/runtime';
 import { ingestStage } from '../ingest/ingest-stage';
 import { orthomosaicStage, type PlacementRow } from '../orthomosaic/orthomosaic-stage';
 import { absoluteErrorM, relativeMisalignmentPx } from '../orthomosaic/test-support/placement-accuracy';
-import { runStage } from '../stage-runtime';
+import { runStage } from '@aerial/runtime';
 import { footprintsStage } from './footprints-stage';
 
 interface Footprints {

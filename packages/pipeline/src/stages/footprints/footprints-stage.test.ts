@@ -3,10 +3,10 @@ import { generateSurvey, metresPerDegree, sharedDatasetImages } from '@aerial/sa
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { getJson, putJson } from '../../object-store/object-store';
+import { LocalFolderStore } from '@aerial/runtime';
+import { getJson, putJson } from '@aerial/runtime';
 import { ingestStage } from '../ingest/ingest-stage';
-import { runStage } from '../stage-runtime';
+import { runStage } from '@aerial/runtime';
 import { footprintsStage } from './footprints-stage';
 
 const BRIGHTON = sharedDatasetImages('brighton-beach');

@@ -11,9 +11,9 @@ import {
 } from '@aerial/contracts';
 import { z } from 'zod';
 import { median } from '../../geo/local-frame';
-import { getJson, putJson } from '../../object-store/object-store';
+import { getJson, putJson } from '@aerial/runtime';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
-import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
+import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
 import { apply } from '../orthomosaic/similarity';
 import { type GroundRectangle, overlaps } from './footprint-geometry';
 import { type PhotoPlacement, type PhotoToPlace, type PlacedPhoto, placePhotos } from './place-images';

@@ -8,9 +8,9 @@ import {
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { getJson, type ObjectStore, putJson } from '../../object-store/object-store';
-import { runStage } from '../stage-runtime';
+import { LocalFolderStore } from '@aerial/runtime';
+import { getJson, type ObjectStore, putJson } from '@aerial/runtime';
+import { runStage } from '@aerial/runtime';
 import { ingestStage } from './ingest-stage';
 import { addSymlink, broken, folderWith, goodPhotos, zipOf } from './test-support/bad-inputs';
 

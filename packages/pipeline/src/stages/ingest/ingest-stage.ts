@@ -1,9 +1,9 @@
 import { AerialError, type ImageRecord, keys, type QaReason, type QaReasonCode } from '@aerial/contracts';
-import { putJson } from '../../object-store/object-store';
-import { type StageHandler } from '../stage-runtime';
+import { putJson } from '@aerial/runtime';
+import { type StageHandler } from '@aerial/runtime';
 import { analyzeImage, type ImageAnalysis } from './analyze-image';
-import { datasetLimits } from './dataset-limits';
-import { openDataset } from './dataset-source';
+import { datasetLimits } from '@aerial/runtime';
+import { openDataset } from '@aerial/runtime';
 import { datasetQa } from './dataset-qa';
 import { forEachLimited } from '../tools/for-each-limited';
 import { round } from '../tools/round';

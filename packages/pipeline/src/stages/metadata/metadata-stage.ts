@@ -8,18 +8,18 @@ import {
   type StageName,
 } from '@aerial/contracts';
 import { z } from 'zod';
-import { getJson, type ObjectStore, putJson } from '../../object-store/object-store';
+import { getJson, type ObjectStore, putJson } from '@aerial/runtime';
 import { COMPRESS_OUTPUTS } from '../compress/compress-stage';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
 import { ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { SPLAT_OUTPUTS } from '../splat/splat-stage';
-import { outputKey, readManifest, type StageHandler } from '../stage-runtime';
+import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
 import { TILES_OUTPUTS } from '../tiles/tiles-stage';
 import { round } from '../tools/round';
 import { type CatalogColumn, writeGeoParquet } from './geoparquet';
-import { PUBLISHED_LAYOUT } from './published-layout';
+import { PUBLISHED_LAYOUT } from '@aerial/contracts';
 import {
   type Bbox,
   coverage,

@@ -1,7 +1,7 @@
 import convex from '@turf/convex';
 import { featureCollection, polygon } from '@turf/helpers';
 import { type FootprintRecord, type Polygon } from '@aerial/contracts';
-import { PUBLISHED_LAYOUT } from './published-layout';
+import { PUBLISHED_LAYOUT } from '@aerial/contracts';
 
 export const STAC_VERSION = '1.0.0';
 export const PROJECTION_EXTENSION = 'https://stac-extensions.github.io/projection/v1.1.0/schema.json';

@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { utmZone } from '../../geo/utm';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { getJson, putJson } from '../../object-store/object-store';
+import { LocalFolderStore } from '@aerial/runtime';
+import { getJson, putJson } from '@aerial/runtime';
 import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
 import { STAGE_HANDLERS } from '../stage-handlers';
-import { runStage } from '../stage-runtime';
+import { runStage } from '@aerial/runtime';
 import { type PlacementRow } from './orthomosaic-stage';
 import { invert } from './similarity';
 import { absoluteErrorM, relativeMisalignmentPx } from './test-support/placement-accuracy';

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mercatorResolution } from '../../geo/web-mercator';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { putJson } from '../../object-store/object-store';
+import { LocalFolderStore } from '@aerial/runtime';
+import { putJson } from '@aerial/runtime';
 import { STAGE_HANDLERS } from '../stage-handlers';
-import { runStage } from '../stage-runtime';
+import { runStage } from '@aerial/runtime';
 
 describe('the orthomosaic projection option', () => {
   let root: string;

@@ -1,9 +1,9 @@
 import { type FootprintRecord, type ImageRegistration, keys, parseAtBoundary } from '@aerial/contracts';
 import { z } from 'zod';
 import { LocalFrame, median } from '../../geo/local-frame';
-import { getJson, type ObjectStore } from '../../object-store/object-store';
+import { getJson, type ObjectStore } from '@aerial/runtime';
 import { SFM_OUTPUTS } from '../sfm/sfm-stage';
-import { outputKey, readManifest } from '../stage-runtime';
+import { outputKey, readManifest } from '@aerial/runtime';
 import { type PairMatch } from './feature-matching';
 import { adjust } from './global-adjustment';
 import { type SfmCamera, sfmPlacement } from './initial-placement';

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFrame } from '../../geo/local-frame';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { putJson } from '../../object-store/object-store';
+import { LocalFolderStore } from '@aerial/runtime';
+import { putJson } from '@aerial/runtime';
 import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { STAGE_HANDLERS } from '../stage-handlers';
-import { runStage } from '../stage-runtime';
+import { runStage } from '@aerial/runtime';
 import { nadirCamera } from './test-support/colmap-camera';
 
 /**

@@ -10,16 +10,16 @@ import {
 } from '@aerial/contracts';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AERIAL_PIPELINE, stagesFor } from '../../definition/pipeline-definition';
-import { copyBetween, getJson, type ObjectInfo, type ObjectStore, putJson } from '../../object-store/object-store';
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
+import { copyBetween, getJson, type ObjectInfo, type ObjectStore, putJson } from '@aerial/runtime';
 import { COMPRESS_OUTPUTS } from '../compress/compress-stage';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { METADATA_OUTPUTS } from '../metadata/metadata-stage';
-import { PUBLISHED_LAYOUT, publishedPointer, publishedPrefix } from '../metadata/published-layout';
+import { PUBLISHED_LAYOUT, publishedPointer, publishedPrefix } from '@aerial/contracts';
 import { ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { SPLAT_OUTPUTS } from '../splat/splat-stage';
-import { readManifest, type StageHandler } from '../stage-runtime';
+import { readManifest, type StageHandler } from '@aerial/runtime';
 import { forEachLimited } from '../tools/for-each-limited';
 import { TILES_OUTPUTS } from '../tiles/tiles-stage';
 

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { getJson, putJson } from '../../object-store/object-store';
+import { LocalFolderStore } from '@aerial/runtime';
+import { getJson, putJson } from '@aerial/runtime';
 import { compressStage } from '../compress/compress-stage';
 import { ingestStage } from '../ingest/ingest-stage';
 import { splatStage } from '../splat/splat-stage';
-import { runStage } from '../stage-runtime';
+import { runStage } from '@aerial/runtime';
 import { colmapVersion } from './colmap-runner';
 import { sfmStage } from './sfm-stage';
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColmapText } from '../sfm/colmap-text-model';
-import { readManifest, type StageHandler } from '../stage-runtime';
+import { readManifest, type StageHandler } from '@aerial/runtime';
 import { runTool } from '../tools/run-tool';
 import { initialGaussians } from './gaussian-splats';
 import { writeSplatPly } from './splat-ply';

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ProjectedRaster } from '../../geo/projected-raster';
 import { utmZone } from '../../geo/utm';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { getJson, putJson } from '../../object-store/object-store';
-import { runStage } from '../stage-runtime';
+import { LocalFolderStore } from '@aerial/runtime';
+import { getJson, putJson } from '@aerial/runtime';
+import { runStage } from '@aerial/runtime';
 import { writeTestCog } from './test-support/test-cog';
 import { tilesStage } from './tiles-stage';
 

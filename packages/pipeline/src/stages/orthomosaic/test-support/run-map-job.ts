@@ -1,8 +1,8 @@
 import { DEFAULT_ENVIRONMENTS, type StageManifest, type StageName } from '@aerial/contracts';
-import { AERIAL_PIPELINE, stagesFor } from '../../../definition/pipeline-definition';
-import { type ObjectStore } from '../../../object-store/object-store';
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
+import { type ObjectStore } from '@aerial/runtime';
 import { STAGE_HANDLERS } from '../../stage-handlers';
-import { runStage } from '../../stage-runtime';
+import { runStage } from '@aerial/runtime';
 
 /** The map preset's stages in flow order, Notify (the engine's exit step) aside. */
 export const MAP_STAGES: StageName[] = stagesFor(AERIAL_PIPELINE, 'map').filter((s) => s !== AERIAL_PIPELINE.notify);

@@ -1,5 +1,5 @@
 import { type Preset, type StageName, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
-import { type PipelineDefinition, type StageDefinition, stageOf } from '../definition/pipeline-definition';
+import { type PipelineDefinition, type StageDefinition, stageOf } from '../pipeline-definition';
 
 /** Where the images come from and how pods run; per environment. */
 export interface WorkflowTemplateOptions {

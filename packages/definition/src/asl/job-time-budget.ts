@@ -1,5 +1,5 @@
 import { type EnvironmentConfig } from '@aerial/contracts';
-import { type PipelineDefinition } from '../definition/pipeline-definition';
+import { type PipelineDefinition } from '../pipeline-definition';
 import { type AslDocument, type AslState } from './render-asl';
 
 interface Retrier {

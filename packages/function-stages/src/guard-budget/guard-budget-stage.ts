@@ -1,10 +1,9 @@
 import { AerialError, keys } from '@aerial/contracts';
 import { z } from 'zod';
-import { AERIAL_PIPELINE, stagesFor } from '../../definition/pipeline-definition';
-import { getJson, type ObjectStore, putJson } from '../../object-store/object-store';
-import { datasetLimits } from '../ingest/dataset-limits';
-import { openDataset } from '../ingest/dataset-source';
-import { type StageHandler } from '../stage-runtime';
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
+import { getJson, type ObjectStore, putJson } from '@aerial/runtime';
+import { datasetLimits, openDataset } from '@aerial/runtime';
+import { type StageHandler } from '@aerial/runtime';
 import { DEFAULT_COST_MODEL, estimateCost } from './cost-model';
 
 const LedgerEntrySchema = z.object({ jobId: z.string(), usd: z.number().nonnegative(), at: z.string() });

@@ -2,9 +2,9 @@ import { DEFAULT_ENVIRONMENTS, type EnvironmentConfig, keys } from '@aerial/cont
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalFolderStore } from '../../object-store/local-folder-store';
-import { putJson } from '../../object-store/object-store';
-import { runStage, type StageHandler } from '../stage-runtime';
+import { LocalFolderStore } from '@aerial/runtime';
+import { putJson } from '@aerial/runtime';
+import { runStage, type StageHandler } from '@aerial/runtime';
 import { DEFAULT_COST_MODEL, estimateCost } from './cost-model';
 import { guardBudgetStage, ledgerEntryKey, readLedger } from './guard-budget-stage';
 

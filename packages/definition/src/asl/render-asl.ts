@@ -5,7 +5,7 @@ import {
   type StageDefinition,
   stageOf,
   validateDefinition,
-} from '../definition/pipeline-definition';
+} from '../pipeline-definition';
 
 /** An Amazon States Language document (JSONPath flavour). */
 export interface AslDocument {

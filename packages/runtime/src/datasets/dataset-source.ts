@@ -2,7 +2,7 @@ import { AerialError, type DatasetSource } from '@aerial/contracts';
 import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileOfObject, type ObjectStore } from '../../object-store/object-store';
+import { fileOfObject, type ObjectStore } from '../object-store/object-store';
 import { type DatasetLimits } from './dataset-limits';
 import { type ArchiveNaming, isArchiveName, openZipDataset } from './zip-dataset';
 

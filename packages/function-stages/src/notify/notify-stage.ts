@@ -1,6 +1,6 @@
 import { AerialError, keys, type NotifyTarget, STAGE_NAMES, StageManifestSchema } from '@aerial/contracts';
-import { getJson, putJson } from '../../object-store/object-store';
-import { type StageHandler } from '../stage-runtime';
+import { getJson, putJson } from '@aerial/runtime';
+import { type StageHandler } from '@aerial/runtime';
 import { type Deliver, type Delivery, deliverFromEnv, type NotificationMessage } from './deliveries';
 import { resolveFailure } from './resolve-failure';
 

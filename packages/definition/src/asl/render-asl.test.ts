@@ -1,4 +1,4 @@
-import { AERIAL_PIPELINE, type PipelineDefinition } from '../definition/pipeline-definition';
+import { AERIAL_PIPELINE, type PipelineDefinition } from '../pipeline-definition';
 import { renderAsl, STATE, substitute, type AslState } from './render-asl';
 import { assertValidAsl } from './validate-asl';
 

@@ -1,5 +1,5 @@
 import { TRANSIENT_EXIT_CODE } from '@aerial/contracts';
-import { AERIAL_PIPELINE } from '../definition/pipeline-definition';
+import { AERIAL_PIPELINE } from '../pipeline-definition';
 import { renderWorkflowTemplate, RETRY_EXPRESSION } from './render-workflow-template';
 
 const options = {

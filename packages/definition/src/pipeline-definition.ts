@@ -1,4 +1,4 @@
-import { type Preset, type StageName } from '@aerial/contracts';
+import { PIPELINE_NAME, type Preset, type StageName } from '@aerial/contracts';
 
 /** How a stage runs: a container job (AWS Batch / Argo pod) or a light function (Lambda). */
 export type StageKind = 'container' | 'function';
@@ -58,7 +58,7 @@ const cpu = (vcpu: number, memoryMiB: number): StageResources => ({ vcpu, memory
 
 /** The Aerial job. Every engine renders from this one value. */
 export const AERIAL_PIPELINE: PipelineDefinition = {
-  name: 'aerial-job',
+  name: PIPELINE_NAME,
   timeoutSeconds: 2 * 60 * 60,
   notify: 'Notify',
   flow: [

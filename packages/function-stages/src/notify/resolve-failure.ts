@@ -1,5 +1,5 @@
 import { AerialError, AerialErrorPayloadSchema, type AerialErrorPayload, keys, STAGE_NAMES } from '@aerial/contracts';
-import { getJson, type ObjectStore } from '../../object-store/object-store';
+import { getJson, type ObjectStore } from '@aerial/runtime';
 
 /**
  * The named error behind an orchestrator failure. A Lambda stage's error arrives by name; a Batch

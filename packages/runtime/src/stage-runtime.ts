@@ -12,8 +12,8 @@ import {
   type StageName,
   type StageOutput,
 } from '@aerial/contracts';
-import { getJson, type ObjectStore, putJson } from '../object-store/object-store';
-import { classifyError } from '../object-store/transient-errors';
+import { getJson, type ObjectStore, putJson } from './object-store/object-store';
+import { classifyError } from './object-store/transient-errors';
 
 /** What a stage implementation is given besides its invocation. */
 export interface StageContext {
