@@ -39,7 +39,14 @@ const runtime = repo.addPackage({
   description:
     'What every Aerial process shares: object stores, the stage runner and typed stage-output reader, the process config, the logger, the event publisher, stage metrics',
   workspaceDeps: [contracts],
-  deps: { '@aws-sdk/client-s3': '^3.1000.0', mqtt: '^5.16.0', yauzl: '^3.2.0', zod: '^4.1.0' },
+  deps: {
+    '@aws-sdk/client-s3': '^3.1000.0',
+    mqtt: '^5.16.0',
+    pino: '^10.1.0',
+    'pino-pretty': '^13.1.0',
+    yauzl: '^3.2.0',
+    zod: '^4.1.0',
+  },
   devDeps: {
     'aws-sdk-client-mock': '^4.1.0',
     'fast-check': '^4.10.2',

@@ -8,3 +8,4 @@ export * from './events/mqtt-event-publisher';
 export * from './metrics/stage-metrics';
 export * from './datasets/dataset-source';
 export * from './datasets/dataset-limits';
+export * from './logging/logger';
