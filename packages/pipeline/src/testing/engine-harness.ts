@@ -58,6 +58,7 @@ export class EngineHarness {
     this.release();
     this.sfn.destroy();
     await this.server.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    // Released jobs may still be writing their last objects: retry instead of failing on ENOTEMPTY.
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
