@@ -6,6 +6,11 @@ import { readDeclaredGraph } from './workspace-graph';
 /** Layers of ARCHITECTURE.md: a package may depend only on packages in lower layers. */
 const LAYER: Record<string, number> = {
   contracts: 0,
+  // The light packages: what the Hub, infra's Lambdas and the cluster manifests need.
+  definition: 0.6,
+  runtime: 0.6,
+  'function-stages': 0.8,
+  // The heavy one: image processing, SfM, splats, and the local engine that runs them.
   pipeline: 1,
   workers: 2,
   hub: 2,
@@ -39,6 +44,17 @@ describe('workspace graph', () => {
           downward: true,
         });
       }
+    }
+    // The Hub and infra run no stage processing: they must not carry sharp, OpenCV or splat-transform.
+    // (Their tests may use the pipeline's harnesses: only production dependencies count.)
+    for (const light of ['hub', 'infra', 'kubernetes', 'definition', 'runtime', 'function-stages']) {
+      const manifest = JSON.parse(clone.read(join(graph.get(light)!.dir, 'package.json'))) as {
+        dependencies?: Record<string, string>;
+      };
+      expect({ pkg: light, dependsOnPipeline: '@aerial/pipeline' in (manifest.dependencies ?? {}) }).toEqual({
+        pkg: light,
+        dependsOnPipeline: false,
+      });
     }
     // The repository tooling checks the product; no product package may import it.
     for (const pkg of graph.values()) if (pkg.name !== 'docs') expect(pkg.dependsOn).not.toContain('repo');
