@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { dirname, join, relative, sep } from 'node:path';
 import { PUBLISHED_SCHEMAS, toJsonSchema, type PublishedSchemaName } from '@aerial/contracts';
 import { Marked } from 'marked';
+import { escapeHtml } from './html';
 
 /** One page of the site: where it comes from, where it goes, and its title. */
 export interface Page {
@@ -20,9 +21,16 @@ const LAYOUT_CSS = [
   'table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.3rem .6rem}',
 ].join('');
 
-/** Renders every Markdown file under `contentDir`, plus the contracts reference, into `outDir`. */
-export function buildSite(contentDir: string, outDir: string): Page[] {
-  const pages = [...markdownFiles(contentDir).map((file) => renderMarkdown(contentDir, file)), contractsReference()];
+/**
+ * Renders every Markdown file under `contentDir`, the contracts reference and the `generated` pages
+ * (made at build time, such as the package graph) into `outDir`.
+ */
+export function buildSite(contentDir: string, outDir: string, generated: readonly Page[] = []): Page[] {
+  const pages = [
+    ...markdownFiles(contentDir).map((file) => renderMarkdown(contentDir, file)),
+    contractsReference(),
+    ...generated,
+  ];
   const duplicate = pages.find((p, i) => pages.findIndex((q) => q.output === p.output) !== i);
   if (duplicate) throw new Error(`two pages would be written to ${duplicate.output}: rename one of them`);
   if (!pages.some((p) => p.output === 'index.html')) throw new Error(`${contentDir} has no index.md: add one`);
@@ -90,8 +98,4 @@ function layout(page: Page, nav: Page[]): string {
 <title>${escapeHtml(page.title)} · Aerial Platform</title><style>${LAYOUT_CSS}</style></head>
 <body><nav><strong>Aerial Platform</strong>\n${links}</nav><main>${page.html}</main></body></html>
 `;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }
