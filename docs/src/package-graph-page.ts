@@ -141,7 +141,9 @@ export function packageGraphPage(graph: WorkspaceGraph): Page {
       const s = EDGE_STYLE[kind];
       return `<li>${legendLine(s.stroke, s.dash)} ${s.legend}</li>`;
     })
-    .concat(`<li>${legendLine(EDGE_STYLE.production.stroke, undefined, true)} faint: also reached through another package</li>`);
+    .concat(
+      `<li>${legendLine(EDGE_STYLE.production.stroke, undefined, true)} faint: also reached through another package</li>`,
+    );
   const html = [
     '<h1>Package graph</h1>',
     `<p>The ${graph.packages.length} workspace packages and their ${graph.edges.length} dependencies, drawn when the site was built from <code>nx graph</code> (the graph Nx uses to decide what a change affects) and each package's <code>package.json</code>. An arrow points from a package to what it depends on; nothing points up. Hover a box for the package's description. <a href="architecture.html#packages">Architecture</a> explains the direction; <a href="decisions/0009-package-split.html">decision 0009</a> why the packages are split where they are.</p>`,

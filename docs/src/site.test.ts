@@ -33,6 +33,30 @@ describe('buildSite', () => {
     expect(reference).toContain('&quot;Aerial.BudgetExceeded&quot;');
   });
 
+  test('writes the generated pages beside the Markdown ones, in the navigation of every page', () => {
+    write('index.md', '# Home');
+    const generated = {
+      source: 'nx graph',
+      output: 'packages.html',
+      title: 'Package graph',
+      html: '<h1>Packages</h1>',
+    };
+    buildSite(join(dir, 'content'), join(dir, 'dist'), [generated]);
+    expect(readFileSync(join(dir, 'dist', 'packages.html'), 'utf8')).toContain('<main><h1>Packages</h1></main>');
+    expect(readFileSync(join(dir, 'dist', 'index.html'), 'utf8')).toContain(
+      '<a href="./packages.html">Package graph</a>',
+    );
+  });
+
+  test('refuses two pages written to one file', () => {
+    write('packages.md', '# Packages');
+    write('index.md', '# Home');
+    const generated = { source: 'nx graph', output: 'packages.html', title: 'Package graph', html: '' };
+    expect(() => buildSite(join(dir, 'content'), join(dir, 'dist'), [generated])).toThrow(
+      /two pages would be written to packages.html/,
+    );
+  });
+
   test('refuses a page without a title', () => {
     write('index.md', 'no heading here');
     expect(() => buildSite(join(dir, 'content'), join(dir, 'dist'))).toThrow(/index.md has no "# title" line/);

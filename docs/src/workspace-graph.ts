@@ -39,10 +39,7 @@ export interface WorkspaceGraph {
 const NxGraphFileSchema = z.object({
   graph: z.object({
     nodes: z.record(z.string(), z.object({ name: z.string(), data: z.object({ root: z.string() }) })),
-    dependencies: z.record(
-      z.string(),
-      z.array(z.object({ source: z.string(), target: z.string(), type: z.string() })),
-    ),
+    dependencies: z.record(z.string(), z.array(z.object({ source: z.string(), target: z.string(), type: z.string() }))),
   }),
 });
 export type NxGraphFile = z.infer<typeof NxGraphFileSchema>;
