@@ -57,6 +57,14 @@ describe('buildSite', () => {
     );
   });
 
+  test('refuses a link to a page the site does not have, wherever it points', () => {
+    write('index.md', '# Home\n\n[ok](decisions/0001-x.md#why), [web](https://example.org/a.md), [gone](gone.md)');
+    write('decisions/0001-x.md', '# One\n\n[up](../index.md) [missing](../nowhere.html#top) [here](#why)');
+    expect(() => buildSite(join(dir, 'content'), join(dir, 'dist'))).toThrow(
+      'links to no page (fix or remove them): decisions/0001-x.md → ../nowhere.html; index.md → gone.html',
+    );
+  });
+
   test('refuses a page without a title', () => {
     write('index.md', 'no heading here');
     expect(() => buildSite(join(dir, 'content'), join(dir, 'dist'))).toThrow(/index.md has no "# title" line/);

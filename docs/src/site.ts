@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { PUBLISHED_SCHEMAS, toJsonSchema, type PublishedSchemaName } from '@aerial/contracts';
 import { Marked } from 'marked';
 import { escapeHtml } from './html';
@@ -34,6 +34,8 @@ export function buildSite(contentDir: string, outDir: string, generated: readonl
   const duplicate = pages.find((p, i) => pages.findIndex((q) => q.output === p.output) !== i);
   if (duplicate) throw new Error(`two pages would be written to ${duplicate.output}: rename one of them`);
   if (!pages.some((p) => p.output === 'index.html')) throw new Error(`${contentDir} has no index.md: add one`);
+  const broken = brokenLinks(pages);
+  if (broken.length) throw new Error(`links to no page (fix or remove them): ${broken.join('; ')}`);
 
   rmSync(outDir, { recursive: true, force: true });
   const nav = [...pages].sort((a, b) => navOrder(a) - navOrder(b) || a.title.localeCompare(b.title));
@@ -83,6 +85,18 @@ function contractsReference(): Page {
     title: 'Contracts reference',
     html: `<h1>Contracts reference</h1>\n<p>JSON Schemas generated from <code>@aerial/contracts</code> at build time.</p>\n${sections.join('\n')}`,
   };
+}
+
+/** Links between pages (not to other sites, not within a page) whose target is no page of the site. */
+function brokenLinks(pages: readonly Page[]): string[] {
+  const outputs = new Set(pages.map((p) => p.output));
+  return pages.flatMap((page) =>
+    [...page.html.matchAll(/href="([^"]*)"/g)]
+      .map(([, href]) => (href as string).replace(/#.*$/, ''))
+      .filter((href) => href !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(href))
+      .filter((href) => !outputs.has(posix.normalize(posix.join(posix.dirname(page.output), href))))
+      .map((href) => `${page.source} → ${href}`),
+  );
 }
 
 function navOrder(page: Page): number {
