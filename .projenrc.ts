@@ -309,6 +309,8 @@ repo.addPackage({
   outdir: 'docs',
   description: 'The Aerial Platform documentation site: architecture, decisions, runbooks, API reference',
   workspaceDeps: [contracts],
+  // Its tests check the architecture page's stage and preset tables against the definition.
+  workspaceDevDeps: [definition],
   implicitDependencies: 'all-others',
   // zod: the shape of `nx graph --file` output, checked where it enters; yaml: the workspace list in tests.
   deps: { marked: '^18.0.0', zod: '^4.1.0' },
