@@ -46,7 +46,8 @@ export interface LayoutOptions {
   readonly margin?: number;
 }
 
-const WAYPOINT_WIDTH = 6;
+const WAYPOINT_WIDTH = 4;
+const WAYPOINT_GAP = 4;
 const SWEEPS = 12;
 
 /** Places `nodes` in rows and routes `edges`; throws on a cycle or an edge to an unknown node. */
@@ -93,18 +94,23 @@ export function layeredLayout(
 
   const order = orderRows(rows, above, below);
 
-  // Rows centred on the widest one, top row first.
-  const rowWidth = (row: string[]) =>
-    row.reduce((sum, id) => sum + (width.get(id) as number), 0) + columnGap * Math.max(0, row.length - 1);
+  // Rows centred on the widest one, top row first. Waypoints pack tighter than boxes: a bundle of
+  // long edges reads as one channel, and the drawing stays narrow enough for a page.
+  const isWaypoint = (id: string) => id.startsWith('\0');
+  const gapAfter = (row: string[], k: number) => {
+    if (k === row.length - 1) return 0;
+    return isWaypoint(row[k] as string) && isWaypoint(row[k + 1] as string) ? WAYPOINT_GAP : columnGap;
+  };
+  const rowWidth = (row: string[]) => row.reduce((sum, id, k) => sum + (width.get(id) as number) + gapAfter(row, k), 0);
   const canvasWidth = Math.max(...order.map(rowWidth)) + 2 * margin;
   const box = new Map<string, { x: number; y: number; width: number }>();
   order.forEach((row, r) => {
     let x = (canvasWidth - rowWidth(row)) / 2;
     const y = margin + (top - r) * (nodeHeight + rowGap);
-    for (const id of row) {
+    row.forEach((id, k) => {
       box.set(id, { x, y, width: width.get(id) as number });
-      x += (width.get(id) as number) + columnGap;
-    }
+      x += (width.get(id) as number) + gapAfter(row, k);
+    });
   });
 
   const placed = nodes.map((n) => {
