@@ -58,11 +58,22 @@ function renderMarkdown(contentDir: string, file: string): Page {
   const markdown = readFileSync(join(contentDir, file), 'utf8');
   const title = /^#\s+(.+)$/m.exec(markdown)?.[1]?.trim();
   if (!title) throw new Error(`${file} has no "# title" line: every page needs one for the navigation`);
+  const ids = new Map<string, number>();
   const marked = new Marked({
     walkTokens: (token) => {
       // Links between pages are written to the .md files so they work on GitHub too.
       if (token.type === 'link' && !/^[a-z]+:/i.test(token.href))
         token.href = token.href.replace(/\.md(#|$)/, '.html$1');
+    },
+    renderer: {
+      // Headings get GitHub's anchors, so `page.md#a-heading` lands on the site as on GitHub.
+      heading({ tokens, depth, text }) {
+        const slug = headingSlug(text);
+        const seen = ids.get(slug) ?? 0;
+        ids.set(slug, seen + 1);
+        const id = seen ? `${slug}-${seen}` : slug;
+        return `<h${depth} id="${id}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
+      },
     },
   });
   return {
@@ -87,14 +98,31 @@ function contractsReference(): Page {
   };
 }
 
-/** Links between pages (not to other sites, not within a page) whose target is no page of the site. */
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+export function headingSlug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/<[^>]*>/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .trim()
+    .replace(/\s/g, '-');
+}
+
+/**
+ * Links between pages (not to other sites) whose target is no page of the site, or whose
+ * `#fragment` names no `id` on that page.
+ */
 function brokenLinks(pages: readonly Page[]): string[] {
-  const outputs = new Set(pages.map((p) => p.output));
+  const byOutput = new Map(pages.map((p) => [p.output, p]));
   return pages.flatMap((page) =>
     [...page.html.matchAll(/href="([^"]*)"/g)]
-      .map(([, href]) => (href as string).replace(/#.*$/, ''))
+      .map(([, href]) => href as string)
       .filter((href) => href !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(href))
-      .filter((href) => !outputs.has(posix.normalize(posix.join(posix.dirname(page.output), href))))
+      .filter((href) => {
+        const [path = '', fragment] = href.split('#');
+        const target = path ? byOutput.get(posix.normalize(posix.join(posix.dirname(page.output), path))) : page;
+        return !target || (fragment !== undefined && !target.html.includes(`id="${fragment}"`));
+      })
       .map((href) => `${page.source} → ${href}`),
   );
 }
