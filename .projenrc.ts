@@ -309,10 +309,18 @@ repo.addPackage({
   outdir: 'docs',
   description: 'The Aerial Platform documentation site: architecture, decisions, runbooks, API reference',
   workspaceDeps: [contracts],
+  // Its tests check the architecture page's stage and preset tables against the definition.
+  workspaceDevDeps: [definition],
   implicitDependencies: 'all-others',
-  deps: { marked: '^18.0.0' },
+  // zod: the shape of `nx graph --file` output, checked where it enters; yaml: the workspace list in tests.
+  deps: { marked: '^18.0.0', zod: '^4.1.0' },
+  devDeps: { yaml: '^2.8.0' },
   esmOnlyDeps: ['marked'],
   postBuild: 'node lib/build-site.js',
+  buildOutputs: ['dist'],
+  // The package graph test reads the workspace list; it runs `nx graph` (about 10 s, more on a busy machine).
+  workspaceInputs: ['pnpm-workspace.yaml'],
+  testTimeout: 120_000,
 });
 
 repo.addTask('start', {

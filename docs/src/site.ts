@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { PUBLISHED_SCHEMAS, toJsonSchema, type PublishedSchemaName } from '@aerial/contracts';
 import { Marked } from 'marked';
+import { escapeHtml } from './html';
 
 /** One page of the site: where it comes from, where it goes, and its title. */
 export interface Page {
@@ -20,12 +21,21 @@ const LAYOUT_CSS = [
   'table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.3rem .6rem}',
 ].join('');
 
-/** Renders every Markdown file under `contentDir`, plus the contracts reference, into `outDir`. */
-export function buildSite(contentDir: string, outDir: string): Page[] {
-  const pages = [...markdownFiles(contentDir).map((file) => renderMarkdown(contentDir, file)), contractsReference()];
+/**
+ * Renders every Markdown file under `contentDir`, the contracts reference and the `generated` pages
+ * (made at build time, such as the package graph) into `outDir`.
+ */
+export function buildSite(contentDir: string, outDir: string, generated: readonly Page[] = []): Page[] {
+  const pages = [
+    ...markdownFiles(contentDir).map((file) => renderMarkdown(contentDir, file)),
+    contractsReference(),
+    ...generated,
+  ];
   const duplicate = pages.find((p, i) => pages.findIndex((q) => q.output === p.output) !== i);
   if (duplicate) throw new Error(`two pages would be written to ${duplicate.output}: rename one of them`);
   if (!pages.some((p) => p.output === 'index.html')) throw new Error(`${contentDir} has no index.md: add one`);
+  const broken = brokenLinks(pages);
+  if (broken.length) throw new Error(`links to no page (fix or remove them): ${broken.join('; ')}`);
 
   rmSync(outDir, { recursive: true, force: true });
   const nav = [...pages].sort((a, b) => navOrder(a) - navOrder(b) || a.title.localeCompare(b.title));
@@ -48,11 +58,22 @@ function renderMarkdown(contentDir: string, file: string): Page {
   const markdown = readFileSync(join(contentDir, file), 'utf8');
   const title = /^#\s+(.+)$/m.exec(markdown)?.[1]?.trim();
   if (!title) throw new Error(`${file} has no "# title" line: every page needs one for the navigation`);
+  const ids = new Map<string, number>();
   const marked = new Marked({
     walkTokens: (token) => {
       // Links between pages are written to the .md files so they work on GitHub too.
       if (token.type === 'link' && !/^[a-z]+:/i.test(token.href))
         token.href = token.href.replace(/\.md(#|$)/, '.html$1');
+    },
+    renderer: {
+      // Headings get GitHub's anchors, so `page.md#a-heading` lands on the site as on GitHub.
+      heading({ tokens, depth, text }) {
+        const slug = headingSlug(text);
+        const seen = ids.get(slug) ?? 0;
+        ids.set(slug, seen + 1);
+        const id = seen ? `${slug}-${seen}` : slug;
+        return `<h${depth} id="${id}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
+      },
     },
   });
   return {
@@ -77,6 +98,35 @@ function contractsReference(): Page {
   };
 }
 
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+export function headingSlug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/<[^>]*>/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .trim()
+    .replace(/\s/g, '-');
+}
+
+/**
+ * Links between pages (not to other sites) whose target is no page of the site, or whose
+ * `#fragment` names no `id` on that page.
+ */
+function brokenLinks(pages: readonly Page[]): string[] {
+  const byOutput = new Map(pages.map((p) => [p.output, p]));
+  return pages.flatMap((page) =>
+    [...page.html.matchAll(/href="([^"]*)"/g)]
+      .map(([, href]) => href as string)
+      .filter((href) => href !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(href))
+      .filter((href) => {
+        const [path = '', fragment] = href.split('#');
+        const target = path ? byOutput.get(posix.normalize(posix.join(posix.dirname(page.output), path))) : page;
+        return !target || (fragment !== undefined && !target.html.includes(`id="${fragment}"`));
+      })
+      .map((href) => `${page.source} → ${href}`),
+  );
+}
+
 function navOrder(page: Page): number {
   if (page.output === 'index.html') return 0;
   return page.output.includes('/') ? 2 : 1;
@@ -90,8 +140,4 @@ function layout(page: Page, nav: Page[]): string {
 <title>${escapeHtml(page.title)} · Aerial Platform</title><style>${LAYOUT_CSS}</style></head>
 <body><nav><strong>Aerial Platform</strong>\n${links}</nav><main>${page.html}</main></body></html>
 `;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }
