@@ -41,8 +41,10 @@ describe('deploy output: each app runs from its pnpm deploy --prod folder', () =
     );
     expect(readFileSync(join(hubDir, 'web', 'dist', 'index.html'), 'utf8')).toContain('<title>Aerial Hub</title>');
     // Workspace dependencies are copied in, not linked back into the repository.
-    expect(existsSync(join(hubDir, 'node_modules', '@aerial', 'pipeline', 'lib', 'index.js'))).toBe(true);
+    expect(existsSync(join(hubDir, 'node_modules', '@aerial', 'runtime', 'lib', 'index.js'))).toBe(true);
     expect(existsSync(join(hubDir, 'node_modules', 'vite'))).toBe(false);
+    // The Hub runs no stage: the heavy stage package stays out of its image.
+    expect(existsSync(join(hubDir, 'node_modules', '@aerial', 'pipeline'))).toBe(false);
   });
 
   test('every Dockerfile installs the workspace pnpm, deploys its package and starts a file the deploy holds', () => {
