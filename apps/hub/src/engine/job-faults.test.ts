@@ -108,7 +108,7 @@ describe.each([
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const tiles = new TileDatabase(pool);
-    bridge = await MqttEventBridge.start(broker.url, tiles, { clientId: 'aerial-faults-bridge' });
+    bridge = await MqttEventBridge.start(broker.url, tiles.events, { clientId: 'aerial-faults-bridge' });
     // The tests poll hard; the per-client rate limit is not under test here.
     hub = await buildHub({ pool, sfn, stateMachineArn: LOCAL_STATE_MACHINE_ARN, store, rateLimitPerMinute: 1_000_000 });
     key = (await new ApiKeys(pool).create('faults')).key;

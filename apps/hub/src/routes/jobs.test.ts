@@ -63,7 +63,7 @@ describe('job routes', () => {
     expect(started.statusCode).toBe(202);
     const { jobId } = started.json() as { jobId: string };
     expect(engine.started.find((s) => s.jobId === jobId)?.request.options).toEqual({ flightHeightM: 80 });
-    expect((await new TileDatabase(db.pool).job(jobId))?.request?.options).toEqual({ flightHeightM: 80 });
+    expect((await new TileDatabase(db.pool).jobs.job(jobId))?.request?.options).toEqual({ flightHeightM: 80 });
   });
 
   test('without a flight height the request carries none', async () => {

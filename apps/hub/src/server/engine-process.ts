@@ -1,3 +1,4 @@
+import type { Logger } from '@aerial/runtime';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -9,11 +10,13 @@ export interface EngineProcess {
 /**
  * Starts the local engine as its own process (the workers' `aerial engine`): the Hub talks to it
  * over the Step Functions API exactly as it talks to AWS, and heavy stages never block the Hub.
+ * What the engine writes to stderr goes to `log`, a line a message, so the Hub's log is one stream.
  */
-export async function startEngineProcess(command: string, env: NodeJS.ProcessEnv): Promise<EngineProcess> {
+export async function startEngineProcess(command: string, env: NodeJS.ProcessEnv, log: Logger): Promise<EngineProcess> {
   const [file, ...args] = command.split(/\s+/).filter(Boolean);
   if (!file) throw new Error('AERIAL_ENGINE_COMMAND is empty');
-  const child: ChildProcess = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  createInterface({ input: child.stderr! }).on('line', (line) => log.info(line));
   const endpoint = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the engine (${command}) did not start within 30 s`)), 30_000);
     child.once('exit', (code) =>
