@@ -1,4 +1,3 @@
-import { AerialError } from '@aerial/contracts';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -10,7 +9,7 @@ import type { Pool } from 'pg';
 import { ApiKeys } from './auth/api-keys';
 import { TileDatabase } from './db/tile-database';
 import { type JobEngine, StepFunctionsEngine } from './engine/job-engine';
-import { errorReply } from './routes/errors';
+import { errorHandler } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { Publications } from './products/publications';
@@ -80,15 +79,7 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.setErrorHandler((error, _request, reply) => {
-    const e = error as Error & { statusCode?: number; validation?: unknown; code?: string };
-    if (e.validation) return reply.code(400).send({ error: { name: 'Aerial.InvalidInput', reason: e.message } });
-    if (e.statusCode && e.statusCode < 500 && !(e instanceof AerialError)) {
-      return reply.code(e.statusCode).send({ error: { name: 'Aerial.InvalidInput', reason: e.message } });
-    }
-    const { status, body } = errorReply(error);
-    return reply.code((error as { statusCode?: number }).statusCode ?? status).send(body);
-  });
+  app.setErrorHandler(errorHandler);
 
   const keys = new ApiKeys(options.pool);
   const requireApiKey: preHandlerHookHandler = async (request, reply) => {
