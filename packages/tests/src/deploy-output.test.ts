@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT, spawnHub } from './test-support/hub-process';
+import { REPO_ROOT, renderSample, spawnHub } from './test-support/hub-process';
 
 /**
  * DEPLOYABILITY (issue 14, about a minute): the images run `pnpm deploy --prod` output, which holds
@@ -158,7 +158,9 @@ async function startDeployedHub(
   };
   for (const name of ['DATABASE_URL', 'MQTT_URL', 'OBJECT_STORE', 'UPLOADS_STORE', 'SFN_ENDPOINT', 'ARGO_SERVER_URL'])
     delete env[name];
-  // Started from outside the repository, so nothing resolves through the workspace's node_modules.
+  // Started from outside the repository, so nothing resolves through the workspace's node_modules;
+  // the deployed workers render the sample survey, as `pnpm start` does before the Hub.
+  renderSample(join(workersDir, 'lib', 'cli', 'main.js'), env, cwd);
   const hub = await spawnHub([join(hubDir, 'lib', 'server', 'main.js'), '--sample'], { env, cwd, timeoutMs: 120_000 });
   return { url: hub.url, log: hub.log, stop: hub.stop };
 }
