@@ -9,7 +9,11 @@ interface ListedPackage {
 }
 
 /** Every package name in a `pnpm list --json` tree, with the chain that reached it. */
-function walk(dependencies: Record<string, ListedPackage> | undefined, via: string[], out: Map<string, string[]>): void {
+function walk(
+  dependencies: Record<string, ListedPackage> | undefined,
+  via: string[],
+  out: Map<string, string[]>,
+): void {
   for (const [name, listed] of Object.entries(dependencies ?? {})) {
     if (!out.has(name)) out.set(name, [...via, name]);
     // A package already seen was walked when it was first reached.

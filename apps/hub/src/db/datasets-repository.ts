@@ -28,8 +28,7 @@ export class DatasetsRepository {
       [datasetId],
     );
     const r = result.rows[0] as
-      | { dataset_id: string; label: string | null; prefix: string; files: number; bytes: string }
-      | undefined;
+      { dataset_id: string; label: string | null; prefix: string; files: number; bytes: string } | undefined;
     return r && { datasetId: r.dataset_id, label: r.label, prefix: r.prefix, files: r.files, bytes: Number(r.bytes) };
   }
 

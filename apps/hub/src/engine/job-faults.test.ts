@@ -1,4 +1,12 @@
-import { AerialError, DEFAULT_ENVIRONMENTS, keys, type PipelineEvent, type StageName, STAGE_NAMES, LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
+import {
+  AerialError,
+  DEFAULT_ENVIRONMENTS,
+  keys,
+  type PipelineEvent,
+  type StageName,
+  STAGE_NAMES,
+  LOCAL_STATE_MACHINE_ARN,
+} from '@aerial/contracts';
 import { getJson, LocalFolderStore, MqttEventPublisher, type StageHandler } from '@aerial/runtime';
 import { type LocalEngine, SfnApiServer } from '@aerial/pipeline';
 import { fakeStages } from '@aerial/pipeline/testing';

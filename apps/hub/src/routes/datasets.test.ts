@@ -55,7 +55,12 @@ describe('dataset routes', () => {
 
   test('creating a dataset needs a key and answers where to upload', async () => {
     expect((await hub.inject({ method: 'POST', url: '/api/datasets', payload: {} })).statusCode).toBe(401);
-    const created = await hub.inject({ method: 'POST', url: '/api/datasets', payload: { label: 'roof' }, headers: auth() });
+    const created = await hub.inject({
+      method: 'POST',
+      url: '/api/datasets',
+      payload: { label: 'roof' },
+      headers: auth(),
+    });
     expect(created.statusCode).toBe(201);
     const { datasetId, upload } = created.json() as { datasetId: string; upload: string };
     expect(datasetId).toMatch(/^ds-\d{8}-[0-9a-f]{8}$/);
@@ -149,7 +154,12 @@ describe('dataset routes', () => {
 
   test('a job starts on a dataset with files, labelled by it, and not on an empty one', async () => {
     const { datasetId, upload: url } = await create('field 7');
-    const none = await hub.inject({ method: 'POST', url: `/api/datasets/${datasetId}/jobs`, payload: {}, headers: auth() });
+    const none = await hub.inject({
+      method: 'POST',
+      url: `/api/datasets/${datasetId}/jobs`,
+      payload: {},
+      headers: auth(),
+    });
     expect(none.statusCode).toBe(400);
     expect(none.body).toMatch(/has no files yet/);
     await upload(url, [{ name: 'DJI_0001.JPG', type: 'image/jpeg', bytes: Buffer.alloc(5) }]);

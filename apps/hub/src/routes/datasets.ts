@@ -134,7 +134,12 @@ function datasetReadWriteRoutes(
         throw Object.assign(new AerialError('Aerial.InvalidInput', 'files must be sent as multipart/form-data'), {
           statusCode: 415,
         });
-      const received = await storeParts(request.files()[Symbol.asyncIterator](), dataset, options.uploads, maxFileBytes);
+      const received = await storeParts(
+        request.files()[Symbol.asyncIterator](),
+        dataset,
+        options.uploads,
+        maxFileBytes,
+      );
       if (received === 0)
         throw new AerialError(
           'Aerial.InvalidInput',

@@ -145,7 +145,7 @@ describe('job routes', () => {
       ).toBe(404);
   });
 
-  test("a job the engine refuses is not kept; one the engine ended is ended here too", async () => {
+  test('a job the engine refuses is not kept; one the engine ended is ended here too', async () => {
     const before = ((await hub.inject({ url: '/api/jobs?limit=200' })).json() as { jobs: unknown[] }).jobs.length;
     engine.refuse = new Error('the engine is full');
     try {
@@ -200,7 +200,10 @@ describe('the sample job route', () => {
     }
     const without = await buildHub({ pool: db.pool, engine });
     try {
-      expect((await without.inject({ method: 'POST', url: '/api/samples', headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(404);
+      expect(
+        (await without.inject({ method: 'POST', url: '/api/samples', headers: { authorization: `Bearer ${key}` } }))
+          .statusCode,
+      ).toBe(404);
     } finally {
       await without.close();
     }

@@ -30,7 +30,6 @@ export interface JobRoutesOptions {
   readonly samplePhotos?: () => Promise<string>;
 }
 
-
 const JobSchema = z.object({
   jobId: z.string(),
   preset: z.string(),
@@ -46,9 +45,7 @@ const JobSchema = z.object({
 const JobDetailSchema = JobSchema.extend({
   stages: z.array(StageNameSchema),
   events: z.array(PipelineEventSchema),
-  execution: z
-    .object({ status: z.string(), error: z.string().optional(), cause: z.string().optional() })
-    .nullable(),
+  execution: z.object({ status: z.string(), error: z.string().optional(), cause: z.string().optional() }).nullable(),
 });
 const JobIdParams = z.object({ jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/) });
 const Started = z.object({ jobId: z.string(), executionArn: z.string() });

@@ -16,7 +16,17 @@ export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConf
  * programs are (COLMAP, the splat trainer), the user's home and temporary folder, the locale, Node's
  * own options and extra CA certificates.
  */
-const HOST_VARIABLES = ['PATH', 'HOME', 'USER', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
+const HOST_VARIABLES = [
+  'PATH',
+  'HOME',
+  'USER',
+  'TMPDIR',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'NODE_OPTIONS',
+  'NODE_EXTRA_CA_CERTS',
+];
 
 /**
  * Variables the engine's stages read that the Hub's schema does not hold, passed through by

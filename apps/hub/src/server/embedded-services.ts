@@ -19,10 +19,7 @@ export async function openDatabase(
   stops: Stops,
 ): Promise<{ pool: Pool; url: string }> {
   const started = Date.now();
-  const tick = setInterval(
-    () => log.info(`… still starting (${Math.round((Date.now() - started) / 1000)} s)`),
-    10_000,
-  );
+  const tick = setInterval(() => log.info(`… still starting (${Math.round((Date.now() - started) / 1000)} s)`), 10_000);
   const url: string =
     config.DATABASE_URL ??
     (await startEmbeddedPostgres(config.AERIAL_DATA_DIR, { onProgress: (m) => log.info(m) }).then((pg) => {

@@ -129,10 +129,7 @@ async function startBridge(
 ): Promise<MqttEventBridge> {
   const progress = terminalProgress(tiles.jobs, log);
   const bridgeLog = log.child({ component: 'mqtt-bridge' });
-  const clientId = `aerial-hub-${createHash('sha256')
-    .update(databaseUrl)
-    .digest('hex')
-    .slice(0, 12)}`;
+  const clientId = `aerial-hub-${createHash('sha256').update(databaseUrl).digest('hex').slice(0, 12)}`;
   const bridge = await MqttEventBridge.start(brokerUrl, tiles.events, {
     clientId,
     log: (line) => bridgeLog.warn(line),

@@ -100,7 +100,7 @@ describe('aerial CLI', () => {
     expect(stdout).not.toMatch(/Orthomosaic:/);
   });
 
-  test('sample prints the sample survey\'s photos folder, rendering it only when it is not there yet', async () => {
+  test("sample prints the sample survey's photos folder, rendering it only when it is not there yet", async () => {
     const sampleDir = join(dataDir, 'sample-survey');
     await generateSurvey({ outDir: sampleDir, widthPx: 320, heightPx: 240, areaWidthM: 30, areaHeightM: 20 });
     const { code, stdout, stderr } = await aerial('sample');

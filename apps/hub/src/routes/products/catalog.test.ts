@@ -99,7 +99,7 @@ describe('catalog routes', () => {
     });
   });
 
-  test("the QA table lists every photo with its verdict, reasons and warnings; none before Ingest", async () => {
+  test('the QA table lists every photo with its verdict, reasons and warnings; none before Ingest', async () => {
     const response = await app.inject({ url: `/api/jobs/${jobId}/images` });
     expect(response.json()).toEqual({
       images: [

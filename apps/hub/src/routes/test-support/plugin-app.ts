@@ -1,6 +1,7 @@
 import { type Publication, publishedPointer } from '@aerial/contracts';
 import { type ObjectStore, putJson } from '@aerial/runtime';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { errorHandler } from '../errors';
 
@@ -49,13 +50,13 @@ export async function publish(
 }
 
 /** A `pg` pool stand-in answering every query with `rows` (the repository's SQL is tested on PostgreSQL). */
-export function answeringPool(rows: () => unknown[]): { pool: import('pg').Pool; queries: string[] } {
+export function answeringPool(rows: () => unknown[]): { pool: Pool; queries: string[] } {
   const queries: string[] = [];
   const pool = {
     query: async (sql: string) => {
       queries.push(sql);
       return { rows: rows(), rowCount: rows().length };
     },
-  } as unknown as import('pg').Pool;
+  } as unknown as Pool;
   return { pool, queries };
 }
