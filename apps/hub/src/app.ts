@@ -112,8 +112,9 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
   if (options.store) {
     const store = options.published ?? options.store;
     const publications = options.publications ?? new Publications(options.store, store);
-    await app.register(rasterTileRoutes, { store, publications });
-    await app.register(vectorTileRoutes, { images: tiles.images, publications });
+    // A map view asks for dozens of tiles at once: their request lines would bury the rest of the log.
+    await app.register(rasterTileRoutes, { store, publications, logLevel: 'warn' });
+    await app.register(vectorTileRoutes, { images: tiles.images, publications, logLevel: 'warn' });
     await app.register(catalogRoutes, { images: tiles.images, reconstructions: tiles.reconstructions, publications });
     await app.register(downloadRoutes, { store, publications });
     await app.register(liveEventRoutes, { events: tiles.events, ...(options.live ? { live: options.live } : {}) });

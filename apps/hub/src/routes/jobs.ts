@@ -192,6 +192,8 @@ function readRoutes(app: ZodApp, options: JobRoutesOptions, statuses: RecentStat
   app.get(
     '/api/jobs/:jobId/status',
     {
+      // Polled twice a second by every open page: its request lines would bury the rest of the log.
+      logLevel: 'warn',
       schema: {
         summary: "A job's status from the tile database (cheap: for polling)",
         tags: ['jobs'],

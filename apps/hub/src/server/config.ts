@@ -38,7 +38,8 @@ const PASSED_PREFIXES = ['AERIAL_', 'AWS_', 'COLMAP_'];
 /**
  * The local engine child's environment: the host's variables it needs to run, the stage settings
  * it reads itself, then the Hub's configuration as variables (so the child's own loader reads
- * the same values), then `overrides` (the broker credentials and stores the Hub chose for it).
+ * the same values, the data directory as resolved), then `overrides` (the broker credentials and
+ * stores the Hub chose for it).
  */
 export function engineEnvironment(
   config: RuntimeConfig,
@@ -49,9 +50,15 @@ export function engineEnvironment(
     ([name, value]) =>
       value !== undefined && (HOST_VARIABLES.includes(name) || PASSED_PREFIXES.some((p) => name.startsWith(p))),
   );
+  // Only the settings the environment gave (as the Hub read them): the child applies the same
+  // defaults itself, and some defaults are not values its schema accepts when given.
   const configured = Object.keys(RuntimeConfigSchema.shape)
-    .map((name) => [name, config[name as keyof RuntimeConfig]] as const)
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => [name, String(value)]);
-  return { ...Object.fromEntries(passed), ...Object.fromEntries(configured), ...overrides };
+    .filter((name) => env[name] !== undefined && env[name].trim() !== '')
+    .map((name) => [name, String(config[name as keyof RuntimeConfig])]);
+  return {
+    ...Object.fromEntries(passed),
+    ...Object.fromEntries(configured),
+    AERIAL_DATA_DIR: config.AERIAL_DATA_DIR,
+    ...overrides,
+  };
 }
