@@ -41,8 +41,11 @@ describe('deploy output: each app runs from its pnpm deploy --prod folder', () =
     );
     expect(readFileSync(join(hubDir, 'web', 'dist', 'index.html'), 'utf8')).toContain('<title>Aerial Hub</title>');
     // Workspace dependencies are copied in, not linked back into the repository.
-    expect(existsSync(join(hubDir, 'node_modules', '@aerial', 'pipeline', 'lib', 'index.js'))).toBe(true);
+    expect(existsSync(join(hubDir, 'node_modules', '@aerial', 'runtime', 'lib', 'index.js'))).toBe(true);
     expect(existsSync(join(hubDir, 'node_modules', 'vite'))).toBe(false);
+    // The light packages only: no stage processing, no sample renderer (and no sharp with them).
+    for (const heavy of [join('@aerial', 'pipeline'), join('@aerial', 'sample-data'), 'sharp'])
+      expect({ heavy, present: existsSync(join(hubDir, 'node_modules', heavy)) }).toEqual({ heavy, present: false });
   });
 
   test('every Dockerfile installs the workspace pnpm, deploys its package and starts a file the deploy holds', () => {
