@@ -124,9 +124,10 @@ const hub = repo.addPackage({
   outdir: 'apps/hub',
   description:
     'The Hub: REST API with OpenAPI, tile database (PostgreSQL + PostGIS), MQTT bridge, map tiles and the web page',
-  // Only the light packages: the Hub never runs a stage, so sharp, OpenCV and splat-transform
-  // stay out of its image (a test checks its production dependency tree).
-  workspaceDeps: [contracts, definition, runtime, sampleData],
+  // Only the light packages: the Hub never runs a stage or renders the sample survey (the
+  // workers' `aerial sample` does), so sharp, OpenCV and splat-transform stay out of its image
+  // (src/dependency-tree.test.ts checks its production dependency tree).
+  workspaceDeps: [contracts, definition, runtime],
   workspaceDevDeps: [pipeline],
   bin: { 'aerial-hub': 'lib/server/main.js' },
   // The web page (web/, bundled by Vite with MapLibre) is built beside the server.
@@ -330,6 +331,9 @@ repo.addTask('start', {
   env: { AERIAL_ENGINE_COMMAND: 'node apps/workers/lib/cli/main.js engine' },
   steps: [
     { exec: 'nx run-many -t build -p workers hub --output-style=static' },
+    // The sample survey the Hub's --sample and sample button run on, rendered once by the workers
+    // (the renderer pulls sharp, which the Hub does not depend on).
+    { exec: 'node apps/workers/lib/cli/main.js sample' },
     // An argv, not a shell line: projen appends received arguments to a shell line unquoted, so
     // `pnpm start -- --photos "my photos"` arrived as two words (issue 18).
     { execArgs: ['node', 'apps/hub/lib/server/main.js', '--sample'], receiveArgs: true },

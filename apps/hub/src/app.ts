@@ -1,21 +1,24 @@
-import { AerialError } from '@aerial/contracts';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import Fastify, { type FastifyInstance, type preHandlerHookHandler } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerHookHandler } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
 import { ApiKeys } from './auth/api-keys';
 import { TileDatabase } from './db/tile-database';
 import { type JobEngine, StepFunctionsEngine } from './engine/job-engine';
-import { errorReply } from './routes/errors';
+import { errorHandler } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { Publications } from './products/publications';
-import { productRoutes } from './routes/products';
 import { datasetRoutes } from './routes/datasets';
+import { catalogRoutes } from './routes/products/catalog';
+import { downloadRoutes } from './routes/products/downloads';
+import { liveEventRoutes } from './routes/products/live-events';
+import { rasterTileRoutes } from './routes/products/raster-tiles';
+import { vectorTileRoutes } from './routes/products/vector-tiles';
 import fastifyStatic from '@fastify/static';
 import type { ObjectStore } from '@aerial/runtime';
 import type { EventEmitter } from 'node:events';
@@ -30,7 +33,10 @@ export interface HubOptions {
   readonly rateLimitPerMinute?: number;
   /** Largest JSON body. @default 64 KiB */
   readonly bodyLimit?: number;
-  readonly logger?: boolean;
+  /**
+   * Fastify's logger: the process's pino logger (request logs join its stream). @default no logs
+   */
+  readonly logger?: FastifyBaseLogger;
   /** Where published products are read from; without it the product routes are off. */
   readonly store?: ObjectStore;
   /** Where uploads go; the engine reads `prefix` datasets from it. @default store */
@@ -43,7 +49,7 @@ export interface HubOptions {
   readonly live?: EventEmitter;
   /** Folder of the built web page; served at `/` when given. */
   readonly webRoot?: string;
-  /** The sample survey's photos folder (rendered on first use); enables POST /api/samples. */
+  /** The sample survey's photos folder (`aerial sample` renders it); enables POST /api/samples. */
   readonly samplePhotos?: () => Promise<string>;
 }
 
@@ -53,7 +59,10 @@ export interface HubOptions {
  * route plugins. CORS stays off: the page is served by the Hub itself.
  */
 export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  const app = options.logger
+    ? Fastify({ loggerInstance: options.logger, bodyLimit })
+    : Fastify({ logger: false, bodyLimit });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(helmet, { contentSecurityPolicy: false });
@@ -70,15 +79,7 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.setErrorHandler((error, _request, reply) => {
-    const e = error as Error & { statusCode?: number; validation?: unknown; code?: string };
-    if (e.validation) return reply.code(400).send({ error: { name: 'Aerial.InvalidInput', reason: e.message } });
-    if (e.statusCode && e.statusCode < 500 && !(e instanceof AerialError)) {
-      return reply.code(e.statusCode).send({ error: { name: 'Aerial.InvalidInput', reason: e.message } });
-    }
-    const { status, body } = errorReply(error);
-    return reply.code((error as { statusCode?: number }).statusCode ?? status).send(body);
-  });
+  app.setErrorHandler(errorHandler);
 
   const keys = new ApiKeys(options.pool);
   const requireApiKey: preHandlerHookHandler = async (request, reply) => {
@@ -102,17 +103,24 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
   if (!engine) throw new Error('the Hub needs an engine: give `engine`, or `sfn` and `stateMachineArn`');
   await app.register(healthRoutes, { pool: options.pool, engine });
   await app.register(jobRoutes, {
-    tiles,
+    jobs: tiles.jobs,
+    events: tiles.events,
     engine,
     requireApiKey,
     ...(options.samplePhotos ? { samplePhotos: options.samplePhotos } : {}),
   });
   if (options.store) {
-    const published = options.published ?? options.store;
-    const publications = options.publications ?? new Publications(options.store, published);
-    await app.register(productRoutes, { tiles, store: published, publications, live: options.live });
+    const store = options.published ?? options.store;
+    const publications = options.publications ?? new Publications(options.store, store);
+    // A map view asks for dozens of tiles at once: their request lines would bury the rest of the log.
+    await app.register(rasterTileRoutes, { store, publications, logLevel: 'warn' });
+    await app.register(vectorTileRoutes, { images: tiles.images, publications, logLevel: 'warn' });
+    await app.register(catalogRoutes, { images: tiles.images, reconstructions: tiles.reconstructions, publications });
+    await app.register(downloadRoutes, { store, publications });
+    await app.register(liveEventRoutes, { events: tiles.events, ...(options.live ? { live: options.live } : {}) });
     await app.register(datasetRoutes, {
-      tiles,
+      datasets: tiles.datasets,
+      jobs: tiles.jobs,
       engine,
       uploads: options.uploads ?? options.store,
       requireApiKey,

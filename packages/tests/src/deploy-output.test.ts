@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT, spawnHub } from './test-support/hub-process';
+import { REPO_ROOT, renderSample, spawnHub } from './test-support/hub-process';
 
 /**
  * DEPLOYABILITY (issue 14, about a minute): the images run `pnpm deploy --prod` output, which holds
@@ -43,8 +43,9 @@ describe('deploy output: each app runs from its pnpm deploy --prod folder', () =
     // Workspace dependencies are copied in, not linked back into the repository.
     expect(existsSync(join(hubDir, 'node_modules', '@aerial', 'runtime', 'lib', 'index.js'))).toBe(true);
     expect(existsSync(join(hubDir, 'node_modules', 'vite'))).toBe(false);
-    // The Hub runs no stage: the heavy stage package stays out of its image.
-    expect(existsSync(join(hubDir, 'node_modules', '@aerial', 'pipeline'))).toBe(false);
+    // The light packages only: no stage processing, no sample renderer (and no sharp with them).
+    for (const heavy of [join('@aerial', 'pipeline'), join('@aerial', 'sample-data'), 'sharp'])
+      expect({ heavy, present: existsSync(join(hubDir, 'node_modules', heavy)) }).toEqual({ heavy, present: false });
   });
 
   test('every Dockerfile installs the workspace pnpm, deploys its package and starts a file the deploy holds', () => {
@@ -160,7 +161,9 @@ async function startDeployedHub(
   };
   for (const name of ['DATABASE_URL', 'MQTT_URL', 'OBJECT_STORE', 'UPLOADS_STORE', 'SFN_ENDPOINT', 'ARGO_SERVER_URL'])
     delete env[name];
-  // Started from outside the repository, so nothing resolves through the workspace's node_modules.
+  // Started from outside the repository, so nothing resolves through the workspace's node_modules;
+  // the deployed workers render the sample survey, as `pnpm start` does before the Hub.
+  renderSample(join(workersDir, 'lib', 'cli', 'main.js'), env, cwd);
   const hub = await spawnHub([join(hubDir, 'lib', 'server', 'main.js'), '--sample'], { env, cwd, timeoutMs: 120_000 });
   return { url: hub.url, log: hub.log, stop: hub.stop };
 }

@@ -1,3 +1,4 @@
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { tileAt } from '@aerial/pipeline';
 import { VectorTile } from '@mapbox/vector-tile';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
 
-/** The sample survey the Hub rendered on its first start. */
+/** The sample survey `aerial sample` rendered before the Hub started. */
 function samplePhotos(hub: RunningHub): string[] {
   const dir = join(hub.dataDir, 'sample-survey', 'images');
   return readdirSync(dir).map((f) => join(dir, f));
@@ -250,6 +251,10 @@ describe.each(['embedded', 'real'] as const)('the Hub on %s services', (services
           .locator('#stages progress')
           .evaluateAll((bars) => bars.map((b) => (b as unknown as { value: number }).value));
         expect(values).toContain(100);
+        // A map job's cards are its preset's stages, from the API: no 3D stages left waiting.
+        const cards = await page.locator('#stages li').evaluateAll((items) => items.map((li) => li.dataset.stage));
+        expect(cards).toEqual(stagesFor(AERIAL_PIPELINE, 'map'));
+        for (const stage of ['SfM', 'Splat', 'Compress']) expect(cards).not.toContain(stage);
         expect(await page.locator('#qa tbody tr').count()).toBe(24);
         expect(tiles.filter((s) => s === 200).length).toBeGreaterThan(0);
         expect(external).toEqual([]);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -49,4 +49,18 @@ export async function spawnHub(
     });
   });
   return { url, log, child, stop };
+}
+
+/**
+ * Renders the sample survey into the data directory `env` names, as `pnpm start` does before the
+ * Hub's `--sample`: the workers' `aerial sample` (the Hub does not depend on the renderer).
+ */
+export function renderSample(cliMain: string, env: NodeJS.ProcessEnv, cwd?: string): string {
+  return execFileSync(process.execPath, [cliMain, 'sample'], {
+    env,
+    ...(cwd ? { cwd } : {}),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 180_000,
+  }).trim();
 }

@@ -54,6 +54,11 @@ async function main(): Promise<void> {
         ? await startMosquitto(dataDir, serverCpu, children)
         : undefined;
     const log: string[] = [];
+    // The sample survey, rendered by the workers as `pnpm start` does (the Hub does not render it).
+    execFileSync(process.execPath, [ENGINE, 'sample'], {
+      env: { ...process.env, AERIAL_DATA_DIR: dataDir },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const hub = spawnOn(serverCpu, process.execPath, [HUB, '--sample'], {
       ...process.env,
       AERIAL_DATA_DIR: dataDir,

@@ -30,7 +30,7 @@ describe('embedded broker restart mid-job', () => {
   test('loses no events and stores none twice', async () => {
     const tiles = new TileDatabase(db.pool);
     const jobId = 'job-restart-1';
-    await tiles.recordJob(jobId, {
+    await tiles.jobs.recordJob(jobId, {
       source: { kind: 'folder', path: '/x' },
       preset: 'survey',
       options: {},
@@ -40,7 +40,7 @@ describe('embedded broker restart mid-job', () => {
     let broker = await startEmbeddedBroker(dir);
     const port = Number(new URL(broker.url).port);
     const wsPort = Number(new URL(broker.wsUrl).port);
-    const bridge = await MqttEventBridge.start(broker.url, tiles, { clientId: 'aerial-hub-restart-test' });
+    const bridge = await MqttEventBridge.start(broker.url, tiles.events, { clientId: 'aerial-hub-restart-test' });
     const publisher = await MqttEventPublisher.connect(broker.url);
     const at = (k: number) => new Date(Date.UTC(2026, 10, 22, 12, 0, 0, k)).toISOString();
     const progress = (k: number) =>
@@ -58,18 +58,18 @@ describe('embedded broker restart mid-job', () => {
       broker = await startEmbeddedBroker(dir, { port, wsPort });
       await Promise.all(offline);
       await publisher.publish({ type: 'job.succeeded', jobId, at: at(200) });
-      const again = await MqttEventBridge.start(broker.url, tiles, { clientId: 'aerial-hub-restart-test' });
+      const again = await MqttEventBridge.start(broker.url, tiles.events, { clientId: 'aerial-hub-restart-test' });
       try {
-        for (let i = 0; i < 100 && (await tiles.events(jobId)).length < 152; i++)
+        for (let i = 0; i < 100 && (await tiles.events.events(jobId)).length < 152; i++)
           await new Promise((r) => setTimeout(r, 50));
         await again.drained();
       } finally {
         await again.stop();
       }
-      const events = await tiles.events(jobId);
+      const events = await tiles.events.events(jobId);
       expect(events).toHaveLength(152);
       expect(new Set(events.map((e) => e.at)).size).toBe(152);
-      expect(await tiles.jobStatus(jobId)).toMatchObject({ status: 'succeeded' });
+      expect(await tiles.jobs.jobStatus(jobId)).toMatchObject({ status: 'succeeded' });
     } finally {
       await publisher.close();
       await broker.stop();

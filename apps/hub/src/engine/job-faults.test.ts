@@ -1,4 +1,12 @@
-import { AerialError, DEFAULT_ENVIRONMENTS, keys, type PipelineEvent, type StageName, STAGE_NAMES, LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
+import {
+  AerialError,
+  DEFAULT_ENVIRONMENTS,
+  keys,
+  type PipelineEvent,
+  type StageName,
+  STAGE_NAMES,
+  LOCAL_STATE_MACHINE_ARN,
+} from '@aerial/contracts';
 import { getJson, LocalFolderStore, MqttEventPublisher, type StageHandler } from '@aerial/runtime';
 import { type LocalEngine, SfnApiServer } from '@aerial/pipeline';
 import { fakeStages } from '@aerial/pipeline/testing';
@@ -108,7 +116,7 @@ describe.each([
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const tiles = new TileDatabase(pool);
-    bridge = await MqttEventBridge.start(broker.url, tiles, { clientId: 'aerial-faults-bridge' });
+    bridge = await MqttEventBridge.start(broker.url, tiles.events, { clientId: 'aerial-faults-bridge' });
     // The tests poll hard; the per-client rate limit is not under test here.
     hub = await buildHub({ pool, sfn, stateMachineArn: LOCAL_STATE_MACHINE_ARN, store, rateLimitPerMinute: 1_000_000 });
     key = (await new ApiKeys(pool).create('faults')).key;

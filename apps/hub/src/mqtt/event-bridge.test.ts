@@ -22,7 +22,7 @@ describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database'
     db = await freshDatabase();
     await migrate(db.pool);
     tiles = new TileDatabase(db.pool);
-    await tiles.recordJob(jobId, {
+    await tiles.jobs.recordJob(jobId, {
       source: { kind: 'folder', path: '/x' },
       preset: 'survey',
       options: {},
@@ -30,7 +30,7 @@ describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database'
       notify: [],
     });
     try {
-      bridge = await MqttEventBridge.start(BROKER, tiles, {
+      bridge = await MqttEventBridge.start(BROKER, tiles.events, {
         clientId: `aerial-hub-test-${Date.now().toString(36)}`,
         log: (line) => logged.push(line),
       });
@@ -60,8 +60,8 @@ describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database'
     await publisher.publish({ type: 'job.started', jobId, at: at(0) });
     await publisher.publish({ type: 'stage.progress', jobId, at: at(1), stage: 'Ingest', percent: 50 });
     await publisher.publish({ type: 'job.succeeded', jobId, at: at(2) });
-    await until(async () => (await tiles.events(jobId)).length === 3);
-    expect((await tiles.jobStatus(jobId))?.status).toBe('succeeded');
+    await until(async () => (await tiles.events.events(jobId)).length === 3);
+    expect((await tiles.jobs.jobStatus(jobId))?.status).toBe('succeeded');
   });
 
   test('a late subscriber gets the retained status', async () => {
@@ -112,7 +112,7 @@ describe('MQTT events: publisher → Mosquitto → Hub bridge → tile database'
         stage: 'Footprints',
         attempt: 1,
       });
-      await until(async () => (await tiles.events(jobId)).length === 4);
+      await until(async () => (await tiles.events.events(jobId)).length === 4);
     } finally {
       bridge.rejections.off('rejected', onRejected);
       await rogue.endAsync();

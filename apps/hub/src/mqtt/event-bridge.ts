@@ -1,7 +1,8 @@
 import { jobIdFromTopic, type PipelineEvent, PipelineEventSchema, topics } from '@aerial/contracts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { EventEmitter } from 'node:events';
-import type { TileDatabase } from '../db/tile-database';
+import { createLogger } from '@aerial/runtime';
+import type { EventsRepository } from '../db/events-repository';
 
 /** Called for each event once it is stored; a failure is counted, not fatal. */
 export type OnStoredEvent = (event: PipelineEvent) => Promise<void> | void;
@@ -10,8 +11,11 @@ export type OnStoredEvent = (event: PipelineEvent) => Promise<void> | void;
 const LOGGED_PER_WINDOW = 20;
 const LOG_WINDOW_MS = 10_000;
 
-/** The Hub's log: stderr, `hub: ` first, as the server's own lines. */
-const hubLog = (line: string): void => void process.stderr.write(`hub: ${line}\n`);
+/** Without a `log` option, dropped messages are warnings of a logger of the bridge's own. */
+const defaultLog = (): ((line: string) => void) => {
+  const logger = createLogger({ name: 'hub', level: 'info' }).child({ component: 'mqtt-bridge' });
+  return (line) => logger.warn(line);
+};
 
 export interface EventBridgeStats {
   stored: number;
@@ -58,7 +62,7 @@ export class MqttEventBridge {
 
   private constructor(
     private readonly client: MqttClient,
-    private readonly tiles: TileDatabase,
+    private readonly events: EventsRepository,
     private readonly onStored: OnStoredEvent | undefined,
     private readonly log: (line: string) => void,
   ) {}
@@ -69,13 +73,13 @@ export class MqttEventBridge {
    */
   static async start(
     url: string,
-    tiles: TileDatabase,
+    events: EventsRepository,
     options: {
       username?: string;
       password?: string;
       clientId?: string;
       onStored?: OnStoredEvent;
-      /** Where each dropped message is logged, as it is dropped. @default the Hub's log (stderr) */
+      /** Where each dropped message is logged, as it is dropped. @default a warning on stderr */
       log?: (line: string) => void;
     } = {},
   ): Promise<MqttEventBridge> {
@@ -88,7 +92,7 @@ export class MqttEventBridge {
       connectTimeout: 5000,
       protocolVersion: 4,
     });
-    const bridge = new MqttEventBridge(client, tiles, onStored, log ?? hubLog);
+    const bridge = new MqttEventBridge(client, events, onStored, log ?? defaultLog());
     client.on('message', (topic, payload) => void bridge.receive(topic, payload));
     await client.subscribeAsync(topics.allJobEvents, { qos: 1 });
     return bridge;
@@ -126,7 +130,7 @@ export class MqttEventBridge {
       const batch = this.pending.splice(0, 500);
       let stored: PipelineEvent[];
       try {
-        stored = await this.tiles.recordEvents(batch.map((b) => b.event));
+        stored = await this.events.recordEvents(batch.map((b) => b.event));
       } catch (e) {
         // The database is away (restarting, failing over): keep the events and try again. The
         // broker has them acknowledged already, so dropping them here would lose them for good.
@@ -140,7 +144,7 @@ export class MqttEventBridge {
         stored = [];
         for (const { topic, event } of batch) {
           try {
-            if (await this.tiles.recordEvent(event)) stored.push(event);
+            if (await this.events.recordEvent(event)) stored.push(event);
           } catch (e) {
             this.reject(topic, `not stored: ${(e as Error).message}`);
             this.stats.duplicates--;

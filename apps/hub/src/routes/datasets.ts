@@ -1,4 +1,4 @@
-import multipart from '@fastify/multipart';
+import multipart, { type MultipartFile } from '@fastify/multipart';
 import { AerialError, JobRequestSchema, PresetSchema } from '@aerial/contracts';
 import { type ObjectStore } from '@aerial/runtime';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
@@ -6,13 +6,17 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { TileDatabase } from '../db/tile-database';
+import type { DatasetRow, DatasetsRepository } from '../db/datasets-repository';
+import type { JobsRepository } from '../db/jobs-repository';
 import type { JobEngine } from '../engine/job-engine';
+import { startJob } from '../engine/start-job';
 import { ErrorBodySchema, notFound } from './errors';
-import { startJob } from './jobs';
+import type { ZodApp } from './zod-app';
 
 export interface DatasetRoutesOptions {
-  readonly tiles: TileDatabase;
+  readonly datasets: DatasetsRepository;
+  /** Jobs started on a dataset are recorded (and linked to it) here. */
+  readonly jobs: JobsRepository;
   readonly engine: JobEngine;
   /** Where uploads go (the engine reads `prefix` sources from the same store). */
   readonly uploads: ObjectStore;
@@ -36,6 +40,13 @@ const DatasetSchema = z.object({
   bytes: z.number().int(),
 });
 
+/** A dataset as it stands: its row and the files that have arrived in the uploads store. */
+interface DescribedDataset {
+  readonly dataset: DatasetRow;
+  readonly files: z.infer<typeof FileSchema>[];
+  readonly bytes: number;
+}
+
 /**
  * Uploads: create a dataset, send its files (multipart/form-data, streamed to the object store,
  * any number of requests: the page sends one per file for per-file progress), see what arrived
@@ -47,19 +58,27 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
     limits: { fileSize: maxFileBytes, files: options.maxFilesPerRequest ?? 500, fields: 10, parts: 1000 },
   });
   const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { tiles, uploads } = options;
-
-  const describe = async (datasetId: string) => {
-    const dataset = await tiles.dataset(datasetId);
+  const describe = async (datasetId: string): Promise<DescribedDataset> => {
+    const dataset = await options.datasets.dataset(datasetId);
     if (!dataset) throw notFound(`dataset ${datasetId}`);
     const files: z.infer<typeof FileSchema>[] = [];
-    for await (const object of uploads.list(dataset.prefix))
+    for await (const object of options.uploads.list(dataset.prefix))
       files.push({ name: object.key.slice(dataset.prefix.length), bytes: object.bytes });
     const bytes = files.reduce((s, f) => s + f.bytes, 0);
-    await tiles.updateDatasetTotals(datasetId, files.length, bytes);
+    await options.datasets.updateDatasetTotals(datasetId, files.length, bytes);
     return { dataset, files, bytes };
   };
+  datasetReadWriteRoutes(app, options, describe, maxFileBytes);
+  datasetJobRoutes(app, options, describe);
+};
 
+/** Create a dataset, see what arrived, upload files into it. */
+function datasetReadWriteRoutes(
+  app: ZodApp,
+  options: DatasetRoutesOptions,
+  describe: (datasetId: string) => Promise<DescribedDataset>,
+  maxFileBytes: number,
+): void {
   app.post(
     '/api/datasets',
     {
@@ -74,7 +93,7 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
     },
     async (request, reply) => {
       const datasetId = `ds-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
-      await tiles.createDataset(datasetId, `uploads/${datasetId}/`, request.body.label);
+      await options.datasets.createDataset(datasetId, `uploads/${datasetId}/`, request.body.label);
       return reply.code(201).send({ datasetId, upload: `/api/datasets/${datasetId}/files` });
     },
   );
@@ -109,60 +128,18 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
       },
     },
     async (request, reply) => {
-      const dataset = await tiles.dataset(request.params.datasetId);
+      const dataset = await options.datasets.dataset(request.params.datasetId);
       if (!dataset) throw notFound(`dataset ${request.params.datasetId}`);
       if (!request.isMultipart())
         throw Object.assign(new AerialError('Aerial.InvalidInput', 'files must be sent as multipart/form-data'), {
           statusCode: 415,
         });
-      const parts = request.files()[Symbol.asyncIterator]();
-      let received = 0;
-      for (;;) {
-        let next: Awaited<ReturnType<typeof parts.next>>;
-        try {
-          next = await parts.next();
-        } catch (e) {
-          throw malformed(e);
-        }
-        if (next.done) break;
-        const part = next.value;
-        received++;
-        const name = part.filename.split(/[\\/]/).pop() ?? '';
-        if (!SAFE_NAME.test(name) || name.includes('..')) {
-          part.file.resume();
-          throw new AerialError(
-            'Aerial.InvalidInput',
-            `file name ${JSON.stringify(part.filename)} is not allowed`,
-            'use letters, digits, dots, dashes and underscores',
-          );
-        }
-        if (!ACCEPTED_TYPES.has(part.mimetype)) {
-          part.file.resume();
-          throw new AerialError(
-            'Aerial.InvalidInput',
-            `${name} is ${part.mimetype}, not a photo or a zip archive`,
-            'send JPEG or TIFF photos, or a .zip of them',
-          );
-        }
-        const key = `${dataset.prefix}${name}`;
-        // A body that ends mid-file destroys the part, often before the store reads it, and a
-        // destroyed stream never ends a pipeline: the request hung, a .partial file stayed behind.
-        await uploads.put(key, wholeFile(part.file, name), {
-          contentType: part.mimetype,
-          metadata: { dataset: dataset.datasetId },
-        });
-        if (part.file.truncated) {
-          await uploads.delete(key);
-          throw Object.assign(
-            new AerialError(
-              'Aerial.InvalidInput',
-              `${name} is larger than ${Math.round(maxFileBytes / 1024 / 1024)} MiB`,
-              'split the set or resize the photos',
-            ),
-            { statusCode: 413 },
-          );
-        }
-      }
+      const received = await storeParts(
+        request.files()[Symbol.asyncIterator](),
+        dataset,
+        options.uploads,
+        maxFileBytes,
+      );
       if (received === 0)
         throw new AerialError(
           'Aerial.InvalidInput',
@@ -173,7 +150,14 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
       return reply.code(201).send({ datasetId: dataset.datasetId, label: dataset.label, files, bytes });
     },
   );
+}
 
+/** Start a job on an uploaded dataset. */
+function datasetJobRoutes(
+  app: ZodApp,
+  options: DatasetRoutesOptions,
+  describe: (datasetId: string) => Promise<DescribedDataset>,
+): void {
   app.post(
     '/api/datasets/:datasetId/jobs',
     {
@@ -213,11 +197,76 @@ export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (pl
         options: request.body.options,
       });
       const started = await startJob(options, jobRequest);
-      await tiles.linkJobToDataset(started.jobId, dataset.datasetId);
+      await options.jobs.linkJobToDataset(started.jobId, dataset.datasetId);
       return reply.code(202).send(started);
     },
   );
-};
+}
+
+/**
+ * Streams each part of a multipart body into the dataset's prefix, refusing unsafe names, other
+ * types and files over the limit (deleted again). Returns how many parts there were.
+ */
+async function storeParts(
+  parts: AsyncIterator<MultipartFile>,
+  dataset: DatasetRow,
+  uploads: ObjectStore,
+  maxFileBytes: number,
+): Promise<number> {
+  let received = 0;
+  for (;;) {
+    let next: IteratorResult<MultipartFile>;
+    try {
+      next = await parts.next();
+    } catch (e) {
+      throw malformed(e);
+    }
+    if (next.done) return received;
+    const part = next.value;
+    received++;
+    const name = acceptedName(part);
+    const key = `${dataset.prefix}${name}`;
+    // A body that ends mid-file destroys the part, often before the store reads it, and a
+    // destroyed stream never ends a pipeline: the request hung, a .partial file stayed behind.
+    await uploads.put(key, wholeFile(part.file, name), {
+      contentType: part.mimetype,
+      metadata: { dataset: dataset.datasetId },
+    });
+    if (part.file.truncated) {
+      await uploads.delete(key);
+      throw Object.assign(
+        new AerialError(
+          'Aerial.InvalidInput',
+          `${name} is larger than ${Math.round(maxFileBytes / 1024 / 1024)} MiB`,
+          'split the set or resize the photos',
+        ),
+        { statusCode: 413 },
+      );
+    }
+  }
+}
+
+/** The part's file name without folders, once it is a safe name of a photo or archive type. */
+function acceptedName(part: MultipartFile): string {
+  const name = part.filename.split(/[\\/]/).pop() ?? '';
+  if (!SAFE_NAME.test(name) || name.includes('..')) {
+    part.file.resume();
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `file name ${JSON.stringify(part.filename)} is not allowed`,
+      'use letters, digits, dots, dashes and underscores',
+    );
+  }
+  if (!ACCEPTED_TYPES.has(part.mimetype)) {
+    part.file.resume();
+    throw new AerialError(
+      'Aerial.InvalidInput',
+      `${name} is ${part.mimetype}, not a photo or a zip archive`,
+      'send JPEG or TIFF photos, or a .zip of them',
+    );
+  }
+  return name;
+}
 
 /**
  * A part's bytes that fail, rather than stop, when the part is cut short: the stream is destroyed

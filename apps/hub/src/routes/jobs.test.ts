@@ -1,4 +1,4 @@
-import type { JobRequest } from '@aerial/contracts';
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { LocalFolderStore } from '@aerial/runtime';
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,23 +10,7 @@ import { ApiKeys } from '../auth/api-keys';
 import { migrate } from '../db/migrate';
 import { freshDatabase } from '../db/test-support/test-database';
 import { TileDatabase } from '../db/tile-database';
-import type { EngineExecution, JobEngine } from '../engine/job-engine';
-
-/** An engine that runs nothing and remembers what it was asked to start. */
-class RecordingEngine implements JobEngine {
-  readonly name = 'recording';
-  readonly started: { jobId: string; request: JobRequest }[] = [];
-
-  async start(jobId: string, request: JobRequest): Promise<string> {
-    this.started.push({ jobId, request });
-    return `recording:${jobId}`;
-  }
-  async describe(): Promise<EngineExecution | undefined> {
-    return { status: 'RUNNING' };
-  }
-  async stop(): Promise<void> {}
-  async ping(): Promise<void> {}
-}
+import { RecordingEngine } from './test-support/recording-engine';
 
 /** Starting jobs (directly, and on an uploaded dataset) against a real PostgreSQL, with an engine that only records. */
 describe('job routes', () => {
@@ -63,7 +47,7 @@ describe('job routes', () => {
     expect(started.statusCode).toBe(202);
     const { jobId } = started.json() as { jobId: string };
     expect(engine.started.find((s) => s.jobId === jobId)?.request.options).toEqual({ flightHeightM: 80 });
-    expect((await new TileDatabase(db.pool).job(jobId))?.request?.options).toEqual({ flightHeightM: 80 });
+    expect((await new TileDatabase(db.pool).jobs.job(jobId))?.request?.options).toEqual({ flightHeightM: 80 });
   });
 
   test('without a flight height the request carries none', async () => {
@@ -107,5 +91,121 @@ describe('job routes', () => {
     const refused = await jobOn({ flightHeightM: 0 });
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toMatch(/options\/flightHeightM/);
+  });
+
+  test("a job in detail carries its preset's stages: a map job has no SfM, Splat or Compress", async () => {
+    const started = await hub.inject({
+      method: 'POST',
+      url: '/api/jobs',
+      payload: { source: { kind: 'folder', path: '/photos' }, preset: 'map', label: 'map job' },
+      headers: auth(),
+    });
+    const { jobId } = started.json() as { jobId: string };
+    const detail = await hub.inject({ url: `/api/jobs/${jobId}` });
+    expect(detail.statusCode).toBe(200);
+    const body = detail.json() as { stages: string[]; label: string; status: string; execution: unknown };
+    expect(body).toMatchObject({ label: 'map job', preset: 'map', status: 'queued', events: [] });
+    expect(body.execution).toEqual({ status: 'RUNNING' });
+    expect(body.stages).toEqual(stagesFor(AERIAL_PIPELINE, 'map'));
+    expect(body.stages).toEqual(expect.arrayContaining(['Ingest', 'Orthomosaic', 'Publish', 'Notify']));
+    for (const stage of ['SfM', 'Splat', 'Compress']) expect(body.stages).not.toContain(stage);
+    const byDefault = (await post({})).json() as { jobId: string };
+    expect(((await hub.inject({ url: `/api/jobs/${byDefault.jobId}` })).json() as { stages: string[] }).stages).toEqual(
+      stagesFor(AERIAL_PIPELINE, 'map'),
+    );
+  });
+
+  test('the status is cheap to poll; the list filters by status; unknown jobs are 404', async () => {
+    const { jobId } = (await post({})).json() as { jobId: string };
+    const status = await hub.inject({ url: `/api/jobs/${jobId}/status` });
+    expect(status.json()).toEqual({ jobId, status: 'queued', stage: null, error: null });
+    const queued = (await hub.inject({ url: '/api/jobs?status=queued&limit=200' })).json() as {
+      jobs: { jobId: string }[];
+    };
+    expect(queued.jobs.map((j) => j.jobId)).toContain(jobId);
+    expect((await hub.inject({ url: '/api/jobs?status=running' })).json()).toEqual({ jobs: [] });
+    expect((await hub.inject({ url: '/api/jobs/job-none-here/status' })).statusCode).toBe(404);
+    expect((await hub.inject({ url: '/api/jobs?limit=0' })).statusCode).toBe(400);
+  });
+
+  test('cancel stops the execution, retry starts a new job with the same request; both need a key', async () => {
+    const { jobId } = (await post({ flightHeightM: 95 })).json() as { jobId: string };
+    expect((await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel` })).statusCode).toBe(401);
+    const cancelled = await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel`, headers: auth() });
+    expect(cancelled.statusCode).toBe(202);
+    expect(engine.stopped).toContainEqual({ ref: `recording:${jobId}`, cause: 'cancelled through the Hub' });
+    const retried = await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/retry`, headers: auth() });
+    expect(retried.statusCode).toBe(202);
+    const again = (retried.json() as { jobId: string }).jobId;
+    expect(again).not.toBe(jobId);
+    expect(engine.started.find((s) => s.jobId === again)?.request.options).toEqual({ flightHeightM: 95 });
+    for (const action of ['cancel', 'retry'])
+      expect(
+        (await hub.inject({ method: 'POST', url: `/api/jobs/job-none-here/${action}`, headers: auth() })).statusCode,
+      ).toBe(404);
+  });
+
+  test('a job the engine refuses is not kept; one the engine ended is ended here too', async () => {
+    const before = ((await hub.inject({ url: '/api/jobs?limit=200' })).json() as { jobs: unknown[] }).jobs.length;
+    engine.refuse = new Error('the engine is full');
+    try {
+      expect((await post({})).statusCode).toBe(500);
+    } finally {
+      engine.refuse = undefined;
+    }
+    const after = ((await hub.inject({ url: '/api/jobs?limit=200' })).json() as { jobs: unknown[] }).jobs.length;
+    expect(after).toBe(before);
+
+    const { jobId } = (await post({})).json() as { jobId: string };
+    engine.execution = { status: 'SUCCEEDED', stopDate: '2026-11-22T10:00:00.000Z' };
+    try {
+      const detail = (await hub.inject({ url: `/api/jobs/${jobId}` })).json() as { status: string; events: unknown[] };
+      expect(detail.status).toBe('succeeded');
+      expect(detail.events).toEqual([{ type: 'job.succeeded', jobId, at: '2026-11-22T10:00:00.000Z' }]);
+    } finally {
+      engine.execution = { status: 'RUNNING' };
+    }
+  });
+});
+
+describe('the sample job route', () => {
+  let db: { pool: Pool; drop(): Promise<void> };
+  let key: string;
+  const engine = new RecordingEngine();
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await migrate(db.pool);
+    key = (await new ApiKeys(db.pool).create('tests')).key;
+  });
+  afterAll(async () => db?.drop());
+
+  test('POST /api/samples starts a map job on the sample photos, and is absent without them', async () => {
+    const hub = await buildHub({ pool: db.pool, engine, samplePhotos: async () => '/data/sample-survey/images' });
+    try {
+      const started = await hub.inject({
+        method: 'POST',
+        url: '/api/samples',
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(started.statusCode).toBe(202);
+      const { jobId } = started.json() as { jobId: string };
+      expect(engine.started.find((s) => s.jobId === jobId)?.request).toMatchObject({
+        source: { kind: 'folder', path: '/data/sample-survey/images' },
+        preset: 'map',
+        label: 'sample survey',
+      });
+      expect((await hub.inject({ method: 'POST', url: '/api/samples' })).statusCode).toBe(401);
+    } finally {
+      await hub.close();
+    }
+    const without = await buildHub({ pool: db.pool, engine });
+    try {
+      expect(
+        (await without.inject({ method: 'POST', url: '/api/samples', headers: { authorization: `Bearer ${key}` } }))
+          .statusCode,
+      ).toBe(404);
+    } finally {
+      await without.close();
+    }
   });
 });

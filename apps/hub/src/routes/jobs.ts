@@ -1,18 +1,32 @@
-import { DEFAULT_PRESET, JobRequestSchema, JobStatusSchema, newJobId, PipelineEventSchema } from '@aerial/contracts';
+import {
+  DEFAULT_PRESET,
+  JobRequestSchema,
+  JobStatusSchema,
+  PipelineEventSchema,
+  PresetSchema,
+  STAGE_NAMES,
+  type StageName,
+  StageNameSchema,
+} from '@aerial/contracts';
+import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { TileDatabase } from '../db/tile-database';
+import type { EventsRepository } from '../db/events-repository';
+import type { JobStatusRow, JobsRepository } from '../db/jobs-repository';
 import type { JobEngine } from '../engine/job-engine';
 import { reconcilingEvent } from '../engine/reconcile-job';
+import { startJob } from '../engine/start-job';
 import { ErrorBodySchema, notFound } from './errors';
+import type { ZodApp } from './zod-app';
 
 export interface JobRoutesOptions {
-  readonly tiles: TileDatabase;
+  readonly jobs: JobsRepository;
+  readonly events: EventsRepository;
   readonly engine: JobEngine;
   /** Refuses requests without a valid API key (before their body is even validated). */
   readonly requireApiKey: preHandlerHookHandler;
-  /** The folder of the sample survey, rendered on first use; enables POST /api/samples. */
+  /** The folder of the sample survey's photos; enables POST /api/samples. */
   readonly samplePhotos?: () => Promise<string>;
 }
 
@@ -27,45 +41,56 @@ const JobSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+/** A job with its events, its engine's view and the stages its preset runs, in order (the page's cards). */
+const JobDetailSchema = JobSchema.extend({
+  stages: z.array(StageNameSchema),
+  events: z.array(PipelineEventSchema),
+  execution: z.object({ status: z.string(), error: z.string().optional(), cause: z.string().optional() }).nullable(),
+});
 const JobIdParams = z.object({ jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/) });
 const Started = z.object({ jobId: z.string(), executionArn: z.string() });
 
-/** Starts a job on the engine and records it; the one way the Hub starts jobs. */
-export async function startJob(
-  options: { tiles: TileDatabase; engine: JobEngine },
-  request: z.infer<typeof JobRequestSchema>,
-): Promise<{ jobId: string; executionArn: string }> {
-  const jobId = newJobId();
-  // Recorded first: the engine's first events can arrive before StartExecution answers.
-  await options.tiles.recordJob(jobId, request);
-  try {
-    const executionArn = await options.engine.start(jobId, request);
-    await options.tiles.recordJob(jobId, request, executionArn);
-    return { jobId, executionArn };
-  } catch (e) {
-    await options.tiles.forgetJob(jobId);
-    throw e;
+/** The stages a job of this preset runs; every stage for a preset this build does not know. */
+export function stagesOfPreset(preset: string): StageName[] {
+  const known = PresetSchema.safeParse(preset);
+  return known.success ? stagesFor(AERIAL_PIPELINE, known.data) : [...STAGE_NAMES];
+}
+
+/** Start, list, inspect, cancel and retry jobs, on whatever engine the Hub was given. */
+export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, options) => {
+  const app = plain.withTypeProvider<ZodTypeProvider>();
+  const statuses = new RecentStatuses(options.jobs);
+  startRoutes(app, options);
+  readRoutes(app, options, statuses);
+  controlRoutes(app, options);
+};
+
+/**
+ * Pages poll the status of the same few jobs: one database read per job per half second serves
+ * them all (and the embedded database runs one statement at a time).
+ */
+class RecentStatuses {
+  private readonly recent = new Map<string, { at: number; value: Promise<JobStatusRow | undefined> }>();
+
+  constructor(private readonly jobs: JobsRepository) {}
+
+  get(jobId: string): Promise<JobStatusRow | undefined> {
+    const hit = this.recent.get(jobId);
+    if (hit && Date.now() - hit.at < 500) return hit.value;
+    const value = this.jobs.jobStatus(jobId);
+    this.recent.set(jobId, { at: Date.now(), value });
+    if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value as string);
+    value.catch(() => this.recent.delete(jobId));
+    return value;
+  }
+
+  forget(jobId: string): void {
+    this.recent.delete(jobId);
   }
 }
 
-/** Start, list, inspect, cancel and retry jobs. Jobs run on whatever engine `sfn` points at. */
-export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, options) => {
-  const app = plain.withTypeProvider<ZodTypeProvider>();
-  const { tiles, engine } = options;
-  const start = (request: z.infer<typeof JobRequestSchema>) => startJob(options, request);
-  // Pages poll the status of the same few jobs: one database read per job per half second
-  // serves them all (and the embedded database runs one statement at a time).
-  const recent = new Map<string, { at: number; value: Promise<Awaited<ReturnType<TileDatabase['jobStatus']>>> }>();
-  const statusOf = (jobId: string) => {
-    const hit = recent.get(jobId);
-    if (hit && Date.now() - hit.at < 500) return hit.value;
-    const value = tiles.jobStatus(jobId);
-    recent.set(jobId, { at: Date.now(), value });
-    if (recent.size > 10_000) recent.delete(recent.keys().next().value as string);
-    value.catch(() => recent.delete(jobId));
-    return value;
-  };
-
+/** POST /api/jobs, and POST /api/samples when the sample survey is there. */
+function startRoutes(app: ZodApp, options: JobRoutesOptions): void {
   if (options.samplePhotos) {
     const samplePhotos = options.samplePhotos;
     app.post(
@@ -81,7 +106,8 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
       },
       async (_request, reply) =>
         reply.code(202).send(
-          await start(
+          await startJob(
+            options,
             JobRequestSchema.parse({
               source: { kind: 'folder', path: await samplePhotos() },
               preset: DEFAULT_PRESET,
@@ -104,9 +130,13 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
         response: { 202: Started, 400: ErrorBodySchema, 401: ErrorBodySchema },
       },
     },
-    async (request, reply) => reply.code(202).send(await start(request.body)),
+    async (request, reply) => reply.code(202).send(await startJob(options, request.body)),
   );
+}
 
+/** The job list, one job in detail (reconciled with its engine), and its cheap status. */
+function readRoutes(app: ZodApp, options: JobRoutesOptions, statuses: RecentStatuses): void {
+  const { jobs, events, engine } = options;
   app.get(
     '/api/jobs',
     {
@@ -120,41 +150,34 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
         response: { 200: z.object({ jobs: z.array(JobSchema) }) },
       },
     },
-    async (request) => ({ jobs: await tiles.jobs(request.query) }),
+    async (request) => ({ jobs: await jobs.jobs(request.query) }),
   );
 
   app.get(
     '/api/jobs/:jobId',
     {
       schema: {
-        summary: "A job with its stage timeline and its engine's view",
+        summary: "A job with its stage timeline, its preset's stages and its engine's view",
         tags: ['jobs'],
         params: JobIdParams,
-        response: {
-          200: JobSchema.extend({
-            events: z.array(PipelineEventSchema),
-            execution: z
-              .object({ status: z.string(), error: z.string().optional(), cause: z.string().optional() })
-              .nullable(),
-          }),
-          404: ErrorBodySchema,
-        },
+        response: { 200: JobDetailSchema, 404: ErrorBodySchema },
       },
     },
     async (request) => {
-      let job = await tiles.job(request.params.jobId);
+      let job = await jobs.job(request.params.jobId);
       if (!job) throw notFound(`job ${request.params.jobId}`);
       const execution = job.executionArn ? await engine.describe(job.executionArn) : undefined;
       // The engine's word is final: a job it ended whose last event never arrived is ended here too.
       const ending = reconcilingEvent(job, execution);
-      if (ending && (await tiles.recordEvent(ending))) {
-        recent.delete(job.jobId);
-        job = (await tiles.job(job.jobId)) ?? job;
+      if (ending && (await events.recordEvent(ending))) {
+        statuses.forget(job.jobId);
+        job = (await jobs.job(job.jobId)) ?? job;
       }
       const { request: _request, executionArn: _arn, ...row } = job;
       return {
         ...row,
-        events: await tiles.events(job.jobId),
+        stages: stagesOfPreset(job.preset),
+        events: await events.events(job.jobId),
         execution: execution
           ? {
               status: String(execution.status),
@@ -169,6 +192,8 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
   app.get(
     '/api/jobs/:jobId/status',
     {
+      // Polled twice a second by every open page: its request lines would bury the rest of the log.
+      logLevel: 'warn',
       schema: {
         summary: "A job's status from the tile database (cheap: for polling)",
         tags: ['jobs'],
@@ -185,7 +210,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
       },
     },
     async (request) => {
-      const status = await statusOf(request.params.jobId);
+      const status = await statuses.get(request.params.jobId);
       if (!status) throw notFound(`job ${request.params.jobId}`);
       return {
         jobId: request.params.jobId,
@@ -195,7 +220,11 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
       };
     },
   );
+}
 
+/** Cancel a running job; retry any job with the request it was started with. */
+function controlRoutes(app: ZodApp, options: JobRoutesOptions): void {
+  const { jobs, engine } = options;
   app.post(
     '/api/jobs/:jobId/cancel',
     {
@@ -209,7 +238,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
       },
     },
     async (request, reply) => {
-      const job = await tiles.job(request.params.jobId);
+      const job = await jobs.job(request.params.jobId);
       if (!job?.executionArn) throw notFound(`job ${request.params.jobId}`);
       await engine.stop(job.executionArn, 'cancelled through the Hub');
       return reply.code(202).send({ jobId: job.jobId });
@@ -229,9 +258,9 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
       },
     },
     async (request, reply) => {
-      const job = await tiles.job(request.params.jobId);
+      const job = await jobs.job(request.params.jobId);
       if (!job?.request) throw notFound(`job ${request.params.jobId}`);
-      return reply.code(202).send(await start(JobRequestSchema.parse(job.request)));
+      return reply.code(202).send(await startJob(options, JobRequestSchema.parse(job.request)));
     },
   );
-};
+}

@@ -11,6 +11,10 @@ interface Job {
   createdAt: string;
   error: { name: string; reason: string } | null;
 }
+/** A job in detail: the stages its preset runs, in order, are the API's to say. */
+interface JobDetail extends Job {
+  stages: string[];
+}
 interface PipelineEvent {
   type: string;
   jobId: string;
@@ -27,19 +31,6 @@ interface Products {
   downloads: { product: string; href: string }[];
 }
 
-const STAGES = [
-  'GuardBudget',
-  'Ingest',
-  'Footprints',
-  'SfM',
-  'Orthomosaic',
-  'Tiles',
-  'Splat',
-  'Compress',
-  'Metadata',
-  'Publish',
-  'Notify',
-];
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const keyInput = $<HTMLInputElement>('api-key');
 keyInput.value = localStorage.getItem('aerial-api-key') ?? '';
@@ -88,10 +79,13 @@ async function refreshJobs(): Promise<void> {
   );
 }
 
-function stageCards(): Map<string, { progress: HTMLProgressElement; note: HTMLElement; li: HTMLElement }> {
+/** One card per stage the job's preset runs (a map job has no 3D stages to wait for). */
+function stageCards(
+  stages: string[],
+): Map<string, { progress: HTMLProgressElement; note: HTMLElement; li: HTMLElement }> {
   const cards = new Map<string, { progress: HTMLProgressElement; note: HTMLElement; li: HTMLElement }>();
   $('stages').replaceChildren(
-    ...STAGES.map((stage) => {
+    ...stages.map((stage) => {
       const li = document.createElement('li');
       li.dataset.stage = stage;
       const title = document.createElement('strong');
@@ -114,9 +108,11 @@ async function showJob(jobId: string): Promise<void> {
   current = jobId;
   events?.close();
   $('job-title').textContent = jobId;
-  const cards = stageCards();
   const status = $('job-status');
   status.textContent = 'loading…';
+  // The job first: its preset's stages are the cards the events fill in.
+  const job = await api<JobDetail>(`/api/jobs/${jobId}`).catch(() => undefined);
+  const cards = stageCards(job?.stages ?? []);
   const seen = new Set<string>();
   // Attempts per stage, so a retried stage still says so once it is done.
   const attempts = new Map<string, number>();
@@ -152,8 +148,6 @@ async function showJob(jobId: string): Promise<void> {
     if (event.type === 'job.succeeded') {
       status.textContent = 'SUCCEEDED';
       status.dataset.status = 'succeeded';
-      for (const card of cards.values())
-        if (card.note.textContent === 'waiting') card.note.textContent = 'not in this preset';
     }
     if (event.type === 'job.failed' || event.type === 'job.cancelled') {
       const where = event.stage ? ` in ${event.stage}` : '';
@@ -185,7 +179,6 @@ async function showJob(jobId: string): Promise<void> {
     'stage.failed',
   ])
     events.addEventListener(type, onEvent as EventListener);
-  const job = await api<Job>(`/api/jobs/${jobId}`).catch(() => undefined);
   if (job && status.textContent === 'loading…') {
     const ended = job.status === 'failed' || job.status === 'cancelled';
     status.textContent = `${job.status.toUpperCase()}${ended && job.stage ? ` in ${job.stage}` : ''}`;

@@ -100,6 +100,17 @@ describe('aerial CLI', () => {
     expect(stdout).not.toMatch(/Orthomosaic:/);
   });
 
+  test("sample prints the sample survey's photos folder, rendering it only when it is not there yet", async () => {
+    const sampleDir = join(dataDir, 'sample-survey');
+    await generateSurvey({ outDir: sampleDir, widthPx: 320, heightPx: 240, areaWidthM: 30, areaHeightM: 20 });
+    const { code, stdout, stderr } = await aerial('sample');
+    expect({ code, stdout, rendered: /rendering/.test(stderr) }).toEqual({
+      code: 0,
+      stdout: `${join(sampleDir, 'images')}\n`,
+      rendered: false,
+    });
+  });
+
   test('bad arguments get a clear message and exit code 2', async () => {
     expect(await aerial('process', join(dataDir, 'missing'))).toMatchObject({
       code: 2,

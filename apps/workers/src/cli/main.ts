@@ -33,6 +33,8 @@ commands:
   jobs                   list jobs, newest first
   status JOB             show a job's outcome and outputs
   cancel JOB             stop a running job
+  sample                 render the generated sample survey into the data directory (once) and print
+                         its photos folder (the Hub's --sample and its sample button run on it)
   engine                 serve the local engine behind the Step Functions API (what the Hub talks to)
       --port N             listen port on 127.0.0.1 (default 0: any free port)
 
@@ -55,6 +57,9 @@ async function main(argv: string[]): Promise<number> {
       return showStatus(config, requiredJob(rest));
     case 'cancel':
       return cancelJob(config, requiredJob(rest));
+    case 'sample':
+      process.stdout.write(`${await sampleSurvey(config)}\n`);
+      return 0;
     case 'engine':
       return serveEngine(config, rest);
     default:
@@ -168,12 +173,16 @@ function flightHeight(given: string | undefined): { flightHeightM?: number } {
   return { flightHeightM: Number(given) };
 }
 
-/** The generated survey the main job runs on when no photos are given. */
+/**
+ * The generated survey, rendered once into the data directory: what `process` runs on when no
+ * photos are given, and what `aerial sample` prepares for the Hub (which keeps the renderer, and
+ * sharp with it, out of its dependencies). Returns its photos folder.
+ */
 async function sampleSurvey(config: WorkerConfig): Promise<string> {
   const dir = join(config.runtime.AERIAL_DATA_DIR, 'sample-survey');
   const images = join(dir, 'images');
   if (!existsSync(join(dir, 'ground-truth.json'))) {
-    process.stderr.write(`no photos given: rendering a sample survey into ${dir}\n`);
+    process.stderr.write(`rendering a sample survey into ${dir}\n`);
     const { generateSurvey } = await import('@aerial/sample-data');
     await generateSurvey({
       outDir: dir,

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 
-import { REPO_ROOT, spawnHub } from '../spawn-hub';
+import { REPO_ROOT, renderSample, spawnHub } from '../spawn-hub';
 
-export { REPO_ROOT, type SpawnedHub, spawnHub } from '../spawn-hub';
+export { REPO_ROOT, renderSample, type SpawnedHub, spawnHub } from '../spawn-hub';
 const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
 const ENGINE_MAIN = join(REPO_ROOT, 'apps', 'workers', 'lib', 'cli', 'main.js');
 
@@ -54,6 +54,7 @@ export async function startHub(services: 'embedded' | 'real'): Promise<RunningHu
     delete env.DATABASE_URL;
     delete env.MQTT_URL;
   }
+  renderSample(ENGINE_MAIN, env);
   const hub = await spawnHub([HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
   const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
   return {

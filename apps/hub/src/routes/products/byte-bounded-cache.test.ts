@@ -1,4 +1,4 @@
-import { ByteBoundedCache } from './products';
+import { ByteBoundedCache } from './byte-bounded-cache';
 
 describe('ByteBoundedCache', () => {
   test('keeps the most recently used values within its byte limit', () => {

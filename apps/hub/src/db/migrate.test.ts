@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pool } from 'pg';
+import { migrate } from './migrate';
+import { freshDatabase } from './test-support/test-database';
+
+describe('tile database migrations on PostgreSQL + PostGIS', () => {
+  let db: { pool: Pool; drop(): Promise<void> };
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await migrate(db.pool);
+  });
+  afterAll(async () => db?.drop());
+
+  test('migrations are applied once, in order, and PostGIS is there', async () => {
+    expect(await migrate(db.pool)).toEqual([]);
+    const versions = await db.pool.query('SELECT version FROM schema_migrations ORDER BY version');
+    expect(versions.rows.map((r: { version: string }) => r.version)).toEqual(['001_tile_database', '002_job_requests']);
+    const postgis = await db.pool.query('SELECT postgis_version() AS v');
+    expect((postgis.rows[0] as { v: string }).v).toMatch(/^3\./);
+    const indexes = await db.pool.query(
+      "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%USING gist%' ORDER BY indexname",
+    );
+    expect(indexes.rows.map((r: { indexname: string }) => r.indexname)).toEqual([
+      'images_footprint_gix',
+      'reconstructions_bbox_gix',
+    ]);
+  });
+
+  test('a failing migration is rolled back whole and named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aerial-migrations-'));
+    try {
+      writeFileSync(join(dir, '900_broken.sql'), 'CREATE TABLE half_done (id int); SELECT no_such_function();');
+      await expect(migrate(db.pool, dir)).rejects.toThrow(/migration 900_broken.sql failed and was rolled back/);
+      const table = await db.pool.query("SELECT to_regclass('half_done') AS t");
+      expect((table.rows[0] as { t: string | null }).t).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
