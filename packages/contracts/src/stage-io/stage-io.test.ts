@@ -1,5 +1,12 @@
 import { STAGE_NAMES } from '../stages';
-import { declaredOutput, parseStageManifest, STAGE_IO, stageOutputKey, undeclaredRoles } from './stage-io';
+import {
+  declaredOutput,
+  type OutputDeclaration,
+  parseStageManifest,
+  STAGE_IO,
+  stageOutputKey,
+  undeclaredRoles,
+} from './stage-io';
 
 describe('stage I/O declarations', () => {
   test('every stage declares its outputs once each, and every read names a role its stage declares', () => {
