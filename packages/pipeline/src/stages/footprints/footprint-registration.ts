@@ -69,4 +69,3 @@ function pairRecords(
 
 /** Matched points kept per pair: the adjustment uses 60, evenly spread. */
 const PAIR_POINTS = 60;
-

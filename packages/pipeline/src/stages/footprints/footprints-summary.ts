@@ -1,4 +1,9 @@
-import { type FootprintRecord, type FootprintSkip, type FootprintsSummary, FootprintsSummarySchema } from '@aerial/contracts';
+import {
+  type FootprintRecord,
+  type FootprintSkip,
+  type FootprintsSummary,
+  FootprintsSummarySchema,
+} from '@aerial/contracts';
 import { median } from '../../geo/local-frame';
 import { round } from '../tools/round';
 import { type PhotoPlacement } from './place-images';
@@ -45,4 +50,3 @@ function summarize(values: number[]): { median: number; min: number; max: number
   if (values.length === 0) return null;
   return { median: round(median(values), 4), min: round(Math.min(...values), 4), max: round(Math.max(...values), 4) };
 }
-

@@ -45,7 +45,10 @@ export async function alignToGps(
     ],
     { cwd: work, signal },
   ).catch((e: unknown) => {
-    throw new AerialError('Aerial.QualityRejected', `the reconstruction could not be aligned to GPS: ${(e as Error).message}`);
+    throw new AerialError(
+      'Aerial.QualityRejected',
+      `the reconstruction could not be aligned to GPS: ${(e as Error).message}`,
+    );
   });
   const alignment = /Alignment error: ([\d.]+) \(mean\), ([\d.]+) \(median\)/.exec(aligned);
   await mkdir(join(work, 'txt'));
@@ -53,10 +56,14 @@ export async function alignToGps(
     cwd: work,
     signal,
   });
-  await runColmap('model_converter', ['--input_path', 'aligned', '--output_path', 'points.ply', '--output_type', 'PLY'], {
-    cwd: work,
-    signal,
-  });
+  await runColmap(
+    'model_converter',
+    ['--input_path', 'aligned', '--output_path', 'points.ply', '--output_type', 'PLY'],
+    {
+      cwd: work,
+      signal,
+    },
+  );
   const analysis = await runColmap('model_analyzer', ['--path', 'aligned'], { cwd: work, signal });
   return {
     alignmentErrorM: alignment ? { mean: Number(alignment[1]), median: Number(alignment[2]) } : null,

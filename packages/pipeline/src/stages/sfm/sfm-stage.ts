@@ -73,7 +73,12 @@ export const sfmStage: StageHandler = async (invocation, context) => {
     );
     const { alignmentErrorM, analysis } = await alignToGps(
       work,
-      withGps.map(([name, r]) => ({ name, latitude: r.gps!.latitude, longitude: r.gps!.longitude, altitude: altitudeOf(r) })),
+      withGps.map(([name, r]) => ({
+        name,
+        latitude: r.gps!.latitude,
+        longitude: r.gps!.longitude,
+        altitude: altitudeOf(r),
+      })),
       signal,
     );
     context.progress(95, 'writing the model');

@@ -1,4 +1,4 @@
-import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
+import { declaredOutput, DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ async function storeSfm(store: LocalFolderStore, jobId: string, workDir: string)
     stage: 'SfM',
     startedAt: '2026-11-22T10:00:00Z',
     finishedAt: '2026-11-22T10:00:00Z',
-    outputs: [],
+    outputs: [declaredOutput('SfM', 'colmap-model', { key: `${prefix}/model/points3D.txt`, bytes: 0 })],
     summary: {},
   });
 }
