@@ -264,6 +264,12 @@ export function stageSummarySchema<S extends StageName>(stage: S): Io[S]['summar
   return STAGE_IO[stage].summary;
 }
 
+/** A stage's summary typed by its schema, or undefined when it does not match (e.g. an older shape). */
+export function summaryIfValid<S extends StageName>(stage: S, raw: unknown): StageSummary<S> | undefined {
+  const parsed = STAGE_IO[stage].summary.safeParse(raw);
+  return parsed.success ? (parsed.data as StageSummary<S>) : undefined;
+}
+
 /**
  * Parses a manifest read from the store and validates its summary with the stage's schema. The
  * stored form stays generic (`StageManifestSchema`); this is the typed view of one stage's.
