@@ -1,4 +1,11 @@
-import { declaredOutput, DEFAULT_ENVIRONMENTS, keys, type StageManifest, stageOutputKey } from '@aerial/contracts';
+import {
+  declaredOutput,
+  DEFAULT_ENVIRONMENTS,
+  keys,
+  type StageManifest,
+  stageOutputKey,
+  parseStageManifest,
+} from '@aerial/contracts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,11 +107,7 @@ describe('Tiles stage', () => {
     });
     const manifest = await run('job-utm');
     expect(manifest.summary).toMatchObject({ maxZoom: 21, format: 'webp' });
-    const { minZoom, warpedZooms, tiles } = manifest.summary as {
-      minZoom: number;
-      warpedZooms: number[];
-      tiles: number;
-    };
+    const { minZoom, warpedZooms, tiles } = parseStageManifest('Tiles', manifest).summary;
     expect(warpedZooms).toEqual(Array.from({ length: 21 - minZoom + 1 }, (_, k) => 21 - k));
     expect(tiles).toBeGreaterThan(0);
     const tilejson = (await getJson(store, `${keys.stage('job-utm', 'Tiles')}/tilejson.json`)) as {
