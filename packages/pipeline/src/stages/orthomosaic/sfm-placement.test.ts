@@ -58,9 +58,7 @@ describe('Orthomosaic with SfM cameras', () => {
       stage: 'SfM',
       startedAt: '2026-11-28T10:00:00Z',
       finishedAt: '2026-11-28T10:00:01Z',
-      outputs: [
-        declaredOutput('SfM', 'cameras', { key: camerasKey, bytes: 1 }),
-      ],
+      outputs: [declaredOutput('SfM', 'cameras', { key: camerasKey, bytes: 1 })],
       summary: {},
     });
     return (await runStage({ jobId, stage: 'Orthomosaic' }, run())).summary;
