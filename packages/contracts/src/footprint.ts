@@ -66,26 +66,3 @@ export const FootprintSkipSchema = z.object({
   reason: z.string().min(1),
 });
 export type FootprintSkip = z.infer<typeof FootprintSkipSchema>;
-
-const spread = z.object({ median: z.number(), min: z.number(), max: z.number() });
-
-/** The Footprints stage's manifest summary: what its readers (CLI, Hub, reports) may rely on. */
-export const FootprintsSummarySchema = z.object({
-  images: z.number().int().min(0),
-  registered: z.number().int().min(0),
-  /** `metadata`: complete DJI-style metadata placed the photos and matches refined them; `photos`: matched points and GPS placed them. */
-  placedFrom: z.enum(['metadata', 'photos']),
-  pairs: z.number().int().min(0),
-  candidatePairs: z.number().int().min(0),
-  rmsResidualPx: z.number().min(0),
-  /** The camera's heading relative to the direction of travel, degrees, where registration showed it. */
-  cameraMountDeg: z.number().optional(),
-  skipped: z.array(FootprintSkipSchema),
-  gsdCm: spread,
-  heightAboveGroundM: spread.nullable(),
-  heightSources: z.partialRecord(HeightSourceSchema, z.number().int()),
-  forwardOverlap: spread.nullable(),
-  sideOverlap: spread.nullable(),
-  bbox: z.array(z.number()).length(4),
-});
-export type FootprintsSummary = z.infer<typeof FootprintsSummarySchema>;

@@ -17,4 +17,5 @@ export * from './publication';
 export * from './registration';
 export * from './deployment';
 export * from './image-tags';
-export * from './published-layout';
+export * from './products';
+export * from './stage-io';

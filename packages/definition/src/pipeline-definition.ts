@@ -1,4 +1,4 @@
-import { PIPELINE_NAME, type Preset, type StageName } from '@aerial/contracts';
+import { PIPELINE_NAME, type Preset, STAGE_IO, type StageName, type StageRead } from '@aerial/contracts';
 
 /** How a stage runs: a container job (AWS Batch / Argo pod) or a light function (Lambda). */
 export type StageKind = 'container' | 'function';
@@ -26,9 +26,9 @@ export interface StageDefinition {
   readonly resources: StageResources;
   readonly timeoutSeconds: number;
   readonly retry: RetryPolicy;
-  /** Stages whose manifests this stage reads. */
-  readonly reads: readonly StageName[];
-  /** Roles of the objects it writes under `jobs/<jobId>/<stage>/`. */
+  /** Outputs of earlier stages it reads (from its declaration in `@aerial/contracts`' `STAGE_IO`). */
+  readonly reads: readonly StageRead[];
+  /** Roles of the objects it writes under `jobs/<jobId>/<stage>/` (from the same declaration). */
   readonly writes: readonly string[];
   /** Presets that include this stage. */
   readonly presets: readonly Preset[];
@@ -56,6 +56,13 @@ const heavy: RetryPolicy = { attempts: 2, intervalSeconds: 30, backoffRate: 2 };
 
 const cpu = (vcpu: number, memoryMiB: number): StageResources => ({ vcpu, memoryMiB, gpu: 0 });
 
+/** A stage with the reads and writes its I/O declaration gives it. */
+const declared = (stage: Omit<StageDefinition, 'reads' | 'writes'>): StageDefinition => ({
+  ...stage,
+  reads: STAGE_IO[stage.name].reads,
+  writes: STAGE_IO[stage.name].outputs.map((o) => o.role),
+});
+
 /** The Aerial job. Every engine renders from this one value. */
 export const AERIAL_PIPELINE: PipelineDefinition = {
   name: PIPELINE_NAME,
@@ -78,7 +85,7 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
     'Publish',
   ],
   stages: [
-    {
+    declared({
       name: 'GuardBudget',
       description: "estimate the job's cost and refuse it when the environment's budget would be exceeded",
       kind: 'function',
@@ -86,11 +93,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(0.25, 512),
       timeoutSeconds: 60,
       retry: quick,
-      reads: [],
-      writes: ['estimate'],
       presets: ALL,
-    },
-    {
+    }),
+    declared({
       name: 'Ingest',
       description: 'unpack, validate each file, read EXIF/XMP, run quality checks',
       kind: 'container',
@@ -98,11 +103,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(2, 4096),
       timeoutSeconds: 30 * 60,
       retry: quick,
-      reads: ['GuardBudget'],
-      writes: ['images', 'image-records'],
       presets: ALL,
-    },
-    {
+    }),
+    declared({
       // Footprints are measured from the photos (matched against their overlapping neighbours and
       // fitted to GPS), so photo sets without DJI's XMP get them too; the registration is kept
       // for the Orthomosaic. It needs the mosaic image's OpenCV and its threads.
@@ -113,11 +116,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(2, 4096),
       timeoutSeconds: 30 * 60,
       retry: quick,
-      reads: ['Ingest'],
-      writes: ['footprints', 'footprints-geojson', 'registration'],
       presets: ALL,
-    },
-    {
+    }),
+    declared({
       name: 'Orthomosaic',
       description: 'blend the registered photos into a mosaic at their own resolution in UTM (COG)',
       kind: 'container',
@@ -125,11 +126,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(4, 16384),
       timeoutSeconds: 60 * 60,
       retry: heavy,
-      reads: ['Ingest', 'Footprints', 'SfM'],
-      writes: ['orthomosaic', 'preview'],
       presets: MAP,
-    },
-    {
+    }),
+    declared({
       name: 'Tiles',
       description: 'XYZ map tiles and TileJSON from the orthomosaic',
       kind: 'container',
@@ -137,11 +136,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(2, 8192),
       timeoutSeconds: 30 * 60,
       retry: heavy,
-      reads: ['Orthomosaic'],
-      writes: ['tiles', 'tilejson'],
       presets: MAP,
-    },
-    {
+    }),
+    declared({
       name: 'SfM',
       description: 'structure from motion with COLMAP, geo-registered to GPS',
       kind: 'container',
@@ -149,11 +146,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(4, 16384),
       timeoutSeconds: 90 * 60,
       retry: heavy,
-      reads: ['Ingest', 'Footprints'],
-      writes: ['sparse-model', 'cameras'],
       presets: THREE_D,
-    },
-    {
+    }),
+    declared({
       name: 'Splat',
       description: '3D Gaussian splatting from the SfM model',
       kind: 'container',
@@ -161,11 +156,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: { vcpu: 4, memoryMiB: 30720, gpu: 1 },
       timeoutSeconds: 90 * 60,
       retry: heavy,
-      reads: ['SfM'],
-      writes: ['splats'],
       presets: THREE_D,
-    },
-    {
+    }),
+    declared({
       name: 'Compress',
       description: 'compress the splats to SOG',
       kind: 'container',
@@ -173,11 +166,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(2, 8192),
       timeoutSeconds: 30 * 60,
       retry: heavy,
-      reads: ['Splat'],
-      writes: ['sog'],
       presets: THREE_D,
-    },
-    {
+    }),
+    declared({
       name: 'Metadata',
       description: 'STAC items and collection, GeoParquet catalog, sun and weather enrichment',
       kind: 'container',
@@ -185,11 +176,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(1, 2048),
       timeoutSeconds: 15 * 60,
       retry: quick,
-      reads: ['Ingest', 'Footprints', 'Orthomosaic', 'Tiles', 'Compress'],
-      writes: ['stac', 'catalog'],
       presets: MAP,
-    },
-    {
+    }),
+    declared({
       name: 'Publish',
       description: 'copy products to the published location, record them, announce them',
       kind: 'container',
@@ -197,11 +186,9 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(1, 2048),
       timeoutSeconds: 30 * 60,
       retry: quick,
-      reads: ['Metadata'],
-      writes: ['published'],
       presets: MAP,
-    },
-    {
+    }),
+    declared({
       name: 'Notify',
       description: 'tell the user how the job ended (webhook, email, MQTT)',
       kind: 'function',
@@ -209,10 +196,8 @@ export const AERIAL_PIPELINE: PipelineDefinition = {
       resources: cpu(0.25, 512),
       timeoutSeconds: 60,
       retry: quick,
-      reads: [],
-      writes: ['notification'],
       presets: ALL,
-    },
+    }),
   ],
 };
 
@@ -249,8 +234,58 @@ export function validateDefinition(definition: PipelineDefinition): void {
       throw new Error(`stage ${stage.name}: timeout must be at least 60 s (the AWS Batch minimum)`);
     if (stage.retry.attempts < 1 || stage.retry.attempts > 10)
       throw new Error(`stage ${stage.name}: retry attempts must be 1 to 10`);
+  }
+  checkReads(definition);
+}
+
+/**
+ * Every read names a role its stage writes, and that stage runs earlier: before the reader in the
+ * flow, in the reader's own branch or before the parallel step (a sibling branch runs alongside,
+ * so its outputs may not exist yet). A read that is not optional also needs its stage in every
+ * preset of the reader.
+ */
+function checkReads(definition: PipelineDefinition): void {
+  const earlier = stagesBefore(definition);
+  for (const stage of definition.stages) {
     for (const read of stage.reads) {
-      if (!names.includes(read)) throw new Error(`stage ${stage.name} reads unknown stage ${read}`);
+      const source = definition.stages.find((s) => s.name === read.stage);
+      if (!source) throw new Error(`stage ${stage.name} reads unknown stage ${read.stage}`);
+      if (!source.writes.includes(read.role))
+        throw new Error(
+          `stage ${stage.name} reads "${read.role}" of ${read.stage}, which declares no such output (it writes ${source.writes.join(', ') || 'nothing'})`,
+        );
+      if (!earlier.get(stage.name)?.has(read.stage))
+        throw new Error(`stage ${stage.name} reads "${read.role}" of ${read.stage}, which does not run before it`);
+      const absent = stage.presets.filter((p) => !source.presets.includes(p));
+      if (!read.optional && absent.length)
+        throw new Error(
+          `stage ${stage.name} needs "${read.role}" of ${read.stage}, which preset ${absent.join(', ')} does not run; mark the read optional or add the preset`,
+        );
     }
   }
+}
+
+/** For each stage, the stages that have finished before it starts. */
+function stagesBefore(definition: PipelineDefinition): Map<StageName, Set<StageName>> {
+  const before = new Map<StageName, Set<StageName>>();
+  let done = new Set<StageName>();
+  for (const step of definition.flow) {
+    if (typeof step === 'string') {
+      before.set(step, new Set(done));
+      done.add(step);
+      continue;
+    }
+    const after = new Set(done);
+    for (const branch of step.branches) {
+      const inBranch = new Set(done);
+      for (const name of branch) {
+        before.set(name, new Set(inBranch));
+        inBranch.add(name);
+        after.add(name);
+      }
+    }
+    done = after;
+  }
+  before.set(definition.notify, new Set(done));
+  return before;
 }

@@ -4,6 +4,8 @@ export * from './object-store/s3-store';
 export * from './object-store/create-object-store';
 export * from './object-store/transient-errors';
 export * from './stage-runtime';
+export * from './stage-outputs';
+export * from './stage-contract';
 export * from './events/mqtt-event-publisher';
 export * from './metrics/stage-metrics';
 export * from './datasets/dataset-source';

@@ -14,6 +14,7 @@ import {
 } from '@aerial/contracts';
 import { getJson, type ObjectStore, putJson } from './object-store/object-store';
 import { classifyError } from './object-store/transient-errors';
+import { checkStageResult } from './stage-contract';
 
 /** What a stage implementation is given besides its invocation. */
 export interface StageContext {
@@ -90,7 +91,8 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
       startedAt,
       finishedAt: now().toISOString(),
       outputs: result.outputs,
-      summary: JSON.parse(JSON.stringify(result.summary)) as StageManifest['summary'],
+      // A result that strays from the stage's I/O declaration fails the stage (Aerial.Internal).
+      summary: checkStageResult(invocation.stage, result),
     };
     await putJson(store, keys.manifest(invocation.jobId, invocation.stage), manifest);
     return manifest;

@@ -1,6 +1,7 @@
 import { DEFAULT_ENVIRONMENTS, type StageName, STAGE_NAMES } from '@aerial/contracts';
 import { AERIAL_PIPELINE, renderAsl } from '@aerial/definition';
 import { ExecutionStore, inProcessContainerRunner, inProcessFunctionRunner, LocalEngine } from '@aerial/pipeline';
+import { EXAMPLE_SUMMARIES } from '@aerial/pipeline/testing';
 import { LocalFolderStore, runStage, type StageHandler } from '@aerial/runtime';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
     const ran: StageName[] = [];
     const noop: StageHandler = async (invocation) => {
       ran.push(invocation.stage);
-      return { outputs: [], summary: {} };
+      // runStage checks each summary against its stage's schema, as it does a real stage's.
+      return { outputs: [], summary: EXAMPLE_SUMMARIES[invocation.stage] };
     };
     const handlers = Object.fromEntries(STAGE_NAMES.map((s) => [s, noop])) as Record<StageName, StageHandler>;
     const engine = new LocalEngine({

@@ -1,4 +1,4 @@
-import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
+import { declaredOutput, DEFAULT_ENVIRONMENTS, keys, stageOutputKey } from '@aerial/contracts';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { getJson, LocalFolderStore, putJson, runStage } from '@aerial/runtime';
 import { mercatorResolution, STAGE_HANDLERS, zoomForGsd } from '@aerial/pipeline';
@@ -330,7 +330,7 @@ async function tilesOnly(cog: string | undefined): Promise<void> {
         : zoomForGsd(pixelSizeM, (bbox[1]! + bbox[3]!) / 2);
     const store = new LocalFolderStore(join(work, 'objects'));
     const job = 'bench-map-1';
-    const key = `${keys.stage(job, 'Orthomosaic')}/orthomosaic.tif`;
+    const key = stageOutputKey(job, 'Orthomosaic', 'orthomosaic');
     await putJson(store, keys.request(job), {
       source: { kind: 'folder', path: cog },
       preset: 'map',
@@ -343,8 +343,21 @@ async function tilesOnly(cog: string | undefined): Promise<void> {
       stage: 'Orthomosaic',
       startedAt: new Date().toISOString(),
       finishedAt: new Date().toISOString(),
-      outputs: [{ key, contentType: 'image/tiff', bytes: statSync(cog).size, role: 'orthomosaic' }],
+      outputs: [declaredOutput('Orthomosaic', 'orthomosaic', { key, bytes: statSync(cog).size })],
+      // The georeference Tiles reads, beside the report figures the Orthomosaic's summary schema asks for.
       summary: {
+        images: 0,
+        registered: 0,
+        placedFrom: 'registration',
+        pairs: 0,
+        candidatePairs: 0,
+        rmsResidualPx: 0,
+        yawFlagged: [],
+        crs: `EPSG:${epsg}`,
+        gsdCm: pixelSizeM * 100,
+        bytes: statSync(cog).size,
+        decodes: 0,
+        seconds: { register: 0, render: 0, write: 0 },
         epsg,
         origin: [originX, originY],
         pixelSizeM,

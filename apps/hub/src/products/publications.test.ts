@@ -1,4 +1,4 @@
-import { keys, type ImageRecord } from '@aerial/contracts';
+import { keys, type ImageRecord, stageOutputKey } from '@aerial/contracts';
 import { LocalFolderStore, putJson } from '@aerial/runtime';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ describe('Publications: the QA table', () => {
 
   test('GIVEN a banked frame the Footprints stage left out THEN the QA table rejects it with that reason', async () => {
     const jobId = 'job-qa-1';
-    await putJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`, [
+    await putJson(store, stageOutputKey(jobId, 'Ingest', 'image-records'), [
       record('a.jpg'),
       record('b.jpg'),
       record('c.jpg', false),
@@ -53,7 +53,7 @@ describe('Publications: the QA table', () => {
 
   test('GIVEN no Footprints run yet THEN Ingest verdicts stand', async () => {
     const jobId = 'job-qa-2';
-    await putJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`, [record('a.jpg')]);
+    await putJson(store, stageOutputKey(jobId, 'Ingest', 'image-records'), [record('a.jpg')]);
     expect((await new Publications(store).imageRecords(jobId))[0]!.qa.accepted).toBe(true);
   });
 });

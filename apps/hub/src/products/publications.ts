@@ -1,15 +1,14 @@
 import {
   type CatalogImageRow,
   FootprintRecordSchema,
-  FootprintSkipSchema,
+  FootprintsSummarySchema,
   ImageRecordSchema,
-  StageManifestSchema,
-  keys,
   type Publication,
   PublicationSchema,
+  publishedPointer,
+  stageOutputKey,
 } from '@aerial/contracts';
-import { getJson, type ObjectStore } from '@aerial/runtime';
-import { publishedPointer } from '@aerial/contracts';
+import { getJson, type ObjectStore, optionalStageOutputs } from '@aerial/runtime';
 import { z } from 'zod';
 import type { TileDatabase } from '../db/tile-database';
 
@@ -54,7 +53,8 @@ export class Publications {
    * rejections with its reason: the QA table shows every photo missing from the products.
    */
   async imageRecords(jobId: string) {
-    const key = `${keys.stage(jobId, 'Ingest')}/image-records.json`;
+    // By key, not through Ingest's manifest: a dataset Ingest rejected has records and no manifest.
+    const key = stageOutputKey(jobId, 'Ingest', 'image-records');
     if (!(await this.store.head(key))) return [];
     const records = z.array(ImageRecordSchema).parse(await getJson(this.store, key));
     const skipped = new Map((await this.footprintSkips(jobId)).map((s) => [s.image, s]));
@@ -67,18 +67,17 @@ export class Publications {
   }
 
   private async footprintSkips(jobId: string) {
-    const key = keys.manifest(jobId, 'Footprints');
-    if (!(await this.store.head(key))) return [];
-    const manifest = StageManifestSchema.parse(await getJson(this.store, key));
-    const skipped = z.array(FootprintSkipSchema).safeParse(manifest.summary.skipped ?? []);
-    return skipped.success ? skipped.data : [];
+    const footprints = await optionalStageOutputs(this.store, jobId, 'Footprints');
+    // Only what the QA table shows, so that a summary of an older shape still gives it.
+    const summary = FootprintsSummarySchema.pick({ skipped: true }).safeParse(footprints?.manifest.summary);
+    return summary.success ? summary.data.skipped : [];
   }
 
   /** Records a publication in the tile database; idempotent (upserts). */
   async record(tiles: TileDatabase, publication: Publication): Promise<void> {
     this.forget(publication.jobId);
     const records = await this.imageRecords(publication.jobId);
-    const footprintsKey = `${keys.stage(publication.jobId, 'Footprints')}/footprints.json`;
+    const footprintsKey = stageOutputKey(publication.jobId, 'Footprints', 'footprints');
     const footprints = (await this.store.head(footprintsKey))
       ? z.array(FootprintRecordSchema).parse(await getJson(this.store, footprintsKey))
       : [];

@@ -1,12 +1,15 @@
 import {
   type FootprintsSummary,
-  FootprintsSummarySchema,
   type ImageRecord,
   ImageRecordSchema,
   keys,
   type StageManifest,
   StageManifestSchema,
+  type StageName,
   STAGE_NAMES,
+  stageOutputKey,
+  type StageSummary,
+  summaryIfValid,
 } from '@aerial/contracts';
 import { type ExecutionRecord } from '@aerial/pipeline';
 import { getJson, type ObjectStore } from '@aerial/runtime';
@@ -21,7 +24,7 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
   lines.push(`Job ${jobId}: ${execution.status}${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}`);
   if (execution.status !== 'SUCCEEDED' && execution.error) lines.push(`  ${execution.error}: ${execution.cause ?? ''}`);
 
-  const manifests = new Map<string, StageManifest>();
+  const manifests = new Map<StageName, StageManifest>();
   for (const stage of STAGE_NAMES) {
     const key = keys.manifest(jobId, stage);
     if (!(await store.head(key))) continue;
@@ -29,13 +32,16 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
     if (parsed.success) manifests.set(stage, parsed.data);
   }
 
-  const recordsKey = `${keys.stage(jobId, 'Ingest')}/image-records.json`;
+  // A summary of each stage that ran, typed by its schema (undefined for one of another shape).
+  const summaryOf = <S extends StageName>(stage: S): StageSummary<S> | undefined =>
+    summaryIfValid(stage, manifests.get(stage)?.summary);
+  // By key: a dataset Ingest rejected has records and no manifest.
+  const recordsKey = stageOutputKey(jobId, 'Ingest', 'image-records');
   if (await store.head(recordsKey)) {
     const records = z.array(ImageRecordSchema).parse(await getJson(store, recordsKey));
     lines.push('', imagesTable(records));
   }
-  const footprintsSummary = manifests.get('Footprints')?.summary;
-  const footprints = footprintsSummary ? FootprintsSummarySchema.safeParse(footprintsSummary).data : undefined;
+  const footprints = summaryOf('Footprints');
   if (footprints) {
     const pct = (v: { median: number; min: number; max: number } | null) =>
       v ? `${(v.median * 100).toFixed(0)} % (${(v.min * 100).toFixed(0)}–${(v.max * 100).toFixed(0)} %)` : 'n/a';
@@ -47,42 +53,23 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
       ...footprints.skipped.map((s) => `  left out ${s.image}: ${s.reason}`),
     );
   }
-  const sfm = manifests.get('SfM')?.summary as
-    | {
-        registered: number;
-        images: number;
-        points: number;
-        meanReprojectionErrorPx: number;
-        gpsAlignmentErrorM: { mean: number } | null;
-      }
-    | undefined;
+  const sfm = summaryOf('SfM');
   if (sfm) {
     const gps = sfm.gpsAlignmentErrorM ? `, GPS alignment ${sfm.gpsAlignmentErrorM.mean.toFixed(2)} m` : '';
     lines.push(
       '',
-      `SfM: registered ${sfm.registered}/${sfm.images} images, ${sfm.points} points, reprojection ${sfm.meanReprojectionErrorPx.toFixed(2)} px${gps}`,
+      `SfM: registered ${sfm.registered}/${sfm.images} images, ${sfm.points} points, reprojection ${sfm.meanReprojectionErrorPx?.toFixed(2) ?? 'n/a'} px${gps}`,
     );
   }
-  const splat = manifests.get('Splat')?.summary as { splats: number; trained: boolean } | undefined;
-  const sog = manifests.get('Compress')?.summary as { ratio: number; sogBytes: number } | undefined;
+  const splat = summaryOf('Splat');
+  const sog = summaryOf('Compress');
   if (splat) {
     lines.push(
       `Splats: ${splat.splats} ${splat.trained ? 'trained' : 'UNTRAINED (initialisation only: no GPU trainer configured)'}` +
         (sog ? `, SOG ${(sog.sogBytes / 1024).toFixed(0)} KiB (${sog.ratio}× smaller than PLY)` : ''),
     );
   }
-  const mosaic = manifests.get('Orthomosaic')?.summary as
-    | {
-        images: number;
-        registered: number;
-        yawFlagged: string[];
-        gsdCm: number;
-        widthPx: number;
-        heightPx: number;
-        rmsResidualPx: number;
-        crs: string;
-      }
-    | undefined;
+  const mosaic = summaryOf('Orthomosaic');
   if (mosaic) {
     lines.push(
       '',
@@ -94,10 +81,9 @@ export async function jobSummary(store: ObjectStore, jobId: string, execution: E
         : []),
     );
   }
-  const tiles = manifests.get('Tiles')?.summary as { tiles: number; minZoom: number; maxZoom: number } | undefined;
+  const tiles = summaryOf('Tiles');
   if (tiles) lines.push(`Tiles: ${tiles.tiles} tiles, zoom ${tiles.minZoom}–${tiles.maxZoom}`);
-  const published = manifests.get('Publish')?.summary as
-    { prefix: string; objects: number; location?: string } | undefined;
+  const published = summaryOf('Publish');
   const outputs = [...manifests.values()].flatMap((m) => m.outputs.map((o) => ({ ...o, stage: m.stage })));
   if (outputs.length) {
     const baseOf = (location: string) =>

@@ -1,4 +1,4 @@
-import { AerialError, keys } from '@aerial/contracts';
+import { AerialError, declaredOutput, stageOutputKey, type StageSummary } from '@aerial/contracts';
 import { z } from 'zod';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { getJson, type ObjectStore, putJson } from '@aerial/runtime';
@@ -87,15 +87,15 @@ export const guardBudgetStage: StageHandler = async (invocation, context) => {
     );
   }
 
-  const estimateKey = `${keys.stage(invocation.jobId, 'GuardBudget')}/estimate.json`;
+  const estimateKey = stageOutputKey(invocation.jobId, 'GuardBudget', 'estimate');
   const info = await putJson(store, estimateKey, { ...estimate, stages, monthToDateUsd: spent + estimate.usd });
   return {
-    outputs: [{ key: estimateKey, contentType: 'application/json', bytes: info.bytes, role: 'estimate' }],
+    outputs: [declaredOutput('GuardBudget', 'estimate', { key: estimateKey, bytes: info.bytes })],
     summary: {
       usd: estimate.usd,
       images: files,
       megapixels: estimate.megapixels,
       monthToDateUsd: Math.round((spent + estimate.usd) * 100) / 100,
-    },
+    } satisfies StageSummary<'GuardBudget'>,
   };
 };

@@ -1,4 +1,13 @@
-import { AerialError, keys, type NotifyTarget, STAGE_NAMES, StageManifestSchema } from '@aerial/contracts';
+import {
+  AerialError,
+  declaredOutput,
+  keys,
+  type NotifyTarget,
+  STAGE_NAMES,
+  StageManifestSchema,
+  stageOutputKey,
+  type StageSummary,
+} from '@aerial/contracts';
 import { getJson, putJson } from '@aerial/runtime';
 import { type StageHandler } from '@aerial/runtime';
 import { type Deliver, type Delivery, deliverFromEnv, type NotificationMessage } from './deliveries';
@@ -37,7 +46,7 @@ export function notifyStage(deliver?: Deliver): StageHandler {
     };
     const deliveries = await Promise.all(request.notify.map((target) => deliverOne(send, target, message)));
     const undelivered = deliveries.filter((d) => d.status !== 'sent').map((d) => `${d.target}: ${d.detail}`);
-    const key = `${keys.stage(invocation.jobId, 'Notify')}/notification.json`;
+    const key = stageOutputKey(invocation.jobId, 'Notify', 'notification');
     const info = await putJson(store, key, {
       ...message,
       deliveries,
@@ -45,13 +54,13 @@ export function notifyStage(deliver?: Deliver): StageHandler {
       at: new Date().toISOString(),
     });
     return {
-      outputs: [{ key, contentType: 'application/json', bytes: info.bytes, role: 'notification' }],
+      outputs: [declaredOutput('Notify', 'notification', { key, bytes: info.bytes })],
       summary: {
         outcome,
         ...(error ? { name: error.name, reason: error.reason, ...(error.stage ? { stage: error.stage } : {}) } : {}),
         deliveries: deliveries.map((d) => `${d.target}: ${d.status}`),
         undelivered,
-      },
+      } satisfies StageSummary<'Notify'>,
     };
   };
 }

@@ -21,6 +21,7 @@ import { ingestStage } from '../stages/ingest/ingest-stage';
 import { deliverFromEnv } from '@aerial/function-stages';
 import { notifyStage } from '@aerial/function-stages';
 import { type StageHandler } from '@aerial/runtime';
+import { EXAMPLE_SUMMARIES } from '../testing/example-summaries';
 import { inProcessEngine } from '../testing/in-process-engine';
 import { ExecutionStore } from './execution-store';
 import { type LocalEngine } from './local-engine';
@@ -34,7 +35,7 @@ const passing =
   (runs: StageName[]): StageHandler =>
   async (invocation) => {
     runs.push(invocation.stage);
-    return { outputs: [], summary: { ran: invocation.stage } };
+    return { outputs: [], summary: { ...EXAMPLE_SUMMARIES[invocation.stage], ran: invocation.stage } };
   };
 
 describe('LocalEngine', () => {
@@ -108,7 +109,7 @@ describe('LocalEngine', () => {
       await new Promise((r) => setTimeout(r, 30));
       running--;
       runs.push(invocation.stage);
-      return { outputs: [], summary: {} };
+      return { outputs: [], summary: EXAMPLE_SUMMARIES[invocation.stage] };
     };
     const engine = engineWith(
       { Orthomosaic: slow, Tiles: slow, SfM: slow, Splat: slow, Compress: slow },
@@ -129,7 +130,7 @@ describe('LocalEngine', () => {
     const flaky: StageHandler = async () => {
       attempts++;
       if (attempts === 1) throw new AerialError('Aerial.Transient', 'object store unreachable');
-      return { outputs: [], summary: {} };
+      return { outputs: [], summary: EXAMPLE_SUMMARIES.Ingest };
     };
     const engine = engineWith({ Ingest: flaky });
     const record = await engine.waitFor(await start(engine, 'job-flaky'));
@@ -142,7 +143,7 @@ describe('LocalEngine', () => {
     let attempts = 0;
     const flaky: StageHandler = async () => {
       if (++attempts === 1) throw new AerialError('Aerial.Transient', 'throttled');
-      return { outputs: [], summary: {} };
+      return { outputs: [], summary: EXAMPLE_SUMMARIES.GuardBudget };
     };
     const engine = engineWith({ GuardBudget: flaky });
     expect((await engine.waitFor(await start(engine, 'job-fn-flaky'))).status).toBe('SUCCEEDED');

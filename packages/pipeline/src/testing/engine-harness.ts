@@ -8,6 +8,7 @@ import { LocalFolderStore } from '@aerial/runtime';
 import { notifyStage } from '@aerial/function-stages';
 import { type StageHandler } from '@aerial/runtime';
 import { inProcessEngine } from './in-process-engine';
+import { EXAMPLE_SUMMARIES } from './example-summaries';
 
 /**
  * For tests of code that drives jobs (the Hub, clients): the local engine behind its Step
@@ -39,10 +40,10 @@ export class EngineHarness {
     const handlers: Partial<Record<StageName, StageHandler>> = { Notify: notifyStage() };
     const holds: (() => void)[] = [];
     for (const stage of STAGE_NAMES)
-      if (stage !== 'Notify') handlers[stage] = async () => ({ outputs: [], summary: {} });
+      if (stage !== 'Notify') handlers[stage] = async () => ({ outputs: [], summary: EXAMPLE_SUMMARIES[stage] });
     handlers.Ingest = async (_invocation, context) => {
       if (context.request.label === 'hold') await new Promise<void>((resolve) => holds.push(resolve));
-      return { outputs: [], summary: {} };
+      return { outputs: [], summary: EXAMPLE_SUMMARIES.Ingest };
     };
     const engine = inProcessEngine({ executions: join(dir, 'executions'), store, handlers });
     const server = new SfnApiServer(engine);

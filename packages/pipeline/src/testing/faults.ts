@@ -1,9 +1,10 @@
-import { AerialError, AerialErrorNameSchema, type StageName, STAGE_NAMES } from '@aerial/contracts';
+import { AerialError, AerialErrorNameSchema, STAGE_IO, type StageName, STAGE_NAMES } from '@aerial/contracts';
 import { appendFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { putJson } from '@aerial/runtime';
 import { notifyStage } from '@aerial/function-stages';
 import { type StageHandler } from '@aerial/runtime';
+import { EXAMPLE_SUMMARIES } from './example-summaries';
 
 /**
  * What goes wrong in one stage, for the fault suite. Faults are thrown the way real code throws
@@ -35,7 +36,8 @@ export interface FakeStagesOptions {
 
 /**
  * Every stage but Notify as a small fake that writes one deterministic output through the object
- * store (`jobs/<id>/<stage>/fake.json`), with the faults of `plan`; Notify is the real one. Test
+ * store (`jobs/<id>/<stage>/fake.json`, as the stage's first declared role, with an example
+ * summary), with the faults of `plan`; Notify is the real one. Test
  * only: registered by tests and the fault engine, never by the workers' stage table.
  */
 export function fakeStages(options: FakeStagesOptions = {}): Partial<Record<StageName, StageHandler>> {
@@ -54,18 +56,20 @@ export function fakeStages(options: FakeStagesOptions = {}): Partial<Record<Stag
       while (fault?.waitForFile && !existsSync(fault.waitForFile) && !context.signal.aborted) await sleep(20);
       if (context.signal.aborted) throw new AerialError('Aerial.Cancelled', `${stage} was stopped`);
       if (fault?.error && count <= (fault.times ?? Number.POSITIVE_INFINITY)) throw faultError(fault.error, stage);
+      // Under the stage's first declared role, with an example summary: runStage holds fakes to the contract too.
+      const role = STAGE_IO[stage].outputs[0].role;
       const outputs = [];
       if (fault?.writeBytes) {
         const key = `jobs/${invocation.jobId}/${stage}/blob.bin`;
         const info = await context.store.put(key, Buffer.alloc(fault.writeBytes, 7), {
           contentType: 'application/octet-stream',
         });
-        outputs.push({ key, contentType: 'application/octet-stream', bytes: info.bytes, role: 'blob' });
+        outputs.push({ key, contentType: 'application/octet-stream', bytes: info.bytes, role });
       }
       const key = `jobs/${invocation.jobId}/${stage}/fake.json`;
       const info = await putJson(context.store, key, { jobId: invocation.jobId, stage, label: context.request.label });
-      outputs.push({ key, contentType: 'application/json', bytes: info.bytes, role: 'fake' });
-      return { outputs, summary: {} };
+      outputs.push({ key, contentType: 'application/json', bytes: info.bytes, role });
+      return { outputs, summary: EXAMPLE_SUMMARIES[stage] };
     };
   }
   return handlers;

@@ -3,3 +3,4 @@ export * from './engine-harness';
 export * from './in-process-engine';
 export * from './faults';
 export * from './bad-input-kit';
+export * from './example-summaries';

@@ -1,4 +1,4 @@
-import { DEFAULT_ENVIRONMENTS, type ImageRecord, type JobRequestInput, keys } from '@aerial/contracts';
+import { DEFAULT_ENVIRONMENTS, type ImageRecord, type JobRequestInput, keys, stageOutputKey } from '@aerial/contracts';
 import { getJson, LocalFolderStore, putJson, runStage } from '@aerial/runtime';
 import { ingestStage } from '@aerial/pipeline';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ describe('bad input: images and archives through Ingest', () => {
     return { jobId, run };
   }
   const records = async (jobId: string) =>
-    (await getJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`)) as ImageRecord[];
+    (await getJson(store, stageOutputKey(jobId, 'Ingest', 'image-records'))) as ImageRecord[];
   const stored = async (jobId: string) => {
     const out: string[] = [];
     for await (const o of store.list(`${keys.stage(jobId, 'Ingest')}/images/`)) out.push(o.key);

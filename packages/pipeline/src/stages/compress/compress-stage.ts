@@ -1,15 +1,13 @@
-import { AerialError, keys } from '@aerial/contracts';
+import { AerialError, declaredOutput, stageOutputKey, type StageSummary } from '@aerial/contracts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PointGrid } from '../../geo/point-grid';
 import { readPlyPositions } from '../splat/splat-ply';
-import { SPLAT_OUTPUTS } from '../splat/splat-stage';
-import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
+import { readStageOutput, type StageHandler } from '@aerial/runtime';
 import { runTool } from '../tools/run-tool';
 
-export const COMPRESS_OUTPUTS = { sog: 'sog' } as const;
 /** Largest position error a SOG round trip may show, as a fraction of the scene's extent. */
 export const ROUND_TRIP_TOLERANCE = 0.002;
 
@@ -21,8 +19,8 @@ export const ROUND_TRIP_TOLERANCE = 0.002;
  */
 export const compressStage: StageHandler = async (invocation, context) => {
   const { store } = context;
-  const splat = await readManifest(store, invocation.jobId, 'Splat');
-  const source = await store.get(outputKey(splat, SPLAT_OUTPUTS.splats));
+  const splats = await readStageOutput(store, invocation.jobId, 'Splat', 'splats');
+  const source = await store.get(splats.key);
   const work = await mkdtemp(join(tmpdir(), 'aerial-compress-'));
   try {
     await writeFile(join(work, 'in.ply'), source);
@@ -44,10 +42,10 @@ export const compressStage: StageHandler = async (invocation, context) => {
         `SOG round trip moved a splat by ${check.maxError.toFixed(4)} m, above ${(ROUND_TRIP_TOLERANCE * 100).toFixed(1)} % of the ${check.extent.toFixed(1)} m scene`,
       );
     }
-    const key = `${keys.stage(invocation.jobId, 'Compress')}/splats.sog`;
+    const key = stageOutputKey(invocation.jobId, 'Compress', 'sog');
     const info = await store.put(key, sog, { contentType: 'application/octet-stream' });
     return {
-      outputs: [{ key, contentType: 'application/octet-stream', bytes: info.bytes, role: COMPRESS_OUTPUTS.sog }],
+      outputs: [declaredOutput('Compress', 'sog', { key, bytes: info.bytes })],
       summary: {
         plyBytes: source.length,
         sogBytes: sog.length,
@@ -55,7 +53,7 @@ export const compressStage: StageHandler = async (invocation, context) => {
         seconds: Math.round(seconds * 100) / 100,
         shDegree,
         roundTrip: { maxErrorM: check.maxError, extentM: check.extent, tolerance: ROUND_TRIP_TOLERANCE },
-      },
+      } satisfies StageSummary<'Compress'>,
     };
   } finally {
     await rm(work, { recursive: true, force: true });

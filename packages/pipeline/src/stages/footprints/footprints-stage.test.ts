@@ -1,4 +1,10 @@
-import { DEFAULT_ENVIRONMENTS, type FootprintRecord, keys, type SurveyGroundTruth } from '@aerial/contracts';
+import {
+  DEFAULT_ENVIRONMENTS,
+  type FootprintRecord,
+  keys,
+  type SurveyGroundTruth,
+  parseStageManifest,
+} from '@aerial/contracts';
 import { generateSurvey, metresPerDegree, sharedDatasetImages } from '@aerial/sample-data';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,10 +84,10 @@ describe('Footprints', () => {
       expect(row.gsdCm).toBeLessThan(1.8);
       expect(row.heightSource).toBe('relative-altitude');
     }
-    const summary = manifest.summary as { forwardOverlap: { median: number }; gsdCm: { median: number } };
+    const { summary } = parseStageManifest('Footprints', manifest);
     expect(summary.gsdCm.median).toBeCloseTo(1.73, 1);
-    expect(summary.forwardOverlap.median).toBeGreaterThanOrEqual(0.6);
-    expect(summary.forwardOverlap.median).toBeLessThanOrEqual(0.66);
+    expect(summary.forwardOverlap!.median).toBeGreaterThanOrEqual(0.6);
+    expect(summary.forwardOverlap!.median).toBeLessThanOrEqual(0.66);
     // The six images rotated after the flight (yaw off by 180°) cover the same ground: a nadir
     // footprint is symmetric under a half turn.
     const rotated = rows.find((r) => r.image === 'DJI_0025.JPG')!;

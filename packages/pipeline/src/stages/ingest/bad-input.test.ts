@@ -3,6 +3,7 @@ import {
   type ImageRecord,
   type JobRequestInput,
   keys,
+  stageOutputKey,
   type QaReasonCode,
 } from '@aerial/contracts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ describe('ingest: bad input', () => {
       { jobId, stage: 'Ingest' },
       { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Ingest: ingestStage } },
     );
-    const records = (await getJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`)) as ImageRecord[];
+    const records = (await getJson(store, stageOutputKey(jobId, 'Ingest', 'image-records'))) as ImageRecord[];
     return { manifest, records, jobId };
   }
 
@@ -154,7 +155,7 @@ describe('ingest: bad input', () => {
       name: 'Aerial.QualityRejected',
       stage: 'Ingest',
     });
-    expect(((await getJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`)) as unknown[]).length).toBe(3);
+    expect(((await getJson(store, stageOutputKey(jobId, 'Ingest', 'image-records'))) as unknown[]).length).toBe(3);
   });
 
   test('running the stage twice leaves the same objects', async () => {
@@ -201,7 +202,7 @@ describe('ingest: bad input', () => {
       { jobId, stage: 'Ingest' },
       { store, uploads, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Ingest: ingestStage } },
     );
-    const records = (await getJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`)) as ImageRecord[];
+    const records = (await getJson(store, stageOutputKey(jobId, 'Ingest', 'image-records'))) as ImageRecord[];
     return { manifest, records };
   }
 

@@ -1,4 +1,12 @@
-import { AerialError, type ImageRecord, keys, type QaReason, type QaReasonCode } from '@aerial/contracts';
+import {
+  AerialError,
+  declaredOutput,
+  type ImageRecord,
+  keys,
+  type QaReason,
+  type QaReasonCode,
+  stageOutputKey,
+} from '@aerial/contracts';
 import { putJson } from '@aerial/runtime';
 import { type StageHandler } from '@aerial/runtime';
 import { analyzeImage, type ImageAnalysis } from './analyze-image';
@@ -11,9 +19,6 @@ import { round } from '../tools/round';
 /** Images decoded at once: one per core on these 2-core machines. */
 const CONCURRENCY = 2;
 export const DEFAULT_MIN_ACCEPTED_IMAGES = 3;
-
-/** Output roles of the Ingest stage. */
-export const INGEST_OUTPUTS = { records: 'image-records' } as const;
 
 /**
  * Ingest: open the dataset defensively, check and measure every file, store the accepted
@@ -83,7 +88,7 @@ export const ingestStage: StageHandler = async (invocation, context) => {
       });
     });
     context.progress(98, 'writing image records');
-    const recordsKey = `${stagePrefix}/image-records.json`;
+    const recordsKey = stageOutputKey(invocation.jobId, 'Ingest', 'image-records');
     const info = await putJson(store, recordsKey, records);
 
     const accepted = records.filter((r) => r.qa.accepted);
@@ -102,7 +107,7 @@ export const ingestStage: StageHandler = async (invocation, context) => {
       );
     }
     return {
-      outputs: [{ key: recordsKey, contentType: 'application/json', bytes: info.bytes, role: INGEST_OUTPUTS.records }],
+      outputs: [declaredOutput('Ingest', 'image-records', { key: recordsKey, bytes: info.bytes })],
       summary: {
         files: records.length,
         accepted: accepted.length,

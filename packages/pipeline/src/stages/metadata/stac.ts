@@ -1,7 +1,6 @@
 import convex from '@turf/convex';
 import { featureCollection, polygon } from '@turf/helpers';
-import { type FootprintRecord, type Polygon } from '@aerial/contracts';
-import { PUBLISHED_LAYOUT } from '@aerial/contracts';
+import { type FootprintRecord, type Polygon, productContentType, productNamed } from '@aerial/contracts';
 
 export const STAC_VERSION = '1.0.0';
 export const PROJECTION_EXTENSION = 'https://stac-extensions.github.io/projection/v1.1.0/schema.json';
@@ -48,20 +47,16 @@ export function stacCollection(input: CollectionInput): Record<string, unknown> 
       ...input.itemIds.map((id) => ({ rel: 'item', href: `./items/${id}.json`, type: 'application/geo+json' })),
     ],
     assets: {
-      footprints: {
-        href: `../${PUBLISHED_LAYOUT.footprints}`,
-        type: 'application/geo+json',
-        title: 'Image footprints',
-        roles: ['metadata'],
-      },
-      catalog: {
-        href: `../${PUBLISHED_LAYOUT.catalogImages}`,
-        type: 'application/vnd.apache.parquet',
-        title: 'GeoParquet catalog of the images',
-        roles: ['metadata'],
-      },
+      footprints: collectionAsset('footprints'),
+      catalog: collectionAsset('catalog-images'),
     },
   };
+}
+
+/** A collection asset of a published product: href relative to `stac/collection.json`. */
+function collectionAsset(name: string): Record<string, unknown> {
+  const product = productNamed(name);
+  return { href: `../${product.path}`, type: productContentType(product), title: product.title, roles: ['metadata'] };
 }
 
 export interface ItemInput {

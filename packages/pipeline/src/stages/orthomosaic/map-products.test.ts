@@ -1,4 +1,4 @@
-import { keys, PublicationSchema, type SurveyGroundTruth } from '@aerial/contracts';
+import { keys, PublicationSchema, type SurveyGroundTruth, parseStageManifest } from '@aerial/contracts';
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -234,10 +234,10 @@ describe('map products on Brighton Beach', () => {
       const headings = placements.map((p) => p.headingDeg).sort((a, b) => a - b);
       const median = headings[9]!;
       for (const h of headings) expect(Math.abs(((h - median + 540) % 360) - 180)).toBeLessThan(15);
-      const summary = manifests.get('Orthomosaic')!.summary as { bbox: number[]; crs: string; pixelSizeM: number };
+      const { summary } = parseStageManifest('Orthomosaic', manifests.get('Orthomosaic'));
       // Brighton Beach, Minnesota: UTM zone 15N, at the photos' own ~1.7 cm (not the XYZ grid's 2.55 cm).
       expect(summary.crs).toBe('EPSG:32615');
-      const footprintGsd = (manifests.get('Footprints')!.summary as { gsdCm: { median: number } }).gsdCm.median / 100;
+      const footprintGsd = parseStageManifest('Footprints', manifests.get('Footprints')).summary.gsdCm.median / 100;
       expect(Math.abs(summary.pixelSizeM / footprintGsd - 1)).toBeLessThan(0.1);
       if (!GDALINFO) {
         console.warn('gdalinfo is absent (tools/services/setup.sh installs gdal-bin): COG not checked by GDAL');

@@ -1,4 +1,4 @@
-import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
+import { DEFAULT_ENVIRONMENTS, keys, parseStageManifest } from '@aerial/contracts';
 import { generateSurvey } from '@aerial/sample-data';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,14 +30,8 @@ describe('the orthomosaic projection option', () => {
     const mosaic = await runStage({ jobId, stage: 'Orthomosaic' }, run);
     const tiles = await runStage({ jobId, stage: 'Tiles' }, run);
     return {
-      mosaic: mosaic.summary as {
-        epsg: number;
-        origin: [number, number];
-        pixelSizeM: number;
-        zoom: number;
-        gsdCm: number;
-      },
-      tiles: tiles.summary as { warpedZooms: number[]; maxZoom: number },
+      mosaic: parseStageManifest('Orthomosaic', mosaic).summary,
+      tiles: parseStageManifest('Tiles', tiles).summary,
     };
   }
 

@@ -1,9 +1,7 @@
-import { type FootprintRecord, type ImageRegistration, keys, parseAtBoundary } from '@aerial/contracts';
+import { type FootprintRecord, type ImageRegistration } from '@aerial/contracts';
 import { z } from 'zod';
 import { LocalFrame, median } from '../../geo/local-frame';
-import { getJson, type ObjectStore } from '@aerial/runtime';
-import { SFM_OUTPUTS } from '../sfm/sfm-stage';
-import { outputKey, readManifest } from '@aerial/runtime';
+import { type ObjectStore, optionalStageOutputs } from '@aerial/runtime';
 import { type PairMatch } from './feature-matching';
 import { adjust } from './global-adjustment';
 import { type SfmCamera, sfmPlacement } from './initial-placement';
@@ -79,13 +77,9 @@ export async function readSfmCameras(
   store: ObjectStore,
   jobId: string,
 ): Promise<{ cameraOf: (image: string, footprint?: FootprintRecord) => SfmCamera | undefined } | undefined> {
-  if (!(await store.head(keys.manifest(jobId, 'SfM')))) return undefined;
-  const manifest = await readManifest(store, jobId, 'SfM');
-  const doc = parseAtBoundary(
-    SfmCamerasSchema,
-    await getJson(store, outputKey(manifest, SFM_OUTPUTS.cameras)),
-    'SfM cameras',
-  );
+  const sfm = await optionalStageOutputs(store, jobId, 'SfM');
+  if (!sfm) return undefined;
+  const doc = await sfm.json('cameras', SfmCamerasSchema);
   const frame = new LocalFrame(doc.origin.latitude, doc.origin.longitude);
   const byName = new Map(doc.images.map((c) => [c.image, c]));
   return {

@@ -1,4 +1,4 @@
-import { DEFAULT_ENVIRONMENTS, keys, type SurveyGroundTruth } from '@aerial/contracts';
+import { declaredOutput, DEFAULT_ENVIRONMENTS, keys, stageOutputKey, type SurveyGroundTruth } from '@aerial/contracts';
 import { generateSurvey } from '@aerial/sample-data';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { LocalFrame } from '../../geo/local-frame';
 import { LocalFolderStore } from '@aerial/runtime';
 import { putJson } from '@aerial/runtime';
-import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { STAGE_HANDLERS } from '../stage-handlers';
 import { runStage } from '@aerial/runtime';
 import { nadirCamera } from './test-support/colmap-camera';
@@ -52,16 +51,14 @@ describe('Orthomosaic with SfM cameras', () => {
         qvec: nadirCamera(photo.heading),
       };
     });
-    const prefix = keys.stage(jobId, 'SfM');
-    await putJson(store, `${prefix}/cameras.json`, { origin: truth.origin, images });
+    const camerasKey = stageOutputKey(jobId, 'SfM', 'cameras');
+    await putJson(store, camerasKey, { origin: truth.origin, images });
     await putJson(store, keys.manifest(jobId, 'SfM'), {
       jobId,
       stage: 'SfM',
       startedAt: '2026-11-28T10:00:00Z',
       finishedAt: '2026-11-28T10:00:01Z',
-      outputs: [
-        { key: `${prefix}/cameras.json`, contentType: 'application/json', bytes: 1, role: SFM_OUTPUTS.cameras },
-      ],
+      outputs: [declaredOutput('SfM', 'cameras', { key: camerasKey, bytes: 1 })],
       summary: {},
     });
     return (await runStage({ jobId, stage: 'Orthomosaic' }, run())).summary;

@@ -1,14 +1,12 @@
-import { AerialError, keys } from '@aerial/contracts';
+import { AerialError, declaredOutput, stageOutputKey, type StageSummary } from '@aerial/contracts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColmapText } from '../sfm/colmap-text-model';
-import { readManifest, type StageHandler } from '@aerial/runtime';
+import { readStageOutput, type StageHandler } from '@aerial/runtime';
 import { runTool } from '../tools/run-tool';
 import { initialGaussians } from './gaussian-splats';
 import { writeSplatPly } from './splat-ply';
-
-export const SPLAT_OUTPUTS = { splats: 'splats' } as const;
 
 /**
  * Splat: 3D Gaussian splatting from the SfM model. On a GPU node the trainer named by
@@ -18,8 +16,9 @@ export const SPLAT_OUTPUTS = { splats: 'splats' } as const;
  */
 export const splatStage: StageHandler = async (invocation, context) => {
   const { store } = context;
-  await readManifest(store, invocation.jobId, 'SfM');
-  const modelPrefix = `${keys.stage(invocation.jobId, 'SfM')}/model`;
+  // The manifest names the model's points3D.txt; cameras.txt and images.txt lie beside it.
+  const points = await readStageOutput(store, invocation.jobId, 'SfM', 'colmap-model');
+  const modelPrefix = points.key.slice(0, points.key.lastIndexOf('/'));
   const text = async (file: string) => (await store.get(`${modelPrefix}/${file}`)).toString('utf8');
   const model = parseColmapText(await text('cameras.txt'), await text('images.txt'), await text('points3D.txt'));
   if (model.points.length < 10)
@@ -47,13 +46,13 @@ export const splatStage: StageHandler = async (invocation, context) => {
       await rm(work, { recursive: true, force: true });
     }
   }
-  const key = `${keys.stage(invocation.jobId, 'Splat')}/splats.ply`;
+  const key = stageOutputKey(invocation.jobId, 'Splat', 'splats');
   const info = await store.put(key, output, {
     contentType: 'application/x-ply',
     metadata: { trained: String(trained) },
   });
   return {
-    outputs: [{ key, contentType: 'application/x-ply', bytes: info.bytes, role: SPLAT_OUTPUTS.splats }],
+    outputs: [declaredOutput('Splat', 'splats', { key, bytes: info.bytes })],
     summary: {
       splats: initial.count,
       trained,
@@ -62,7 +61,7 @@ export const splatStage: StageHandler = async (invocation, context) => {
       note: trained
         ? 'trained on a GPU node'
         : 'untrained: the standard 3DGS initialisation from SfM points, not a trained result',
-    },
+    } satisfies StageSummary<'Splat'>,
   };
 };
 

@@ -1,4 +1,4 @@
-import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
+import { declaredOutput, DEFAULT_ENVIRONMENTS, keys, parseStageManifest } from '@aerial/contracts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ async function storeSfm(store: LocalFolderStore, jobId: string, workDir: string)
     stage: 'SfM',
     startedAt: '2026-11-22T10:00:00Z',
     finishedAt: '2026-11-22T10:00:00Z',
-    outputs: [],
+    outputs: [declaredOutput('SfM', 'colmap-model', { key: `${prefix}/model/points3D.txt`, bytes: 0 })],
     summary: {},
   });
 }
@@ -112,7 +112,7 @@ describe('SfM model, splat initialisation and compression', () => {
     const splat = await runStage({ jobId: 'job-3d', stage: 'Splat' }, options);
     expect(splat.summary).toMatchObject({ splats: 400, trained: false, note: expect.stringMatching(/untrained/) });
     const compress = await runStage({ jobId: 'job-3d', stage: 'Compress' }, options);
-    const summary = compress.summary as { ratio: number; roundTrip: { maxErrorM: number; extentM: number } };
+    const { summary } = parseStageManifest('Compress', compress);
     expect(summary.ratio).toBeGreaterThan(1);
     expect(summary.roundTrip.maxErrorM).toBeLessThan(0.002 * summary.roundTrip.extentM);
   }, 120_000);

@@ -1,4 +1,11 @@
-import { DEFAULT_ENVIRONMENTS, keys, type StageManifest } from '@aerial/contracts';
+import {
+  declaredOutput,
+  DEFAULT_ENVIRONMENTS,
+  keys,
+  type StageManifest,
+  stageOutputKey,
+  parseStageManifest,
+} from '@aerial/contracts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,17 +60,31 @@ describe('Tiles stage', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  /** A job whose Orthomosaic manifest carries `summary` and the COG. */
+  /** A job whose Orthomosaic manifest carries the COG and `summary` (its georeference) beside the report figures. */
   async function jobWith(jobId: string, summary: Record<string, unknown>): Promise<void> {
-    const key = `${keys.stage(jobId, 'Orthomosaic')}/orthomosaic.tif`;
+    const key = stageOutputKey(jobId, 'Orthomosaic', 'orthomosaic');
     const info = await store.put(key, cog);
+    const report = {
+      images: 4,
+      registered: 4,
+      placedFrom: 'registration',
+      pairs: 3,
+      candidatePairs: 3,
+      rmsResidualPx: 0.5,
+      yawFlagged: [],
+      crs: 'EPSG:32630',
+      gsdCm: 5,
+      bytes: info.bytes,
+      decodes: 4,
+      seconds: { register: 0, render: 0, write: 0 },
+    };
     const manifest: StageManifest = {
       jobId,
       stage: 'Orthomosaic',
       startedAt: '2026-12-01T10:00:00Z',
       finishedAt: '2026-12-01T10:01:00Z',
-      outputs: [{ key, contentType: 'image/tiff', bytes: info.bytes, role: 'orthomosaic' }],
-      summary: summary as StageManifest['summary'],
+      outputs: [declaredOutput('Orthomosaic', 'orthomosaic', { key, bytes: info.bytes })],
+      summary: { ...report, ...summary } as StageManifest['summary'],
     };
     await putJson(store, keys.manifest(jobId, 'Orthomosaic'), manifest);
   }
@@ -86,11 +107,7 @@ describe('Tiles stage', () => {
     });
     const manifest = await run('job-utm');
     expect(manifest.summary).toMatchObject({ maxZoom: 21, format: 'webp' });
-    const { minZoom, warpedZooms, tiles } = manifest.summary as {
-      minZoom: number;
-      warpedZooms: number[];
-      tiles: number;
-    };
+    const { minZoom, warpedZooms, tiles } = parseStageManifest('Tiles', manifest).summary;
     expect(warpedZooms).toEqual(Array.from({ length: 21 - minZoom + 1 }, (_, k) => 21 - k));
     expect(tiles).toBeGreaterThan(0);
     const tilejson = (await getJson(store, `${keys.stage('job-utm', 'Tiles')}/tilejson.json`)) as {

@@ -1,31 +1,16 @@
-import { AerialError, keys } from '@aerial/contracts';
+import { AerialError, declaredOutput, stageOutputKey, type StageSummary } from '@aerial/contracts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { isSupportedCrs } from '../../geo/projection';
 import { enclosingTile, fromMercator, toMercator } from '../../geo/web-mercator';
 import { fileOfObject, putJson } from '@aerial/runtime';
-import { COG_TILE, ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
-import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
+import { COG_TILE } from '../orthomosaic/orthomosaic-stage';
+import { stageOutputs, type StageHandler } from '@aerial/runtime';
 import { round } from '../tools/round';
 import { withLibvipsForManySmallImages } from '../tools/libvips-settings';
 import { EncodeSlots } from './tile-encoding';
 import { cutPyramid } from './tile-pyramid';
-
-export const TILES_OUTPUTS = { tiles: 'tiles', tilejson: 'tilejson' } as const;
-
-/** What Tiles reads of the Orthomosaic summary: the COG's georeference and pyramid, and its zoom. */
-const MosaicSummarySchema = z.object({
-  epsg: z.number().int().refine(isSupportedCrs, 'must be 3857 or a WGS84 UTM zone (32601–32660, 32701–32760)'),
-  origin: z.tuple([z.number(), z.number()]),
-  pixelSizeM: z.number().positive(),
-  widthPx: z.number().int().positive(),
-  heightPx: z.number().int().positive(),
-  overviews: z.number().int().min(0),
-  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]),
-  zoom: z.number().int().min(0).max(30),
-});
 
 /**
  * Tiles encoded and stored at once: enough that every core keeps encoding while others wait on the
@@ -46,31 +31,30 @@ export const tilesStage: StageHandler = (invocation, context) =>
 const cutTiles: StageHandler = async (invocation, context) => {
   const { store, signal } = context;
   const { jobId } = invocation;
-  const mosaic = await readManifest(store, jobId, 'Orthomosaic');
-  const summary = MosaicSummarySchema.safeParse(mosaic.summary);
-  if (!summary.success)
+  const mosaic = await stageOutputs(store, jobId, 'Orthomosaic');
+  // The summary carries the COG's georeference and pyramid, and its zoom.
+  const summary = mosaic.summary();
+  if (!isSupportedCrs(summary.epsg))
     throw new AerialError(
       'Aerial.InvalidInput',
-      `Orthomosaic summary lacks the COG's georeference: ${summary.error.issues
-        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-        .join('; ')}`,
+      `invalid Orthomosaic summary: epsg: must be 3857 or a WGS84 UTM zone (32601–32660, 32701–32760), not ${summary.epsg}`,
       'rerun Orthomosaic',
     );
-  const { zoom: maxZoom, bbox } = summary.data;
+  const { zoom: maxZoom, bbox } = summary;
   const [west, south, east, north] = bbox;
   const minZoom = enclosingTile(west, south, east, north, maxZoom).zoom;
 
   const work = await mkdtemp(join(tmpdir(), 'aerial-tiles-'));
   try {
-    const cogPath = await fileOfObject(store, outputKey(mosaic, ORTHOMOSAIC_OUTPUTS.cog), work, 'orthomosaic.tif');
-    const prefix = keys.stage(jobId, 'Tiles');
-    for await (const old of store.list(`${prefix}/tiles/`)) await store.delete(old.key);
+    const cogPath = await fileOfObject(store, mosaic.output('orthomosaic').key, work, 'orthomosaic.tif');
+    const tilesPrefix = stageOutputKey(jobId, 'Tiles', 'tiles');
+    for await (const old of store.list(tilesPrefix)) await store.delete(old.key);
 
     let bytes = 0;
     let written = 0;
     const { perZoom, warped } = await cutPyramid(
       cogPath,
-      { ...summary.data, maxZoom, minZoom },
+      { ...summary, maxZoom, minZoom },
       {
         slots: new EncodeSlots(ENCODE_CONCURRENCY),
         // gdal2tiles' WebP quality; effort 0 is libwebp's fastest method, ~20 % quicker than 1.
@@ -80,7 +64,7 @@ const cutTiles: StageHandler = async (invocation, context) => {
         onTile: async (zoom, x, y, webp) => {
           // No object metadata here: the job is in the key, Publish tags the published copies, and
           // the local store then writes each tile as one file (see LocalFolderStore).
-          const info = await store.put(`${prefix}/tiles/${zoom}/${x}/${y}.webp`, webp, { contentType: 'image/webp' });
+          const info = await store.put(`${tilesPrefix}${zoom}/${x}/${y}.webp`, webp, { contentType: 'image/webp' });
           bytes += info.bytes;
           written++;
         },
@@ -106,15 +90,23 @@ const cutTiles: StageHandler = async (invocation, context) => {
       bounds: [west, south, east, north],
       center: [round(centreLon, 7), round(centreLat, 7), Math.min(maxZoom, minZoom + 2)],
     };
-    const tilejsonKey = `${prefix}/tilejson.json`;
+    const tilejsonKey = stageOutputKey(jobId, 'Tiles', 'tilejson');
     const info = await putJson(store, tilejsonKey, tilejson);
     const total = Object.values(perZoom).reduce((s, v) => s + v, 0);
     return {
       outputs: [
-        { key: `${prefix}/tiles/`, contentType: 'image/webp', bytes, role: TILES_OUTPUTS.tiles },
-        { key: tilejsonKey, contentType: 'application/json', bytes: info.bytes, role: TILES_OUTPUTS.tilejson },
+        declaredOutput('Tiles', 'tiles', { key: tilesPrefix, bytes }),
+        declaredOutput('Tiles', 'tilejson', { key: tilejsonKey, bytes: info.bytes }),
       ],
-      summary: { tiles: total, perZoom, minZoom, maxZoom, format: 'webp', bytes, warpedZooms: warped },
+      summary: {
+        tiles: total,
+        perZoom,
+        minZoom,
+        maxZoom,
+        format: 'webp',
+        bytes,
+        warpedZooms: warped,
+      } satisfies StageSummary<'Tiles'>,
     };
   } finally {
     await rm(work, { recursive: true, force: true });
