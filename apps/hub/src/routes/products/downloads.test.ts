@@ -69,6 +69,6 @@ describe('download routes', () => {
     expect(lost.statusCode).toBe(404);
     expect(lost.json()).toMatchObject({ error: { reason: `no preview for job ${jobId}` } });
     expect((await app.inject({ url: `/api/jobs/${jobId}/download/secrets` })).statusCode).toBe(400);
-    expect(Object.keys(DOWNLOADS)).toContain('orthomosaic');
+    expect([...DOWNLOADS.keys()]).toContain('orthomosaic');
   });
 });

@@ -1,3 +1,4 @@
+import { downloadableProducts } from '@aerial/contracts';
 import type { ObjectStore } from '@aerial/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -12,17 +13,11 @@ export interface DownloadRoutesOptions {
   readonly publications: Publications;
 }
 
-/** What can be downloaded: the name in the URL, the publication's product, the file name offered. */
-export const DOWNLOADS: Record<string, { product: string; filename: string }> = {
-  orthomosaic: { product: 'orthomosaic', filename: 'orthomosaic.tif' },
-  preview: { product: 'preview', filename: 'preview.png' },
-  footprints: { product: 'footprints', filename: 'footprints.geojson' },
-  stac: { product: 'stac', filename: 'collection.json' },
-  'catalog-images': { product: 'catalog-images', filename: 'images.parquet' },
-  'sparse-model': { product: 'sparse-model', filename: 'sparse.ply' },
-  splats: { product: 'splats', filename: 'splats.ply' },
-  sog: { product: 'sog', filename: 'splats.sog' },
-};
+/** What can be downloaded, by name (the URL's and the publication's): the contracts' product table. */
+export const DOWNLOADS: ReadonlyMap<string, { readonly filename: string }> = new Map(
+  downloadableProducts().map((d) => [d.name, d]),
+);
+const DOWNLOAD_NAMES = [...DOWNLOADS.keys()] as [string, ...string[]];
 
 /** A published job's products listing (downloads and tiles) and each download, streamed from the store. */
 export const downloadRoutes: FastifyPluginAsync<DownloadRoutesOptions> = async (plain, options) => {
@@ -59,9 +54,10 @@ export const downloadRoutes: FastifyPluginAsync<DownloadRoutesOptions> = async (
         publishedAt: p.publishedAt,
         bbox: p.bbox,
         ...(p.minZoom !== undefined ? { minZoom: p.minZoom, maxZoom: p.maxZoom } : {}),
-        downloads: Object.keys(DOWNLOADS)
-          .filter((name) => p.products[DOWNLOADS[name]!.product])
-          .map((name) => ({ product: name, href: `/api/jobs/${jobId}/download/${name}` })),
+        downloads: DOWNLOAD_NAMES.filter((name) => p.products[name]).map((name) => ({
+          product: name,
+          href: `/api/jobs/${jobId}/download/${name}`,
+        })),
         ...(p.products.tilejson ? { tilejson: `/tiles/${jobId}/tilejson.json` } : {}),
       };
     },
@@ -73,14 +69,14 @@ export const downloadRoutes: FastifyPluginAsync<DownloadRoutesOptions> = async (
       schema: {
         summary: 'Download one published product',
         tags: ['products'],
-        params: JobParams.extend({ product: z.enum(Object.keys(DOWNLOADS) as [string, ...string[]]) }),
+        params: JobParams.extend({ product: z.enum(DOWNLOAD_NAMES) }),
       },
     },
     async (request, reply) => {
       const { jobId, product } = request.params;
       const p = await publications.current(jobId);
-      const download = DOWNLOADS[product]!;
-      const path = p?.products[download.product];
+      const download = DOWNLOADS.get(product)!;
+      const path = p?.products[product];
       if (!p || !path) throw notFound(`${product} for job ${jobId}`);
       const key = `${p.prefix}/${path}`;
       const head = await store.head(key);
