@@ -7,7 +7,7 @@ import { PointGrid } from '../../geo/point-grid';
 import { readPlyPositions } from '../splat/splat-ply';
 import { SPLAT_OUTPUTS } from '../splat/splat-stage';
 import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
-import { runTool } from '../tools/run-tool';
+import { runTool } from '../../external-programs/run-tool';
 
 export const COMPRESS_OUTPUTS = { sog: 'sog' } as const;
 /** Largest position error a SOG round trip may show, as a fraction of the scene's extent. */

@@ -17,7 +17,7 @@ import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
 import { apply } from '../orthomosaic/similarity';
 import { type GroundRectangle, overlaps } from './footprint-geometry';
 import { type PhotoPlacement, type PhotoToPlace, type PlacedPhoto, placePhotos } from './place-images';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 
 export const FOOTPRINTS_OUTPUTS = {
   rows: 'footprints',

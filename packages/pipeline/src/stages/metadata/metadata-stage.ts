@@ -17,7 +17,7 @@ import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { SPLAT_OUTPUTS } from '../splat/splat-stage';
 import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
 import { TILES_OUTPUTS } from '../tiles/tiles-stage';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { type CatalogColumn, writeGeoParquet } from './geoparquet';
 import { PUBLISHED_LAYOUT } from '@aerial/contracts';
 import {

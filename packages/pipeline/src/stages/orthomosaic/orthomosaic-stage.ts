@@ -18,7 +18,7 @@ import { getJson, putJson } from '@aerial/runtime';
 import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
 import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { openCogWriter } from './cog-writer-thread';
 import { checkExtent, cornersOf, mosaicGrid, toProjectedSimilarity } from './mosaic-grid';
 import { renderMosaic } from './mosaic-renderer';

@@ -20,7 +20,7 @@ import { ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { SFM_OUTPUTS } from '../sfm/sfm-stage';
 import { SPLAT_OUTPUTS } from '../splat/splat-stage';
 import { readManifest, type StageHandler } from '@aerial/runtime';
-import { forEachLimited } from '../tools/for-each-limited';
+import { forEachLimited } from '../../concurrency/for-each-limited';
 import { TILES_OUTPUTS } from '../tiles/tiles-stage';
 
 /** Tells the rest of the platform (the Hub's tile database) that a job is published. */

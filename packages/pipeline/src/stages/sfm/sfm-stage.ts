@@ -20,7 +20,7 @@ import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
 import { reconstruct } from './colmap-reconstruct';
 import { COLMAP_INSTALL_HINT, colmapVersion, runColmap } from './colmap-runner';
 import { cameraCenter, parseColmapText, reprojectionErrorByImage } from './colmap-text-model';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { heightsAboveSparseGround } from './sparse-ground';
 
 export const SFM_OUTPUTS = {

@@ -8,8 +8,8 @@ import { enclosingTile, fromMercator, toMercator } from '../../geo/web-mercator'
 import { fileOfObject, putJson } from '@aerial/runtime';
 import { COG_TILE, ORTHOMOSAIC_OUTPUTS } from '../orthomosaic/orthomosaic-stage';
 import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
-import { round } from '../tools/round';
-import { withLibvipsForManySmallImages } from '../tools/libvips-settings';
+import { round } from '../../numbers/round';
+import { withLibvipsForManySmallImages } from './libvips-settings';
 import { EncodeSlots } from './tile-encoding';
 import { cutPyramid } from './tile-pyramid';
 
