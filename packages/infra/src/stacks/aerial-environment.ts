@@ -54,7 +54,6 @@ export class AerialEnvironment extends Stage {
     const { environment, settings } = props.config;
     const env: Environment = { account: environment.account, region: environment.region };
     const names = deploymentNames(environment.name);
-    const prefix = names.prefix;
     const production = environment.protection.deletionProtection;
     const logRetention = RETENTION[settings.logRetentionDays] as logs.RetentionDays;
     const stackProps = (description: string): StackProps => ({
