@@ -227,127 +227,10 @@ export class GithubWorkflows extends Component {
         },
       },
     });
-    const ref = '${{ needs.plan.outputs.ref }}';
     const imageTag = '${{ needs.plan.outputs.tag }}';
-    const registryHost = registry.split('/')[0]!;
     wf.addJobs({
-      plan: {
-        name: 'plan',
-        runsOn: RUNNER,
-        permissions: { contents: JobPermission.READ },
-        outputs: {
-          tag: { stepId: 'plan', outputName: 'tag' },
-          ref: { stepId: 'plan', outputName: 'ref' },
-          build: { stepId: 'plan', outputName: 'build' },
-        },
-        steps: [
-          { name: 'Checkout', uses: uses('checkout'), with: { 'fetch-depth': 0 } },
-          {
-            id: 'plan',
-            name: 'Image tag from the release tag',
-            env: { RELEASE_TAG: '${{ inputs.tag || github.ref_name }}', EVENT: '${{ github.event_name }}' },
-            run: [
-              'set -euo pipefail',
-              `if ! [[ "$RELEASE_TAG" =~ ^@aerial/(${IMAGE_PACKAGES.join('|')})@([0-9]+\\.[0-9]+\\.[0-9]+)$ ]]; then`,
-              '  echo "::error::$RELEASE_TAG is not a release tag of an image package"; exit 1',
-              'fi',
-              'pkg="${BASH_REMATCH[1]}"; version="${BASH_REMATCH[2]}"',
-              'git rev-parse --verify --quiet "refs/tags/$RELEASE_TAG" >/dev/null || { echo "::error::no tag $RELEASE_TAG"; exit 1; }',
-              // One release commit often tags both packages: the workers' tag builds it, once.
-              'build=true',
-              `if [ "$EVENT" = push ] && [ "$pkg" != workers ] && [ -n "$(git tag --points-at "$(git rev-parse "refs/tags/$RELEASE_TAG^{commit}")" --list '@aerial/workers@*')" ]; then`,
-              '  build=false; echo "the workers tag of this commit builds the images"',
-              'fi',
-              'echo "tag=$pkg-$version" >> "$GITHUB_OUTPUT"',
-              'echo "ref=refs/tags/$RELEASE_TAG" >> "$GITHUB_OUTPUT"',
-              'echo "build=$build" >> "$GITHUB_OUTPUT"',
-            ].join('\n'),
-          },
-        ],
-      },
-      image: {
-        name: 'image ${{ matrix.image }}',
-        runsOn: RUNNER,
-        needs: ['plan'],
-        if: "needs.plan.outputs.build == 'true'",
-        permissions: {
-          contents: JobPermission.READ,
-          packages: JobPermission.WRITE,
-          idToken: JobPermission.WRITE,
-          attestations: JobPermission.WRITE,
-          securityEvents: JobPermission.WRITE,
-        },
-        strategy: {
-          failFast: false,
-          matrix: { include: this.images.map((i) => ({ image: i.image, dockerfile: i.dockerfile })) },
-        },
-        env: { IMAGE: `${registry}/\${{ matrix.image }}:${imageTag}` },
-        steps: [
-          { name: 'Checkout', uses: uses('checkout'), with: { ref } },
-          { name: 'Buildx', uses: uses('setupBuildx') },
-          {
-            name: 'Log in to the registry',
-            uses: uses('dockerLogin'),
-            with: { registry: registryHost, username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
-          },
-          {
-            name: 'Build',
-            uses: uses('buildPush'),
-            with: {
-              context: '.',
-              file: '${{ matrix.dockerfile }}',
-              platforms: 'linux/amd64',
-              load: true,
-              tags: '${{ env.IMAGE }}',
-              'cache-from': 'type=gha,scope=${{ matrix.image }}',
-              'cache-to': 'type=gha,mode=max,scope=${{ matrix.image }}',
-            },
-          },
-          {
-            // Gate: a critical or high vulnerability that has a fix stops the release.
-            name: 'Scan',
-            uses: uses('trivy'),
-            with: {
-              'image-ref': '${{ env.IMAGE }}',
-              format: 'sarif',
-              output: 'trivy.sarif',
-              severity: 'CRITICAL,HIGH',
-              'ignore-unfixed': true,
-              'limit-severities-for-sarif': true,
-              'exit-code': '1',
-            },
-          },
-          {
-            name: 'Findings to code scanning',
-            if: "always() && hashFiles('trivy.sarif') != ''",
-            uses: uses('uploadSarif'),
-            with: { sarif_file: 'trivy.sarif', category: 'image-${{ matrix.image }}' },
-          },
-          {
-            // The scanned build again (every layer from the cache), now pushed.
-            id: 'push',
-            name: 'Push',
-            uses: uses('buildPush'),
-            with: {
-              context: '.',
-              file: '${{ matrix.dockerfile }}',
-              platforms: 'linux/amd64',
-              push: true,
-              tags: '${{ env.IMAGE }}',
-              'cache-from': 'type=gha,scope=${{ matrix.image }}',
-            },
-          },
-          {
-            name: 'Build provenance',
-            uses: uses('attestBuildProvenance'),
-            with: {
-              'subject-name': `${registry}/\${{ matrix.image }}`,
-              'subject-digest': '${{ steps.push.outputs.digest }}',
-              'push-to-registry': true,
-            },
-          },
-        ],
-      },
+      plan: imageReleasePlan(),
+      image: this.imageBuild(registry, '${{ needs.plan.outputs.ref }}', imageTag),
       tags: {
         name: 'image tags',
         runsOn: RUNNER,
@@ -362,6 +245,94 @@ export class GithubWorkflows extends Component {
         }),
       },
     });
+  }
+
+  /** Builds, scans and pushes each image of the release, with its build provenance. */
+  private imageBuild(registry: string, ref: string, imageTag: string): Job {
+    const registryHost = registry.split('/')[0]!;
+    return {
+      name: 'image ${{ matrix.image }}',
+      runsOn: RUNNER,
+      needs: ['plan'],
+      if: "needs.plan.outputs.build == 'true'",
+      permissions: {
+        contents: JobPermission.READ,
+        packages: JobPermission.WRITE,
+        idToken: JobPermission.WRITE,
+        attestations: JobPermission.WRITE,
+        securityEvents: JobPermission.WRITE,
+      },
+      strategy: {
+        failFast: false,
+        matrix: { include: this.images.map((i) => ({ image: i.image, dockerfile: i.dockerfile })) },
+      },
+      env: { IMAGE: `${registry}/\${{ matrix.image }}:${imageTag}` },
+      steps: [
+        { name: 'Checkout', uses: uses('checkout'), with: { ref } },
+        { name: 'Buildx', uses: uses('setupBuildx') },
+        {
+          name: 'Log in to the registry',
+          uses: uses('dockerLogin'),
+          with: { registry: registryHost, username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
+        },
+        {
+          name: 'Build',
+          uses: uses('buildPush'),
+          with: {
+            context: '.',
+            file: '${{ matrix.dockerfile }}',
+            platforms: 'linux/amd64',
+            load: true,
+            tags: '${{ env.IMAGE }}',
+            'cache-from': 'type=gha,scope=${{ matrix.image }}',
+            'cache-to': 'type=gha,mode=max,scope=${{ matrix.image }}',
+          },
+        },
+        {
+          // Gate: a critical or high vulnerability that has a fix stops the release.
+          name: 'Scan',
+          uses: uses('trivy'),
+          with: {
+            'image-ref': '${{ env.IMAGE }}',
+            format: 'sarif',
+            output: 'trivy.sarif',
+            severity: 'CRITICAL,HIGH',
+            'ignore-unfixed': true,
+            'limit-severities-for-sarif': true,
+            'exit-code': '1',
+          },
+        },
+        {
+          name: 'Findings to code scanning',
+          if: "always() && hashFiles('trivy.sarif') != ''",
+          uses: uses('uploadSarif'),
+          with: { sarif_file: 'trivy.sarif', category: 'image-${{ matrix.image }}' },
+        },
+        {
+          // The scanned build again (every layer from the cache), now pushed.
+          id: 'push',
+          name: 'Push',
+          uses: uses('buildPush'),
+          with: {
+            context: '.',
+            file: '${{ matrix.dockerfile }}',
+            platforms: 'linux/amd64',
+            push: true,
+            tags: '${{ env.IMAGE }}',
+            'cache-from': 'type=gha,scope=${{ matrix.image }}',
+          },
+        },
+        {
+          name: 'Build provenance',
+          uses: uses('attestBuildProvenance'),
+          with: {
+            'subject-name': `${registry}/\${{ matrix.image }}`,
+            'subject-digest': '${{ steps.push.outputs.digest }}',
+            'push-to-registry': true,
+          },
+        },
+      ],
+    };
   }
 
   /** Sets prod's image tag to a released one (after checking every image exists) in a pull request. */
@@ -552,4 +523,45 @@ function setup(node: string, o: { fullHistory: boolean; token?: string; ref?: st
     { name: 'pnpm', run: `npm install -g pnpm@${PNPM_VERSION}` },
     { name: 'Install', run: 'pnpm install --frozen-lockfile' },
   ];
+}
+
+/**
+ * The release's image tag from its release tag (`@aerial/workers@1.4.0` → `workers-1.4.0`), and
+ * whether this run builds: a commit tagged for both packages is built once, by the workers' tag.
+ */
+function imageReleasePlan(): Job {
+  return {
+    name: 'plan',
+    runsOn: RUNNER,
+    permissions: { contents: JobPermission.READ },
+    outputs: {
+      tag: { stepId: 'plan', outputName: 'tag' },
+      ref: { stepId: 'plan', outputName: 'ref' },
+      build: { stepId: 'plan', outputName: 'build' },
+    },
+    steps: [
+      { name: 'Checkout', uses: uses('checkout'), with: { 'fetch-depth': 0 } },
+      {
+        id: 'plan',
+        name: 'Image tag from the release tag',
+        env: { RELEASE_TAG: '${{ inputs.tag || github.ref_name }}', EVENT: '${{ github.event_name }}' },
+        run: [
+          'set -euo pipefail',
+          `if ! [[ "$RELEASE_TAG" =~ ^@aerial/(${IMAGE_PACKAGES.join('|')})@([0-9]+\\.[0-9]+\\.[0-9]+)$ ]]; then`,
+          '  echo "::error::$RELEASE_TAG is not a release tag of an image package"; exit 1',
+          'fi',
+          'pkg="${BASH_REMATCH[1]}"; version="${BASH_REMATCH[2]}"',
+          'git rev-parse --verify --quiet "refs/tags/$RELEASE_TAG" >/dev/null || { echo "::error::no tag $RELEASE_TAG"; exit 1; }',
+          // One release commit often tags both packages: the workers' tag builds it, once.
+          'build=true',
+          `if [ "$EVENT" = push ] && [ "$pkg" != workers ] && [ -n "$(git tag --points-at "$(git rev-parse "refs/tags/$RELEASE_TAG^{commit}")" --list '@aerial/workers@*')" ]; then`,
+          '  build=false; echo "the workers tag of this commit builds the images"',
+          'fi',
+          'echo "tag=$pkg-$version" >> "$GITHUB_OUTPUT"',
+          'echo "ref=refs/tags/$RELEASE_TAG" >> "$GITHUB_OUTPUT"',
+          'echo "build=$build" >> "$GITHUB_OUTPUT"',
+        ].join('\n'),
+      },
+    ],
+  };
 }

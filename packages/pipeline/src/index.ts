@@ -16,6 +16,7 @@ export * from './stages/splat/gaussian-splats';
 export * from './stages/splat/splat-ply';
 export * from './stages/splat/splat-stage';
 export * from './geo/point-grid';
+export * from './concurrency/for-each-limited';
 export * from './stages/sfm/colmap-reconstruct';
 export * from './geo/web-mercator';
 export * from './stages/orthomosaic/orthomosaic-stage';

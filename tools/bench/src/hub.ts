@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { emitFigures, type Figure, figure, num, skipped } from './report';
+import { emitFigures, figure, num, skipped } from './report';
 import { quantile } from './stats';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -44,7 +44,6 @@ const ENGINE_PASSWORD = randomBytes(18).toString('base64url');
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aerial-bench-hub-'));
   const children: ChildProcess[] = [];
-  const figures: Figure[] = [];
   const lines: string[] = [];
   try {
     if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
@@ -53,151 +52,34 @@ async function main(): Promise<void> {
       process.env.BENCH_HUB_BROKER !== 'embedded' && existsSync('/usr/sbin/mosquitto')
         ? await startMosquitto(dataDir, serverCpu, children)
         : undefined;
-    const log: string[] = [];
-    // The sample survey, rendered by the workers as `pnpm start` does (the Hub does not render it).
-    execFileSync(process.execPath, [ENGINE, 'sample'], {
-      env: { ...process.env, AERIAL_DATA_DIR: dataDir },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const hub = spawnOn(serverCpu, process.execPath, [HUB, '--sample'], {
-      ...process.env,
-      AERIAL_DATA_DIR: dataDir,
-      HUB_PORT: '0',
-      AERIAL_ENGINE_COMMAND: `${process.execPath} ${ENGINE} engine`,
-      // One client sends every request here; the per-client limit would answer 429 instead.
-      HUB_RATE_LIMIT_PER_MINUTE: '100000000',
-      // The benchmark publishes job events as the engine does.
-      HUB_MQTT_ENGINE_PASSWORD: ENGINE_PASSWORD,
-      ...(broker ? { MQTT_URL: broker } : {}),
-    });
-    children.push(hub);
-    createInterface({ input: hub.stderr! }).on('line', (line) => log.push(line));
-    const url = await new Promise<string>((ok, fail) => {
-      hub.once('exit', (code) => fail(new Error(`the Hub exited (${code}):\n${log.join('\n')}`)));
-      createInterface({ input: hub.stdout! }).on('line', (line) => {
-        const m = /Aerial Hub is running: (\S+)/.exec(line);
-        if (m) ok(m[1]!);
-      });
-    });
-    const embedded = /embedded MQTT broker on (mqtt:\/\/\S+)/.exec(log.join('\n'))?.[1];
-    const brokerUrl = broker ?? (embedded && embedded.replace('mqtt://', `mqtt://engine:${ENGINE_PASSWORD}@`));
-    if (!brokerUrl) throw new Error('no broker URL in the Hub log');
+    const { url, log, brokerUrl } = await startHub(dataDir, serverCpu, broker, children);
     const jobId = await finishedJob(url);
     lines.push(
       `Hub ${url} (embedded PGlite, ${broker ? 'Mosquitto started by the benchmark' : 'embedded aedes'}), ` +
         `${ROUNDS} rounds of ${SECONDS} s after ${WARMUP} s warm-up, ${PIN ? 'client on CPU 0, servers on CPU 1' : 'unpinned'}`,
     );
+    const target = await requestTargets(url, jobId);
+    const bare = await bareServer(target.tile, target.statusBody, serverCpu, children);
 
-    // The tile under the middle of the job, at its finest zoom, and the job's status document.
-    const tilejson = (await (await fetch(`${url}tiles/${jobId}/tilejson.json`)).json()) as {
-      maxzoom: number;
-      bounds: number[];
-    };
-    const z = tilejson.maxzoom;
-    const [x, y] = tileAt(
-      (tilejson.bounds[0]! + tilejson.bounds[2]!) / 2,
-      (tilejson.bounds[1]! + tilejson.bounds[3]!) / 2,
-      z,
-    );
-    const tilePath = `tiles/${jobId}/${z}/${x}/${y}.webp`;
-    const tile = await fetch(`${url}${tilePath}`);
-    if (tile.status !== 200) throw new Error(`GET ${tilePath}: ${tile.status}`);
-    const bytes = Buffer.from(await tile.arrayBuffer());
-    const statusPath = `api/jobs/${jobId}/status`;
-    const statusBody = await (await fetch(`${url}${statusPath}`)).text();
-    const bare = await bareServer(bytes, statusBody, serverCpu, children);
-
-    // (a)
     const tiles = await alternate(
       () => cannon(`${bare}/tile`, 10),
-      () => cannon(`${url}${tilePath}`, 10),
+      () => cannon(`${url}${target.tilePath}`, 10),
     );
-    const tileFigure = figure({
-      id: 'hub.tile',
-      group: 'Hub',
-      name: `cached tile GET throughput (${bytes.length}-byte WebP, 10 connections)`,
-      unit: 'req/s',
-      samples: tiles.hub.map((r) => r.requests.average),
-      baseline: { name: 'bare fastify route, same bytes', samples: tiles.bare.map((r) => r.requests.average) },
-      target: { on: 'ratio', op: '>=', limit: 0.5, text: '≥ 0.5 of bare' },
-    });
-    figures.push(tileFigure);
+    const tileFigure = tileThroughput(tiles, target.tile);
     lines.push(describe('(a) tile GET', tileFigure));
-
-    // (b)
     const status = await alternate(
       () => cannon(`${bare}/status`, CONNECTIONS),
-      () => cannon(`${url}${statusPath}`, CONNECTIONS),
+      () => cannon(`${url}${target.statusPath}`, CONNECTIONS),
     );
-    const statusFigure = figure({
-      id: 'hub.status',
-      group: 'Hub',
-      name: `job status p99 latency (${CONNECTIONS} connections)`,
-      unit: 'ms',
-      samples: status.hub.map((r) => r.latency.p99),
-      baseline: { name: 'bare fastify JSON route, same body', samples: status.bare.map((r) => r.latency.p99) },
-      target: { on: 'ratio', op: '<=', limit: STATUS_P99_RATIO, text: `≤ ${STATUS_P99_RATIO}× bare p99` },
-      note:
-        `throughput ${num(
-          quantile(
-            status.hub.map((r) => r.requests.average),
-            0.5,
-          ),
-        )} req/s vs bare ` +
-        `${num(
-          quantile(
-            status.bare.map((r) => r.requests.average),
-            0.5,
-          ),
-        )} req/s; Hub p50 ` +
-        `${num(
-          quantile(
-            status.hub.map((r) => r.latency.p50),
-            0.5,
-          ),
-        )} ms.`,
-    });
-    figures.push(statusFigure);
+    const statusFigure = statusLatency(status);
     lines.push(describe('(b) status p99', statusFigure));
     const non2xx = [...tiles.bare, ...tiles.hub, ...status.bare, ...status.hub].reduce((n, r) => n + r.non2xx, 0);
     if (non2xx) throw new Error(`${non2xx} non-2xx answers during the tile and status runs`);
 
-    // (c)
-    const events = await eventRounds(url, jobId, brokerUrl, !!broker);
-    const p99s = events.hub.map((r) => r.p99);
-    const eventFigure = figure({
-      id: 'hub.events',
-      group: 'Hub',
-      name: `MQTT event → stored → page p99 (${EVENT_RATE} events/s for ${SECONDS} s)`,
-      unit: 'ms',
-      samples: p99s,
-      ...(events.bare.length
-        ? {
-            baseline: { name: 'bare broker round trip, same rate', samples: events.bare.map((r) => r.p99) },
-            target: { on: 'ratio', op: '<=', limit: EVENTS_P99_RATIO, text: `≤ ${EVENTS_P99_RATIO}× bare p99` },
-          }
-        : {}),
-      note: `Hub p50 ${num(
-        quantile(
-          events.hub.map((r) => r.p50),
-          0.5,
-        ),
-      )} ms; ${
-        events.bare.length ? '' : 'no bare baseline (Mosquitto is absent: the embedded broker lives in the Hub); '
-      }lost ${events.hub.reduce((n, r) => n + r.lost, 0)} of ${events.hub.length * EVENT_RATE * SECONDS}.`,
-    });
-    const lost = figure({
-      id: 'hub.events.lost',
-      group: 'Hub',
-      name: 'events lost on the way to the page, per round',
-      unit: 'events',
-      samples: events.hub.map((r) => r.lost),
-      target: { on: 'value', op: '<=', limit: 0, text: '0' },
-    });
-    figures.push(eventFigure, lost);
+    const [eventFigure, lost] = eventLatency(await eventRounds(url, jobId, brokerUrl, !!broker));
     lines.push(describe('(c) event p99', eventFigure), `    lost per round: ${lost.measured.max} at most`);
     process.stdout.write(`${lines.join('\n')}\n`);
-    emitFigures(figures);
+    emitFigures([tileFigure, statusFigure, eventFigure, lost]);
     if (process.env.BENCH_VERBOSE) process.stderr.write(`${log.slice(-5).join('\n')}\n`);
   } catch (e) {
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -212,6 +94,140 @@ async function main(): Promise<void> {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Starts the Hub as `pnpm start` runs it (with the broker given, else its embedded one) and waits
+ * for it to say where it listens; its stderr is kept in `log`.
+ */
+async function startHub(
+  dataDir: string,
+  serverCpu: string[],
+  broker: string | undefined,
+  children: ChildProcess[],
+): Promise<{ url: string; log: string[]; brokerUrl: string }> {
+  const log: string[] = [];
+  // The sample survey, rendered by the workers as `pnpm start` does (the Hub does not render it).
+  execFileSync(process.execPath, [ENGINE, 'sample'], {
+    env: { ...process.env, AERIAL_DATA_DIR: dataDir },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const hub = spawnOn(serverCpu, process.execPath, [HUB, '--sample'], {
+    ...process.env,
+    AERIAL_DATA_DIR: dataDir,
+    HUB_PORT: '0',
+    AERIAL_ENGINE_COMMAND: `${process.execPath} ${ENGINE} engine`,
+    // One client sends every request here; the per-client limit would answer 429 instead.
+    HUB_RATE_LIMIT_PER_MINUTE: '100000000',
+    // The benchmark publishes job events as the engine does.
+    HUB_MQTT_ENGINE_PASSWORD: ENGINE_PASSWORD,
+    ...(broker ? { MQTT_URL: broker } : {}),
+  });
+  children.push(hub);
+  createInterface({ input: hub.stderr! }).on('line', (line) => log.push(line));
+  const url = await new Promise<string>((ok, fail) => {
+    hub.once('exit', (code) => fail(new Error(`the Hub exited (${code}):\n${log.join('\n')}`)));
+    createInterface({ input: hub.stdout! }).on('line', (line) => {
+      const m = /Aerial Hub is running: (\S+)/.exec(line);
+      if (m) ok(m[1]!);
+    });
+  });
+  const embedded = /embedded MQTT broker on (mqtt:\/\/\S+)/.exec(log.join('\n'))?.[1];
+  const brokerUrl = broker ?? (embedded && embedded.replace('mqtt://', `mqtt://engine:${ENGINE_PASSWORD}@`));
+  if (!brokerUrl) throw new Error('no broker URL in the Hub log');
+  return { url, log, brokerUrl };
+}
+
+/** The tile under the middle of the job, at its finest zoom, and the job's status document. */
+async function requestTargets(
+  url: string,
+  jobId: string,
+): Promise<{ tilePath: string; tile: Buffer; statusPath: string; statusBody: string }> {
+  const tilejson = (await (await fetch(`${url}tiles/${jobId}/tilejson.json`)).json()) as {
+    maxzoom: number;
+    bounds: number[];
+  };
+  const z = tilejson.maxzoom;
+  const [x, y] = tileAt(
+    (tilejson.bounds[0]! + tilejson.bounds[2]!) / 2,
+    (tilejson.bounds[1]! + tilejson.bounds[3]!) / 2,
+    z,
+  );
+  const tilePath = `tiles/${jobId}/${z}/${x}/${y}.webp`;
+  const response = await fetch(`${url}${tilePath}`);
+  if (response.status !== 200) throw new Error(`GET ${tilePath}: ${response.status}`);
+  const tile = Buffer.from(await response.arrayBuffer());
+  const statusPath = `api/jobs/${jobId}/status`;
+  const statusBody = await (await fetch(`${url}${statusPath}`)).text();
+  return { tilePath, tile, statusPath, statusBody };
+}
+
+type Runs = { bare: autocannon.Result[]; hub: autocannon.Result[] };
+type MeasuredFigure = ReturnType<typeof figure>;
+
+/** (a) cached tile GET throughput against a bare route returning the same bytes. */
+function tileThroughput(tiles: Runs, bytes: Buffer): MeasuredFigure {
+  return figure({
+    id: 'hub.tile',
+    group: 'Hub',
+    name: `cached tile GET throughput (${bytes.length}-byte WebP, 10 connections)`,
+    unit: 'req/s',
+    samples: tiles.hub.map((r) => r.requests.average),
+    baseline: { name: 'bare fastify route, same bytes', samples: tiles.bare.map((r) => r.requests.average) },
+    target: { on: 'ratio', op: '>=', limit: 0.5, text: '≥ 0.5 of bare' },
+  });
+}
+
+/** (b) job status p99 against a bare route returning the same JSON. */
+function statusLatency(status: Runs): MeasuredFigure {
+  const median = (runs: autocannon.Result[], of: (r: autocannon.Result) => number) => num(quantile(runs.map(of), 0.5));
+  return figure({
+    id: 'hub.status',
+    group: 'Hub',
+    name: `job status p99 latency (${CONNECTIONS} connections)`,
+    unit: 'ms',
+    samples: status.hub.map((r) => r.latency.p99),
+    baseline: { name: 'bare fastify JSON route, same body', samples: status.bare.map((r) => r.latency.p99) },
+    target: { on: 'ratio', op: '<=', limit: STATUS_P99_RATIO, text: `≤ ${STATUS_P99_RATIO}× bare p99` },
+    note:
+      `throughput ${median(status.hub, (r) => r.requests.average)} req/s vs bare ` +
+      `${median(status.bare, (r) => r.requests.average)} req/s; Hub p50 ` +
+      `${median(status.hub, (r) => r.latency.p50)} ms.`,
+  });
+}
+
+/** (c) MQTT event → stored → page p99, against a bare broker round trip where there is one; and events lost. */
+function eventLatency(events: { hub: EventRound[]; bare: EventRound[] }): [MeasuredFigure, MeasuredFigure] {
+  const eventFigure = figure({
+    id: 'hub.events',
+    group: 'Hub',
+    name: `MQTT event → stored → page p99 (${EVENT_RATE} events/s for ${SECONDS} s)`,
+    unit: 'ms',
+    samples: events.hub.map((r) => r.p99),
+    ...(events.bare.length
+      ? {
+          baseline: { name: 'bare broker round trip, same rate', samples: events.bare.map((r) => r.p99) },
+          target: { on: 'ratio', op: '<=', limit: EVENTS_P99_RATIO, text: `≤ ${EVENTS_P99_RATIO}× bare p99` },
+        }
+      : {}),
+    note: `Hub p50 ${num(
+      quantile(
+        events.hub.map((r) => r.p50),
+        0.5,
+      ),
+    )} ms; ${
+      events.bare.length ? '' : 'no bare baseline (Mosquitto is absent: the embedded broker lives in the Hub); '
+    }lost ${events.hub.reduce((n, r) => n + r.lost, 0)} of ${events.hub.length * EVENT_RATE * SECONDS}.`,
+  });
+  const lost = figure({
+    id: 'hub.events.lost',
+    group: 'Hub',
+    name: 'events lost on the way to the page, per round',
+    unit: 'events',
+    samples: events.hub.map((r) => r.lost),
+    target: { on: 'value', op: '<=', limit: 0, text: '0' },
+  });
+  return [eventFigure, lost];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
-import { ingestStage } from '@aerial/pipeline';
+import { forEachLimited, ingestStage } from '@aerial/pipeline';
 import { LocalFolderStore, putJson, runStage } from '@aerial/runtime';
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -71,14 +71,9 @@ async function main(): Promise<void> {
 }
 
 async function decodeAll(files: string[]): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      await sharp(readFileSync(file)).raw().toBuffer();
-    }
-  };
-  await Promise.all([worker(), worker()]);
+  await forEachLimited(files.length, 2, async (k) => {
+    await sharp(readFileSync(files[k]!)).raw().toBuffer();
+  });
 }
 
 main().catch((e: unknown) => {

@@ -1,7 +1,7 @@
 import { declaredOutput, DEFAULT_ENVIRONMENTS, keys, stageOutputKey } from '@aerial/contracts';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { getJson, LocalFolderStore, putJson, runStage } from '@aerial/runtime';
-import { mercatorResolution, STAGE_HANDLERS, zoomForGsd } from '@aerial/pipeline';
+import { forEachLimited, mercatorResolution, STAGE_HANDLERS, zoomForGsd } from '@aerial/pipeline';
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -397,15 +397,11 @@ async function encodeFloor(store: LocalFolderStore, jobId: string): Promise<{ ti
     );
   }
   const started = performance.now();
-  let next = 0;
-  const lane = async () => {
-    while (next < pixels.length) {
-      await sharp(pixels[next++]!, { raw: { width: 256, height: 256, channels: 4 } })
-        .webp({ quality: 75, alphaQuality: 90, effort: 0 })
-        .toBuffer();
-    }
-  };
-  await Promise.all([lane(), lane(), lane(), lane()]);
+  await forEachLimited(pixels.length, 4, async (k) => {
+    await sharp(pixels[k]!, { raw: { width: 256, height: 256, channels: 4 } })
+      .webp({ quality: 75, alphaQuality: 90, effort: 0 })
+      .toBuffer();
+  });
   return { tiles: pixels.length, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -432,11 +428,9 @@ async function mapJob(store: LocalFolderStore, jobId: string, photos: string): P
 }
 
 async function decodeAll(files: string[]): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) await sharp(files[next++]!).raw().toBuffer();
-  };
-  await Promise.all([worker(), worker()]);
+  await forEachLimited(files.length, 2, async (k) => {
+    await sharp(files[k]!).raw().toBuffer();
+  });
 }
 
 main().catch((e: unknown) => {

@@ -20,9 +20,18 @@ export interface KarpenterPolicyScope {
  * - security groups and subnets carry the account in their ARN (`:*:`), images and snapshots not.
  */
 export function karpenterControllerStatements(s: KarpenterPolicyScope): iam.PolicyStatement[] {
-  const { partition, region, account } = s.stack;
-  const ec2 = (resource: string, owner = '*') => `arn:${partition}:ec2:${region}:${owner}:${resource}/*`;
-  const instanceProfiles = `arn:${partition}:iam::${account}:instance-profile/*`;
+  // Karpenter's reference order, grouped by what the statements are for.
+  return [...ec2Statements(s), ...lookupStatements(s), ...instanceProfileStatements(s), apiServerDiscovery(s)];
+}
+
+function ec2Arn(stack: Stack) {
+  const { partition, region } = stack;
+  return (resource: string, owner = '*') => `arn:${partition}:ec2:${region}:${owner}:${resource}/*`;
+}
+
+/** Launching, tagging and deleting the instances, fleets and launch templates of the cluster's node pools. */
+function ec2Statements(s: KarpenterPolicyScope): iam.PolicyStatement[] {
+  const ec2 = ec2Arn(s.stack);
   const clusterTag = `kubernetes.io/cluster/${s.clusterName}`;
   const launched = ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'];
   return [
@@ -91,6 +100,13 @@ export function karpenterControllerStatements(s: KarpenterPolicyScope): iam.Poli
         StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
       },
     }),
+  ];
+}
+
+/** What Karpenter reads to choose instances (region, SSM parameters, prices) and the interruption queue it drains. */
+function lookupStatements(s: KarpenterPolicyScope): iam.PolicyStatement[] {
+  const { partition, region } = s.stack;
+  return [
     new iam.PolicyStatement({
       sid: 'AllowRegionalReadActions',
       actions: [
@@ -118,6 +134,15 @@ export function karpenterControllerStatements(s: KarpenterPolicyScope): iam.Poli
       actions: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
       resources: [s.interruptionQueueArn],
     }),
+  ];
+}
+
+/** The node role, passed to the instance profiles Karpenter creates and tags for its nodes. */
+function instanceProfileStatements(s: KarpenterPolicyScope): iam.PolicyStatement[] {
+  const { partition, region, account } = s.stack;
+  const instanceProfiles = `arn:${partition}:iam::${account}:instance-profile/*`;
+  const clusterTag = `kubernetes.io/cluster/${s.clusterName}`;
+  return [
     new iam.PolicyStatement({
       sid: 'AllowPassingInstanceRole',
       actions: ['iam:PassRole'],
@@ -179,10 +204,13 @@ export function karpenterControllerStatements(s: KarpenterPolicyScope): iam.Poli
       actions: ['iam:ListInstanceProfiles'],
       resources: ['*'],
     }),
-    new iam.PolicyStatement({
-      sid: 'AllowAPIServerEndpointDiscovery',
-      actions: ['eks:DescribeCluster'],
-      resources: [s.clusterArn],
-    }),
   ];
+}
+
+function apiServerDiscovery(s: KarpenterPolicyScope): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowAPIServerEndpointDiscovery',
+    actions: ['eks:DescribeCluster'],
+    resources: [s.clusterArn],
+  });
 }

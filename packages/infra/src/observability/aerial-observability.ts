@@ -63,6 +63,14 @@ export class AerialObservability extends Construct {
     this.critical = topic('Critical', names.topics.alarmsCritical);
     this.warning = topic('Warning', names.topics.alarmsWarning);
 
+    this.measureQueueDepth(props);
+    const metrics = pipelineMetrics(props);
+    this.dashboard = this.overviewDashboard(props, metrics);
+    this.pageOn(props, metrics);
+  }
+
+  /** A scheduled Lambda that publishes the RUNNABLE Batch jobs per queue (Batch has no such metric). */
+  private measureQueueDepth(props: AerialObservabilityProps): void {
     const queueDepth = new NodeFunction(this, 'QueueDepth', {
       handler: 'queue-depth',
       description: 'Aerial: RUNNABLE Batch jobs per queue, as a metric',
@@ -81,15 +89,10 @@ export class AerialObservability extends Construct {
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(queueDepth.function, { deadLetterQueue: queueDepth.deadLetterQueue })],
     });
+  }
 
-    const sfnMetric = (metricName: string) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/States',
-        metricName,
-        dimensionsMap: { StateMachineArn: props.stateMachine.stateMachineArn },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      });
+  private overviewDashboard(props: AerialObservabilityProps, metrics: PipelineMetrics): cloudwatch.Dashboard {
+    const { sfnMetric, lambdaErrors, api5xx } = metrics;
     const stageDuration = (stage: string) =>
       new cloudwatch.Metric({
         namespace: STAGE_METRICS_NAMESPACE,
@@ -98,14 +101,11 @@ export class AerialObservability extends Construct {
         statistic: 'p90',
         period: Duration.minutes(15),
       });
-    const lambdaErrors = props.functions.map((f) => f.metricErrors({ period: Duration.minutes(5) }));
-    const api5xx = props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' });
-
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${props.namePrefix}-overview`,
       defaultInterval: Duration.days(1),
     });
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Jobs',
         left: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut'].map(sfnMetric),
@@ -113,7 +113,7 @@ export class AerialObservability extends Construct {
       }),
       new cloudwatch.GraphWidget({ title: 'Stage duration p90 (s)', left: props.stages.map(stageDuration), width: 12 }),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Batch jobs waiting (RUNNABLE) per queue',
         left: [
@@ -129,7 +129,12 @@ export class AerialObservability extends Construct {
       new cloudwatch.GraphWidget({ title: 'Lambda errors', left: lambdaErrors, width: 8 }),
       new cloudwatch.GraphWidget({ title: 'API 5xx', left: [api5xx], width: 8 }),
     );
+    return dashboard;
+  }
 
+  /** The alarms: critical ones page, warnings mail. */
+  private pageOn(props: AerialObservabilityProps, metrics: PipelineMetrics): void {
+    const { sfnMetric, lambdaErrors, api5xx } = metrics;
     const alarm = (
       name: string,
       metric: cloudwatch.IMetric,
@@ -172,4 +177,26 @@ export class AerialObservability extends Construct {
       this.warning,
     );
   }
+}
+
+/** The metrics both the dashboard and the alarms read. */
+interface PipelineMetrics {
+  readonly sfnMetric: (metricName: string) => cloudwatch.Metric;
+  readonly lambdaErrors: cloudwatch.Metric[];
+  readonly api5xx: cloudwatch.Metric;
+}
+
+function pipelineMetrics(props: AerialObservabilityProps): PipelineMetrics {
+  return {
+    sfnMetric: (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/States',
+        metricName,
+        dimensionsMap: { StateMachineArn: props.stateMachine.stateMachineArn },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+    lambdaErrors: props.functions.map((f) => f.metricErrors({ period: Duration.minutes(5) })),
+    api5xx: props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+  };
 }

@@ -1,4 +1,12 @@
-import { AERIAL_PIPELINE, assertStagesFitJobTimeout, deployedDefinition as deployedPipeline, type PipelineDefinition, renderAsl, substitution } from '@aerial/definition';
+import {
+  AERIAL_PIPELINE,
+  assertStagesFitJobTimeout,
+  deployedDefinition as deployedPipeline,
+  type PipelineDefinition,
+  renderAsl,
+  type StageDefinition,
+  substitution,
+} from '@aerial/definition';
 import { deploymentNames, type EnvironmentConfig, PLATFORM } from '@aerial/contracts';
 import { Arn, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
@@ -79,29 +87,9 @@ export class AerialPipeline extends Construct {
       [STAGE_ENVIRONMENT.objectStore]: `s3://${props.buckets.work.bucketName}`,
       [STAGE_ENVIRONMENT.uploadsStore]: `s3://${props.buckets.uploads.bucketName}`,
     };
-
-    this.jobRole = new iam.Role(this, 'JobRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'stage containers: read uploads, read and write work objects',
-    });
-    props.buckets.grantStageAccess(this.jobRole);
     const stageBucketFindings = bucketGrantFindings([props.buckets.uploads, props.buckets.work], true);
-    acknowledge(
-      this.jobRole,
-      'stages read any upload and write any object of their job under jobs/<id>/ in the work bucket; object keys are per job',
-      stageBucketFindings,
-    );
-    this.publishRole = new iam.Role(this, 'PublishRole', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'the Publish stage: read and write work objects, write the published bucket',
-    });
-    props.buckets.work.grantReadWrite(this.publishRole);
-    props.buckets.grantPublish(this.publishRole);
-    acknowledge(
-      this.publishRole,
-      "Publish reads the job's products in the work bucket and replaces the job's published run; object keys are per job",
-      bucketGrantFindings([props.buckets.work, props.buckets.published], true),
-    );
+    this.jobRole = this.stageRole(props, stageBucketFindings);
+    this.publishRole = this.publishStageRole(props);
     const containerLogs = new logs.LogGroup(this, 'ContainerLogs', { retention: props.logRetention });
 
     const substitutions: Record<string, string> = {
@@ -110,87 +98,24 @@ export class AerialPipeline extends Construct {
     };
     for (const stage of definition.stages) {
       if (stage.kind === 'function') {
-        const notify = stage.name === definition.notify;
-        const fn = new NodeFunction(this, `${stage.name}Function`, {
-          handler: 'stage-function',
-          description: `Aerial ${stage.name} stage: ${stage.description}`,
-          memorySize: stage.resources.memoryMiB,
-          timeout: Duration.seconds(stage.timeoutSeconds),
-          logRetention: props.logRetention,
-          // Notify is also invoked by EventBridge when a job ends without it: failed events go to a DLQ.
-          asynchronous: notify,
-          environment: {
-            ...stageEnvironment,
-            [STAGE_ENVIRONMENT.stage]: stage.name,
-            [STAGE_ENVIRONMENT.environmentConfig]: JSON.stringify(props.environment),
-            ...(notify
-              ? {
-                  [NOTIFY_ENVIRONMENT.topicArn]: props.notifications.topicArn,
-                  [NOTIFY_ENVIRONMENT.mail]: 'ses',
-                  [NOTIFY_ENVIRONMENT.mailFrom]: props.mail.from,
-                  [NOTIFY_ENVIRONMENT.webhookSecretArn]: props.webhookSecret.secretArn,
-                }
-              : {}),
-          },
-        });
-        props.buckets.grantStageAccess(fn.function);
-        acknowledge(
-          fn.function,
-          "function stages read uploads and write their job's objects in the work bucket; object keys are per job",
+        const fn = this.functionStage(stage, stage.name === definition.notify, props, {
+          stageEnvironment,
           stageBucketFindings,
-        );
-        if (notify) this.grantNotify(fn, props);
+        });
         this.functions[stage.name] = fn.function;
         substitutions[substitution.functionArn(stage.name)] = fn.function.functionArn;
         continue;
       }
-      const publish = stage.name === 'Publish';
-      const jobDefinition = new batch.EcsJobDefinition(this, `${stage.name}Job`, {
-        jobDefinitionName: `${names.prefix}-${stage.name}`,
-        container: new batch.EcsEc2ContainerDefinition(this, `${stage.name}Container`, {
-          // Released images are public on the project's registry: no pull credentials.
-          image: ecs.ContainerImage.fromRegistry(`${PLATFORM.imageRegistry}/${stage.image}:${props.imageTag}`),
-          cpu: stage.resources.vcpu,
-          memory: Size.mebibytes(stage.resources.memoryMiB),
-          ...(stage.resources.gpu ? { gpu: stage.resources.gpu } : {}),
-          command: [stage.name],
-          jobRole: publish ? this.publishRole : this.jobRole,
-          readonlyRootFilesystem: true,
-          volumes: [batch.EcsVolume.host({ name: 'scratch', containerPath: '/tmp' })],
-          environment: {
-            ...stageEnvironment,
-            AERIAL_DATA_DIR: '/tmp/aerial',
-            AERIAL_METRICS: 'emf',
-            ...(publish ? { [STAGE_ENVIRONMENT.publishedStore]: `s3://${props.buckets.published.bucketName}` } : {}),
-          },
-          logging: ecs.LogDriver.awsLogs({ logGroup: containerLogs, streamPrefix: stage.name }),
-        }),
-        retryAttempts: stage.retry.attempts,
-        retryStrategies: [
-          batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode: TRANSIENT_EXIT_CODE })),
-          batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED),
-          batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onExitCode: '*' })),
-        ],
-        timeout: Duration.seconds(stage.timeoutSeconds),
+      const jobDefinition = this.containerStage(stage, `${names.prefix}-${stage.name}`, props, {
+        stageEnvironment,
+        containerLogs,
       });
       this.jobDefinitions[stage.name] = jobDefinition;
       substitutions[substitution.jobDefinitionArn(stage.name)] = jobDefinition.jobDefinitionArn;
     }
     this.substitutions = substitutions;
 
-    const asl = renderAsl(definition);
-    assertStagesFitJobTimeout(asl, `${props.environment.name} job`);
-    const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
-      logGroupName: `/aws/vendedlogs/states/${names.stateMachine}`,
-      retention: props.logRetention,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
-      stateMachineName: names.stateMachine,
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(asl)),
-      definitionSubstitutions: substitutions,
-      logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
-    });
+    this.stateMachine = this.jobStateMachine(definition, names.stateMachine, substitutions, props);
     this.grantOrchestration(props.compute);
 
     // A whole-job timeout or an abort ends the execution without a catchable error, so Notify
@@ -198,7 +123,142 @@ export class AerialPipeline extends Construct {
     const notifyFn = this.functions[definition.notify] as lambda.IFunction;
     const notifyDlq = (this.node.findChild(`${definition.notify}Function`) as NodeFunction).deadLetterQueue;
     this.notifyDeadLetters = notifyDlq;
-    this.jobEnded = new events.Rule(this, 'JobEnded', {
+    this.jobEnded = this.notifyUnnotifiedEnds(notifyFn, notifyDlq);
+  }
+
+  /** The role of every stage container but Publish's. */
+  private stageRole(props: AerialPipelineProps, stageBucketFindings: string[]): iam.Role {
+    const role = new iam.Role(this, 'JobRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'stage containers: read uploads, read and write work objects',
+    });
+    props.buckets.grantStageAccess(role);
+    acknowledge(
+      role,
+      'stages read any upload and write any object of their job under jobs/<id>/ in the work bucket; object keys are per job',
+      stageBucketFindings,
+    );
+    return role;
+  }
+
+  /** Publish's role: the only one that writes the published bucket. */
+  private publishStageRole(props: AerialPipelineProps): iam.Role {
+    const role = new iam.Role(this, 'PublishRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'the Publish stage: read and write work objects, write the published bucket',
+    });
+    props.buckets.work.grantReadWrite(role);
+    props.buckets.grantPublish(role);
+    acknowledge(
+      role,
+      "Publish reads the job's products in the work bucket and replaces the job's published run; object keys are per job",
+      bucketGrantFindings([props.buckets.work, props.buckets.published], true),
+    );
+    return role;
+  }
+
+  /** A function stage's Lambda, with its bucket access (and Notify's delivery rights). */
+  private functionStage(
+    stage: StageDefinition,
+    notify: boolean,
+    props: AerialPipelineProps,
+    shared: { readonly stageEnvironment: Record<string, string>; readonly stageBucketFindings: string[] },
+  ): NodeFunction {
+    const fn = new NodeFunction(this, `${stage.name}Function`, {
+      handler: 'stage-function',
+      description: `Aerial ${stage.name} stage: ${stage.description}`,
+      memorySize: stage.resources.memoryMiB,
+      timeout: Duration.seconds(stage.timeoutSeconds),
+      logRetention: props.logRetention,
+      // Notify is also invoked by EventBridge when a job ends without it: failed events go to a DLQ.
+      asynchronous: notify,
+      environment: {
+        ...shared.stageEnvironment,
+        [STAGE_ENVIRONMENT.stage]: stage.name,
+        [STAGE_ENVIRONMENT.environmentConfig]: JSON.stringify(props.environment),
+        ...(notify
+          ? {
+              [NOTIFY_ENVIRONMENT.topicArn]: props.notifications.topicArn,
+              [NOTIFY_ENVIRONMENT.mail]: 'ses',
+              [NOTIFY_ENVIRONMENT.mailFrom]: props.mail.from,
+              [NOTIFY_ENVIRONMENT.webhookSecretArn]: props.webhookSecret.secretArn,
+            }
+          : {}),
+      },
+    });
+    props.buckets.grantStageAccess(fn.function);
+    acknowledge(
+      fn.function,
+      "function stages read uploads and write their job's objects in the work bucket; object keys are per job",
+      shared.stageBucketFindings,
+    );
+    if (notify) this.grantNotify(fn, props);
+    return fn;
+  }
+
+  /** A container stage's Batch job definition: the released image, retried on the transient exit code. */
+  private containerStage(
+    stage: StageDefinition,
+    jobDefinitionName: string,
+    props: AerialPipelineProps,
+    shared: { readonly stageEnvironment: Record<string, string>; readonly containerLogs: logs.ILogGroup },
+  ): batch.EcsJobDefinition {
+    const publish = stage.name === 'Publish';
+    return new batch.EcsJobDefinition(this, `${stage.name}Job`, {
+      jobDefinitionName,
+      container: new batch.EcsEc2ContainerDefinition(this, `${stage.name}Container`, {
+        // Released images are public on the project's registry: no pull credentials.
+        image: ecs.ContainerImage.fromRegistry(`${PLATFORM.imageRegistry}/${stage.image}:${props.imageTag}`),
+        cpu: stage.resources.vcpu,
+        memory: Size.mebibytes(stage.resources.memoryMiB),
+        ...(stage.resources.gpu ? { gpu: stage.resources.gpu } : {}),
+        command: [stage.name],
+        jobRole: publish ? this.publishRole : this.jobRole,
+        readonlyRootFilesystem: true,
+        volumes: [batch.EcsVolume.host({ name: 'scratch', containerPath: '/tmp' })],
+        environment: {
+          ...shared.stageEnvironment,
+          AERIAL_DATA_DIR: '/tmp/aerial',
+          AERIAL_METRICS: 'emf',
+          ...(publish ? { [STAGE_ENVIRONMENT.publishedStore]: `s3://${props.buckets.published.bucketName}` } : {}),
+        },
+        logging: ecs.LogDriver.awsLogs({ logGroup: shared.containerLogs, streamPrefix: stage.name }),
+      }),
+      retryAttempts: stage.retry.attempts,
+      retryStrategies: [
+        batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode: TRANSIENT_EXIT_CODE })),
+        batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED),
+        batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onExitCode: '*' })),
+      ],
+      timeout: Duration.seconds(stage.timeoutSeconds),
+    });
+  }
+
+  /** The state machine running the pipeline's ASL, ARNs substituted, logged in full. */
+  private jobStateMachine(
+    definition: PipelineDefinition,
+    stateMachineName: string,
+    substitutions: Record<string, string>,
+    props: AerialPipelineProps,
+  ): sfn.StateMachine {
+    const asl = renderAsl(definition);
+    assertStagesFitJobTimeout(asl, `${props.environment.name} job`);
+    const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: props.logRetention,
+    });
+    return new sfn.StateMachine(this, 'Resource', {
+      stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(asl)),
+      definitionSubstitutions: substitutions,
+      logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+  }
+
+  /** Runs Notify for an execution that ended without its Notify state (timeout, abort). */
+  private notifyUnnotifiedEnds(notifyFn: lambda.IFunction, notifyDlq: sqs.IQueue | undefined): events.Rule {
+    return new events.Rule(this, 'JobEnded', {
       description: 'tell the user about a job that ended without its Notify state (timeout, abort)',
       eventPattern: {
         source: ['aws.states'],

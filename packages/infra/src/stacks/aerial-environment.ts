@@ -54,7 +54,6 @@ export class AerialEnvironment extends Stage {
     const { environment, settings } = props.config;
     const env: Environment = { account: environment.account, region: environment.region };
     const names = deploymentNames(environment.name);
-    const prefix = names.prefix;
     const production = environment.protection.deletionProtection;
     const logRetention = RETENTION[settings.logRetentionDays] as logs.RetentionDays;
     const stackProps = (description: string): StackProps => ({
@@ -80,53 +79,8 @@ export class AerialEnvironment extends Stage {
     // The buckets live with the pipeline that grants access to them, so that grants stay in one
     // template (and cdk-nag can name what they cover).
     this.pipeline = new Stack(this, 'Pipeline', stackProps('buckets, Step Functions, Batch, job API, job mail'));
-    const buckets = new AerialBuckets(this.pipeline, 'Buckets', {
-      names: names.buckets,
-      workDays: environment.retention.workDays,
-      uploadsDays: environment.retention.uploadsDays,
-      publishedDays: environment.retention.publishedDays,
-      retain: production,
-    });
-    const notificationKey = new TopicKey(this.pipeline, 'NotificationKey', {
-      description: `Aerial ${environment.name}: job notifications topic`,
-      services: [],
-    });
-    const notifications = new sns.Topic(this.pipeline, 'JobNotifications', {
-      topicName: names.topics.jobNotifications,
-      masterKey: notificationKey.key,
-      enforceSSL: true,
-    });
-    const mail = new JobMail(this.pipeline, 'Mail', { domain: settings.mailDomain });
-    const webhookSecret = new secretsmanager.Secret(this.pipeline, 'WebhookSecret', {
-      description: `Aerial ${environment.name}: signs job webhooks (x-aerial-signature, HMAC-SHA256)`,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-    acknowledge(
-      webhookSecret,
-      'receivers verify signatures with this value; rotating it means telling every receiver, so operators rotate it by the runbook',
-      ['AwsSolutions-SMG4'],
-    );
-    const compute = new BatchCompute(this.pipeline, 'Compute', {
-      vpc: network.vpc,
-      namePrefix: prefix,
-      ...settings.batch,
-    });
-    this.pipelineConstruct = new AerialPipeline(this.pipeline, 'Pipeline', {
-      environment,
-      buckets,
-      compute,
-      imageTag: props.imageTag,
-      logRetention,
-      notifications,
-      mail,
-      webhookSecret,
-    });
-    const api = new JobApi(this.pipeline, 'JobApi', {
-      pipeline: this.pipelineConstruct,
-      uploads: buckets.uploads,
-      namePrefix: prefix,
-      logRetention,
-    });
+    const { compute, pipeline, api } = pipelineResources(this.pipeline, props, network, logRetention);
+    this.pipelineConstruct = pipeline;
 
     this.cluster = new Stack(this, 'Cluster', stackProps('EKS, Karpenter, Argo CD'));
     const cluster = new AerialCluster(this.cluster, 'Cluster', {
@@ -140,30 +94,7 @@ export class AerialEnvironment extends Stage {
     network.tagClusterSubnets(cluster.names.clusterName, cluster.names.discoveryTag);
 
     this.observability = new Stack(this, 'Observability', stackProps('dashboard, alarms, budget'));
-    const observability = new AerialObservability(this.observability, 'Observability', {
-      namePrefix: prefix,
-      environmentName: environment.name,
-      stateMachine: this.pipelineConstruct.stateMachine,
-      functions: [...Object.values(this.pipelineConstruct.functions), api.startJob.function],
-      api: api.api,
-      stages: AERIAL_PIPELINE.stages.map((s) => s.name),
-      alertEmails: settings.alertEmails,
-      jobQueueArns: [...Object.values(compute.cpuQueues), ...Object.values(compute.gpuQueues)].map(
-        (q) => q.jobQueueArn,
-      ),
-      logRetention,
-      ...(this.pipelineConstruct.notifyDeadLetters
-        ? { notifyDeadLetters: this.pipelineConstruct.notifyDeadLetters }
-        : {}),
-    });
-    new BudgetGuardrails(this.observability, 'Budget', {
-      namePrefix: prefix,
-      monthlyUsd: environment.budget.monthlyUsd,
-      alertTopic: observability.warning,
-      alertEmails: environment.budget.alertEmails,
-      computeEnvironments: compute.computeEnvironments,
-      logRetention,
-    });
+    monitoring(this.observability, props, { pipeline, compute, api, logRetention });
 
     this.ciAccess = new Stack(this, 'CiAccess', stackProps('GitHub Actions deploy role (OIDC)'));
     new GithubDeployAccess(this.ciAccess, 'GithubDeploy', {
@@ -174,12 +105,107 @@ export class AerialEnvironment extends Stage {
       createProvider: settings.github.oidcProvider === 'create',
     });
 
-    // CloudFormation takes no Tags on a dashboard (cfn-lint E3002), though the L1 offers them.
-    const untaggable = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
-    for (const stack of [this.network, this.data, this.pipeline, this.cluster, this.observability, this.ciAccess]) {
-      Tags.of(stack).add('aerial:environment', environment.name, untaggable);
-      Tags.of(stack).add('aerial:managed-by', 'cdk', untaggable);
-    }
+    for (const stack of [this.network, this.data, this.pipeline, this.cluster, this.observability, this.ciAccess])
+      tagStack(stack, environment.name);
     acknowledgeEnvironmentFindings(this);
   }
+}
+
+/** Buckets, job notifications and mail, Batch compute, the job state machine and the job API, in the pipeline stack. */
+function pipelineResources(
+  stack: Stack,
+  props: AerialEnvironmentProps,
+  network: AerialNetwork,
+  logRetention: logs.RetentionDays,
+): { compute: BatchCompute; pipeline: AerialPipeline; api: JobApi } {
+  const { environment, settings } = props.config;
+  const names = deploymentNames(environment.name);
+  const prefix = names.prefix;
+  const production = environment.protection.deletionProtection;
+  const buckets = new AerialBuckets(stack, 'Buckets', {
+    names: names.buckets,
+    workDays: environment.retention.workDays,
+    uploadsDays: environment.retention.uploadsDays,
+    publishedDays: environment.retention.publishedDays,
+    retain: production,
+  });
+  const notificationKey = new TopicKey(stack, 'NotificationKey', {
+    description: `Aerial ${environment.name}: job notifications topic`,
+    services: [],
+  });
+  const notifications = new sns.Topic(stack, 'JobNotifications', {
+    topicName: names.topics.jobNotifications,
+    masterKey: notificationKey.key,
+    enforceSSL: true,
+  });
+  const mail = new JobMail(stack, 'Mail', { domain: settings.mailDomain });
+  const webhookSecret = new secretsmanager.Secret(stack, 'WebhookSecret', {
+    description: `Aerial ${environment.name}: signs job webhooks (x-aerial-signature, HMAC-SHA256)`,
+    generateSecretString: { passwordLength: 48, excludePunctuation: true },
+  });
+  acknowledge(
+    webhookSecret,
+    'receivers verify signatures with this value; rotating it means telling every receiver, so operators rotate it by the runbook',
+    ['AwsSolutions-SMG4'],
+  );
+  const compute = new BatchCompute(stack, 'Compute', {
+    vpc: network.vpc,
+    namePrefix: prefix,
+    ...settings.batch,
+  });
+  const pipeline = new AerialPipeline(stack, 'Pipeline', {
+    environment,
+    buckets,
+    compute,
+    imageTag: props.imageTag,
+    logRetention,
+    notifications,
+    mail,
+    webhookSecret,
+  });
+  const api = new JobApi(stack, 'JobApi', {
+    pipeline,
+    uploads: buckets.uploads,
+    namePrefix: prefix,
+    logRetention,
+  });
+  return { compute, pipeline, api };
+}
+
+/** Dashboard, alarms and the budget's guardrails, in the observability stack. */
+function monitoring(
+  stack: Stack,
+  props: AerialEnvironmentProps,
+  watched: { pipeline: AerialPipeline; compute: BatchCompute; api: JobApi; logRetention: logs.RetentionDays },
+): void {
+  const { environment, settings } = props.config;
+  const prefix = deploymentNames(environment.name).prefix;
+  const { pipeline, compute, api, logRetention } = watched;
+  const observability = new AerialObservability(stack, 'Observability', {
+    namePrefix: prefix,
+    environmentName: environment.name,
+    stateMachine: pipeline.stateMachine,
+    functions: [...Object.values(pipeline.functions), api.startJob.function],
+    api: api.api,
+    stages: AERIAL_PIPELINE.stages.map((s) => s.name),
+    alertEmails: settings.alertEmails,
+    jobQueueArns: [...Object.values(compute.cpuQueues), ...Object.values(compute.gpuQueues)].map((q) => q.jobQueueArn),
+    logRetention,
+    ...(pipeline.notifyDeadLetters ? { notifyDeadLetters: pipeline.notifyDeadLetters } : {}),
+  });
+  new BudgetGuardrails(stack, 'Budget', {
+    namePrefix: prefix,
+    monthlyUsd: environment.budget.monthlyUsd,
+    alertTopic: observability.warning,
+    alertEmails: environment.budget.alertEmails,
+    computeEnvironments: compute.computeEnvironments,
+    logRetention,
+  });
+}
+
+function tagStack(stack: Stack, environmentName: string): void {
+  // CloudFormation takes no Tags on a dashboard (cfn-lint E3002), though the L1 offers them.
+  const untaggable = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+  Tags.of(stack).add('aerial:environment', environmentName, untaggable);
+  Tags.of(stack).add('aerial:managed-by', 'cdk', untaggable);
 }

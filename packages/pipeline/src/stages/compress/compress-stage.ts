@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { PointGrid } from '../../geo/point-grid';
 import { readPlyPositions } from '../splat/splat-ply';
 import { readStageOutput, type StageHandler } from '@aerial/runtime';
-import { runTool } from '../tools/run-tool';
+import { runTool } from '../../external-programs/run-tool';
 
 /** Largest position error a SOG round trip may show, as a fraction of the scene's extent. */
 export const ROUND_TRIP_TOLERANCE = 0.002;

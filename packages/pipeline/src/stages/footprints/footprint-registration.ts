@@ -1,5 +1,5 @@
 import { type ImageRegistration } from '@aerial/contracts';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { type PlacedFootprint } from './footprint-rows';
 import { type PhotoPlacement, type PhotoToPlace } from './place-images';
 

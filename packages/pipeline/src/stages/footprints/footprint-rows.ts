@@ -1,6 +1,6 @@
 import { type FootprintRecord } from '@aerial/contracts';
 import { apply } from '../orthomosaic/similarity';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { type GroundRectangle, overlaps } from './footprint-geometry';
 import { type PhotoPlacement, type PhotoToPlace, type PlacedPhoto } from './place-images';
 

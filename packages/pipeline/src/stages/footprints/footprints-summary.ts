@@ -5,7 +5,7 @@ import {
   FootprintsSummarySchema,
 } from '@aerial/contracts';
 import { median } from '../../geo/local-frame';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { type PhotoPlacement } from './place-images';
 
 /** The stage's summary: how the photos were placed and the spread of their figures. */

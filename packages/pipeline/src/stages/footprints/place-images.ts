@@ -85,18 +85,10 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
   const gsdPriorM = priors.map((p) => (p.height && p.focalPx ? p.height.metres / p.focalPx : undefined));
   const complete = priors.every((p, k) => p.headingDeg !== undefined && gsdPriorM[k] !== undefined);
 
-  let unitM = complete ? median(gsdPriorM as number[]) : 0;
-  const metadataPlacement = (k: number, unit: number, headingDeg: number, gsdM: number): Similarity => {
-    const s = gsdM / unit;
-    return {
-      a: s * Math.cos(headingDeg * RAD),
-      b: s * Math.sin(headingDeg * RAD),
-      tx: enu[k]![0] / unit,
-      ty: -enu[k]![1] / unit,
-    };
-  };
+  const metadataUnitM = complete ? median(gsdPriorM as number[]) : 0;
+  const placeAt = placerAtGps(enu);
   const metadataInitial = complete
-    ? photos.map((_, k) => metadataPlacement(k, unitM, priors[k]!.headingDeg!, gsdPriorM[k]!))
+    ? photos.map((_, k) => placeAt(k, metadataUnitM, priors[k]!.headingDeg!, gsdPriorM[k]!))
     : undefined;
   const candidates = metadataInitial
     ? candidatePairs(
@@ -119,93 +111,38 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
     workingScale: matching.workingScales[k]!,
   }));
 
-  const unplaced: PhotoPlacement['unplaced'] = [];
-  let initial: (Similarity | undefined)[];
-  // GPS noise: a drone receiver's, or what the network fits show (phones: 5–10 m).
-  let gpsSigmaM = GPS_SIGMA_M;
-  let headingSources: HeadingSource[] = photos.map(() => 'registration');
-  let mountDeg: number | undefined;
-  if (metadataInitial) {
-    initial = metadataInitial;
-  } else {
-    const byNetworks = placeByNetworks({
-      records: photos.map((p) => p.record),
-      enu,
-      images: adjusted,
-      pairs,
-      headingDeg: priors.map((p) => p.headingDeg),
-      gsdPriorM,
-      placeAt: metadataPlacement,
-    });
-    initial = byNetworks.initial;
-    unitM = byNetworks.unitM;
-    gpsSigmaM = byNetworks.gpsSigmaM;
-    headingSources = byNetworks.headingSources;
-    mountDeg = byNetworks.mountDeg;
-    unplaced.push(...byNetworks.unplaced.map((u) => ({ ...u, code: 'not-placed' as const })));
-  }
+  const start: InitialPlacement = metadataInitial
+    ? {
+        initial: metadataInitial,
+        unitM: metadataUnitM,
+        // GPS noise: a drone receiver's.
+        gpsSigmaM: GPS_SIGMA_M,
+        headingSources: photos.map(() => 'registration'),
+        unplaced: [],
+      }
+    : placeByNetworks({
+        records: photos.map((p) => p.record),
+        enu,
+        images: adjusted,
+        pairs,
+        headingDeg: priors.map((p) => p.headingDeg),
+        gsdPriorM,
+        placeAt,
+      });
+  const { unitM, mountDeg } = start;
+  const unplaced: PhotoPlacement['unplaced'] = start.unplaced.map((u) => ({ ...u, code: 'not-placed' as const }));
 
-  // One adjustment of everything placed: matches tie photos together, GPS holds them in place.
-  // Frames tilted beyond what a flat placement can carry are then left out and the rest adjusted
-  // again without their matches.
-  const adjustAll = (indices: readonly number[]) => {
-    const local = new Map(indices.map((k, m) => [k, m]));
-    const localPairs = pairs
-      .filter((p) => local.has(p.i) && local.has(p.j))
-      .map((p) => ({ ...p, i: local.get(p.i)!, j: local.get(p.j)! }));
-    const result = adjust(
-      indices.map((k) => ({ ...adjusted[k]!, initial: initial[k]! })),
-      localPairs,
-      { gpsSigmaPx: gpsSigmaM / unitM },
-    );
-    const perspective = estimatePerspective(
-      indices.map((k, m) => ({ ...adjusted[k]!, placement: result.placements[m]!, focalPx: priors[k]!.focalPx })),
-      localPairs,
-    );
-    return { indices, result, perspective };
-  };
-  let placedIndices = photos.map((_, k) => k).filter((k) => initial[k]);
-  let solved = placedIndices.length ? adjustAll(placedIndices) : undefined;
-  if (solved) {
-    const tilted = solved.indices.flatMap((k, m) => {
-      const rejection = tiltRejection(photos[k]!.record, solved!.perspective[m]);
-      return rejection ? [{ index: k, ...rejection }] : [];
-    });
-    if (tilted.length) {
-      unplaced.push(...tilted);
-      const out = new Set(tilted.map((t) => t.index));
-      placedIndices = placedIndices.filter((k) => !out.has(k));
-      solved = placedIndices.length ? adjustAll(placedIndices) : undefined;
-    }
-  }
+  const { placedIndices, solved, tilted } = adjustLeavingOutTilted(photos, adjusted, priors, pairs, start);
+  unplaced.push(...tilted);
   const result = solved?.result;
   const perspective = solved?.perspective ?? [];
 
   const out: (PlacedPhoto | undefined)[] = new Array<PlacedPhoto | undefined>(n).fill(undefined);
   placedIndices.forEach((k, m) => {
-    const placement = result!.placements[m]!;
-    const gsdM = scaleOf(placement) * unitM;
-    const headingDeg = (((rotationOf(placement) / RAD) % 360) + 360) % 360;
-    const registered = result!.registered[m]!;
-    const prior = priors[k]!;
-    // Relative altitude and the user's flight height are taken as given; the measured scale comes
-    // before GPS altitude minus the ground, which drifts.
-    const measured =
-      prior.focalPx && (registered || !prior.height)
-        ? { metres: gsdM * prior.focalPx, source: 'photo-scale' as const }
-        : undefined;
-    const height =
-      prior.height && prior.height.source !== 'gps-altitude-minus-ground' ? prior.height : (measured ?? prior.height);
+    // Where the matches did not register a photo, its heading is the one it was first placed with.
+    const unregisteredHeading = metadataInitial ? 'recorded-yaw' : start.headingSources[k]!;
     out[k] = {
-      placement,
-      registered,
-      gsdM,
-      headingDeg,
-      headingSource: registered ? 'registration' : metadataInitial ? 'recorded-yaw' : headingSources[k]!,
-      ...(height ? { heightM: height.metres, heightSource: height.source } : { heightSource: 'unknown' as const }),
-      ...(prior.headingDeg !== undefined && registered
-        ? { yawDisagreementDeg: wrapAngle((prior.headingDeg - headingDeg) * RAD) / RAD }
-        : {}),
+      ...placedFigures(result!.placements[m]!, result!.registered[m]!, unregisteredHeading, priors[k]!, unitM),
       gain: matching.gains[k]!,
       ...(perspective[m]?.tiltDeg !== undefined ? { tiltDeg: perspective[m]!.tiltDeg } : {}),
     };
@@ -221,6 +158,112 @@ export async function placePhotos(photos: readonly PhotoToPlace[], options: Plac
     rmsResidualPx: result?.rmsResidualPx ?? 0,
     method: metadataInitial ? 'metadata' : 'photos',
     ...(mountDeg !== undefined ? { mountDeg } : {}),
+  };
+}
+
+/** First placements before the adjustment, from complete metadata or from the networks of matches. */
+interface InitialPlacement {
+  readonly initial: readonly (Similarity | undefined)[];
+  readonly unitM: number;
+  /** GPS noise: a drone receiver's, or what the network fits show (phones: 5–10 m). */
+  readonly gpsSigmaM: number;
+  readonly headingSources: readonly HeadingSource[];
+  readonly mountDeg?: number;
+  readonly unplaced: readonly { index: number; reason: string }[];
+}
+
+/** The similarity of photo `k` at its GPS position, from a heading and a ground resolution, in frame units of `unit` metres. */
+function placerAtGps(
+  enu: readonly [number, number][],
+): (k: number, unit: number, headingDeg: number, gsdM: number) => Similarity {
+  return (k, unit, headingDeg, gsdM) => {
+    const s = gsdM / unit;
+    return {
+      a: s * Math.cos(headingDeg * RAD),
+      b: s * Math.sin(headingDeg * RAD),
+      tx: enu[k]![0] / unit,
+      ty: -enu[k]![1] / unit,
+    };
+  };
+}
+
+/**
+ * One adjustment of everything placed: matches tie photos together, GPS holds them in place.
+ * Frames tilted beyond what a flat placement can carry are then left out and the rest adjusted
+ * again without their matches.
+ */
+function adjustLeavingOutTilted(
+  photos: readonly PhotoToPlace[],
+  adjusted: readonly { width: number; height: number; workingScale: number }[],
+  priors: readonly Priors[],
+  pairs: readonly PairMatch[],
+  start: InitialPlacement,
+) {
+  const { initial } = start;
+  const adjustAll = (indices: readonly number[]) => {
+    const local = new Map(indices.map((k, m) => [k, m]));
+    const localPairs = pairs
+      .filter((p) => local.has(p.i) && local.has(p.j))
+      .map((p) => ({ ...p, i: local.get(p.i)!, j: local.get(p.j)! }));
+    const result = adjust(
+      indices.map((k) => ({ ...adjusted[k]!, initial: initial[k]! })),
+      localPairs,
+      { gpsSigmaPx: start.gpsSigmaM / start.unitM },
+    );
+    const perspective = estimatePerspective(
+      indices.map((k, m) => ({ ...adjusted[k]!, placement: result.placements[m]!, focalPx: priors[k]!.focalPx })),
+      localPairs,
+    );
+    return { indices, result, perspective };
+  };
+  let placedIndices = photos.map((_, k) => k).filter((k) => initial[k]);
+  let solved = placedIndices.length ? adjustAll(placedIndices) : undefined;
+  const tilted: { index: number; code: 'tilted'; reason: string }[] = [];
+  if (solved) {
+    const found = solved;
+    tilted.push(
+      ...found.indices.flatMap((k, m) => {
+        const rejection = tiltRejection(photos[k]!.record, found.perspective[m]);
+        return rejection ? [{ index: k, ...rejection }] : [];
+      }),
+    );
+    if (tilted.length) {
+      const out = new Set(tilted.map((t) => t.index));
+      placedIndices = placedIndices.filter((k) => !out.has(k));
+      solved = placedIndices.length ? adjustAll(placedIndices) : undefined;
+    }
+  }
+  return { placedIndices, solved, tilted };
+}
+
+/** A placed photo's ground resolution, heading and height, and what each rests on. */
+function placedFigures(
+  placement: Similarity,
+  registered: boolean,
+  unregisteredHeading: HeadingSource,
+  prior: Priors,
+  unitM: number,
+): Omit<PlacedPhoto, 'gain' | 'tiltDeg'> {
+  const gsdM = scaleOf(placement) * unitM;
+  const headingDeg = (((rotationOf(placement) / RAD) % 360) + 360) % 360;
+  // Relative altitude and the user's flight height are taken as given; the measured scale comes
+  // before GPS altitude minus the ground, which drifts.
+  const measured =
+    prior.focalPx && (registered || !prior.height)
+      ? { metres: gsdM * prior.focalPx, source: 'photo-scale' as const }
+      : undefined;
+  const height =
+    prior.height && prior.height.source !== 'gps-altitude-minus-ground' ? prior.height : (measured ?? prior.height);
+  return {
+    placement,
+    registered,
+    gsdM,
+    headingDeg,
+    headingSource: registered ? 'registration' : unregisteredHeading,
+    ...(height ? { heightM: height.metres, heightSource: height.source } : { heightSource: 'unknown' as const }),
+    ...(prior.headingDeg !== undefined && registered
+      ? { yawDisagreementDeg: wrapAngle((prior.headingDeg - headingDeg) * RAD) / RAD }
+      : {}),
   };
 }
 

@@ -46,96 +46,20 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
   if (bytes.length === 0) return { ...base, reasons: [{ code: 'empty-file', message: 'the file is empty (0 bytes)' }] };
 
   const format = sniffFormat(bytes);
-  if (!format) {
-    const other = otherFormat(bytes);
-    const looksText = bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
-    const message = other
-      ? `the content is a ${other} image; drone photos must be JPEG or TIFF`
-      : looksText
-        ? 'the content is text, not a JPEG or TIFF image'
-        : 'the content is not a JPEG or TIFF image (unknown signature)';
-    return { ...base, reasons: [{ code: 'not-an-image', message }] };
-  }
+  if (!format) return { ...base, reasons: [{ code: 'not-an-image', message: notAnImageMessage(bytes) }] };
 
-  let width: number | undefined;
-  let height: number | undefined;
-  try {
-    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-    width = meta.width;
-    height = meta.height;
-  } catch (e) {
-    return {
-      ...base,
-      format,
-      reasons: [{ code: 'corrupt', message: `unreadable ${format.toUpperCase()} header: ${message(e)}` }],
-    };
-  }
-  if (!width || !height)
-    return { ...base, format, reasons: [{ code: 'corrupt', message: 'the image header declares no size' }] };
-  if (width * height > maxPixels) {
-    return {
-      ...base,
-      format,
-      width,
-      height,
-      reasons: [
-        {
-          code: 'too-large',
-          message: `declares ${width}×${height} pixels, above the ${(maxPixels / 1e6).toFixed(0)} MP limit`,
-        },
-      ],
-    };
-  }
+  const size = await readSize(bytes, format, maxPixels);
+  if ('refused' in size) return { ...base, format, ...size.declared, reasons: [size.refused] };
+  const { width, height } = size;
 
-  if (Math.min(width, height) < MIN_SIDE_PX) {
-    return {
-      ...base,
-      format,
-      width,
-      height,
-      reasons: [
-        {
-          code: 'too-small',
-          message: `the image is only ${width}×${height} pixels, too small to map (at least ${MIN_SIDE_PX} px a side)`,
-        },
-      ],
-    };
-  }
-
-  let metrics: ImageMetrics | undefined;
-  try {
-    // failOn 'warning' turns libvips' "premature end of file" and "corrupt data" warnings into
-    // errors: a photo with damaged data must not reach the mosaic.
-    const { data, info } = await sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels })
-      .rotate()
-      .resize(METRICS_SIZE, METRICS_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    metrics = imageMetrics(data, info.width, info.height, info.channels);
-  } catch (e) {
-    const text = message(e);
-    // "Corrupt JPEG data: premature end of data segment" is damage inside the file, not a cut.
-    const truncated =
-      !/corrupt/i.test(text) && /premature end|truncated|unexpected end|end of (file|stream)/i.test(text);
-    reasons.push({
-      code: truncated ? 'truncated' : 'corrupt',
-      message: truncated ? `the image data is cut short (${text})` : `the image cannot be decoded (${text})`,
-    });
+  const measured = await measure(bytes, maxPixels);
+  if ('refused' in measured) {
+    reasons.push(measured.refused);
     return { ...base, format, width, height };
   }
-
-  if (metrics.meanLuminance < 12 && metrics.darkFraction > 0.95) {
-    reasons.push({
-      code: 'black',
-      message: `the frame is black (mean luminance ${metrics.meanLuminance.toFixed(1)} of 255)`,
-    });
-  } else if (metrics.saturatedFraction > 0.5) {
-    reasons.push({
-      code: 'overexposed',
-      message: `${(metrics.saturatedFraction * 100).toFixed(0)} % of the frame is clipped white`,
-    });
-  }
+  const { metrics } = measured;
+  const exposure = exposureReason(metrics);
+  if (exposure) reasons.push(exposure);
 
   const tags = await readTags(bytes).catch((e: unknown) => {
     warnings.push(`metadata could not be parsed: ${message(e)}`);
@@ -145,6 +69,111 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
     reasons.push({ code: 'no-exif', message: 'the file has no EXIF metadata (camera, focal length, GPS)' });
     return { ...base, format, width, height, metrics };
   }
+  return { ...base, format, width, height, metrics, ...describe(tags, width, height, reasons, warnings) };
+}
+
+/** Why a file with neither JPEG's nor TIFF's signature is not an image we take. */
+function notAnImageMessage(bytes: Buffer): string {
+  const other = otherFormat(bytes);
+  const looksText = bytes.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+  return other
+    ? `the content is a ${other} image; drone photos must be JPEG or TIFF`
+    : looksText
+      ? 'the content is text, not a JPEG or TIFF image'
+      : 'the content is not a JPEG or TIFF image (unknown signature)';
+}
+
+interface Size {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The size the header declares, or why the file is refused on it (with the size, where known). */
+async function readSize(
+  bytes: Buffer,
+  format: 'jpeg' | 'tiff',
+  maxPixels: number,
+): Promise<Size | { refused: QaReason; declared?: Size }> {
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    width = meta.width;
+    height = meta.height;
+  } catch (e) {
+    return { refused: { code: 'corrupt', message: `unreadable ${format.toUpperCase()} header: ${message(e)}` } };
+  }
+  if (!width || !height) return { refused: { code: 'corrupt', message: 'the image header declares no size' } };
+  if (width * height > maxPixels) {
+    return {
+      declared: { width, height },
+      refused: {
+        code: 'too-large',
+        message: `declares ${width}×${height} pixels, above the ${(maxPixels / 1e6).toFixed(0)} MP limit`,
+      },
+    };
+  }
+  if (Math.min(width, height) < MIN_SIDE_PX) {
+    return {
+      declared: { width, height },
+      refused: {
+        code: 'too-small',
+        message: `the image is only ${width}×${height} pixels, too small to map (at least ${MIN_SIDE_PX} px a side)`,
+      },
+    };
+  }
+  return { width, height };
+}
+
+/** Decodes the whole image (a small rendition of it) and measures exposure and blur, or says why it cannot. */
+async function measure(bytes: Buffer, maxPixels: number): Promise<{ metrics: ImageMetrics } | { refused: QaReason }> {
+  try {
+    // failOn 'warning' turns libvips' "premature end of file" and "corrupt data" warnings into
+    // errors: a photo with damaged data must not reach the mosaic.
+    const { data, info } = await sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels })
+      .rotate()
+      .resize(METRICS_SIZE, METRICS_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { metrics: imageMetrics(data, info.width, info.height, info.channels) };
+  } catch (e) {
+    const text = message(e);
+    // "Corrupt JPEG data: premature end of data segment" is damage inside the file, not a cut.
+    const truncated =
+      !/corrupt/i.test(text) && /premature end|truncated|unexpected end|end of (file|stream)/i.test(text);
+    return {
+      refused: {
+        code: truncated ? 'truncated' : 'corrupt',
+        message: truncated ? `the image data is cut short (${text})` : `the image cannot be decoded (${text})`,
+      },
+    };
+  }
+}
+
+/** A black or blown-out frame. */
+function exposureReason(metrics: ImageMetrics): QaReason | undefined {
+  if (metrics.meanLuminance < 12 && metrics.darkFraction > 0.95)
+    return { code: 'black', message: `the frame is black (mean luminance ${metrics.meanLuminance.toFixed(1)} of 255)` };
+  if (metrics.saturatedFraction > 0.5)
+    return {
+      code: 'overexposed',
+      message: `${(metrics.saturatedFraction * 100).toFixed(0)} % of the frame is clipped white`,
+    };
+  return undefined;
+}
+
+/**
+ * Camera, position, attitude and time from the tags; adds a reason for no GPS or an oblique
+ * gimbal, and warnings for what is assumed or ignored.
+ */
+function describe(
+  tags: Tags,
+  width: number,
+  height: number,
+  reasons: QaReason[],
+  warnings: string[],
+): Pick<ImageAnalysis, 'camera' | 'gps' | 'relativeAltitude' | 'gimbal' | 'flight' | 'captureTime' | 'software'> {
   const ifd0 = tags.ifd0 ?? {};
   const exif = tags.exif ?? {};
   const dji = tags['drone-dji'] ?? {};
@@ -168,11 +197,6 @@ export async function analyzeImage(bytes: Buffer, maxPixels: number): Promise<Im
   const sensorWidthMm = planeResolution && exifWidth ? (exifWidth / planeResolution) * planeUnitMm : undefined;
 
   return {
-    ...base,
-    format,
-    width,
-    height,
-    metrics,
     camera: {
       make: str(ifd0.Make),
       model: str(ifd0.Model),

@@ -13,8 +13,8 @@ import { analyzeImage, type ImageAnalysis } from './analyze-image';
 import { datasetLimits } from '@aerial/runtime';
 import { openDataset } from '@aerial/runtime';
 import { datasetQa } from './dataset-qa';
-import { forEachLimited } from '../tools/for-each-limited';
-import { round } from '../tools/round';
+import { forEachLimited } from '../../concurrency/for-each-limited';
+import { round } from '../../numbers/round';
 
 /** Images decoded at once: one per core on these 2-core machines. */
 const CONCURRENCY = 2;

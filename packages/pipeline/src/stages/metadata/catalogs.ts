@@ -5,7 +5,7 @@ import {
   type Polygon,
   PRODUCTS,
 } from '@aerial/contracts';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { type CatalogColumn, writeGeoParquet } from './geoparquet';
 import { type ImageEnrichment } from './image-enrichment';
 import { type ProductStages } from './metadata-inputs';

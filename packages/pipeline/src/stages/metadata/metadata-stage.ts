@@ -1,6 +1,6 @@
 import { declaredOutput, type StageOutput, stageOutputKey, type StageSummary } from '@aerial/contracts';
 import { type ObjectStore, putJson, type StageHandler } from '@aerial/runtime';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { imagesCatalog, productRows, productsCatalog } from './catalogs';
 import { enrichImages, type ImageEnrichment } from './image-enrichment';
 import { readMetadataInputs } from './metadata-inputs';

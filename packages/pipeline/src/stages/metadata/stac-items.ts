@@ -1,5 +1,5 @@
 import { type Polygon, productContentType, productNamed, type StageSummary } from '@aerial/contracts';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { type ImageEnrichment } from './image-enrichment';
 import { type Bbox, fromItem, PROJECTION_EXTENSION, RASTER_EXTENSION, stacItem } from './stac';
 

@@ -52,7 +52,13 @@ interface Task {
   reject(error: Error): void;
 }
 
-/** Worker threads running `script` (feature-worker.js; tests give their own), one task each at a time. */
+/**
+ * Worker threads running `script` (feature-worker.js; tests give their own), one task each at a time.
+ * Not piscina: it replaces a crashed thread for the next task, so a thread that cannot start (OpenCV
+ * failing to load) would be started again for every waiting task; this pool replaces only threads
+ * that have answered once, fails the waiting tasks when none is left, and unrefs idle threads so
+ * the process exits when registration is done.
+ */
 export class FeatureWorkerPool implements FeatureBackend {
   private readonly idle: Worker[] = [];
   private readonly queue: Task[] = [];

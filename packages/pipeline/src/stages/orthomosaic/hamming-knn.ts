@@ -106,41 +106,70 @@ export class HammingKnn {
 //       (local.set $out (i32.add (local.get $out) (i32.const 12)))
 //       (local.set $i (i32.add (local.get $i) (i32.const 1)))
 //       (br $next_i))))
+/** Opcodes used (WebAssembly 1.0 core). */
+const op = {
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  localGet: 0x20,
+  localSet: 0x21,
+  i32Load: 0x28,
+  i64Load: 0x29,
+  i32Store: 0x36,
+  i32Const: 0x41,
+  i32GeU: 0x4f,
+  i32LtU: 0x49,
+  i32Add: 0x6a,
+  i32Mul: 0x6c,
+  i32Shl: 0x74,
+  i64Popcnt: 0x7b,
+  i64Xor: 0x85,
+  i32WrapI64: 0xa7,
+} as const;
+/** The block type of a block, loop or if that leaves nothing on the stack. */
+const empty = 0x40;
+// knn2's parameters, then its locals, by index.
+const [a, na, b, nb, words, out, i, j, w, qa, tb, d, best, second, index, stride] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+] as const;
+const get = (l: number) => [op.localGet, l];
+const set = (l: number) => [op.localSet, l];
+const i32 = (v: number) => [op.i32Const, ...sleb(v)];
+/** `local += step` */
+const increment = (local: number, step: number | readonly number[]) => [
+  ...get(local),
+  ...(typeof step === 'number' ? i32(step) : step),
+  op.i32Add,
+  ...set(local),
+];
+
+// After the constants above, which assembling reads.
 const MODULE = assemble();
 
+/** The module: one memory and the function `knn2` (see its text above), both exported. */
 function assemble(): Uint8Array {
-  // Opcodes used (WebAssembly 1.0 core).
-  const op = {
-    block: 0x02,
-    loop: 0x03,
-    if: 0x04,
-    else: 0x05,
-    end: 0x0b,
-    br: 0x0c,
-    brIf: 0x0d,
-    localGet: 0x20,
-    localSet: 0x21,
-    i32Load: 0x28,
-    i64Load: 0x29,
-    i32Store: 0x36,
-    i32Const: 0x41,
-    i32GeU: 0x4f,
-    i32LtU: 0x49,
-    i32Add: 0x6a,
-    i32Mul: 0x6c,
-    i32Shl: 0x74,
-    i64Popcnt: 0x7b,
-    i64Xor: 0x85,
-    i32WrapI64: 0xa7,
-  } as const;
-  const empty = 0x40;
-  const [a, na, b, nb, words, out, i, j, w, qa, tb, d, best, second, index, stride] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-  ] as const;
-  const get = (l: number) => [op.localGet, l];
-  const set = (l: number) => [op.localSet, l];
-  const i32 = (v: number) => [op.i32Const, ...sleb(v)];
-  const body = [
+  const body = knn2Body();
+  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+  const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    // type 0: (i32 × 6) → ()
+    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(3, [1, 0]),
+    // memory 0: at least one page
+    ...section(5, [1, 0, 1]),
+    ...section(7, [2, ...name('memory'), 0x02, 0, ...name('knn2'), 0x00, 0]),
+    ...section(10, [1, ...uleb(body.length), ...body]),
+  ]);
+}
+
+/** knn2: for each query descriptor `i`, over every train descriptor `j`, the nearest two. */
+function knn2Body(): number[] {
+  return [
     // one declaration: 10 locals of i32
     1,
     10,
@@ -149,15 +178,39 @@ function assemble(): Uint8Array {
     ...i32(3),
     op.i32Shl,
     ...set(stride),
+    ...countedLoop(i, na, [
+      ...startQuery(),
+      ...countedLoop(j, nb, [...distance(), ...keepNearestTwo(), ...increment(tb, get(stride)), ...increment(j, 1)]),
+      ...storeNeighbours(),
+      ...increment(i, 1),
+    ]),
+    op.end,
+  ];
+}
+
+/** `while (counter < limit) { …body }`: the body steps the counter itself. */
+function countedLoop(counter: number, limit: number, body: readonly number[]): number[] {
+  return [
     op.block,
     empty,
     op.loop,
     empty,
-    ...get(i),
-    ...get(na),
+    ...get(counter),
+    ...get(limit),
     op.i32GeU,
     op.brIf,
     1,
+    ...body,
+    op.br,
+    0,
+    op.end,
+    op.end,
+  ];
+}
+
+/** Points `qa` at query row `i`, resets the two nearest, and starts `j`, `tb` at the first train row. */
+function startQuery(): number[] {
+  return [
     ...get(a),
     ...get(i),
     ...get(stride),
@@ -174,54 +227,34 @@ function assemble(): Uint8Array {
     ...set(j),
     ...get(b),
     ...set(tb),
-    op.block,
-    empty,
-    op.loop,
-    empty,
-    ...get(j),
-    ...get(nb),
-    op.i32GeU,
-    op.brIf,
-    1,
+  ];
+}
+
+/** `d` = popcount of query row `qa` XOR train row `tb`, a 64-bit word at a time. */
+function distance(): number[] {
+  const load = (row: number) => [...get(row), ...get(w), op.i32Add, op.i64Load, 3, 0];
+  return [
     ...i32(0),
     ...set(d),
     ...i32(0),
     ...set(w),
-    op.block,
-    empty,
-    op.loop,
-    empty,
-    ...get(w),
-    ...get(stride),
-    op.i32GeU,
-    op.brIf,
-    1,
-    ...get(d),
-    ...get(qa),
-    ...get(w),
-    op.i32Add,
-    op.i64Load,
-    3,
-    0,
-    ...get(tb),
-    ...get(w),
-    op.i32Add,
-    op.i64Load,
-    3,
-    0,
-    op.i64Xor,
-    op.i64Popcnt,
-    op.i32WrapI64,
-    op.i32Add,
-    ...set(d),
-    ...get(w),
-    ...i32(8),
-    op.i32Add,
-    ...set(w),
-    op.br,
-    0,
-    op.end,
-    op.end,
+    ...countedLoop(w, stride, [
+      ...get(d),
+      ...load(qa),
+      ...load(tb),
+      op.i64Xor,
+      op.i64Popcnt,
+      op.i32WrapI64,
+      op.i32Add,
+      ...set(d),
+      ...increment(w, 8),
+    ]),
+  ];
+}
+
+/** `if (d < best) { second = best; best = d; index = j } else if (d < second) second = d` */
+function keepNearestTwo(): number[] {
+  return [
     ...get(d),
     ...get(best),
     op.i32LtU,
@@ -243,59 +276,13 @@ function assemble(): Uint8Array {
     ...set(second),
     op.end,
     op.end,
-    ...get(tb),
-    ...get(stride),
-    op.i32Add,
-    ...set(tb),
-    ...get(j),
-    ...i32(1),
-    op.i32Add,
-    ...set(j),
-    op.br,
-    0,
-    op.end,
-    op.end,
-    ...get(out),
-    ...get(index),
-    op.i32Store,
-    2,
-    0,
-    ...get(out),
-    ...get(best),
-    op.i32Store,
-    2,
-    4,
-    ...get(out),
-    ...get(second),
-    op.i32Store,
-    2,
-    8,
-    ...get(out),
-    ...i32(12),
-    op.i32Add,
-    ...set(out),
-    ...get(i),
-    ...i32(1),
-    op.i32Add,
-    ...set(i),
-    op.br,
-    0,
-    op.end,
-    op.end,
-    op.end,
   ];
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    // type 0: (i32 × 6) → ()
-    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(3, [1, 0]),
-    // memory 0: at least one page
-    ...section(5, [1, 0, 1]),
-    ...section(7, [2, ...name('memory'), 0x02, 0, ...name('knn2'), 0x00, 0]),
-    ...section(10, [1, ...uleb(body.length), ...body]),
-  ]);
+}
+
+/** Writes `index`, `best`, `second` at `out` and moves `out` past them. */
+function storeNeighbours(): number[] {
+  const store = (local: number, offset: number) => [...get(out), ...get(local), op.i32Store, 2, offset];
+  return [...store(index, 0), ...store(best, 4), ...store(second, 8), ...increment(out, 12)];
 }
 
 function uleb(value: number): number[] {

@@ -9,7 +9,7 @@ import {
 import { z } from 'zod';
 import { type LocalFrame } from '../../geo/local-frame';
 import { type ObjectStore, stageOutputs } from '@aerial/runtime';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { adjustToSfm, readSfmCameras, SFM_MAX_DISAGREEMENT_M } from './sfm-cameras';
 import { type Similarity } from './similarity';
 

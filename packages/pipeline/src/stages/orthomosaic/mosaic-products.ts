@@ -2,7 +2,7 @@ import { COG_CONTENT_TYPE, declaredOutput, type StageOutput, stageOutputKey } fr
 import { createReadStream } from 'node:fs';
 import sharp from 'sharp';
 import { type ObjectStore, putJson } from '@aerial/runtime';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { type CogResult } from './cog-writer-thread';
 import { type MosaicImage } from './mosaic-inputs';
 import { type MosaicLayout } from './mosaic-layout';

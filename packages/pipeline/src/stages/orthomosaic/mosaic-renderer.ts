@@ -1,3 +1,4 @@
+import { DecodedImageCache, type TilePlan } from './decoded-image-cache';
 import { invert, type Similarity } from './similarity';
 
 // Math held in a module constant: under jest every global lookup goes through the vm context's
@@ -57,17 +58,28 @@ export interface RenderStats {
 export async function renderMosaic(o: RenderOptions): Promise<RenderStats> {
   const T = o.tileSize;
   const feather = o.featherPx ?? 24;
+  const tiles = planTiles(o, feather);
+  const images = new DecodedImageCache(o.images, tiles, o.load, o.cacheBytes);
+  const best = new Float32Array(T * T);
+  const sum = new Float32Array(T * T * 4);
+  for (const [index, tile] of tiles.entries()) {
+    o.signal?.throwIfAborted();
+    await images.ready(index);
+    images.decodeAhead(index);
+    const rgba = renderTile(o.images, images, tile, T, feather, best, sum);
+    await o.onTile(tile.column, tile.row, rgba);
+    o.onProgress?.(index + 1, tiles.length);
+  }
+  return { decodes: images.decodes, peakCacheBytes: images.peakBytes, tiles: tiles.length };
+}
+
+/** The mosaic's tiles in row-major order, each with the images its blocks need. */
+function planTiles(o: RenderOptions, feather: number): TilePlan[] {
+  const T = o.tileSize;
   const columns = M.ceil(o.width / T);
   const rows = M.ceil(o.height / T);
   const bounds = o.images.map(imageBounds);
-  const cache = new Map<number, RgbImage>();
-  let cacheBytes = 0;
-  let peakCacheBytes = 0;
-  let decodes = 0;
-  const best = new Float32Array(T * T);
-  const sum = new Float32Array(T * T * 4);
-  let done = 0;
-  const tiles: { x0: number; y0: number; column: number; row: number; needed: number[]; blocks: number[][] }[] = [];
+  const tiles: TilePlan[] = [];
   for (let row = 0; row < rows; row++) {
     for (let column = 0; column < columns; column++) {
       const x0 = column * T;
@@ -91,92 +103,46 @@ export async function renderMosaic(o: RenderOptions): Promise<RenderStats> {
       tiles.push({ x0, y0, column, row, needed, blocks });
     }
   }
-  // Each image's tiles in render order: eviction drops the image needed again furthest ahead
-  // (Belady's rule, exact here because the schedule is known), not the least recently used,
-  // which the row-by-row sweep over overlapping photos defeats.
-  const uses = o.images.map(() => [] as number[]);
-  tiles.forEach((tile, index) => tile.needed.forEach((k) => uses[k]!.push(index)));
-  const nextUse = (k: number, after: number): number => {
-    const list = uses[k]!;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]! <= after) lo = mid + 1;
-      else hi = mid;
+  return tiles;
+}
+
+/**
+ * Blends a tile's images into RGBA, pixel by pixel taking the nearest centre (`best`, `sum` are
+ * scratch buffers of the tile's size, reused across tiles).
+ */
+function renderTile(
+  mosaicImages: readonly MosaicImage[],
+  decoded: DecodedImageCache,
+  { x0, y0, blocks }: TilePlan,
+  T: number,
+  feather: number,
+  best: Float32Array,
+  sum: Float32Array,
+): Uint8Array {
+  best.fill(Infinity);
+  sum.fill(0);
+  let b = 0;
+  for (let by = 0; by < T; by += BLOCK) {
+    for (let bx = 0; bx < T; bx += BLOCK) {
+      const block = { x0: bx, y0: by, x1: M.min(T, bx + BLOCK), y1: M.min(T, by + BLOCK) };
+      const images = blocks[b++]!;
+      for (const k of images) nearestCentre(mosaicImages[k]!, x0, y0, T, block, best);
+      for (const k of images) accumulate(mosaicImages[k]!, decoded.get(k), x0, y0, T, block, best, feather, sum);
     }
-    return lo < list.length ? list[lo]! : Infinity;
-  };
-  // Decoding runs on libuv's threads: the next tile's images decode while this one renders.
-  const inflight = new Map<number, Promise<RgbImage>>();
-  const start = (k: number) => {
-    if (!cache.has(k) && !inflight.has(k)) {
-      decodes++;
-      inflight.set(k, o.load(k));
-    }
-  };
-  for (const [index, { x0, y0, column, row, needed, blocks }] of tiles.entries()) {
-    o.signal?.throwIfAborted();
-    for (const k of needed) start(k);
-    for (const k of needed) {
-      const hit = cache.get(k);
-      if (hit) {
-        cache.delete(k);
-        cache.set(k, hit);
-        continue;
-      }
-      const image = await inflight.get(k)!;
-      inflight.delete(k);
-      const evictable = [...cache.keys()]
-        .filter((old) => !needed.includes(old))
-        .sort((a, b) => nextUse(b, index) - nextUse(a, index));
-      for (const old of evictable) {
-        if (cacheBytes + image.data.byteLength <= o.cacheBytes) break;
-        cacheBytes -= cache.get(old)!.data.byteLength;
-        cache.delete(old);
-      }
-      cache.set(k, image);
-      cacheBytes += image.data.byteLength;
-      peakCacheBytes = M.max(peakCacheBytes, cacheBytes);
-    }
-    // Decode ahead, in the order the coming tiles need the images, as far as the cache has room:
-    // decoding is most of the render's time, and it runs on other threads than this loop.
-    let room = o.cacheBytes - cacheBytes - [...inflight.keys()].reduce((s, k) => s + imageBytes(o.images[k]!), 0);
-    ahead: for (let next = index + 1; next < tiles.length && room > 0; next++) {
-      for (const k of tiles[next]!.needed) {
-        if (cache.has(k) || inflight.has(k)) continue;
-        room -= imageBytes(o.images[k]!);
-        if (room < 0) break ahead;
-        start(k);
-      }
-    }
-    best.fill(Infinity);
-    sum.fill(0);
-    let b = 0;
-    for (let by = 0; by < T; by += BLOCK) {
-      for (let bx = 0; bx < T; bx += BLOCK) {
-        const block = { x0: bx, y0: by, x1: M.min(T, bx + BLOCK), y1: M.min(T, by + BLOCK) };
-        const images = blocks[b++]!;
-        for (const k of images) nearestCentre(o.images[k]!, x0, y0, T, block, best);
-        for (const k of images) accumulate(o.images[k]!, cache.get(k)!, x0, y0, T, block, best, feather, sum);
-      }
-    }
-    const rgba = new Uint8Array(T * T * 4);
-    // A clamped view rounds and clamps on assignment, natively.
-    const out = new Uint8ClampedArray(rgba.buffer);
-    for (let p = 0; p < T * T; p++) {
-      const o4 = p * 4;
-      const w = sum[o4 + 3]!;
-      if (w <= 0) continue;
-      out[o4] = sum[o4]! / w;
-      out[o4 + 1] = sum[o4 + 1]! / w;
-      out[o4 + 2] = sum[o4 + 2]! / w;
-      out[o4 + 3] = 255;
-    }
-    await o.onTile(column, row, rgba);
-    o.onProgress?.(++done, columns * rows);
   }
-  return { decodes, peakCacheBytes, tiles: columns * rows };
+  const rgba = new Uint8Array(T * T * 4);
+  // A clamped view rounds and clamps on assignment, natively.
+  const out = new Uint8ClampedArray(rgba.buffer);
+  for (let p = 0; p < T * T; p++) {
+    const o4 = p * 4;
+    const w = sum[o4 + 3]!;
+    if (w <= 0) continue;
+    out[o4] = sum[o4]! / w;
+    out[o4 + 1] = sum[o4 + 1]! / w;
+    out[o4 + 2] = sum[o4 + 2]! / w;
+    out[o4 + 3] = 255;
+  }
+  return rgba;
 }
 
 /** Side of the blocks a tile is rendered in, pixels: small enough that most see one or two images. */
@@ -235,10 +201,6 @@ function covers(image: MosaicImage, x0: number, y0: number, x1: number, y1: numb
     if (u < -limitU || u > limitU || v < -limitV || v > limitV) return false;
   }
   return true;
-}
-
-function imageBytes(image: MosaicImage): number {
-  return image.width * image.height * 3;
 }
 
 /** Mosaic bounding box of an image's corners. */

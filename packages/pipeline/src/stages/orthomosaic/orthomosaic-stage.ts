@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { LocalFrame } from '../../geo/local-frame';
 import { type ObjectStore, type StageHandler } from '@aerial/runtime';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { openCogWriter } from './cog-writer-thread';
 import { framePlacements, type MosaicImage, readMosaicInputs } from './mosaic-inputs';
 import { mosaicBbox, mosaicLayout } from './mosaic-layout';

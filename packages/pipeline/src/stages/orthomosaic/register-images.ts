@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { exposureGains } from './exposure';
 import { type ImageFeatures, type PairMatch, type WorkingImage } from './feature-matching';
-import { forEachLimited } from '../tools/for-each-limited';
+import { forEachLimited } from '../../concurrency/for-each-limited';
 import { featureBackend } from './feature-workers';
 import { imageBounds } from './mosaic-renderer';
 import { invert, type Similarity } from './similarity';

@@ -10,7 +10,7 @@ import {
 } from '@aerial/contracts';
 import { createHash } from 'node:crypto';
 import { copyBetween, type ObjectInfo, type ObjectStore, putJson, type StageHandler } from '@aerial/runtime';
-import { forEachLimited } from '../tools/for-each-limited';
+import { forEachLimited } from '../../concurrency/for-each-limited';
 import { publicationOf } from './publication-record';
 import { publishedCopies, type PublishedCopy, readProducedStages } from './published-copies';
 

@@ -1,6 +1,6 @@
 import { type ImageRecord } from '@aerial/contracts';
 import { type LocalFrame } from '../../geo/local-frame';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 import { cameraCenter, type ColmapModel, reprojectionErrorByImage } from './colmap-text-model';
 import { heightsAboveSparseGround } from './sparse-ground';
 

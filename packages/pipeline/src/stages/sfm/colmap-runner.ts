@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { runTool } from '../tools/run-tool';
+import { runTool } from '../../external-programs/run-tool';
 
 export const COLMAP_INSTALL_HINT =
   'install COLMAP (Debian/Ubuntu: apt-get install colmap) or choose a preset without 3D';

@@ -2,7 +2,7 @@ import { FootprintRecordSchema, type ImageRecord } from '@aerial/contracts';
 import { z } from 'zod';
 import { median } from '../../geo/local-frame';
 import { type ObjectStore, optionalStageOutputs } from '@aerial/runtime';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 
 /**
  * The altitude each photo's camera is aligned to. GPS altitude drifts (by ~100 m over the Caliterra

@@ -21,7 +21,7 @@ import { COLMAP_INSTALL_HINT, colmapVersion } from './colmap-runner';
 import { type ColmapModel, parseColmapText } from './colmap-text-model';
 import { alignToGps } from './gps-alignment';
 import { readFootprintHeights, referenceAltitudes } from './reference-altitudes';
-import { round } from '../tools/round';
+import { round } from '../../numbers/round';
 
 export { referenceAltitudes } from './reference-altitudes';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseColmapText } from '../sfm/colmap-text-model';
 import { readStageOutput, type StageHandler } from '@aerial/runtime';
-import { runTool } from '../tools/run-tool';
+import { runTool } from '../../external-programs/run-tool';
 import { initialGaussians } from './gaussian-splats';
 import { writeSplatPly } from './splat-ply';
 

@@ -4,7 +4,8 @@ import { TILE_SIZE } from '../../geo/web-mercator';
 /**
  * Permits for tiles being encoded or stored at once, shared by the levels cut side by side. Each
  * permit is a tile's pixel buffer, used again by the next tile: a fresh 256 KiB buffer per tile
- * cost more in page faults and garbage collection than copying the pixels.
+ * cost more in page faults and garbage collection than copying the pixels. A pool of buffers, so
+ * not the pipeline's concurrency helper (forEachLimited), which bounds tasks over indices.
  */
 export class EncodeSlots {
   private readonly free: Buffer[] = [];

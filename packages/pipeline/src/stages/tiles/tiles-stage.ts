@@ -7,8 +7,8 @@ import { enclosingTile, fromMercator, toMercator } from '../../geo/web-mercator'
 import { fileOfObject, putJson } from '@aerial/runtime';
 import { COG_TILE } from '../orthomosaic/orthomosaic-stage';
 import { stageOutputs, type StageHandler } from '@aerial/runtime';
-import { round } from '../tools/round';
-import { withLibvipsForManySmallImages } from '../tools/libvips-settings';
+import { round } from '../../numbers/round';
+import { withLibvipsForManySmallImages } from './libvips-settings';
 import { EncodeSlots } from './tile-encoding';
 import { cutPyramid } from './tile-pyramid';
 
