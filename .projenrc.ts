@@ -166,6 +166,8 @@ const hub = repo.addPackage({
     // Footprint vector tiles are cut and encoded here: the embedded PostGIS has no ST_AsMVT.
     'geojson-vt': '^3.2.1',
     'vt-pbf': '^3.1.3',
+    // Tile, vector-index, publication and status caches (byte- or count-bounded, with TTLs).
+    'lru-cache': '^11.2.0',
   },
   devDeps: {
     '@types/pg': '^8.15.0',

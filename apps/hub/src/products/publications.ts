@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   type CatalogImageRow,
   FootprintRecordSchema,
@@ -18,7 +19,8 @@ import type { TileDatabase } from '../db/tile-database';
  * products. Pointers are cached briefly: every map tile request asks for one.
  */
 export class Publications {
-  private readonly cache = new Map<string, { at: number; value: Publication | undefined }>();
+  // lru-cache stores no `undefined`: the wrapper caches "not published" too.
+  private readonly cache: LRUCache<string, { value: Publication | undefined }> | undefined;
 
   /**
    * @param store the work store: stage outputs (image records, footprints)
@@ -27,24 +29,26 @@ export class Publications {
   constructor(
     private readonly store: ObjectStore,
     private readonly published: ObjectStore = store,
-    private readonly ttlMs = 5_000,
-  ) {}
+    ttlMs = 5_000,
+  ) {
+    // A ttl of 0 means "never expires" to lru-cache; here it means "do not cache".
+    this.cache = ttlMs > 0 ? new LRUCache({ max: 1000, ttl: ttlMs }) : undefined;
+  }
 
   /** The job's current publication, or undefined when it has none. */
   async current(jobId: string): Promise<Publication | undefined> {
-    const hit = this.cache.get(jobId);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const hit = this.cache?.get(jobId);
+    if (hit) return hit.value;
     const key = publishedPointer(jobId);
     const value = (await this.published.head(key))
       ? PublicationSchema.parse(await getJson(this.published, key))
       : undefined;
-    this.cache.set(jobId, { at: Date.now(), value });
-    if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache?.set(jobId, { value });
     return value;
   }
 
   forget(jobId: string): void {
-    this.cache.delete(jobId);
+    this.cache?.delete(jobId);
   }
 
   /**

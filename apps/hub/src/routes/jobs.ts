@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   DEFAULT_PRESET,
   JobRequestSchema,
@@ -70,16 +71,15 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, opt
  * them all (and the embedded database runs one statement at a time).
  */
 class RecentStatuses {
-  private readonly recent = new Map<string, { at: number; value: Promise<JobStatusRow | undefined> }>();
+  private readonly recent = new LRUCache<string, Promise<JobStatusRow | undefined>>({ max: 10_000, ttl: 500 });
 
   constructor(private readonly jobs: JobsRepository) {}
 
   get(jobId: string): Promise<JobStatusRow | undefined> {
     const hit = this.recent.get(jobId);
-    if (hit && Date.now() - hit.at < 500) return hit.value;
+    if (hit) return hit;
     const value = this.jobs.jobStatus(jobId);
-    this.recent.set(jobId, { at: Date.now(), value });
-    if (this.recent.size > 10_000) this.recent.delete(this.recent.keys().next().value as string);
+    this.recent.set(jobId, value);
     value.catch(() => this.recent.delete(jobId));
     return value;
   }

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Publications } from '../../products/publications';
 import { ErrorBodySchema, notFound } from '../errors';
-import { ByteBoundedCache } from './byte-bounded-cache';
+import { LRUCache } from 'lru-cache';
 import { JobParams, TileParams } from './params';
 
 export interface RasterTileRoutesOptions {
@@ -19,10 +19,11 @@ export interface RasterTileRoutesOptions {
 export const rasterTileRoutes: FastifyPluginAsync<RasterTileRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { store, publications } = options;
-  const tileCache = new ByteBoundedCache<{ bytes?: Buffer; etag: string }>(
-    options.tileCacheBytes ?? 64 * 1024 * 1024,
-    (t) => (t.bytes?.byteLength ?? 0) + 256,
-  );
+  // Bounded by bytes: a tile is 1–60 KiB, an absent one (204) only its entry.
+  const tileCache = new LRUCache<string, { bytes?: Buffer; etag: string }>({
+    maxSize: options.tileCacheBytes ?? 64 * 1024 * 1024,
+    sizeCalculation: (t) => (t.bytes?.byteLength ?? 0) + 256,
+  });
 
   app.get(
     '/tiles/:jobId/tilejson.json',

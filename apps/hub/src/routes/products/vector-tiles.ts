@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import geojsonvt from 'geojson-vt';
@@ -24,7 +25,9 @@ const MAX_INDEXES = 200;
 export const vectorTileRoutes: FastifyPluginAsync<VectorTileRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { images, publications } = options;
-  const vectorIndexes = new Map<string, { runId: string; index: ReturnType<typeof geojsonvt> }>();
+  const vectorIndexes = new LRUCache<string, { runId: string; index: ReturnType<typeof geojsonvt> }>({
+    max: MAX_INDEXES,
+  });
   app.get(
     '/tiles/:jobId/footprints/:z/:x/:y.pbf',
     {
@@ -51,7 +54,6 @@ export const vectorTileRoutes: FastifyPluginAsync<VectorTileRoutesOptions> = asy
           }),
         };
         vectorIndexes.set(jobId, entry);
-        if (vectorIndexes.size > MAX_INDEXES) vectorIndexes.delete(vectorIndexes.keys().next().value as string);
       }
       const tile = entry.index.getTile(zoom, x, y);
       reply.header('cache-control', 'public, max-age=3600, must-revalidate');
