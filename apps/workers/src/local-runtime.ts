@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { AERIAL_PIPELINE, renderAsl } from '@aerial/definition';
-import { childProcessRunner, ExecutionStore, inProcessFunctionRunner, LocalEngine, STAGE_HANDLERS } from '@aerial/pipeline';
+import {
+  childProcessRunner,
+  ExecutionStore,
+  inProcessFunctionRunner,
+  LocalEngine,
+  STAGE_HANDLERS,
+} from '@aerial/pipeline';
 import { type WorkerConfig } from './worker-config';
 
 /** The compiled container entrypoint beside this module. */

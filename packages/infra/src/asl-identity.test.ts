@@ -1,4 +1,11 @@
-import { AERIAL_PIPELINE, assertValidAsl, renderAsl, substitute, type AslDocument, localSubstitutions } from '@aerial/definition';
+import {
+  AERIAL_PIPELINE,
+  assertValidAsl,
+  renderAsl,
+  substitute,
+  type AslDocument,
+  localSubstitutions,
+} from '@aerial/definition';
 import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
 import { deployedDefinition } from './pipeline/aerial-pipeline';
 import { synthApp } from './test-support/synth';

@@ -1,5 +1,11 @@
 import { CLUSTER_NAMESPACES, PIPELINE_NAME, PLATFORM } from '@aerial/contracts';
-import { AERIAL_PIPELINE, assertStagesFitJobTimeout, deployedDefinition, renderAsl, renderWorkflowTemplate } from '@aerial/definition';
+import {
+  AERIAL_PIPELINE,
+  assertStagesFitJobTimeout,
+  deployedDefinition,
+  renderAsl,
+  renderWorkflowTemplate,
+} from '@aerial/definition';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { WORKLOAD_NODE_SELECTOR } from '../placement';

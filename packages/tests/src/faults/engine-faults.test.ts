@@ -9,7 +9,13 @@ import {
   type StageName,
 } from '@aerial/contracts';
 import { AERIAL_PIPELINE, type AslDocument, renderAsl } from '@aerial/definition';
-import { childProcessRunner, type ContainerRunner, inProcessContainerRunner, type LocalEngine, SfnApiServer } from '@aerial/pipeline';
+import {
+  childProcessRunner,
+  type ContainerRunner,
+  inProcessContainerRunner,
+  type LocalEngine,
+  SfnApiServer,
+} from '@aerial/pipeline';
 import { getJson, LocalFolderStore, type StageHandler } from '@aerial/runtime';
 import { guardBudgetStage } from '@aerial/function-stages';
 import { fakeStages, type FaultPlan } from '@aerial/pipeline/testing';
