@@ -5,6 +5,8 @@ export * from './object-store/create-object-store';
 export * from './object-store/transient-errors';
 export * from './stage-runtime';
 export * from './events/mqtt-event-publisher';
+export * from './events/stage-events';
+export * from './config/process-config';
 export * from './metrics/stage-metrics';
 export * from './datasets/dataset-source';
 export * from './datasets/dataset-limits';
