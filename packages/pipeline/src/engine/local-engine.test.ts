@@ -4,6 +4,7 @@ import {
   type JobRequestInput,
   type JobStatus,
   keys,
+  loadRuntimeConfig,
   nextJobStatus,
   type PipelineEvent,
   type StageName,
@@ -18,7 +19,7 @@ import { LocalFolderStore } from '@aerial/runtime';
 import { getJson } from '@aerial/runtime';
 import { guardBudgetStage } from '@aerial/function-stages';
 import { ingestStage } from '../stages/ingest/ingest-stage';
-import { deliverFromEnv } from '@aerial/function-stages';
+import { createDeliver, localDeliveryServices } from '@aerial/function-stages';
 import { notifyStage } from '@aerial/function-stages';
 import { type StageHandler } from '@aerial/runtime';
 import { inProcessEngine } from '../testing/in-process-engine';
@@ -179,7 +180,11 @@ describe('LocalEngine', () => {
     mkdirSync(photos);
     writeFileSync(join(photos, 'notes.txt'), 'not a photo');
     // MQTT_URL= (empty) as a .env file leaves it: unset, so the MQTT target is skipped, not fatal.
-    const engine = engineWith({ Ingest: ingestStage, Notify: notifyStage(deliverFromEnv({ MQTT_URL: '' })) });
+    const config = loadRuntimeConfig({ MQTT_URL: '' });
+    const engine = engineWith({
+      Ingest: ingestStage,
+      Notify: notifyStage(createDeliver(localDeliveryServices(config))),
+    });
     const record = await engine.waitFor(
       await start(engine, 'job-no-photos', {
         source: { kind: 'folder', path: photos },

@@ -40,7 +40,12 @@ describe('process configuration loaders', () => {
 
   test('bad stage-process values are each named with what they must be', () => {
     const reason = reasonOf(() =>
-      loadStageProcessEnv({ AERIAL_STAGE: 'Paint', AWS_BATCH_JOB_ATTEMPT: 'two', AERIAL_REQUEST: '{not json', AERIAL_METRICS: 'prometheus' }),
+      loadStageProcessEnv({
+        AERIAL_STAGE: 'Paint',
+        AWS_BATCH_JOB_ATTEMPT: 'two',
+        AERIAL_REQUEST: '{not json',
+        AERIAL_METRICS: 'prometheus',
+      }),
     );
     expect(reason).toMatch(/^invalid stage process environment: /);
     expect(reason).toMatch(/AERIAL_STAGE: /);
@@ -52,7 +57,11 @@ describe('process configuration loaders', () => {
   test('the Lambdas read their lists as JSON, with the same per-variable messages', () => {
     expect(loadLambdaEnv({})).toEqual({ COMPUTE_ENVIRONMENTS: {}, JOB_QUEUES: [] });
     expect(
-      loadLambdaEnv({ COMPUTE_ENVIRONMENTS: '{"arn:aws:batch:ce/a":64}', MONTHLY_BUDGET_USD: '250', JOB_QUEUES: '["q1"]' }),
+      loadLambdaEnv({
+        COMPUTE_ENVIRONMENTS: '{"arn:aws:batch:ce/a":64}',
+        MONTHLY_BUDGET_USD: '250',
+        JOB_QUEUES: '["q1"]',
+      }),
     ).toEqual({ COMPUTE_ENVIRONMENTS: { 'arn:aws:batch:ce/a': 64 }, MONTHLY_BUDGET_USD: 250, JOB_QUEUES: ['q1'] });
     const reason = reasonOf(() =>
       loadLambdaEnv({ COMPUTE_ENVIRONMENTS: '{"a":"many"}', MONTHLY_BUDGET_USD: 'lots', NOTIFY_TOPIC_ARN: 'topic' }),

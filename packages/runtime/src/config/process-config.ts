@@ -37,7 +37,11 @@ export function loadLambdaEnv(env: Environment = process.env): LambdaEnv {
  * Variables of a program's own (a test program's settings), with the same rules as every loader:
  * blank is unset, a bad value is named.
  */
-export function loadEnvironment<S extends z.ZodType>(schema: S, what: string, env: Environment = process.env): z.output<S> {
+export function loadEnvironment<S extends z.ZodType>(
+  schema: S,
+  what: string,
+  env: Environment = process.env,
+): z.output<S> {
   return parseEnvironment(schema, env, what);
 }
 

@@ -104,3 +104,22 @@ export async function connectEventPublisher(
 ): Promise<MqttEventPublisher | undefined> {
   return url ? MqttEventPublisher.connect(url, options) : undefined;
 }
+
+/**
+ * Sends through the process's publisher when it has one; otherwise through a connection to `url`
+ * made for this send alone (a stage run in an engine's process), closed after it. One code path
+ * for every one-off message: Publish's announcement, Notify's MQTT delivery.
+ */
+export async function sendThrough<T>(
+  publisher: EventPublisher | undefined,
+  url: string,
+  send: (publisher: EventPublisher) => Promise<T>,
+): Promise<T> {
+  if (publisher) return send(publisher);
+  const once = await MqttEventPublisher.connect(url, { reconnect: false });
+  try {
+    return await send(once);
+  } finally {
+    await once.close().catch(() => undefined);
+  }
+}

@@ -19,7 +19,7 @@ import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
 import { TILES_OUTPUTS } from '../tiles/tiles-stage';
 import { round } from '../tools/round';
 import { type CatalogColumn, writeGeoParquet } from './geoparquet';
-import { PUBLISHED_LAYOUT } from '@aerial/contracts';
+import { PUBLISHED_LAYOUT, type RuntimeConfig } from '@aerial/contracts';
 import {
   type Bbox,
   coverage,
@@ -30,7 +30,7 @@ import {
   stacItem,
 } from './stac';
 import { captureInstant, sunAtCapture } from './sun-position';
-import { type WeatherObservation, type WeatherProvider, weatherProviderFromEnv } from './weather';
+import { type WeatherObservation, type WeatherProvider, weatherProviderOf } from './weather';
 
 export const METADATA_OUTPUTS = {
   collection: 'stac-collection',
@@ -57,7 +57,9 @@ const MosaicSummary = z.object({
  * images and the products, and each image's sun position (and weather, when a provider is set).
  * Hrefs and catalog keys point into the published layout that Publish writes.
  */
-export function metadataStage(weather: () => WeatherProvider | undefined = weatherProviderFromEnv): StageHandler {
+export function metadataStage(
+  weather: (config: RuntimeConfig) => WeatherProvider | undefined = weatherProviderOf,
+): StageHandler {
   return async (invocation, context) => {
     const { store } = context;
     const { jobId } = invocation;
@@ -81,7 +83,7 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
     const compress = await optionalManifest(store, jobId, 'Compress');
 
     const footprintOf = new Map(footprints.map((f) => [f.image, f]));
-    const provider = weather();
+    const provider = weather(context.config);
     const enrichment: {
       image: string;
       capturedAt?: string;

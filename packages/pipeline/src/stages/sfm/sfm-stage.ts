@@ -18,7 +18,7 @@ import { FOOTPRINTS_OUTPUTS } from '../footprints/footprints-stage';
 import { INGEST_OUTPUTS } from '../ingest/ingest-stage';
 import { outputKey, readManifest, type StageHandler } from '@aerial/runtime';
 import { reconstruct } from './colmap-reconstruct';
-import { COLMAP_INSTALL_HINT, colmapVersion, runColmap } from './colmap-runner';
+import { COLMAP_INSTALL_HINT, colmapBinary, colmapVersion, runColmap } from './colmap-runner';
 import { cameraCenter, parseColmapText, reprojectionErrorByImage } from './colmap-text-model';
 import { round } from '../tools/round';
 import { heightsAboveSparseGround } from './sparse-ground';
@@ -40,7 +40,8 @@ const MAX_FEATURES = 4096;
  * registration and reprojection error, and the TXT model for the stages after it.
  */
 export const sfmStage: StageHandler = async (invocation, context) => {
-  const version = colmapVersion();
+  const binary = colmapBinary(context.config.COLMAP_BINARY);
+  const version = colmapVersion(binary);
   if (!version)
     throw new AerialError(
       'Aerial.ToolMissing',
@@ -77,6 +78,7 @@ export const sfmStage: StageHandler = async (invocation, context) => {
       maxFeatures: MAX_FEATURES,
       matcher: 'spatial',
       signal,
+      binary,
       progress: (percent, message) => context.progress(2 + percent * 0.9, message),
     });
 
@@ -108,7 +110,7 @@ export const sfmStage: StageHandler = async (invocation, context) => {
         '--robust_alignment_max_error',
         '3',
       ],
-      { cwd: work, signal },
+      { cwd: work, signal, binary },
     ).catch((e: unknown) => {
       throw new AerialError(
         'Aerial.QualityRejected',
@@ -120,13 +122,14 @@ export const sfmStage: StageHandler = async (invocation, context) => {
     await runColmap('model_converter', ['--input_path', 'aligned', '--output_path', 'txt', '--output_type', 'TXT'], {
       cwd: work,
       signal,
+      binary,
     });
     await runColmap(
       'model_converter',
       ['--input_path', 'aligned', '--output_path', 'points.ply', '--output_type', 'PLY'],
-      { cwd: work, signal },
+      { cwd: work, signal, binary },
     );
-    const analysis = await runColmap('model_analyzer', ['--path', 'aligned'], { cwd: work, signal });
+    const analysis = await runColmap('model_analyzer', ['--path', 'aligned'], { cwd: work, signal, binary });
     context.progress(95, 'writing the model');
 
     const model = parseColmapText(
