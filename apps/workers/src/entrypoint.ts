@@ -14,6 +14,7 @@ import {
   createLogger,
   type EventPublisher,
   loadProcessConfig,
+  type Logger,
   loadStageProcessEnv,
   runStage,
   stageMetricLine,
@@ -35,9 +36,10 @@ async function main(): Promise<number> {
   let config: RuntimeConfig | undefined;
   let run: StageProcessEnv | undefined;
   let publisher: EventPublisher | undefined;
-  const log = () => createLogger({ name: 'stage', level: config?.LOG_LEVEL ?? 'info' });
+  let log: Logger | undefined;
   try {
     config = loadProcessConfig();
+    log = createLogger({ name: 'stage', level: config.LOG_LEVEL });
     run = loadStageProcessEnv();
     const stage = StageNameSchema.safeParse(process.argv[2] ?? run.AERIAL_STAGE);
     if (!stage.success)
@@ -53,14 +55,14 @@ async function main(): Promise<number> {
       published,
       environment,
       config,
-      log: log(),
+      log,
       ...(publisher ? { events: publisher } : {}),
       handlers: STAGE_HANDLERS,
       signal: controller.signal,
       progress: (percent, message) =>
         process.stdout.write(`${formatWorkerLine({ type: 'progress', percent, ...(message ? { message } : {}) })}\n`),
     });
-    process.stdout.write(`${stage.data} finished: ${JSON.stringify(manifest.summary)}\n`);
+    log.info({ stage: stage.data, summary: manifest.summary }, `${stage.data} finished`);
     metric(run, config, stage.data, started, false);
     return 0;
   } catch (e) {
@@ -68,7 +70,8 @@ async function main(): Promise<number> {
       ? new AerialError('Aerial.Cancelled', 'the stage was stopped')
       : AerialError.from(e);
     process.stdout.write(`${formatWorkerLine({ type: 'error', error: error.toJSON() })}\n`);
-    process.stderr.write(`${error.name}: ${error.message}\n`);
+    // A configuration that did not load has no level: the failure is logged at the default.
+    (log ?? createLogger({ name: 'stage', level: 'info' })).error({ err: error }, `${error.name}: ${error.message}`);
     if (run && config) metric(run, config, String(process.argv[2] ?? run.AERIAL_STAGE), started, true);
     return error.transient ? TRANSIENT_EXIT_CODE : 1;
   } finally {

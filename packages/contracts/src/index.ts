@@ -18,5 +18,5 @@ export * from './registration';
 export * from './deployment';
 export * from './image-tags';
 export * from './published-layout';
-export * from './process-environment';
+export * from './environment-variables';
 export * from './metrics';

@@ -14,7 +14,8 @@ import {
   type StageName,
   type StageOutput,
 } from '@aerial/contracts';
-import pino, { type Logger } from 'pino';
+import { type Logger } from 'pino';
+import { silentLogger } from './logging/logger';
 import { type EventPublisher } from './events/mqtt-event-publisher';
 import { stageEvents } from './events/stage-events';
 import { getJson, type ObjectStore, putJson } from './object-store/object-store';
@@ -81,7 +82,7 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const { store } = options;
-  const log = (options.log ?? pino({ level: 'silent' })).child({ jobId: invocation.jobId, stage: invocation.stage });
+  const log = (options.log ?? silentLogger()).child({ jobId: invocation.jobId, stage: invocation.stage });
   const events = options.events && stageEvents(options.events, invocation, log, now);
   events?.started(invocation.attempt);
   try {

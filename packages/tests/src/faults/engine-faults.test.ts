@@ -9,7 +9,13 @@ import {
   type StageName,
 } from '@aerial/contracts';
 import { AERIAL_PIPELINE, type AslDocument, renderAsl } from '@aerial/definition';
-import { childProcessRunner, type ContainerRunner, inProcessContainerRunner, type LocalEngine, SfnApiServer } from '@aerial/pipeline';
+import {
+  childProcessRunner,
+  type ContainerRunner,
+  inProcessContainerRunner,
+  type LocalEngine,
+  SfnApiServer,
+} from '@aerial/pipeline';
 import { getJson, LocalFolderStore, type StageHandler } from '@aerial/runtime';
 import { guardBudgetStage } from '@aerial/function-stages';
 import { fakeStages, type FaultPlan } from '@aerial/pipeline/testing';
@@ -152,7 +158,9 @@ describe('faults: the local engine', () => {
       `if (process.env.AERIAL_STAGE === 'Ingest' && process.env.AERIAL_STAGE_ATTEMPT === '1') process.kill(process.pid, 'SIGKILL');
        else process.exit(0);`,
     );
-    const engine = engineWith({ runContainer: childProcessRunner(() => ({ file: process.execPath, args: [script] })) });
+    const engine = engineWith({
+      runContainer: childProcessRunner(() => ({ file: process.execPath, args: [script] }), {}),
+    });
     const record = await engine.waitFor(await start(engine, 'job-killed'));
     expect(record.status).toBe('SUCCEEDED');
     expect(events).toContainEqual(
