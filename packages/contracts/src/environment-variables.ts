@@ -255,14 +255,19 @@ export function environmentVariables(): EnvironmentVariable[] {
     const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
       properties: Record<string, Record<string, unknown>>;
     };
-    return Object.entries(uses as Record<string, VariableUse>).map(([name, use]) => ({
-      name,
-      group,
-      schema: json.properties[name] ?? {},
-      ...(json.properties[name]?.default !== undefined ? { default: json.properties[name]?.default } : {}),
-      description: use.description,
-      readBy: use.readBy,
-    }));
+    const fields = schema.shape as Record<string, z.ZodType>;
+    return Object.entries(uses as Record<string, VariableUse>).map(([name, use]) => {
+      // What an unset variable becomes, as the loader gives it (a transformed value for some).
+      const unset = fields[name]?.safeParse(undefined);
+      return {
+        name,
+        group,
+        schema: json.properties[name] ?? {},
+        ...(unset?.success && unset.data !== undefined ? { default: unset.data } : {}),
+        description: use.description,
+        readBy: use.readBy,
+      };
+    });
   });
 }
 
