@@ -61,4 +61,19 @@ describe('the stage entrypoint with MQTT_URL', () => {
       await subscriber.endAsync();
     }
   }, 60_000);
+
+  test('a broker it cannot reach leaves the stage to run: events are how a job is watched, not its work', async () => {
+    const survey = join(dir, 'survey');
+    const jobId = `job-nobroker-${Date.now().toString(36)}`;
+    const { stderr } = await promisify(execFile)(process.execPath, [ENTRYPOINT, 'Ingest'], {
+      env: {
+        ...process.env,
+        AERIAL_DATA_DIR: join(dir, 'data'),
+        AERIAL_JOB_ID: jobId,
+        AERIAL_REQUEST: JSON.stringify({ source: { kind: 'folder', path: join(survey, 'images') }, preset: 'survey' }),
+        MQTT_URL: 'mqtt://127.0.0.1:9',
+      },
+    });
+    expect(stderr).toMatch(/no events: cannot reach the broker in MQTT_URL/);
+  }, 60_000);
 });

@@ -48,7 +48,11 @@ async function main(): Promise<number> {
         `unknown stage ${JSON.stringify(process.argv[2] ?? run.AERIAL_STAGE)}`,
       );
     const { store, uploads, published, environment } = workerConfig(config);
-    publisher = await connectEventPublisher(config.MQTT_URL);
+    // Events are how the job is watched, not part of its work: without a broker the stage still runs.
+    publisher = await connectEventPublisher(config.MQTT_URL).catch((e: unknown) => {
+      log?.warn({ err: e }, `no events: cannot reach the broker in MQTT_URL (${(e as Error).message})`);
+      return undefined;
+    });
     const manifest = await runStage(invocationOf(stage.data, run), {
       store,
       uploads,

@@ -14,7 +14,8 @@ export interface EventPublisher {
   publishRetained(topic: string, payload: unknown): Promise<void>;
   /** Where it publishes, without the credentials a URL may carry (safe to log and store). */
   readonly broker: string;
-  close(): Promise<void>;
+  /** Sends what is queued (for at most `drainMs`), then disconnects. */
+  close(drainMs?: number): Promise<void>;
 }
 
 export interface ConnectOptions {
@@ -85,9 +86,18 @@ export class MqttEventPublisher implements EventPublisher {
     });
   }
 
-  async close(): Promise<void> {
-    await this.queue;
-    await this.client.endAsync();
+  /**
+   * Sends what is queued, then disconnects. A broker gone for good must not keep a finished stage
+   * process alive: after `drainMs` what is still unsent is dropped.
+   */
+  async close(drainMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      this.queue.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
+    ]);
+    clearTimeout(timer);
+    await this.client.endAsync(!drained);
   }
 
   private enqueue(send: () => Promise<void>): Promise<void> {
