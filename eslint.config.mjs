@@ -21,6 +21,11 @@ export default tseslint.config(
     ] }] },
   },
   {
+    files: ['packages/**/*.ts', 'apps/workers/**/*.ts'],
+    ignores: ['**/config/**', '**/*.test.ts', '**/test-support/**', 'packages/tests/**'],
+    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read variables through the loaders in @aerial/runtime (loadProcessConfig, loadStageProcessEnv, loadLambdaEnv) and pass the config on' }] },
+  },
+  {
     files: ['**/*.test.ts', 'tools/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

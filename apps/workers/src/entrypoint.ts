@@ -1,89 +1,117 @@
 #!/usr/bin/env node
-import { AerialError, formatWorkerLine, StageNameSchema, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
-import { runStage, stageMetricLine } from '@aerial/runtime';
+import {
+  AerialError,
+  formatWorkerLine,
+  type RuntimeConfig,
+  type StageInvocation,
+  StageNameSchema,
+  stageAttempt,
+  type StageProcessEnv,
+  TRANSIENT_EXIT_CODE,
+} from '@aerial/contracts';
+import {
+  connectEventPublisher,
+  createLogger,
+  type EventPublisher,
+  loadProcessConfig,
+  type Logger,
+  loadStageProcessEnv,
+  runStage,
+  stageMetricLine,
+} from '@aerial/runtime';
 import { STAGE_HANDLERS } from '@aerial/pipeline';
-import { loadWorkerConfig } from './worker-config';
+import { workerConfig } from './worker-config';
 
 /**
  * The entrypoint of every stage container (AWS Batch job, Argo pod, or local engine child). It
  * reads the job and stage from AERIAL_JOB_ID / AERIAL_STAGE (or `entrypoint <stage>`), runs the
- * stage, and exits 0, 75 for a transient failure (retried), or 1. Progress and the named error
- * go to stdout as `::aerial::` lines; the error is also written to the stage's `error.json`.
+ * stage, and exits 0, 75 for a transient failure (retried), or 1. It publishes the stage's events
+ * to MQTT_URL itself (so every engine's jobs show live); progress and the named error also go to
+ * stdout as `::aerial::` lines for the local engine, and the error to the stage's `error.json`.
  */
-/** In the cloud (AERIAL_METRICS=emf) every attempt also prints an embedded-metric-format line. */
-function metric(stage: string, started: number, failed: boolean): void {
-  if (process.env.AERIAL_METRICS !== 'emf') return;
-  const line = stageMetricLine({
-    stage,
-    environment: process.env.AERIAL_ENV ?? 'dev',
-    seconds: (Date.now() - started) / 1000,
-    failed,
-  });
-  process.stdout.write(`${line}\n`);
-}
-
 async function main(): Promise<number> {
   const started = Date.now();
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => controller.abort());
+  let config: RuntimeConfig | undefined;
+  let run: StageProcessEnv | undefined;
+  let publisher: EventPublisher | undefined;
+  let log: Logger | undefined;
   try {
-    const stage = StageNameSchema.safeParse(process.argv[2] ?? process.env.AERIAL_STAGE);
+    config = loadProcessConfig();
+    log = createLogger({ name: 'stage', level: config.LOG_LEVEL });
+    run = loadStageProcessEnv();
+    const stage = StageNameSchema.safeParse(process.argv[2] ?? run.AERIAL_STAGE);
     if (!stage.success)
       throw new AerialError(
         'Aerial.InvalidInput',
-        `unknown stage ${JSON.stringify(process.argv[2] ?? process.env.AERIAL_STAGE)}`,
+        `unknown stage ${JSON.stringify(process.argv[2] ?? run.AERIAL_STAGE)}`,
       );
-    const { store, uploads, published, environment } = loadWorkerConfig();
-    const attempt = process.env.AERIAL_STAGE_RETRIES
-      ? Number(process.env.AERIAL_STAGE_RETRIES) + 1
-      : Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.AERIAL_STAGE_ATTEMPT ?? 1);
-    // On Argo Workflows the first stage gets the request, and Notify the outcome, as variables
-    // (Step Functions passes them in the payload instead).
-    const request = process.env.AERIAL_REQUEST ? (JSON.parse(process.env.AERIAL_REQUEST) as unknown) : undefined;
-    const outcome = process.env.AERIAL_OUTCOME
-      ? /^succeeded$/i.test(process.env.AERIAL_OUTCOME)
-        ? 'succeeded'
-        : 'failed'
-      : undefined;
-    const manifest = await runStage(
-      {
-        jobId: process.env.AERIAL_JOB_ID,
-        stage: stage.data,
-        attempt,
-        ...(request ? { request } : {}),
-        ...(outcome ? { outcome } : {}),
-        ...(outcome === 'failed'
-          ? {
-              failure: {
-                Error: 'Argo.WorkflowFailed',
-                Cause: process.env.AERIAL_FAILURE ?? process.env.AERIAL_OUTCOME,
-              },
-            }
-          : {}),
-      },
-      {
-        store,
-        uploads,
-        published,
-        environment,
-        handlers: STAGE_HANDLERS,
-        signal: controller.signal,
-        progress: (percent, message) =>
-          process.stdout.write(`${formatWorkerLine({ type: 'progress', percent, ...(message ? { message } : {}) })}\n`),
-      },
-    );
-    process.stdout.write(`${stage.data} finished: ${JSON.stringify(manifest.summary)}\n`);
-    metric(stage.data, started, false);
+    const { store, uploads, published, environment } = workerConfig(config);
+    // Events are how the job is watched, not part of its work: without a broker the stage still runs.
+    publisher = await connectEventPublisher(config.MQTT_URL).catch((e: unknown) => {
+      log?.warn({ err: e }, `no events: cannot reach the broker in MQTT_URL (${(e as Error).message})`);
+      return undefined;
+    });
+    const manifest = await runStage(invocationOf(stage.data, run), {
+      store,
+      uploads,
+      published,
+      environment,
+      config,
+      log,
+      ...(publisher ? { events: publisher } : {}),
+      handlers: STAGE_HANDLERS,
+      signal: controller.signal,
+      progress: (percent, message) =>
+        process.stdout.write(`${formatWorkerLine({ type: 'progress', percent, ...(message ? { message } : {}) })}\n`),
+    });
+    log.info({ stage: stage.data, summary: manifest.summary }, `${stage.data} finished`);
+    metric(run, config, stage.data, started, false);
     return 0;
   } catch (e) {
     const error = controller.signal.aborted
       ? new AerialError('Aerial.Cancelled', 'the stage was stopped')
       : AerialError.from(e);
     process.stdout.write(`${formatWorkerLine({ type: 'error', error: error.toJSON() })}\n`);
-    process.stderr.write(`${error.name}: ${error.message}\n`);
-    metric(String(process.argv[2] ?? process.env.AERIAL_STAGE), started, true);
+    // A configuration that did not load has no level: the failure is logged at the default.
+    (log ?? createLogger({ name: 'stage', level: 'info' })).error({ err: error }, `${error.name}: ${error.message}`);
+    if (run && config) metric(run, config, String(process.argv[2] ?? run.AERIAL_STAGE), started, true);
     return error.transient ? TRANSIENT_EXIT_CODE : 1;
+  } finally {
+    // Every event sent before the process ends: the engine's next events must come after them.
+    await publisher?.close().catch(() => undefined);
   }
+}
+
+/**
+ * The run as the orchestrator gave it. On Argo Workflows the first stage gets the request, and
+ * Notify the outcome, as variables (Step Functions passes them in the payload instead).
+ */
+function invocationOf(stage: StageInvocation['stage'], run: StageProcessEnv): unknown {
+  const outcome = run.AERIAL_OUTCOME ? (/^succeeded$/i.test(run.AERIAL_OUTCOME) ? 'succeeded' : 'failed') : undefined;
+  return {
+    jobId: run.AERIAL_JOB_ID,
+    stage,
+    attempt: stageAttempt(run),
+    ...(run.AERIAL_REQUEST !== undefined ? { request: run.AERIAL_REQUEST } : {}),
+    ...(outcome ? { outcome } : {}),
+    ...(outcome === 'failed'
+      ? { failure: { Error: 'Argo.WorkflowFailed', Cause: run.AERIAL_FAILURE ?? run.AERIAL_OUTCOME } }
+      : {}),
+  };
+}
+
+/** In the cloud (AERIAL_METRICS=emf) every attempt also prints an embedded-metric-format line. */
+function metric(run: StageProcessEnv, config: RuntimeConfig, stage: string, started: number, failed: boolean): void {
+  if (run.AERIAL_METRICS !== 'emf') return;
+  const line = stageMetricLine({
+    stage,
+    environment: config.AERIAL_ENV,
+    seconds: (Date.now() - started) / 1000,
+    failed,
+  });
+  process.stdout.write(`${line}\n`);
 }
 
 void main().then((code) => process.exit(code));

@@ -1,5 +1,5 @@
-import { DEFAULT_ENVIRONMENTS, type EnvironmentConfig, loadRuntimeConfig, type RuntimeConfig } from '@aerial/contracts';
-import { createObjectStore, type ObjectStore } from '@aerial/runtime';
+import { DEFAULT_ENVIRONMENTS, type EnvironmentConfig, type RuntimeConfig } from '@aerial/contracts';
+import { createObjectStore, loadProcessConfig, type ObjectStore } from '@aerial/runtime';
 
 /** What a worker process needs, from its environment variables (validated, with safe defaults). */
 export interface WorkerConfig {
@@ -11,10 +11,15 @@ export interface WorkerConfig {
   readonly published: ObjectStore;
 }
 
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const runtime = loadRuntimeConfig(env);
+/** The stores and environment `runtime` names. */
+export function workerConfig(runtime: RuntimeConfig): WorkerConfig {
   const store = createObjectStore(runtime);
   const uploads = runtime.UPLOADS_STORE ? createObjectStore(runtime, runtime.UPLOADS_STORE) : store;
   const published = runtime.PUBLISHED_STORE ? createObjectStore(runtime, runtime.PUBLISHED_STORE) : store;
   return { runtime, environment: DEFAULT_ENVIRONMENTS[runtime.AERIAL_ENV], store, uploads, published };
+}
+
+/** The worker configuration from `env` (the process's variables by default, read by the loader). */
+export function loadWorkerConfig(env?: Record<string, string | undefined>): WorkerConfig {
+  return workerConfig(loadProcessConfig(env));
 }

@@ -63,9 +63,21 @@ export const topics = {
   allJobEvents: `${TOPIC_ROOT}/jobs/+/events`,
   /** Subscription filter for every job's retained status. */
   allJobStatus: `${TOPIC_ROOT}/jobs/+/status`,
+  /** Every topic of every job (events, status, notification): what the engine and stages write. */
+  allJobTopics: `${TOPIC_ROOT}/jobs/+/+`,
   /** Upload notifications that may trigger a job. */
   uploads: `${TOPIC_ROOT}/uploads`,
 } as const;
+
+/**
+ * Who may do what on a broker: the engine and the stage processes publish job topics, the Hub
+ * reads events and status. The Mosquitto ACL (Kubernetes) and the Hub's embedded broker are both
+ * written from this, so a topic added here is allowed everywhere at once.
+ */
+export const BROKER_USERS = {
+  engine: { publish: [topics.allJobTopics], subscribe: [] },
+  hub: { publish: [], subscribe: [topics.allJobEvents, topics.allJobStatus] },
+} as const satisfies Record<string, { publish: readonly string[]; subscribe: readonly string[] }>;
 
 /** The job id in a topic produced by {@link topics}, or undefined for any other topic. */
 export function jobIdFromTopic(topic: string): string | undefined {

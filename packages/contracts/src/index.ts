@@ -19,3 +19,5 @@ export * from './deployment';
 export * from './image-tags';
 export * from './products';
 export * from './stage-io';
+export * from './environment-variables';
+export * from './metrics';

@@ -95,6 +95,10 @@ export const RuntimeConfigSchema = z.object({
     .string()
     .regex(/^(none|open-meteo|file:.+)$/, 'must be none, open-meteo or file:<path>')
     .default('none'),
+  /** The COLMAP executable the SfM stage runs (e.g. a CUDA build elsewhere); `colmap` on PATH when unset. */
+  COLMAP_BINARY: z.string().min(1).optional(),
+  /** A 3D Gaussian splatting trainer the Splat stage runs; without it Splat writes the untrained initialisation. */
+  AERIAL_SPLAT_TRAINER: z.string().min(1).optional(),
 });
 export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
 
@@ -104,11 +108,24 @@ export type RuntimeConfig = z.infer<typeof RuntimeConfigSchema>;
  * manifest means "not configured" (issue 18), and no setting here has a meaning for a blank value.
  */
 export function loadRuntimeConfig(env: Record<string, string | undefined>): RuntimeConfig {
+  return parseEnvironment(RuntimeConfigSchema, env, 'environment configuration');
+}
+
+/**
+ * Parses environment variables with `schema`, the one way every Aerial process reads its
+ * environment: blank counts as unset, and a bad value throws `Aerial.InvalidInput` naming each
+ * bad variable and what it must look like.
+ */
+export function parseEnvironment<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+  what: string,
+): z.output<S> {
   const present = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
   );
   try {
-    return parseAtBoundary(RuntimeConfigSchema, present, 'environment configuration');
+    return parseAtBoundary(schema, present, what);
   } catch (e) {
     const error = AerialError.from(e);
     throw new AerialError(

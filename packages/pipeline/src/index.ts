@@ -2,6 +2,7 @@ export * from './engine/execution-store';
 export * from './engine/in-process-runners';
 export * from './engine/local-engine';
 export * from './engine/stage-process';
+export * from './engine/engine-events';
 export * from './geo/local-frame';
 export * from './stages/footprints/camera-intrinsics';
 export * from './stages/footprints/footprints-stage';

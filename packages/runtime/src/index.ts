@@ -7,6 +7,8 @@ export * from './stage-runtime';
 export * from './stage-outputs';
 export * from './stage-contract';
 export * from './events/mqtt-event-publisher';
+export * from './events/stage-events';
+export * from './config/process-config';
 export * from './metrics/stage-metrics';
 export * from './datasets/dataset-source';
 export * from './datasets/dataset-limits';

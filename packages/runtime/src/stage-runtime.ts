@@ -4,7 +4,9 @@ import {
   JobRequestSchema,
   type JobRequest,
   keys,
+  loadRuntimeConfig,
   parseAtBoundary,
+  type RuntimeConfig,
   type StageInvocation,
   StageInvocationSchema,
   type StageManifest,
@@ -12,6 +14,10 @@ import {
   type StageName,
   type StageOutput,
 } from '@aerial/contracts';
+import { type Logger } from 'pino';
+import { silentLogger } from './logging/logger';
+import { type EventPublisher } from './events/mqtt-event-publisher';
+import { stageEvents } from './events/stage-events';
 import { getJson, type ObjectStore, putJson } from './object-store/object-store';
 import { classifyError } from './object-store/transient-errors';
 import { checkStageResult } from './stage-contract';
@@ -27,9 +33,14 @@ export interface StageContext {
   readonly request: JobRequest;
   /** Stages this build can run; GuardBudget refuses presets that need others. */
   readonly availableStages: readonly StageName[];
-  /** Reports progress (0–100) of this stage; the engine turns it into events. */
+  /** Reports progress (0–100) of this stage: published as events, and told to the engine. */
   progress(percent: number, message?: string): void;
   readonly signal: AbortSignal;
+  /** The process's configuration, loaded once at its start: stages read no environment. */
+  readonly config: RuntimeConfig;
+  readonly log: Logger;
+  /** Where this process publishes events (MQTT_URL configured), for a stage's own announcements. */
+  readonly events?: EventPublisher;
 }
 
 /** What a stage implementation returns: the objects it wrote and a small summary. */
@@ -51,6 +62,15 @@ export interface RunStageOptions {
   readonly progress?: (percent: number, message?: string) => void;
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
+  /** The process's configuration. @default the defaults (no variables read) */
+  readonly config?: RuntimeConfig;
+  /** @default silent */
+  readonly log?: Logger;
+  /**
+   * Publishes this run's stage.started / progress / succeeded / failed, as the process running the
+   * stage (a stage container, on every engine). Not given where the engine reports the stage itself.
+   */
+  readonly events?: EventPublisher;
 }
 
 /**
@@ -63,6 +83,9 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const { store } = options;
+  const log = (options.log ?? silentLogger()).child({ jobId: invocation.jobId, stage: invocation.stage });
+  const events = options.events && stageEvents(options.events, invocation, log, now);
+  events?.started(invocation.attempt);
   try {
     const handler = options.handlers[invocation.stage];
     if (!handler) {
@@ -82,8 +105,15 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
       environment: options.environment,
       request,
       availableStages: Object.keys(options.handlers) as StageName[],
-      progress: (percent, message) => options.progress?.(Math.max(0, Math.min(100, percent)), message),
+      progress: (percent, message) => {
+        const clamped = Math.max(0, Math.min(100, percent));
+        options.progress?.(clamped, message);
+        events?.progress(clamped, message);
+      },
       signal: options.signal ?? new AbortController().signal,
+      config: options.config ?? loadRuntimeConfig({}),
+      log,
+      ...(options.events ? { events: options.events } : {}),
     });
     const manifest: StageManifest = {
       jobId: invocation.jobId,
@@ -95,10 +125,14 @@ export async function runStage(rawInvocation: unknown, options: RunStageOptions)
       summary: checkStageResult(invocation.stage, result),
     };
     await putJson(store, keys.manifest(invocation.jobId, invocation.stage), manifest);
+    events?.succeeded();
     return manifest;
   } catch (e) {
     // A dropped connection or a full disk is retried (Aerial.Transient), not reported as a bug.
     const error = classifyError(e);
+    events?.failed(
+      options.signal?.aborted ? { name: 'Aerial.Cancelled', reason: 'the stage was stopped' } : error.toJSON(),
+    );
     await putJson(store, keys.stageError(invocation.jobId, invocation.stage), {
       ...error.toJSON(),
       stage: invocation.stage,

@@ -9,13 +9,13 @@ import {
   PRESETS,
 } from '@aerial/contracts';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
-import { type ExecutionRecord, SfnApiServer } from '@aerial/pipeline';
-import { MqttEventPublisher } from '@aerial/runtime';
+import { type ExecutionRecord, publishEngineEvents, SfnApiServer } from '@aerial/pipeline';
+import { connectEventPublisher, createLogger, loadProcessConfig, type Logger } from '@aerial/runtime';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createLocalEngine } from '../local-runtime';
-import { loadWorkerConfig, type WorkerConfig } from '../worker-config';
+import { type WorkerConfig, workerConfig } from '../worker-config';
 import { jobSummary } from './job-summary';
 import { StageProgress } from './stage-progress';
 
@@ -46,22 +46,24 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  process.env.AERIAL_DATA_DIR = resolve(process.env.AERIAL_DATA_DIR || '.aerial');
-  const config = loadWorkerConfig();
+  const loaded = loadProcessConfig();
+  // Absolute, so that the stage processes (and a later `aerial status`) find the same folder.
+  const config = workerConfig({ ...loaded, AERIAL_DATA_DIR: resolve(loaded.AERIAL_DATA_DIR) });
+  const log = createLogger({ name: 'aerial', level: loaded.LOG_LEVEL });
   switch (command) {
     case 'process':
-      return processJob(config, rest);
+      return processJob(config, log, rest);
     case 'jobs':
-      return listJobs(config);
+      return listJobs(config, log);
     case 'status':
-      return showStatus(config, requiredJob(rest));
+      return showStatus(config, log, requiredJob(rest));
     case 'cancel':
-      return cancelJob(config, requiredJob(rest));
+      return cancelJob(config, log, requiredJob(rest));
     case 'sample':
       process.stdout.write(`${await sampleSurvey(config)}\n`);
       return 0;
     case 'engine':
-      return serveEngine(config, rest);
+      return serveEngine(config, log, rest);
     default:
       throw new AerialError(
         'Aerial.InvalidInput',
@@ -71,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function processJob(config: WorkerConfig, args: string[]): Promise<number> {
+async function processJob(config: WorkerConfig, log: Logger, args: string[]): Promise<number> {
   const { values, positionals } = parsedArgs({
     args,
     allowPositionals: true,
@@ -115,18 +117,12 @@ async function processJob(config: WorkerConfig, args: string[]): Promise<number>
   );
   const jobId = newJobId();
 
-  const engine = createLocalEngine(config);
+  const engine = createLocalEngine(config, log);
   const progress = new StageProgress(stagesFor(AERIAL_PIPELINE, request.preset));
   engine.on('event', (event) => progress.update(event));
   // With a broker configured, the Hub and pages follow the job live.
-  const publisher = config.runtime.MQTT_URL ? await MqttEventPublisher.connect(config.runtime.MQTT_URL) : undefined;
-  engine.on('event', (event) => {
-    publisher
-      ?.publish(event)
-      .catch((e: unknown) =>
-        process.stderr.write(`aerial: could not publish ${event.type}: ${(e as Error).message}\n`),
-      );
-  });
+  const publisher = await connectEventPublisher(config.runtime.MQTT_URL);
+  if (publisher) publishEngineEvents(engine, publisher, log);
   process.stderr.write(`job ${jobId}: ${request.preset} of ${path}\n`);
   const { executionArn } = await engine.startExecution({ name: jobId, input: { jobId, request } });
   const onInterrupt = () => void engine.stopExecution(executionArn, { cause: 'interrupted from the terminal' });
@@ -194,8 +190,8 @@ async function sampleSurvey(config: WorkerConfig): Promise<string> {
   return images;
 }
 
-async function listJobs(config: WorkerConfig): Promise<number> {
-  const records = await createLocalEngine(config).listExecutions();
+async function listJobs(config: WorkerConfig, log: Logger): Promise<number> {
+  const records = await createLocalEngine(config, log).listExecutions();
   if (records.length === 0) {
     process.stdout.write('no jobs yet: run "aerial process"\n');
     return 0;
@@ -210,15 +206,15 @@ async function listJobs(config: WorkerConfig): Promise<number> {
   return 0;
 }
 
-async function showStatus(config: WorkerConfig, jobId: string): Promise<number> {
-  const record = await createLocalEngine(config).describeExecution(jobId);
+async function showStatus(config: WorkerConfig, log: Logger, jobId: string): Promise<number> {
+  const record = await createLocalEngine(config, log).describeExecution(jobId);
   if (!record) throw new AerialError('Aerial.InvalidInput', `no job ${jobId}`, 'run "aerial jobs" to list jobs');
   process.stdout.write(`${await jobSummary(config.store, jobId, record)}\n`);
   return 0;
 }
 
-async function cancelJob(config: WorkerConfig, jobId: string): Promise<number> {
-  const engine = createLocalEngine(config);
+async function cancelJob(config: WorkerConfig, log: Logger, jobId: string): Promise<number> {
+  const engine = createLocalEngine(config, log);
   const record = await engine.describeExecution(jobId);
   if (!record) throw new AerialError('Aerial.InvalidInput', `no job ${jobId}`, 'run "aerial jobs" to list jobs');
   if (record.status !== 'RUNNING') {
@@ -234,20 +230,14 @@ async function cancelJob(config: WorkerConfig, jobId: string): Promise<number> {
  * The local engine as a service: the Step Functions API on the loopback interface, events to
  * MQTT_URL when set. Prints `engine listening on <url>` once ready; runs until SIGTERM or SIGINT.
  */
-async function serveEngine(config: WorkerConfig, args: string[]): Promise<number> {
+async function serveEngine(config: WorkerConfig, log: Logger, args: string[]): Promise<number> {
   const { values } = parsedArgs({ args, options: { port: { type: 'string', default: '0' } } });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new AerialError('Aerial.InvalidInput', `--port ${values.port} is not a port number`, 'give 0–65535');
-  const engine = createLocalEngine(config);
-  const publisher = config.runtime.MQTT_URL ? await MqttEventPublisher.connect(config.runtime.MQTT_URL) : undefined;
-  engine.on('event', (event) => {
-    publisher
-      ?.publish(event)
-      .catch((e: unknown) =>
-        process.stderr.write(`aerial engine: could not publish ${event.type}: ${(e as Error).message}\n`),
-      );
-  });
+  const engine = createLocalEngine(config, log.child({ name: 'engine' }));
+  const publisher = await connectEventPublisher(config.runtime.MQTT_URL);
+  if (publisher) publishEngineEvents(engine, publisher, log);
   const server = new SfnApiServer(engine);
   const url = await server.listen(port);
   process.stdout.write(`engine listening on ${url}\n`);

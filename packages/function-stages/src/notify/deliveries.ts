@@ -1,5 +1,6 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { AerialError, loadRuntimeConfig, type NotifyTarget, type RuntimeConfig, topics } from '@aerial/contracts';
+import { type NotifyTarget, type RuntimeConfig, topics } from '@aerial/contracts';
+import { type EventPublisher, sendThrough } from '@aerial/runtime';
 import { createHmac } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -136,74 +137,84 @@ export async function sendWebhook(
   return { target: 'webhook', status: 'failed', detail: `${last} after ${made} attempt(s)` };
 }
 
-/**
- * The settings each target reads. Each target loads only its own, so a bad `MQTT_URL` fails the
- * MQTT delivery and nothing else: the webhook and the email are still sent (issue 18).
- */
-const TARGET_SETTINGS = {
-  webhook: ['AERIAL_WEBHOOK_SECRET'],
-  email: ['AERIAL_MAIL', 'AERIAL_MAIL_FROM', 'AERIAL_DATA_DIR'],
-  mqtt: ['MQTT_URL'],
-} as const satisfies Record<NotifyTarget['kind'], readonly (keyof RuntimeConfig)[]>;
+/** What Notify's one delivery is built from: the process's configuration and its clients. */
+export interface DeliveryServices {
+  readonly mailer: Mailer;
+  /** Signs webhooks; unsigned without it. */
+  readonly webhookSecret?: string;
+  /**
+   * Tells the outcome to MQTT subscribers: to the broker locally and on Kubernetes, through the
+   * notifications topic in AWS. Undefined when nothing is configured: the target is skipped.
+   */
+  readonly mqtt?: (message: NotificationMessage) => Promise<string>;
+}
 
-/** The delivery used by the stage: each target configured from the runtime environment (validated). */
-export function deliverFromEnv(env: Record<string, string | undefined> = process.env): Deliver {
+/**
+ * The one delivery, on every engine: the local run and the Lambda differ only in the services
+ * they give it. Each target is tried on its own; a failure is that target's.
+ */
+export function createDeliver(services: DeliveryServices): Deliver {
   return async (target, message) => {
-    let config: RuntimeConfig;
-    try {
-      config = loadRuntimeConfig(Object.fromEntries(TARGET_SETTINGS[target.kind].map((name) => [name, env[name]])));
-    } catch (e) {
-      const error = AerialError.from(e);
-      return { target: target.kind, status: 'failed', detail: `${error.reason}; ${error.remedy ?? ''}` };
-    }
     switch (target.kind) {
       case 'webhook':
-        return sendWebhook(target.url, message, {
-          ...(config.AERIAL_WEBHOOK_SECRET ? { secret: config.AERIAL_WEBHOOK_SECRET } : {}),
-        });
+        return sendWebhook(target.url, message, services.webhookSecret ? { secret: services.webhookSecret } : {});
       case 'email':
         try {
-          const mailer: Mailer =
-            config.AERIAL_MAIL === 'ses'
-              ? new SesMailer(undefined, config.AERIAL_MAIL_FROM)
-              : new EmlFileMailer(join(config.AERIAL_DATA_DIR, 'mail'), config.AERIAL_MAIL_FROM);
-          const where = await mailer.send({ to: target.address, ...emailText(message) });
+          const where = await services.mailer.send({ to: target.address, ...emailText(message) });
           return { target: 'email', status: 'sent', detail: `${target.address}: ${where}` };
         } catch (e) {
           return { target: 'email', status: 'failed', detail: `${target.address}: ${(e as Error).message}` };
         }
-      case 'mqtt': {
-        if (!config.MQTT_URL) {
+      case 'mqtt':
+        if (!services.mqtt) {
           return {
             target: 'mqtt',
             status: 'skipped',
             detail: 'no MQTT_URL configured; set it to the broker, such as mqtt://localhost:1883',
           };
         }
-        // The broker's address without the credentials a URL may carry: the detail is stored.
-        const broker = new URL(config.MQTT_URL).host;
         try {
-          // Loaded when used: every stage process loads this package, few of them speak MQTT.
-          const mqtt = await import('mqtt');
-          const client = await mqtt.connectAsync(config.MQTT_URL, {
-            connectTimeout: 5000,
-            reconnectPeriod: 0,
-            protocolVersion: 4,
-          });
-          try {
-            await client.publishAsync(topics.jobNotification(message.jobId), JSON.stringify(message), {
-              qos: 1,
-              retain: true,
-            });
-          } finally {
-            await client.endAsync();
-          }
-          return { target: 'mqtt', status: 'sent', detail: `${broker} ${topics.jobNotification(message.jobId)}` };
+          return { target: 'mqtt', status: 'sent', detail: await services.mqtt(message) };
         } catch (e) {
-          return { target: 'mqtt', status: 'failed', detail: `${broker}: ${(e as Error).message}` };
+          return { target: 'mqtt', status: 'failed', detail: (e as Error).message };
         }
-      }
     }
+  };
+}
+
+/**
+ * The services of a stage process or an engine: email as `.eml` files (or SES), the notification
+ * retained on the job's MQTT topic through the process's publisher (or a connection made for it).
+ */
+export function localDeliveryServices(
+  config: Pick<
+    RuntimeConfig,
+    'AERIAL_MAIL' | 'AERIAL_MAIL_FROM' | 'AERIAL_DATA_DIR' | 'AERIAL_WEBHOOK_SECRET' | 'MQTT_URL'
+  >,
+  events?: EventPublisher,
+): DeliveryServices {
+  const url = config.MQTT_URL;
+  return {
+    mailer:
+      config.AERIAL_MAIL === 'ses'
+        ? new SesMailer(undefined, config.AERIAL_MAIL_FROM)
+        : new EmlFileMailer(join(config.AERIAL_DATA_DIR, 'mail'), config.AERIAL_MAIL_FROM),
+    ...(config.AERIAL_WEBHOOK_SECRET ? { webhookSecret: config.AERIAL_WEBHOOK_SECRET } : {}),
+    ...(url
+      ? {
+          mqtt: async (message: NotificationMessage) => {
+            const topic = topics.jobNotification(message.jobId);
+            // The broker's address without the credentials a URL may carry: the detail is stored.
+            const broker = new URL(url).host;
+            try {
+              await sendThrough(events, url, (publisher) => publisher.publishRetained(topic, message));
+            } catch (e) {
+              throw new Error(`${broker}: ${(e as Error).message}`);
+            }
+            return `${broker} ${topic}`;
+          },
+        }
+      : {}),
   };
 }
 

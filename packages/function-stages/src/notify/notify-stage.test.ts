@@ -1,4 +1,4 @@
-import { DEFAULT_ENVIRONMENTS, keys } from '@aerial/contracts';
+import { AerialError, DEFAULT_ENVIRONMENTS, keys, loadRuntimeConfig } from '@aerial/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -8,7 +8,7 @@ import { LocalFolderStore } from '@aerial/runtime';
 import { getJson, putJson } from '@aerial/runtime';
 import { runStage } from '@aerial/runtime';
 import { readdirSync, readFileSync } from 'node:fs';
-import { type Deliver, deliverFromEnv, sendWebhook, webhookSignature } from './deliveries';
+import { createDeliver, type Deliver, localDeliveryServices, sendWebhook, webhookSignature } from './deliveries';
 import { notifyStage } from './notify-stage';
 import { resolveFailure } from './resolve-failure';
 
@@ -21,16 +21,18 @@ describe('Notify', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
+  const configWith = (env: Record<string, string>) =>
+    loadRuntimeConfig({
+      AERIAL_DATA_DIR: root,
+      AERIAL_WEBHOOK_SECRET: 'a-test-secret-of-16+',
+      AERIAL_MAIL_FROM: 'jobs@aerial.example',
+      ...env,
+    });
+  /** Notify as a stage process runs it: the delivery built from the process's configuration. */
   const notify = (jobId: string, extra: Record<string, unknown>, env: Record<string, string> = {}) =>
-    notifyWith(
-      jobId,
-      extra,
-      deliverFromEnv({
-        AERIAL_DATA_DIR: root,
-        AERIAL_WEBHOOK_SECRET: 'a-test-secret-of-16+',
-        AERIAL_MAIL_FROM: 'jobs@aerial.example',
-        ...env,
-      }),
+    runStage(
+      { jobId, stage: 'Notify', ...extra },
+      { store, environment: DEFAULT_ENVIRONMENTS.dev, config: configWith(env), handlers: { Notify: notifyStage() } },
     );
   const notifyWith = (jobId: string, extra: Record<string, unknown>, deliver: Deliver) =>
     runStage(
@@ -189,22 +191,52 @@ describe('Notify', () => {
     }
   });
 
-  test('a bad MQTT_URL fails the MQTT delivery alone, in one line naming the variable; Notify still succeeds', async () => {
+  test('a bad MQTT_URL is refused at start, naming the variable; Notify never runs half-configured', () => {
+    let caught: unknown;
+    try {
+      configWith({ MQTT_URL: 'localhost:1883' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(AerialError);
+    expect((caught as AerialError).reason).toMatch(/MQTT_URL: must be a mqtt: .* URL such as/);
+  });
+
+  test('an unreachable broker fails the MQTT delivery alone, in one line; Notify still succeeds', async () => {
     const hook = await receiver();
     try {
       await putJson(store, keys.request('job-m'), {
         source: { kind: 'folder', path: '/x' },
         notify: [{ kind: 'mqtt' }, { kind: 'webhook', url: hook.url }],
       });
-      const manifest = await notify('job-m', { outcome: 'succeeded' }, { MQTT_URL: 'localhost:1883' });
+      const manifest = await notify('job-m', { outcome: 'succeeded' }, { MQTT_URL: 'mqtt://127.0.0.1:9' });
       expect(hook.received).toHaveLength(1);
       expect(manifest.summary.deliveries).toEqual(['mqtt: failed', 'webhook: sent']);
       const [mqtt] = manifest.summary.undelivered as string[];
-      expect(mqtt).toMatch(/^mqtt: invalid environment configuration: MQTT_URL: must be a mqtt: .* URL such as/);
+      expect(mqtt).toMatch(/^mqtt: 127\.0\.0\.1:9: /);
       expect(mqtt).not.toMatch(/\n|"code"/);
     } finally {
       hook.close();
     }
+  });
+
+  test('the same delivery serves the Lambda: only its services differ (SES mailer, the notifications topic)', async () => {
+    const sent: string[] = [];
+    const deliver = createDeliver({
+      mailer: { send: (mail) => (sent.push(`mail ${mail.to}`), Promise.resolve('ses-message-1')) },
+      mqtt: (message) => (sent.push(`topic ${message.jobId}`), Promise.resolve('published to the notifications topic')),
+    });
+    const message = { jobId: 'job-l', outcome: 'succeeded' as const };
+    expect(await deliver({ kind: 'email', address: 'a@b.example' }, message)).toEqual({
+      target: 'email',
+      status: 'sent',
+      detail: 'a@b.example: ses-message-1',
+    });
+    expect(await deliver({ kind: 'mqtt' }, message)).toMatchObject({ status: 'sent' });
+    expect(sent).toEqual(['mail a@b.example', 'topic job-l']);
+    const local = localDeliveryServices(configWith({}));
+    expect(local.mqtt).toBeUndefined();
+    expect(local.webhookSecret).toBe('a-test-secret-of-16+');
   });
 
   test('a delivery that throws is that target’s failure; the other targets are still tried', async () => {

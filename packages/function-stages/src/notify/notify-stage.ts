@@ -10,7 +10,13 @@ import {
 } from '@aerial/contracts';
 import { getJson, putJson } from '@aerial/runtime';
 import { type StageHandler } from '@aerial/runtime';
-import { type Deliver, type Delivery, deliverFromEnv, type NotificationMessage } from './deliveries';
+import {
+  createDeliver,
+  type Deliver,
+  type Delivery,
+  localDeliveryServices,
+  type NotificationMessage,
+} from './deliveries';
 import { resolveFailure } from './resolve-failure';
 
 /**
@@ -24,7 +30,7 @@ import { resolveFailure } from './resolve-failure';
  */
 export function notifyStage(deliver?: Deliver): StageHandler {
   return async (invocation, context) => {
-    const send = deliver ?? deliverFromEnv();
+    const send = deliver ?? createDeliver(localDeliveryServices(context.config, context.events));
     const { store, request } = context;
     const outcome = invocation.outcome ?? 'succeeded';
     const error = outcome === 'failed' ? await resolveFailure(store, invocation.jobId, invocation.failure) : undefined;

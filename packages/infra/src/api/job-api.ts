@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledge, arnToken } from '../nag/acknowledge';
 import { type AerialPipeline } from '../pipeline/aerial-pipeline';
 import { NodeFunction } from '../pipeline/node-function';
+import { OPERATIONS_ENVIRONMENT } from '../lambda/lambda-environment';
 
 export interface JobApiProps {
   readonly pipeline: AerialPipeline;
@@ -36,7 +37,7 @@ export class JobApi extends Construct {
       handler: 'start-job',
       description: 'Aerial: validate a job request and start its execution',
       logRetention: props.logRetention,
-      environment: { STATE_MACHINE_ARN: props.pipeline.stateMachine.stateMachineArn },
+      environment: { [OPERATIONS_ENVIRONMENT.stateMachineArn]: props.pipeline.stateMachine.stateMachineArn },
       asynchronous: true,
     });
     props.pipeline.grantStartExecution(this.startJob.function);

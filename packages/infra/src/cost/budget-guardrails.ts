@@ -9,6 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/acknowledge';
 import { NodeFunction } from '../pipeline/node-function';
+import { OPERATIONS_ENVIRONMENT } from '../lambda/lambda-environment';
 
 export interface BudgetGuardrailsProps {
   readonly namePrefix: string;
@@ -61,8 +62,8 @@ export class BudgetGuardrails extends Construct {
       timeout: Duration.minutes(1),
       asynchronous: true,
       environment: {
-        MONTHLY_BUDGET_USD: String(props.monthlyUsd),
-        COMPUTE_ENVIRONMENTS: Stack.of(this).toJsonString(
+        [OPERATIONS_ENVIRONMENT.monthlyBudgetUsd]: String(props.monthlyUsd),
+        [OPERATIONS_ENVIRONMENT.computeEnvironments]: Stack.of(this).toJsonString(
           Object.fromEntries(props.computeEnvironments.map((ce) => [ce.computeEnvironmentArn, ce.maxvCpus ?? 256])),
         ),
       },

@@ -4,6 +4,7 @@ import {
   UpdateComputeEnvironmentCommand,
 } from '@aws-sdk/client-batch';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { createLogger, loadLambdaEnv, loadProcessConfig } from '@aerial/runtime';
 import { throttleDecision } from './throttle-decision';
 
 const batch = new BatchClient({});
@@ -16,6 +17,10 @@ const ce = new CostExplorerClient({ region: 'us-east-1' });
  * and the run still fails at the end so its dead-letter queue and alarm see it.
  */
 export async function handler(): Promise<{ spentUsd: number; maxvCpus: Record<string, number> }> {
+  const log = createLogger({ name: 'budget-throttle', level: loadProcessConfig().LOG_LEVEL });
+  const { COMPUTE_ENVIRONMENTS: environments, MONTHLY_BUDGET_USD: monthlyUsd } = loadLambdaEnv();
+  if (monthlyUsd === undefined)
+    throw new Error('MONTHLY_BUDGET_USD is not set: the budget guardrails set it on this function');
   const now = new Date();
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString().slice(0, 10);
   const end = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
@@ -27,8 +32,6 @@ export async function handler(): Promise<{ spentUsd: number; maxvCpus: Record<st
     }),
   );
   const spentUsd = Number(out.ResultsByTime?.[0]?.Total?.UnblendedCost?.Amount ?? 0);
-  const environments = JSON.parse(process.env.COMPUTE_ENVIRONMENTS ?? '{}') as Record<string, number>;
-  const monthlyUsd = Number(process.env.MONTHLY_BUDGET_USD);
   const described = await batch.send(
     new DescribeComputeEnvironmentsCommand({ computeEnvironments: Object.keys(environments) }),
   );
@@ -48,6 +51,7 @@ export async function handler(): Promise<{ spentUsd: number; maxvCpus: Record<st
       failures.push(`${arn}: ${(e as Error).message}`);
     }
   }
+  log.info({ spentUsd, monthlyUsd, maxvCpus, failures }, 'compute environments throttled to the budget');
   if (failures.length)
     throw new Error(`could not update ${failures.length} compute environment(s): ${failures.join('; ')}`);
   return { spentUsd, maxvCpus };

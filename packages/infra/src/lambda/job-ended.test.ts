@@ -2,7 +2,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { isExecutionStatusChange, notifyInvocationFor, type ExecutionStatusChange } from './job-ended';
 import { NOTIFY_ENVIRONMENT } from './lambda-environment';
-import { deployedEnvironment, loadSecrets } from './stage-function';
+import { loadLambdaEnv } from '@aerial/runtime';
+import { deployedEnvironment, webhookSecret } from './stage-function';
 import { DEFAULT_ENVIRONMENTS, DEFAULT_PRESET } from '@aerial/contracts';
 
 const JOB = 'job-20261129-0a1b2c3d';
@@ -57,16 +58,18 @@ describe('a job that ends without its Notify state', () => {
 
 describe('the webhook secret', () => {
   const sm = mockClient(SecretsManagerClient);
-  test('is read once at cold start into the variable the runtime config reads', async () => {
+  test('is read once at cold start from its Secrets Manager ARN; one set directly wins', async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: 'a-generated-secret-of-48-characters' });
-    const env: Record<string, string | undefined> = {
+    const env = loadLambdaEnv({
       [NOTIFY_ENVIRONMENT.webhookSecretArn]: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:w',
-    };
+    });
     const client = new SecretsManagerClient({});
-    await loadSecrets(env, client);
-    await loadSecrets(env, client);
-    expect(env[NOTIFY_ENVIRONMENT.webhookSecret]).toBe('a-generated-secret-of-48-characters');
+    expect(await webhookSecret({}, env, client)).toBe('a-generated-secret-of-48-characters');
+    expect(await webhookSecret({}, env, client)).toBe('a-generated-secret-of-48-characters');
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    expect(await webhookSecret({ AERIAL_WEBHOOK_SECRET: 'set-directly-16chars' }, env, client)).toBe(
+      'set-directly-16chars',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { BatchClient, ListJobsCommand } from '@aws-sdk/client-batch';
+import { loadLambdaEnv, loadProcessConfig, runnableJobsMetricLine } from '@aerial/runtime';
 
 const batch = new BatchClient({});
 
@@ -7,7 +8,8 @@ const batch = new BatchClient({});
  * line (Lambda turns it into the Aerial/RunnableJobs metric). AWS Batch publishes no queue metric.
  */
 export async function handler(): Promise<Record<string, number>> {
-  const queues = JSON.parse(process.env.JOB_QUEUES ?? '[]') as string[];
+  const { AERIAL_ENV: environment } = loadProcessConfig();
+  const { JOB_QUEUES: queues } = loadLambdaEnv();
   const depth: Record<string, number> = {};
   for (const queue of queues) {
     let count = 0;
@@ -18,23 +20,7 @@ export async function handler(): Promise<Record<string, number>> {
       nextToken = out.nextToken;
     } while (nextToken);
     depth[queue] = count;
-    process.stdout.write(
-      `${JSON.stringify({
-        _aws: {
-          Timestamp: Date.now(),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'Aerial',
-              Dimensions: [['Environment'], ['Environment', 'Queue']],
-              Metrics: [{ Name: 'RunnableJobs', Unit: 'Count' }],
-            },
-          ],
-        },
-        Environment: process.env.AERIAL_ENV,
-        Queue: queue.split('/').pop(),
-        RunnableJobs: count,
-      })}\n`,
-    );
+    process.stdout.write(`${runnableJobsMetricLine({ environment, queue: queue.split('/').pop() ?? queue, count })}\n`);
   }
   return depth;
 }

@@ -1,90 +1,87 @@
-// A function stage (GuardBudget, Notify) as a Lambda. Deep imports keep the bundle free of the
-// image-decoding stages, which need sharp and run only in containers.
+// A function stage (GuardBudget, Notify) as a Lambda. The function-stages package keeps the bundle
+// free of the image-decoding stages, which need sharp and run only in containers.
 import {
   AerialError,
   DEFAULT_ENVIRONMENTS,
   type EnvironmentConfig,
   EnvironmentConfigSchema,
   keys,
-  loadRuntimeConfig,
-  type NotifyTarget,
+  type LambdaEnv,
+  type RuntimeConfig,
   type StageName,
   StageNameSchema,
 } from '@aerial/contracts';
-import { createObjectStore } from '@aerial/runtime';
-import { guardBudgetStage } from '@aerial/function-stages';
-import { type Deliver, emailText, SesMailer, sendWebhook } from '@aerial/function-stages';
-import { notifyStage } from '@aerial/function-stages';
-import { stageMetricLine } from '@aerial/runtime';
-import { runStage, type StageHandler } from '@aerial/runtime';
+import {
+  createDeliver,
+  type DeliveryServices,
+  emailText,
+  guardBudgetStage,
+  notifyStage,
+  SesMailer,
+} from '@aerial/function-stages';
+import {
+  createLogger,
+  createObjectStore,
+  loadLambdaEnv,
+  loadProcessConfig,
+  loadStageProcessEnv,
+  runStage,
+  type StageHandler,
+  stageMetricLine,
+} from '@aerial/runtime';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { isExecutionStatusChange, notifyInvocationFor } from './job-ended';
-import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from './lambda-environment';
+import { STAGE_ENVIRONMENT } from './lambda-environment';
 
 const sns = new SNSClient({});
-let mailer: SesMailer | undefined;
-let secretsLoaded: Promise<void> | undefined;
+const ses = new SESv2Client({});
+let secretLoaded: Promise<string | undefined> | undefined;
 
 /**
- * Once per cold start: the webhook secret from Secrets Manager into the variable the runtime
- * config reads, so that the code signs webhooks as it does everywhere else.
+ * Once per cold start: the webhook secret from Secrets Manager (a secret's value never sits in a
+ * Lambda's environment; its ARN does). A secret set directly (AERIAL_WEBHOOK_SECRET) wins.
  */
-export function loadSecrets(
-  env: Record<string, string | undefined> = process.env,
+export function webhookSecret(
+  config: Pick<RuntimeConfig, 'AERIAL_WEBHOOK_SECRET'>,
+  env: Pick<LambdaEnv, 'AERIAL_WEBHOOK_SECRET_ARN'>,
   client: Pick<SecretsManagerClient, 'send'> = new SecretsManagerClient({}),
-): Promise<void> {
-  secretsLoaded ??= (async () => {
-    const arn = env[NOTIFY_ENVIRONMENT.webhookSecretArn];
-    if (!arn || env[NOTIFY_ENVIRONMENT.webhookSecret]) return;
+): Promise<string | undefined> {
+  if (config.AERIAL_WEBHOOK_SECRET || !env.AERIAL_WEBHOOK_SECRET_ARN)
+    return Promise.resolve(config.AERIAL_WEBHOOK_SECRET);
+  const arn = env.AERIAL_WEBHOOK_SECRET_ARN;
+  secretLoaded ??= (async () => {
     const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    if (out.SecretString) env[NOTIFY_ENVIRONMENT.webhookSecret] = out.SecretString;
+    return out.SecretString;
   })().catch((e: unknown) => {
-    secretsLoaded = undefined;
+    secretLoaded = undefined;
     throw e;
   });
-  return secretsLoaded;
+  return secretLoaded;
 }
 
-/** In AWS, email goes through SES and the MQTT-bound outcome through the notifications topic. */
-export const deliverInAws: Deliver = async (target: NotifyTarget, message) => {
-  try {
-    switch (target.kind) {
-      case 'email':
-        mailer ??= new SesMailer(new SESv2Client({}), loadRuntimeConfig(process.env).AERIAL_MAIL_FROM);
-        return {
-          target: 'email',
-          status: 'sent',
-          detail: `${target.address}: ${await mailer.send({ to: target.address, ...emailText(message) })}`,
-        };
-      case 'mqtt':
-        await sns.send(
-          new PublishCommand({
-            TopicArn: process.env[NOTIFY_ENVIRONMENT.topicArn],
-            Subject: emailText(message).subject.slice(0, 100),
-            Message: JSON.stringify(message),
-          }),
-        );
-        return { target: 'mqtt', status: 'sent', detail: 'published to the notifications topic' };
-      case 'webhook':
-        return sendWebhook(
-          target.url,
-          message,
-          process.env[NOTIFY_ENVIRONMENT.webhookSecret]
-            ? { secret: process.env[NOTIFY_ENVIRONMENT.webhookSecret] }
-            : {},
-        );
-    }
-  } catch (e) {
-    return { target: target.kind, status: 'failed', detail: (e as Error).message };
-  }
-};
-
-const HANDLERS: Partial<Record<StageName, StageHandler>> = {
-  GuardBudget: guardBudgetStage,
-  Notify: notifyStage(deliverInAws),
-};
+/** Notify's delivery services in AWS: SES for email, the notifications topic for the MQTT-bound outcome. */
+export function awsDeliveryServices(
+  config: Pick<RuntimeConfig, 'AERIAL_MAIL_FROM'>,
+  env: Pick<LambdaEnv, 'NOTIFY_TOPIC_ARN'>,
+  secret: string | undefined,
+): DeliveryServices {
+  return {
+    mailer: new SesMailer(ses, config.AERIAL_MAIL_FROM),
+    ...(secret ? { webhookSecret: secret } : {}),
+    mqtt: async (message) => {
+      await sns.send(
+        new PublishCommand({
+          TopicArn: env.NOTIFY_TOPIC_ARN,
+          Subject: emailText(message).subject.slice(0, 100),
+          Message: JSON.stringify(message),
+        }),
+      );
+      return 'published to the notifications topic';
+    },
+  };
+}
 
 /**
  * Step Functions invokes this with `{ jobId, stage, ... }`; the payload it returns is the stage
@@ -92,9 +89,11 @@ const HANDLERS: Partial<Record<StageName, StageHandler>> = {
  * Notify): it reports the job unless Notify already did.
  */
 export async function handler(event: Record<string, unknown>): Promise<Record<string, unknown>> {
-  await loadSecrets();
-  const runtime = loadRuntimeConfig(process.env);
-  const store = createObjectStore(runtime);
+  const config = loadProcessConfig();
+  const lambda = loadLambdaEnv();
+  const log = createLogger({ name: 'stage-function', level: config.LOG_LEVEL });
+  const secret = await webhookSecret(config, lambda);
+  const store = createObjectStore(config);
   if (isExecutionStatusChange(event)) {
     const invocation = notifyInvocationFor(event, 'Notify');
     if (!invocation) return { skipped: 'not an Aerial job that ended unreported' };
@@ -102,18 +101,22 @@ export async function handler(event: Record<string, unknown>): Promise<Record<st
       return { skipped: `job ${invocation.jobId} was reported by its Notify state` };
     event = { ...invocation };
   }
-  const stage = StageNameSchema.parse(event.stage ?? process.env.AERIAL_STAGE);
-  const uploads = runtime.UPLOADS_STORE ? createObjectStore(runtime, runtime.UPLOADS_STORE) : store;
+  const stage = StageNameSchema.parse(event.stage ?? loadStageProcessEnv().AERIAL_STAGE);
+  const uploads = config.UPLOADS_STORE ? createObjectStore(config, config.UPLOADS_STORE) : store;
+  const handlers: Partial<Record<StageName, StageHandler>> = {
+    GuardBudget: guardBudgetStage,
+    Notify: notifyStage(createDeliver(awsDeliveryServices(config, lambda, secret))),
+  };
   const started = Date.now();
   // Lambda turns these embedded-metric-format lines into the Aerial stage metrics.
   const metric = (failed: boolean) =>
     process.stdout.write(
-      `${stageMetricLine({ stage, environment: runtime.AERIAL_ENV, seconds: (Date.now() - started) / 1000, failed })}\n`,
+      `${stageMetricLine({ stage, environment: config.AERIAL_ENV, seconds: (Date.now() - started) / 1000, failed })}\n`,
     );
   try {
     const manifest = await runStage(
       { ...event, stage },
-      { store, uploads, environment: deployedEnvironment(runtime.AERIAL_ENV), handlers: HANDLERS },
+      { store, uploads, environment: deployedEnvironment(config.AERIAL_ENV, lambda), config, log, handlers },
     );
     metric(false);
     return manifest.summary;
@@ -121,6 +124,7 @@ export async function handler(event: Record<string, unknown>): Promise<Record<st
     metric(true);
     // Lambda reports the error's name as the Step Functions error: keep the Aerial name.
     const error = AerialError.from(e);
+    log.error({ err: error, stage }, `${stage} failed: ${error.name}`);
     const thrown = new Error(error.reason);
     thrown.name = error.name;
     throw thrown;
@@ -130,9 +134,9 @@ export async function handler(event: Record<string, unknown>): Promise<Record<st
 /** The environment as deployed (infra passes it, overrides included); the shipped default otherwise. */
 export function deployedEnvironment(
   name: EnvironmentConfig['name'],
-  env: Record<string, string | undefined> = process.env,
+  env: Pick<LambdaEnv, 'AERIAL_ENVIRONMENT_CONFIG'>,
 ): EnvironmentConfig {
-  const text = env[STAGE_ENVIRONMENT.environmentConfig];
+  const text = env.AERIAL_ENVIRONMENT_CONFIG;
   if (!text) return DEFAULT_ENVIRONMENTS[name];
   const config = EnvironmentConfigSchema.parse(JSON.parse(text));
   if (config.name !== name)

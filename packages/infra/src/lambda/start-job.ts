@@ -11,6 +11,7 @@ import {
 } from '@aerial/contracts';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { loadProcessConfig } from '@aerial/runtime';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 
@@ -126,7 +127,8 @@ async function start(
   input: ExecutionInput,
   o: { idempotent?: boolean } = {},
 ): Promise<{ jobId: string; executionArn: string }> {
-  const stateMachineArn = process.env.STATE_MACHINE_ARN as string;
+  const { STATE_MACHINE_ARN: stateMachineArn } = loadProcessConfig();
+  if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set: the job API sets it on this function');
   try {
     const out = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name: input.jobId, input: JSON.stringify(input) }),

@@ -1,4 +1,4 @@
-import { deploymentNames, type EnvironmentName } from '@aerial/contracts';
+import { AERIAL_METRICS, deploymentNames, type EnvironmentName } from '@aerial/contracts';
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,9 +15,10 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../nag/acknowledge';
 import { NodeFunction } from '../pipeline/node-function';
 import { AlertTopic, TopicKey } from './alert-topic';
+import { OPERATIONS_ENVIRONMENT, STAGE_ENVIRONMENT } from '../lambda/lambda-environment';
 
 /** Namespace of the metrics the stages emit in CloudWatch embedded metric format. */
-export const STAGE_METRICS_NAMESPACE = 'Aerial';
+export const STAGE_METRICS_NAMESPACE = AERIAL_METRICS.namespace;
 
 export interface AerialObservabilityProps {
   readonly namePrefix: string;
@@ -75,7 +76,10 @@ export class AerialObservability extends Construct {
       handler: 'queue-depth',
       description: 'Aerial: RUNNABLE Batch jobs per queue, as a metric',
       logRetention: props.logRetention,
-      environment: { JOB_QUEUES: Stack.of(this).toJsonString(props.jobQueueArns), AERIAL_ENV: props.environmentName },
+      environment: {
+        [OPERATIONS_ENVIRONMENT.jobQueues]: Stack.of(this).toJsonString(props.jobQueueArns),
+        [STAGE_ENVIRONMENT.environment]: props.environmentName,
+      },
       asynchronous: true,
     });
     // ListJobs takes a queue name, not a resource ARN, so it cannot be scoped further.
@@ -96,7 +100,7 @@ export class AerialObservability extends Construct {
     const stageDuration = (stage: string) =>
       new cloudwatch.Metric({
         namespace: STAGE_METRICS_NAMESPACE,
-        metricName: 'StageDurationSeconds',
+        metricName: AERIAL_METRICS.stageDurationSeconds,
         dimensionsMap: { Stage: stage, Environment: props.environmentName },
         statistic: 'p90',
         period: Duration.minutes(15),
@@ -119,7 +123,7 @@ export class AerialObservability extends Construct {
         left: [
           new cloudwatch.Metric({
             namespace: STAGE_METRICS_NAMESPACE,
-            metricName: 'RunnableJobs',
+            metricName: AERIAL_METRICS.runnableJobs,
             dimensionsMap: { Environment: props.environmentName },
             statistic: 'Maximum',
           }),

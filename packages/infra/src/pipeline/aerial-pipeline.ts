@@ -7,7 +7,7 @@ import {
   type StageDefinition,
   substitution,
 } from '@aerial/definition';
-import { deploymentNames, type EnvironmentConfig, PLATFORM } from '@aerial/contracts';
+import { deploymentNames, type EnvironmentConfig, PLATFORM, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
 import { Arn, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -28,8 +28,6 @@ import { type AerialBuckets } from '../data/aerial-buckets';
 import { type BatchCompute } from './batch-compute';
 import { NodeFunction } from './node-function';
 
-/** Exit code of a transient stage failure (contracts' TRANSIENT_EXIT_CODE), retried by Batch. */
-const TRANSIENT_EXIT_CODE = '75';
 /** Statuses of a job that can end without its Notify state running (a timeout cannot be caught). */
 export const UNNOTIFIED_END_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
@@ -219,14 +217,14 @@ export class AerialPipeline extends Construct {
         environment: {
           ...shared.stageEnvironment,
           AERIAL_DATA_DIR: '/tmp/aerial',
-          AERIAL_METRICS: 'emf',
+          [STAGE_ENVIRONMENT.metrics]: 'emf',
           ...(publish ? { [STAGE_ENVIRONMENT.publishedStore]: `s3://${props.buckets.published.bucketName}` } : {}),
         },
         logging: ecs.LogDriver.awsLogs({ logGroup: shared.containerLogs, streamPrefix: stage.name }),
       }),
       retryAttempts: stage.retry.attempts,
       retryStrategies: [
-        batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode: TRANSIENT_EXIT_CODE })),
+        batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onExitCode: String(TRANSIENT_EXIT_CODE) })),
         batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.SPOT_INSTANCE_RECLAIMED),
         batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onExitCode: '*' })),
       ],

@@ -1,7 +1,8 @@
-import { CLUSTER_NAMESPACES } from '@aerial/contracts';
+import { BROKER_USERS, CLUSTER_NAMESPACES } from '@aerial/contracts';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { CNPG_NAMESPACE } from '../operators';
+import { mosquittoAcl } from '../mosquitto-acl';
 import { WORKLOAD_NODE_SELECTOR } from '../placement';
 import { resources, RESTRICTED_CONTAINER, restrictedPod } from '../security';
 import type { ClusterSettings } from '../settings';
@@ -198,15 +199,7 @@ function mosquittoConfig(): KubeObject {
       ].join('\n'),
       // Workers publish job events; the Hub reads them; browsers get nothing here (they use
       // the Hub's server-sent events).
-      acl: [
-        'user engine',
-        'topic write aerial/v1/jobs/+/+',
-        '',
-        'user hub',
-        'topic read aerial/v1/jobs/+/events',
-        'topic read aerial/v1/jobs/+/status',
-        '',
-      ].join('\n'),
+      acl: mosquittoAcl(BROKER_USERS),
     },
   };
 }

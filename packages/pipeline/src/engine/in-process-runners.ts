@@ -1,5 +1,11 @@
-import { AerialError, type EnvironmentConfig, type StageName, TRANSIENT_EXIT_CODE } from '@aerial/contracts';
-import { type ObjectStore } from '@aerial/runtime';
+import {
+  AerialError,
+  type EnvironmentConfig,
+  type RuntimeConfig,
+  type StageName,
+  TRANSIENT_EXIT_CODE,
+} from '@aerial/contracts';
+import { type Logger, type ObjectStore } from '@aerial/runtime';
 import { runStage, type StageHandler } from '@aerial/runtime';
 import { type FunctionRunner } from './local-engine';
 import { type ContainerRunner } from './stage-process';
@@ -10,6 +16,9 @@ export interface InProcessOptions {
   readonly published?: ObjectStore;
   readonly environment: EnvironmentConfig;
   readonly handlers: Partial<Record<StageName, StageHandler>>;
+  /** The engine process's configuration, given to the stages. @default the defaults */
+  readonly config?: RuntimeConfig;
+  readonly log?: Logger;
 }
 
 /** Function (Lambda) stages run in the engine's process; their summary is the Lambda payload. */

@@ -4,6 +4,7 @@ import {
   type JobRequestInput,
   type JobStatus,
   keys,
+  loadRuntimeConfig,
   nextJobStatus,
   type PipelineEvent,
   type StageName,
@@ -14,16 +15,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderAsl } from '@aerial/definition';
 import { AERIAL_PIPELINE } from '@aerial/definition';
-import { LocalFolderStore } from '@aerial/runtime';
+import { LocalFolderStore, silentLogger } from '@aerial/runtime';
 import { getJson } from '@aerial/runtime';
 import { guardBudgetStage } from '@aerial/function-stages';
 import { ingestStage } from '../stages/ingest/ingest-stage';
-import { deliverFromEnv } from '@aerial/function-stages';
+import { createDeliver, localDeliveryServices } from '@aerial/function-stages';
 import { notifyStage } from '@aerial/function-stages';
 import { type StageHandler } from '@aerial/runtime';
 import { EXAMPLE_SUMMARIES } from '../testing/example-summaries';
 import { inProcessEngine } from '../testing/in-process-engine';
 import { ExecutionStore } from './execution-store';
+import { publishEngineEvents } from './engine-events';
 import { type LocalEngine } from './local-engine';
 import { type ContainerRunner } from './stage-process';
 
@@ -98,6 +100,49 @@ describe('LocalEngine', () => {
     );
     expect(record.history[0]!.type).toBe('ExecutionStarted');
     expect(record.history.at(-1)!.type).toBe('ExecutionSucceeded');
+  });
+
+  test('GIVEN stage processes that publish their own events WHEN a job runs THEN the engine publishes each event once', async () => {
+    const engine = inProcessEngine({
+      executions: join(dir, 'executions'),
+      store,
+      handlers: { Notify: notifyStage(), GuardBudget: passing(runs) },
+      environment,
+      asl,
+      // A stand-in stage process: it reports progress on its protocol lines and succeeds.
+      runContainer: async (run) => {
+        runs.push(run.stage);
+        run.onProgress(50, 'half way');
+        return { exitCode: 0, signal: null, stderrTail: '' };
+      },
+      containerEvents: 'stage',
+      retryDelayScale: 0.001,
+    });
+    const emitted: { event: PipelineEvent; origin: string }[] = [];
+    engine.on('event', (event, origin) => emitted.push({ event, origin }));
+    const published: PipelineEvent[] = [];
+    const publisher = {
+      broker: 'test',
+      publish: (event: PipelineEvent) => (published.push(event), Promise.resolve()),
+      announce: () => Promise.resolve(),
+      publishRetained: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+    publishEngineEvents(engine, publisher, silentLogger());
+    const record = await engine.waitFor(
+      await start(engine, 'job-own-events', { source: { kind: 'folder', path: dir }, preset: 'survey' }),
+    );
+    expect(record.status).toBe('SUCCEEDED');
+    // Everyone in this process still hears every event (the CLI's progress display).
+    expect(emitted).toContainEqual({
+      event: expect.objectContaining({ type: 'stage.progress', stage: 'Ingest' }),
+      origin: 'stage',
+    });
+    const stagesPublished = new Set(published.flatMap((e) => ('stage' in e && e.stage ? [e.stage] : [])));
+    // Ingest and Footprints ran as processes that published their own: the engine sent none of theirs.
+    expect(stagesPublished).toEqual(new Set(['GuardBudget', 'Notify']));
+    expect(published[0]!.type).toBe('job.started');
+    expect(published.at(-1)!.type).toBe('job.succeeded');
   });
 
   test('full runs both product branches in parallel, within the concurrency limit', async () => {
@@ -180,7 +225,11 @@ describe('LocalEngine', () => {
     mkdirSync(photos);
     writeFileSync(join(photos, 'notes.txt'), 'not a photo');
     // MQTT_URL= (empty) as a .env file leaves it: unset, so the MQTT target is skipped, not fatal.
-    const engine = engineWith({ Ingest: ingestStage, Notify: notifyStage(deliverFromEnv({ MQTT_URL: '' })) });
+    const config = loadRuntimeConfig({ MQTT_URL: '' });
+    const engine = engineWith({
+      Ingest: ingestStage,
+      Notify: notifyStage(createDeliver(localDeliveryServices(config))),
+    });
     const record = await engine.waitFor(
       await start(engine, 'job-no-photos', {
         source: { kind: 'folder', path: photos },

@@ -46,7 +46,17 @@ export interface LocalEngineOptions {
   readonly stopPollMs?: number;
   /** Multiplies every container stage's per-attempt time limit; tests shrink it. @default 1 */
   readonly timeoutScale?: number;
+  /**
+   * Who publishes a container stage's own events (started, progress, succeeded, and a failure it
+   * named): `stage` when the stage processes do (the workers' entrypoint publishes to MQTT_URL, as
+   * on Batch and Argo); `engine` when the runner runs stages in this process. The engine emits them
+   * either way; {@link EventOrigin} tells a publisher which ones are already sent. @default 'engine'
+   */
+  readonly containerEvents?: EventOrigin;
 }
+
+/** Who publishes an event: the engine (its publisher must send it), or the stage process itself. */
+export type EventOrigin = 'engine' | 'stage';
 
 const { region: REGION, account: ACCOUNT } = LOCAL_ENGINE;
 const executionArnOf = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${PIPELINE_NAME}:${name}`;
@@ -76,7 +86,7 @@ interface Running {
 const SETTLE_MS = 10_000;
 
 export interface LocalEngineEvents {
-  event: [PipelineEvent];
+  event: [PipelineEvent, EventOrigin];
   execution: [ExecutionRecord];
 }
 
@@ -257,7 +267,9 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
         history.add(log);
         if (log.type === 'StateCaught' && log.state?.type === 'Task') run.failedStage = stageOfState(log.state.name);
         const event = toPipelineEvent(run.jobId, log, caught);
-        if (event) this.emitFor(run, event);
+        // A failure the engine saw from outside (a timeout) is the engine's to tell.
+        const own = event?.type !== 'stage.failed' && log.state !== undefined && this.stageReports(log.state.name);
+        if (event) this.emitFor(run, event, own ? 'stage' : 'engine');
       }
     })().catch(() => undefined);
 
@@ -380,9 +392,14 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
   }
 
   /** Emits an event of a run, keeping track of the stage it is in. */
-  private emitFor(run: Running, event: PipelineEvent): void {
+  private emitFor(run: Running, event: PipelineEvent, origin: EventOrigin = 'engine'): void {
     if (event.type === 'stage.started' && event.stage !== this.options.definition.notify) run.stage = event.stage;
-    this.emit('event', event);
+    this.emit('event', event, origin);
+  }
+
+  /** True when the task state's stage process publishes its own events. */
+  private stageReports(state: string): boolean {
+    return this.options.containerEvents === 'stage' && this.tasks.get(state)?.kind === 'container';
   }
 
   /** Saves the record; saves of one run never overlap. */
@@ -453,6 +470,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     params: BatchParameters,
   ): Promise<unknown> {
     const { retry, timeoutSeconds } = stageOf(this.options.definition, stage);
+    const reports: EventOrigin = this.options.containerEvents ?? 'engine';
     const limitMs = timeoutSeconds * 1000 * (this.options.timeoutScale ?? 1);
     const signal = run.controller.signal;
     const environment = Object.fromEntries(
@@ -477,14 +495,18 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
           environment: { ...environment, AERIAL_STAGE_ATTEMPT: String(attempt) },
           signal: attemptSignal,
           onProgress: (percent, message) =>
-            this.emitFor(run, {
-              type: 'stage.progress',
-              jobId: run.jobId,
-              at: new Date().toISOString(),
-              stage,
-              percent,
-              ...(message ? { message } : {}),
-            }),
+            this.emitFor(
+              run,
+              {
+                type: 'stage.progress',
+                jobId: run.jobId,
+                at: new Date().toISOString(),
+                stage,
+                percent,
+                ...(message ? { message } : {}),
+              },
+              reports,
+            ),
         });
         track(run, running);
         // A child process ends when killed; a runner that cannot be killed is waited for no longer.
@@ -511,25 +533,22 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       attempts.push({ exitCode: outcome === 'timed out' ? null : outcome.exitCode, statusReason: last.reason });
       const final = !last.transient || attempt === retry.attempts;
       if (final) run.failedStage = stage;
-      this.emitFor(run, {
-        type: 'stage.failed',
-        jobId: run.jobId,
-        at: new Date().toISOString(),
-        stage,
-        error: last.error,
-      });
+      // A stage that named its error published the failure itself; a killed or silent one did not.
+      this.emitFor(
+        run,
+        { type: 'stage.failed', jobId: run.jobId, at: new Date().toISOString(), stage, error: last.error },
+        outcome !== 'timed out' && outcome.error ? reports : 'engine',
+      );
       if (final) break;
       const wait =
         retry.intervalSeconds * retry.backoffRate ** (attempt - 1) * 1000 * (this.options.retryDelayScale ?? 1);
       await sleep(wait, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) throw cancelled();
-      this.emitFor(run, {
-        type: 'stage.started',
-        jobId: run.jobId,
-        at: new Date().toISOString(),
-        stage,
-        attempt: attempt + 1,
-      });
+      this.emitFor(
+        run,
+        { type: 'stage.started', jobId: run.jobId, at: new Date().toISOString(), stage, attempt: attempt + 1 },
+        reports,
+      );
     }
     // What Step Functions reports for a failed Batch job: the job description as the cause. A
     // timed-out attempt carries its named error instead, as no stage recorded one.

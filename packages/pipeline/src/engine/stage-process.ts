@@ -28,11 +28,13 @@ const STDERR_TAIL_BYTES = 4_000;
 
 /**
  * Runs a stage's container entrypoint as a child process: the local stand-in for a Batch job.
- * `command` gives the program and arguments for a stage (the workers app's entrypoint).
+ * `command` gives the program and arguments for a stage (the workers app's entrypoint); `baseEnv`
+ * is every child's environment (`childProcessEnv` of the loaded config), to which each run adds its
+ * stage variables.
  */
 export function childProcessRunner(
   command: (stage: StageName) => { file: string; args: string[] },
-  baseEnv: NodeJS.ProcessEnv = process.env,
+  baseEnv: Record<string, string>,
 ): ContainerRunner {
   return (run) =>
     new Promise((resolve, reject) => {

@@ -1,7 +1,9 @@
 import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { publishEngineEvents } from '../engine/engine-events';
 import { SfnApiServer } from '../engine/sfn-api-server';
-import { MqttEventPublisher } from '@aerial/runtime';
+import { connectEventPublisher, createLogger, loadEnvironment, loadProcessConfig } from '@aerial/runtime';
 import { LocalFolderStore } from '@aerial/runtime';
 import { fakeStages, parseFaultPlan } from './faults';
 import { inProcessEngine } from './in-process-engine';
@@ -18,10 +20,15 @@ import { inProcessEngine } from './in-process-engine';
 async function main(): Promise<void> {
   const dir = process.argv[2];
   if (!dir) throw new Error('usage: fault-engine-main <dir>');
+  const config = loadProcessConfig();
+  const { AERIAL_FAULT_PLAN } = loadEnvironment(
+    z.object({ AERIAL_FAULT_PLAN: z.string().optional() }),
+    'fault engine configuration',
+  );
   const store = new LocalFolderStore(join(dir, 'objects'));
   const environment = DEFAULT_ENVIRONMENTS.dev;
   const handlers = fakeStages({
-    plan: parseFaultPlan(process.env.AERIAL_FAULT_PLAN),
+    plan: parseFaultPlan(AERIAL_FAULT_PLAN),
     runLog: join(dir, 'runs.log'),
   });
   const engine = inProcessEngine({
@@ -32,11 +39,10 @@ async function main(): Promise<void> {
     retryDelayScale: 0.001,
     stopPollMs: 50,
   });
-  const publisher = process.env.MQTT_URL ? await MqttEventPublisher.connect(process.env.MQTT_URL) : undefined;
-  engine.on('event', (event) => {
-    process.stdout.write(`event ${JSON.stringify(event)}\n`);
-    publisher?.publish(event).catch((e: unknown) => process.stderr.write(`fault engine: ${(e as Error).message}\n`));
-  });
+  engine.on('event', (event) => process.stdout.write(`event ${JSON.stringify(event)}\n`));
+  const publisher = await connectEventPublisher(config.MQTT_URL);
+  if (publisher)
+    publishEngineEvents(engine, publisher, createLogger({ name: 'fault engine', level: config.LOG_LEVEL }));
   const server = new SfnApiServer(engine);
   process.stdout.write(`engine listening on ${await server.listen()}\n`);
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));

@@ -10,7 +10,7 @@ import { type StageHandler } from '@aerial/runtime';
 
 export interface InProcessEngineOptions extends Pick<
   LocalEngineOptions,
-  'concurrency' | 'retryDelayScale' | 'stopPollMs' | 'timeoutScale'
+  'concurrency' | 'retryDelayScale' | 'stopPollMs' | 'timeoutScale' | 'containerEvents'
 > {
   /** Folder of the execution records. */
   readonly executions: string;
@@ -41,5 +41,6 @@ export function inProcessEngine(options: InProcessEngineOptions): LocalEngine {
     ...(options.retryDelayScale !== undefined ? { retryDelayScale: options.retryDelayScale } : {}),
     ...(options.stopPollMs !== undefined ? { stopPollMs: options.stopPollMs } : {}),
     ...(options.timeoutScale !== undefined ? { timeoutScale: options.timeoutScale } : {}),
+    ...(options.containerEvents !== undefined ? { containerEvents: options.containerEvents } : {}),
   });
 }

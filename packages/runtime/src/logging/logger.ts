@@ -47,3 +47,8 @@ export function createLogger(settings: LoggerSettings): Logger {
   const options = loggerOptions(settings);
   return options.transport ? pino(options) : pino(options, pino.destination({ fd: 2, sync: false }));
 }
+
+/** A logger that writes nothing: the default where a caller gives none (tests, in-process runs). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,4 +1,4 @@
-import { stageMetricLine } from './stage-metrics';
+import { runnableJobsMetricLine, stageMetricLine } from './stage-metrics';
 
 test('an EMF line names its metrics, dimensions and values', () => {
   const line = JSON.parse(
@@ -23,4 +23,16 @@ test('an EMF line names its metrics, dimensions and values', () => {
     StageDurationSeconds: 12.346,
     StageFailures: 0,
   });
+});
+
+test('a queue-depth line counts the RUNNABLE jobs of one queue, by environment and queue', () => {
+  const line = JSON.parse(runnableJobsMetricLine({ environment: 'prod', queue: 'aerial-cpu', count: 3, now: 2 })) as {
+    _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
+  } & Record<string, unknown>;
+  expect(line._aws.CloudWatchMetrics[0]).toEqual({
+    Namespace: 'Aerial',
+    Dimensions: [['Environment'], ['Environment', 'Queue']],
+    Metrics: [{ Name: 'RunnableJobs', Unit: 'Count' }],
+  });
+  expect(line).toMatchObject({ Environment: 'prod', Queue: 'aerial-cpu', RunnableJobs: 3 });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CliContext, cliCases, cliJobCases } from './cli-cases';
 import { goodPhotos } from './photos';
-import { cleanEnv, CLI_MAIN, run } from './programs';
+import { cleanEnv, CLI_MAIN, run } from '../test-support/programs';
 
 /**
  * The corpus's command lines through the built `aerial` CLI, as a user runs it: each refusal is

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configCases, hubStartupCases } from './config-cases';
-import { cleanEnv, HUB_MAIN, run } from './programs';
+import { cleanEnv, HUB_MAIN, run } from '../test-support/programs';
 
 /** Lines Node prints on its own (the AWS SDK's notice about Node versions), not the program's. */
 const NODE_NOTICES =

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { apiCases, type HttpRequest, type HubContext, jobCases, uploadCases } from './hub-cases';
 import { mqttCases, STRANGER } from './mqtt-cases';
 import { goodPhotos } from './photos';
-import { type EmbeddedHub, startEmbeddedHub } from './programs';
+import { type EmbeddedHub, startEmbeddedHub } from '../test-support/programs';
 
 interface ErrorBody {
   error?: { name: string; reason: string; remedy?: string };

@@ -158,7 +158,9 @@ describe('faults: the local engine', () => {
       `if (process.env.AERIAL_STAGE === 'Ingest' && process.env.AERIAL_STAGE_ATTEMPT === '1') process.kill(process.pid, 'SIGKILL');
        else process.exit(0);`,
     );
-    const engine = engineWith({ runContainer: childProcessRunner(() => ({ file: process.execPath, args: [script] })) });
+    const engine = engineWith({
+      runContainer: childProcessRunner(() => ({ file: process.execPath, args: [script] }), {}),
+    });
     const record = await engine.waitFor(await start(engine, 'job-killed'));
     expect(record.status).toBe('SUCCEEDED');
     expect(events).toContainEqual(

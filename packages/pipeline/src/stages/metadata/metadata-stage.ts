@@ -1,4 +1,10 @@
-import { declaredOutput, type StageOutput, stageOutputKey, type StageSummary } from '@aerial/contracts';
+import {
+  declaredOutput,
+  type RuntimeConfig,
+  type StageOutput,
+  stageOutputKey,
+  type StageSummary,
+} from '@aerial/contracts';
 import { type ObjectStore, putJson, type StageHandler } from '@aerial/runtime';
 import { round } from '../../numbers/round';
 import { imagesCatalog, productRows, productsCatalog } from './catalogs';
@@ -6,7 +12,7 @@ import { enrichImages, type ImageEnrichment } from './image-enrichment';
 import { readMetadataInputs } from './metadata-inputs';
 import { type Bbox, coverage, stacCollection } from './stac';
 import { commonProperties, type ItemScene, modelItem, orthomosaicItem, type StacItemDocument } from './stac-items';
-import { type WeatherProvider, weatherProviderFromEnv } from './weather';
+import { type WeatherProvider, weatherProviderOf } from './weather';
 
 /**
  * Metadata: a STAC Collection for the job and an Item per product (projection and raster
@@ -14,7 +20,9 @@ import { type WeatherProvider, weatherProviderFromEnv } from './weather';
  * images and the products, and each image's sun position (and weather, when a provider is set).
  * Hrefs and catalog keys point into the published layout that Publish writes.
  */
-export function metadataStage(weather: () => WeatherProvider | undefined = weatherProviderFromEnv): StageHandler {
+export function metadataStage(
+  weather: (config: RuntimeConfig) => WeatherProvider | undefined = weatherProviderOf,
+): StageHandler {
   return async (invocation, context) => {
     const { store } = context;
     const { jobId } = invocation;
@@ -22,7 +30,7 @@ export function metadataStage(weather: () => WeatherProvider | undefined = weath
     const { records, footprints, mosaicSummary } = inputs;
 
     const footprintOf = new Map(footprints.map((f) => [f.image, f]));
-    const provider = weather();
+    const provider = weather(context.config);
     const enrichment = await enrichImages(records, footprintOf, provider, (done) =>
       context.progress((done / records.length) * 40, `enriched ${done}/${records.length} images`),
     );

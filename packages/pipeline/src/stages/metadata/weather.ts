@@ -1,3 +1,4 @@
+import { type RuntimeConfig } from '@aerial/contracts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
@@ -104,9 +105,9 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
   }
 }
 
-/** `AERIAL_WEATHER` = `file:<path>` or `open-meteo`; none by default. */
-export function weatherProviderFromEnv(env: NodeJS.ProcessEnv = process.env): WeatherProvider | undefined {
-  const value = env.AERIAL_WEATHER?.trim();
+/** The provider `AERIAL_WEATHER` names: `file:<path>` or `open-meteo`; none by default. */
+export function weatherProviderOf(config: Pick<RuntimeConfig, 'AERIAL_WEATHER'>): WeatherProvider | undefined {
+  const value = config.AERIAL_WEATHER.trim();
   if (!value || value === 'none') return undefined;
   if (value.startsWith('file:')) return new FileWeatherProvider(value.slice(5));
   if (value === 'open-meteo') return new OpenMeteoWeatherProvider();

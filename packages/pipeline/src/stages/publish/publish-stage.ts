@@ -6,16 +6,23 @@ import {
   publishedPointer,
   publishedPrefix,
   type StageSummary,
-  topics,
 } from '@aerial/contracts';
 import { createHash } from 'node:crypto';
-import { copyBetween, type ObjectInfo, type ObjectStore, putJson, type StageHandler } from '@aerial/runtime';
+import {
+  copyBetween,
+  type ObjectInfo,
+  type ObjectStore,
+  putJson,
+  sendThrough,
+  type StageContext,
+  type StageHandler,
+} from '@aerial/runtime';
 import { forEachLimited } from '../../concurrency/for-each-limited';
 import { publicationOf } from './publication-record';
 import { publishedCopies, type PublishedCopy, readProducedStages } from './published-copies';
 
 /** Tells the rest of the platform (the Hub's tile database) that a job is published. */
-export type AnnouncePublication = (publication: Publication) => Promise<string>;
+export type AnnouncePublication = (publication: Publication, context: StageContext) => Promise<string>;
 
 const COPY_CONCURRENCY = 16;
 
@@ -60,7 +67,9 @@ export function publishStage(announce: AnnouncePublication = announceOverMqtt): 
     const publication = await publicationOf(store, { jobId, runId, prefix, copies, bytes }, produced);
     const pointer = await putJson(published, publishedPointer(jobId), publication);
     const removed = await removeOtherRuns(published, jobId, runId);
-    const announced = await announce(publication).catch((e: unknown) => `not announced: ${(e as Error).message}`);
+    const announced = await announce(publication, context).catch(
+      (e: unknown) => `not announced: ${(e as Error).message}`,
+    );
     return {
       // The pointer lives in the published store, not under the stage's folder.
       outputs: [declaredOutput('Publish', 'published', { key: publishedPointer(jobId), bytes: pointer.bytes })],
@@ -110,24 +119,19 @@ async function removeOtherRuns(store: ObjectStore, jobId: string, runId: string)
   return stale.length;
 }
 
-/** Sends `job.published` to the broker in `MQTT_URL`, when one is configured. */
-export const announceOverMqtt: AnnouncePublication = async (publication) => {
-  const url = process.env.MQTT_URL;
+/** Sends `job.published` to the configured broker (`MQTT_URL`), when there is one. */
+export const announceOverMqtt: AnnouncePublication = async (publication, context) => {
+  const url = context.config.MQTT_URL;
   if (!url) return 'no MQTT_URL: the Hub reads the pointer instead';
-  // Only the event: the job's retained status belongs to the engine, which is still running it.
-  // Loaded when used: most stage processes never speak MQTT, and loading it costs ~40 ms.
-  const mqtt = await import('mqtt');
-  const client = await mqtt.connectAsync(url, { connectTimeout: 5000, reconnectPeriod: 0, protocolVersion: 4 });
-  try {
-    const event: PipelineEvent = {
-      type: 'job.published',
-      jobId: publication.jobId,
-      at: publication.publishedAt,
-      publication,
-    };
-    await client.publishAsync(topics.jobEvents(publication.jobId), JSON.stringify(event), { qos: 1 });
-    return `job.published sent to ${new URL(url).host}`;
-  } finally {
-    await client.endAsync();
-  }
+  const event: PipelineEvent = {
+    type: 'job.published',
+    jobId: publication.jobId,
+    at: publication.publishedAt,
+    publication,
+  };
+  // Only the event: the job's retained status belongs to whoever runs the job, still running it.
+  return sendThrough(context.events, url, async (publisher) => {
+    await publisher.announce(event);
+    return `job.published sent to ${publisher.broker}`;
+  });
 };

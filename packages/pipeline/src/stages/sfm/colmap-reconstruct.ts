@@ -13,6 +13,8 @@ export interface ReconstructOptions {
   /** GPS-guided spatial matching, or COLMAP's exhaustive default. */
   readonly matcher: 'spatial' | 'exhaustive';
   readonly signal: AbortSignal;
+  /** The COLMAP executable. @default colmap on PATH */
+  readonly binary?: string;
   /** Progress of the three steps, 0–100 overall. */
   progress?(percent: number, message: string): void;
 }
@@ -31,6 +33,7 @@ export async function reconstruct(o: ReconstructOptions): Promise<void> {
     runColmap(command, args, {
       cwd: o.workDir,
       signal: o.signal,
+      ...(o.binary ? { binary: o.binary } : {}),
       onLine: (line) => {
         const m = pattern.exec(line);
         if (m)

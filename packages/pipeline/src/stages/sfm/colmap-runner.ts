@@ -4,9 +4,9 @@ import { runTool } from '../../external-programs/run-tool';
 export const COLMAP_INSTALL_HINT =
   'install COLMAP (Debian/Ubuntu: apt-get install colmap) or choose a preset without 3D';
 
-/** The COLMAP executable: `COLMAP_BINARY` (e.g. a CUDA build elsewhere) or `colmap` on PATH. */
-export function colmapBinary(): string {
-  return process.env.COLMAP_BINARY || 'colmap';
+/** The COLMAP executable: the configured one (`COLMAP_BINARY`, e.g. a CUDA build elsewhere) or `colmap` on PATH. */
+export function colmapBinary(configured?: string): string {
+  return configured || 'colmap';
 }
 
 /** COLMAP's version line, or undefined when it cannot be run. */

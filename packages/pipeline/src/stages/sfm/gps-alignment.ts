@@ -19,6 +19,8 @@ export async function alignToGps(
   work: string,
   references: readonly GpsReference[],
   signal: AbortSignal,
+  /** The COLMAP executable. @default colmap on PATH */
+  binary?: string,
 ): Promise<{ alignmentErrorM: { mean: number; median: number } | null; analysis: string }> {
   await writeFile(
     join(work, 'gps.txt'),
@@ -43,7 +45,7 @@ export async function alignToGps(
       '--robust_alignment_max_error',
       '3',
     ],
-    { cwd: work, signal },
+    { cwd: work, signal, binary },
   ).catch((e: unknown) => {
     throw new AerialError(
       'Aerial.QualityRejected',
@@ -55,16 +57,14 @@ export async function alignToGps(
   await runColmap('model_converter', ['--input_path', 'aligned', '--output_path', 'txt', '--output_type', 'TXT'], {
     cwd: work,
     signal,
+    binary,
   });
   await runColmap(
     'model_converter',
     ['--input_path', 'aligned', '--output_path', 'points.ply', '--output_type', 'PLY'],
-    {
-      cwd: work,
-      signal,
-    },
+    { cwd: work, signal, binary },
   );
-  const analysis = await runColmap('model_analyzer', ['--path', 'aligned'], { cwd: work, signal });
+  const analysis = await runColmap('model_analyzer', ['--path', 'aligned'], { cwd: work, signal, binary });
   return {
     alignmentErrorM: alignment ? { mean: Number(alignment[1]), median: Number(alignment[2]) } : null,
     analysis,

@@ -1,4 +1,4 @@
-import { DEFAULT_ENVIRONMENTS, keys, parseStageManifest } from '@aerial/contracts';
+import { DEFAULT_ENVIRONMENTS, keys, loadRuntimeConfig, parseStageManifest } from '@aerial/contracts';
 import { sharedDatasetImages } from '@aerial/sample-data';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,20 +26,18 @@ describe('SfM', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const handlers = { Ingest: ingestStage, SfM: sfmStage, Splat: splatStage, Compress: compressStage };
-  const run = (jobId: string, stage: 'Ingest' | 'SfM' | 'Splat' | 'Compress') =>
-    runStage({ jobId, stage }, { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers });
+  const run = (jobId: string, stage: 'Ingest' | 'SfM' | 'Splat' | 'Compress', env: Record<string, string> = {}) =>
+    runStage(
+      { jobId, stage },
+      { store, environment: DEFAULT_ENVIRONMENTS.dev, config: loadRuntimeConfig(env), handlers },
+    );
 
   test('without COLMAP the stage fails early with Aerial.ToolMissing and how to install it', async () => {
-    process.env.COLMAP_BINARY = join(dir, 'no-such-colmap');
-    try {
-      await putJson(store, keys.request('job-nocolmap'), { source: { kind: 'folder', path: dir } });
-      await expect(run('job-nocolmap', 'SfM')).rejects.toMatchObject({
-        name: 'Aerial.ToolMissing',
-        message: expect.stringMatching(/apt-get install colmap/),
-      });
-    } finally {
-      delete process.env.COLMAP_BINARY;
-    }
+    await putJson(store, keys.request('job-nocolmap'), { source: { kind: 'folder', path: dir } });
+    await expect(run('job-nocolmap', 'SfM', { COLMAP_BINARY: join(dir, 'no-such-colmap') })).rejects.toMatchObject({
+      name: 'Aerial.ToolMissing',
+      message: expect.stringMatching(/apt-get install colmap/),
+    });
   });
 
   const withData = BRIGHTON && COLMAP ? test : test.skip;

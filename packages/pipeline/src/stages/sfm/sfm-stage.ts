@@ -17,7 +17,7 @@ import { LocalFrame } from '../../geo/local-frame';
 import { type ObjectStore, putJson, type StageContext, stageOutputs, type StageHandler } from '@aerial/runtime';
 import { type CameraRegistration, cameraRegistrations } from './camera-registrations';
 import { reconstruct } from './colmap-reconstruct';
-import { COLMAP_INSTALL_HINT, colmapVersion } from './colmap-runner';
+import { COLMAP_INSTALL_HINT, colmapBinary, colmapVersion } from './colmap-runner';
 import { type ColmapModel, parseColmapText } from './colmap-text-model';
 import { alignToGps } from './gps-alignment';
 import { readFootprintHeights, referenceAltitudes } from './reference-altitudes';
@@ -36,7 +36,8 @@ const MAX_FEATURES = 4096;
  * registration and reprojection error, and the TXT model for the stages after it.
  */
 export const sfmStage: StageHandler = async (invocation, context) => {
-  const version = colmapVersion();
+  const binary = colmapBinary(context.config.COLMAP_BINARY);
+  const version = colmapVersion(binary);
   if (!version)
     throw new AerialError(
       'Aerial.ToolMissing',
@@ -63,6 +64,7 @@ export const sfmStage: StageHandler = async (invocation, context) => {
       maxFeatures: MAX_FEATURES,
       matcher: 'spatial',
       signal,
+      binary,
       progress: (percent, message) => context.progress(2 + percent * 0.9, message),
     });
 
@@ -80,6 +82,7 @@ export const sfmStage: StageHandler = async (invocation, context) => {
         altitude: altitudeOf(r),
       })),
       signal,
+      binary,
     );
     context.progress(95, 'writing the model');
 

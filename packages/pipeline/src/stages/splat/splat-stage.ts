@@ -28,7 +28,7 @@ export const splatStage: StageHandler = async (invocation, context) => {
   const initialPly = writeSplatPly(initial, ['aerial: untrained 3DGS initialisation from SfM points']);
   context.progress(40, 'initialised');
 
-  const trainer = process.env.AERIAL_SPLAT_TRAINER;
+  const trainer = context.config.AERIAL_SPLAT_TRAINER;
   let output = initialPly;
   let trained = false;
   if (trainer) {

@@ -1,4 +1,4 @@
-import { declaredOutput, DEFAULT_ENVIRONMENTS, keys, parseStageManifest } from '@aerial/contracts';
+import { declaredOutput, DEFAULT_ENVIRONMENTS, keys, loadRuntimeConfig, parseStageManifest } from '@aerial/contracts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,15 +123,15 @@ describe('SfM model, splat initialisation and compression', () => {
     // A stand-in trainer with the contract's arguments: <model dir> <initial ply> <output ply>.
     const trainer = join(dir, 'fake-trainer.sh');
     writeFileSync(trainer, '#!/bin/sh\necho "step 5/10"\ncp "$2" "$3"\necho "step 10/10"\n', { mode: 0o755 });
-    process.env.AERIAL_SPLAT_TRAINER = trainer;
-    try {
-      const splat = await runStage(
-        { jobId: 'job-train', stage: 'Splat' },
-        { store, environment: DEFAULT_ENVIRONMENTS.dev, handlers: { Splat: splatStage } },
-      );
-      expect(splat.summary).toMatchObject({ trained: true, trainer });
-    } finally {
-      delete process.env.AERIAL_SPLAT_TRAINER;
-    }
+    const splat = await runStage(
+      { jobId: 'job-train', stage: 'Splat' },
+      {
+        store,
+        environment: DEFAULT_ENVIRONMENTS.dev,
+        config: loadRuntimeConfig({ AERIAL_SPLAT_TRAINER: trainer }),
+        handlers: { Splat: splatStage },
+      },
+    );
+    expect(splat.summary).toMatchObject({ trained: true, trainer });
   });
 });
