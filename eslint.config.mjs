@@ -21,7 +21,7 @@ export default tseslint.config(
     ] }] },
   },
   {
-    files: ['packages/**/*.ts', 'apps/workers/**/*.ts'],
+    files: ['packages/**/*.ts', 'apps/**/*.ts'],
     ignores: ['**/config/**', '**/*.test.ts', '**/test-support/**', 'packages/tests/**'],
     rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read variables through the loaders in @aerial/runtime (loadProcessConfig, loadStageProcessEnv, loadLambdaEnv) and pass the config on' }] },
   },

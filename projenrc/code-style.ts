@@ -40,9 +40,9 @@ export class CodeStyle extends Component {
       '  },',
       // The environment is read once, at start, by the loaders of @aerial/runtime (src/config/), and
       // the configuration passed on: a variable read anywhere else escapes its schema and the docs.
-      // (The Hub moves to the loaders with its own change; tests set up processes as they need.)
+      // (Tests set up processes as they need.)
       '  {',
-      "    files: ['packages/**/*.ts', 'apps/workers/**/*.ts'],",
+      "    files: ['packages/**/*.ts', 'apps/**/*.ts'],",
       "    ignores: ['**/config/**', '**/*.test.ts', '**/test-support/**', 'packages/tests/**'],",
       "    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read variables through the loaders in @aerial/runtime (loadProcessConfig, loadStageProcessEnv, loadLambdaEnv) and pass the config on' }] },",
       '  },',

@@ -166,10 +166,3 @@ export async function readManifest(store: ObjectStore, jobId: string, stage: Sta
   }
   return parseAtBoundary(StageManifestSchema, await getJson(store, key), `${stage} manifest`);
 }
-
-/** The key of the output with `role` in a manifest. */
-export function outputKey(manifest: StageManifest, role: string): string {
-  const output = manifest.outputs.find((o) => o.role === role);
-  if (!output) throw new AerialError('Aerial.InvalidInput', `${manifest.stage} manifest has no "${role}" output`);
-  return output.key;
-}

@@ -14,7 +14,7 @@ describe('the Hub configuration', () => {
     expect(() => loadHubConfig({ HUB_PORT: 'eighty' })).toThrow(/HUB_PORT/);
   });
 
-  test("the engine's environment: host and stage variables, the settings given, the Hub's choices; nothing else", () => {
+  test("the engine's environment: the host's variables, the settings given (as the Hub read them), the Hub's choices", () => {
     const env = {
       PATH: '/usr/bin',
       HOME: '/home/op',
@@ -43,6 +43,9 @@ describe('the Hub configuration', () => {
       HUB_PORT: '8081',
       MQTT_URL: 'mqtt://engine:pw@127.0.0.1:1',
       OBJECT_STORE: 'file:/x',
+      // Not ours: inherited as every child process inherits it (a GPU trainer needs CUDA_*, ...).
+      DATABASE_PASSWORD_OF_SOMETHING_ELSE: 'secret',
+      npm_config_user_agent: 'pnpm',
     });
     // The child's own loader reads it as the Hub did, defaults included.
     expect(loadRuntimeConfig(child)).toMatchObject({

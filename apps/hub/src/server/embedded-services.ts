@@ -1,4 +1,4 @@
-import type { RuntimeConfig } from '@aerial/contracts';
+import { BROKER_USERS, type RuntimeConfig } from '@aerial/contracts';
 import type { Logger } from '@aerial/runtime';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
@@ -49,16 +49,9 @@ export async function openBroker(
 ): Promise<{ hubUrl: string; engineUrl: string }> {
   if (config.MQTT_URL) return { hubUrl: config.MQTT_URL, engineUrl: config.MQTT_URL };
   const secret = () => randomBytes(18).toString('base64url');
-  const hub = {
-    password: secret(),
-    publish: [],
-    subscribe: ['aerial/v1/jobs/+/events', 'aerial/v1/jobs/+/status'],
-  };
-  const engine = {
-    password: config.HUB_MQTT_ENGINE_PASSWORD ?? secret(),
-    publish: ['aerial/v1/jobs/+/+'],
-    subscribe: [],
-  };
+  // The same users and topic rights as the cluster's Mosquitto (its ACL is generated from them).
+  const hub = { ...BROKER_USERS.hub, password: secret() };
+  const engine = { ...BROKER_USERS.engine, password: config.HUB_MQTT_ENGINE_PASSWORD ?? secret() };
   const broker = await startEmbeddedBroker(config.AERIAL_DATA_DIR, { users: { hub, engine } });
   stops.push(broker.stop);
   const withUser = (user: string, password: string) => {

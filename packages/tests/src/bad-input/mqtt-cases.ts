@@ -1,8 +1,10 @@
+import { topics } from '@aerial/contracts';
+
 /** A job id no job has: events about it are well-formed, but name nothing the Hub knows. */
 export const STRANGER = 'job-20990101-0badf00d';
 
 const at = '2026-06-01T10:00:00.000Z';
-const topic = (jobId: string) => `aerial/v1/jobs/${jobId}/events`;
+const topic = (jobId: string) => topics.jobEvents(jobId);
 
 /**
  * One message on the topics the Hub subscribes to that it must log and drop: the Hub keeps
