@@ -46,7 +46,7 @@ describe('runStage', () => {
           Ingest: (_invocation, context) => {
             Object.assign(seen, { config: context.config, events: context.events });
             context.progress(150, 'reading photos');
-            return Promise.resolve({ outputs: [], summary: {} });
+            return Promise.resolve({ outputs: [], summary: { files: 1, accepted: 1, rejected: 0, reasons: {} } });
           },
         },
       },
@@ -86,7 +86,7 @@ describe('runStage', () => {
         handlers: {
           Ingest: (_invocation, context) => {
             config = context.config;
-            return Promise.resolve({ outputs: [], summary: {} });
+            return Promise.resolve({ outputs: [], summary: { files: 1, accepted: 1, rejected: 0, reasons: {} } });
           },
         },
       },
