@@ -41,6 +41,9 @@ export const CLUSTER_NAMESPACES = {
   system: 'kube-system',
 } as const;
 
+/** The in-cluster MQTT broker (Mosquitto, in the data namespace), as its clients address it. */
+export const CLUSTER_BROKER = { host: `mosquitto.${CLUSTER_NAMESPACES.data}.svc`, port: 1883 } as const;
+
 /** A Kubernetes service account that is given an IAM role through an EKS Pod Identity association. */
 export interface PodIdentityName {
   readonly namespace: string;
@@ -69,7 +72,13 @@ export interface DeploymentNames {
   readonly queues: { readonly karpenterInterruption: string };
   readonly roles: { readonly karpenterNode: string; readonly githubDeploy: string };
   /** AWS Secrets Manager secrets that External Secrets copies into the cluster. */
-  readonly secrets: { readonly hub: string; readonly postgis: string; readonly mqtt: string };
+  readonly secrets: {
+    readonly hub: string;
+    readonly postgis: string;
+    readonly mqtt: string;
+    /** The password stage pods publish their progress with, as the broker's `engine` user. */
+    readonly mqttEngine: string;
+  };
   /** Pods that call AWS, by purpose. */
   readonly podIdentities: {
     readonly pipeline: PodIdentityName;
@@ -121,6 +130,7 @@ export function deploymentNames(environment: EnvironmentName): DeploymentNames {
       hub: `aerial/${environment}/hub`,
       postgis: `aerial/${environment}/postgis`,
       mqtt: `aerial/${environment}/mqtt`,
+      mqttEngine: `aerial/${environment}/mqtt-engine`,
     },
     podIdentities: {
       pipeline: identity(ns.pipeline, 'aerial-pipeline', 'pipeline'),

@@ -22,6 +22,26 @@ const stageTemplates = () =>
   (renderWorkflowTemplate(AERIAL_PIPELINE, options).spec.templates as Template[]).filter((t) => t.container);
 
 describe('renderWorkflowTemplate', () => {
+  test('with a broker secret every stage publishes its own progress (MQTT_URL from the secret, optional)', () => {
+    type Env = { name: string; valueFrom?: unknown }[];
+    const envOf = (withBroker: boolean) =>
+      (
+        renderWorkflowTemplate(AERIAL_PIPELINE, {
+          ...options,
+          ...(withBroker ? { brokerSecret: { name: 'aerial-stage-broker', key: 'MQTT_URL' } } : {}),
+        }).spec.templates as { container?: { env: Env } }[]
+      ).flatMap((t) => (t.container ? [t.container.env] : []));
+    const withBroker = envOf(true);
+    expect(withBroker).toHaveLength(AERIAL_PIPELINE.stages.length);
+    for (const env of withBroker) {
+      expect(env.find((e) => e.name === 'MQTT_URL')).toEqual({
+        name: 'MQTT_URL',
+        valueFrom: { secretKeyRef: { name: 'aerial-stage-broker', key: 'MQTT_URL', optional: true } },
+      });
+    }
+    for (const env of envOf(false)) expect(env.map((e) => e.name)).not.toContain('MQTT_URL');
+  });
+
   test('retries under the Always policy with the expression naming the transient exit code and node loss', () => {
     expect(RETRY_EXPRESSION).toContain(`asInt(lastRetry.exitCode) == ${TRANSIENT_EXIT_CODE}`);
     expect(RETRY_EXPRESSION).toContain('lastRetry.status == "Error"');

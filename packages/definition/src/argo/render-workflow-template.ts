@@ -16,6 +16,12 @@ export interface WorkflowTemplateOptions {
   /** `s3://bucket[/prefix]` Publish writes the products to. @default objectStore */
   readonly publishedStore?: string;
   readonly environment: string;
+  /**
+   * The Secret (and its key) holding the broker URL stage pods publish their progress to
+   * (`MQTT_URL`); without it stages publish nothing and the Hub shows job events only.
+   * @default - none
+   */
+  readonly brokerSecret?: { readonly name: string; readonly key: string };
   /** Nodes every stage pod runs on (GPU stages add the GPU label to it). */
   readonly nodeSelector?: Readonly<Record<string, string>>;
 }
@@ -155,6 +161,10 @@ function stageTemplate(stage: StageDefinition, o: WorkflowTemplateOptions, first
     { name: 'AERIAL_ENV', value: o.environment },
     { name: 'OBJECT_STORE', value: o.objectStore },
     { name: 'AERIAL_METRICS', value: 'emf' },
+    // Optional: a missing Secret (its ExternalSecret not yet synced) must not stop the job.
+    ...(o.brokerSecret
+      ? [{ name: 'MQTT_URL', valueFrom: { secretKeyRef: { ...o.brokerSecret, optional: true } } }]
+      : []),
     ...(first ? [{ name: 'AERIAL_REQUEST', value: '{{workflow.parameters.request}}' }] : []),
     // Only Publish writes the published bucket (its role may; the others' may not need to).
     ...(stage.name === 'Publish' && o.publishedStore ? [{ name: 'PUBLISHED_STORE', value: o.publishedStore }] : []),

@@ -1,4 +1,4 @@
-import { CLUSTER_NAMESPACES, deploymentNames, type EnvironmentName } from '@aerial/contracts';
+import { CLUSTER_BROKER, CLUSTER_NAMESPACES, deploymentNames, type EnvironmentName } from '@aerial/contracts';
 import { Fn, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -25,11 +25,14 @@ export const MQTT_HUB_USER = 'hub';
  *   they are empty, so the broker admits no one, until the operator fills them in (runbook).
  * - hub `{databaseUrl, mqttUrl}`: composed by CloudFormation from the two above (dynamic
  *   references: the values never appear in a template), pointing at the in-cluster services.
+ * - mqtt-engine `{password}`: generated here; the stage pods publish their progress as the
+ *   broker's `engine` user with it (the operator hashes it into mqtt's `engine` line).
  */
 export class PlatformSecrets extends Construct {
   readonly postgis: secretsmanager.Secret;
   readonly mqtt: secretsmanager.Secret;
   readonly hub: secretsmanager.Secret;
+  readonly mqttEngine: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: PlatformSecretsProps) {
     super(scope, id);
@@ -54,6 +57,12 @@ export class PlatformSecrets extends Construct {
       generateSecretString: generated({ hub: '', engine: '' }, 'hubPassword'),
       removalPolicy,
     });
+    this.mqttEngine = new secretsmanager.Secret(this, 'MqttEngine', {
+      secretName: names.secrets.mqttEngine,
+      description: `Aerial ${props.environmentName}: password of the broker's engine user, which stage pods publish progress as`,
+      generateSecretString: generated({}, 'password'),
+      removalPolicy,
+    });
     const data = CLUSTER_NAMESPACES.data;
     const field = (secret: secretsmanager.ISecret, key: string) => secret.secretValueFromJson(key).unsafeUnwrap();
     this.hub = new secretsmanager.Secret(this, 'Hub', {
@@ -68,7 +77,11 @@ export class PlatformSecrets extends Construct {
           ]),
         ),
         mqttUrl: SecretValue.unsafePlainText(
-          Fn.join('', [`mqtt://${MQTT_HUB_USER}:`, field(this.mqtt, 'hubPassword'), `@mosquitto.${data}.svc:1883`]),
+          Fn.join('', [
+            `mqtt://${MQTT_HUB_USER}:`,
+            field(this.mqtt, 'hubPassword'),
+            `@${CLUSTER_BROKER.host}:${CLUSTER_BROKER.port}`,
+          ]),
         ),
       },
       removalPolicy,

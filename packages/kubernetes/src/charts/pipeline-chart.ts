@@ -1,4 +1,4 @@
-import { CLUSTER_NAMESPACES, PIPELINE_NAME, PLATFORM } from '@aerial/contracts';
+import { BROKER_USERS, CLUSTER_BROKER, CLUSTER_NAMESPACES, PIPELINE_NAME, PLATFORM } from '@aerial/contracts';
 import {
   AERIAL_PIPELINE,
   assertStagesFitJobTimeout,
@@ -10,6 +10,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { WORKLOAD_NODE_SELECTOR } from '../placement';
 import type { ClusterSettings } from '../settings';
+import { SECRET_STORE } from './addons-chart';
 import { add, egress, type KubeObject } from './objects';
 
 /** The WorkflowTemplate the Hub submits jobs from. */
@@ -40,9 +41,11 @@ export class PipelineChart extends Chart {
       publishedStore: `s3://${s.names.buckets.published}`,
       environment: s.environment.name,
       nodeSelector: WORKLOAD_NODE_SELECTOR,
+      brokerSecret: { name: STAGE_BROKER_SECRET, key: 'MQTT_URL' },
     });
     add(
       this,
+      stageBrokerSecret(s),
       {
         apiVersion: 'v1',
         kind: 'ServiceAccount',
@@ -71,4 +74,29 @@ export class PipelineChart extends Chart {
       egress(ns, [1883]),
     );
   }
+}
+
+/** The Secret that gives stage pods `MQTT_URL`: they publish their own progress, as the engine. */
+export const STAGE_BROKER_SECRET = 'aerial-stage-broker';
+
+/** The broker URL of the `engine` user, composed in the cluster from its password (never in git). */
+function stageBrokerSecret(s: ClusterSettings): KubeObject {
+  const user: keyof typeof BROKER_USERS = 'engine';
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: STAGE_BROKER_SECRET, namespace: CLUSTER_NAMESPACES.pipeline },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: SECRET_STORE,
+      target: {
+        name: STAGE_BROKER_SECRET,
+        creationPolicy: 'Owner',
+        template: {
+          data: { MQTT_URL: `mqtt://${user}:{{ .password }}@${CLUSTER_BROKER.host}:${CLUSTER_BROKER.port}` },
+        },
+      },
+      data: [{ secretKey: 'password', remoteRef: { key: s.names.secrets.mqttEngine, property: 'password' } }],
+    },
+  };
 }
