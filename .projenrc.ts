@@ -311,9 +311,10 @@ repo.addPackage({
   name: 'docs',
   outdir: 'docs',
   description: 'The Aerial Platform documentation site: architecture, decisions, runbooks, API reference',
-  workspaceDeps: [contracts],
-  // Its tests check the architecture page's stage and preset tables against the definition.
-  workspaceDevDeps: [definition],
+  // The reference pages are rendered from the contracts and the pipeline definition at build time.
+  workspaceDeps: [contracts, definition],
+  // Its alarm runbook test reads the alarms the infra declares.
+  workspaceDevDeps: [infra],
   implicitDependencies: 'all-others',
   // zod: the shape of `nx graph --file` output, checked where it enters; yaml: the workspace list in tests.
   deps: { marked: '^18.0.0', zod: '^4.1.0' },

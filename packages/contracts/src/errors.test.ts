@@ -1,4 +1,4 @@
-import { AerialError } from './errors';
+import { AERIAL_ERROR_NAMES, AERIAL_ERRORS, AerialError } from './errors';
 
 describe('AerialError', () => {
   test('carries name, reason and remedy through its payload', () => {
@@ -27,5 +27,14 @@ describe('AerialError', () => {
     expect(wrapped.name).toBe('Aerial.Internal');
     expect(wrapped.reason).toBe('x is undefined');
     expect(AerialError.from({ name: 'Aerial.Nope', reason: 'r' }).name).toBe('Aerial.Internal');
+  });
+});
+
+describe('AERIAL_ERRORS', () => {
+  test('every named error has a meaning and a remedy', () => {
+    for (const name of AERIAL_ERROR_NAMES) {
+      expect(AERIAL_ERRORS[name].meaning.length).toBeGreaterThan(20);
+      expect(AERIAL_ERRORS[name].remedy.length).toBeGreaterThan(20);
+    }
   });
 });

@@ -70,6 +70,21 @@ export const topics = {
 } as const;
 
 /**
+ * What each of {@link topics} carries, for the MQTT reference the docs generate (a topic without
+ * a line here does not compile).
+ */
+export const TOPIC_DESCRIPTIONS: { readonly [K in keyof typeof topics]: string } = {
+  root: 'Root of every Aerial topic; the version level changes only with an incompatible payload.',
+  jobEvents: 'The event stream of one job: a PipelineEvent per message (QoS 1, not retained).',
+  jobStatus: "One job's last known state: a JobStatus, retained so a late subscriber sees where the job stands.",
+  jobNotification: 'How a job ended, as Notify tells it (QoS 1, retained: the last word on the job).',
+  allJobEvents: "Subscription filter for every job's events (the Hub subscribes).",
+  allJobStatus: "Subscription filter for every job's retained status (the Hub subscribes).",
+  allJobTopics: 'Every topic of every job (events, status, notification): what the engine and the stages publish.',
+  uploads: 'Upload notifications that may trigger a job.',
+};
+
+/**
  * Who may do what on a broker: the engine and the stage processes publish job topics, the Hub
  * reads events and status. The Mosquitto ACL (Kubernetes) and the Hub's embedded broker are both
  * written from this, so a topic added here is allowed everywhere at once.

@@ -7,6 +7,7 @@ import { CHARTS, KUBERNETES_VERSION } from './cluster/aerial-cluster';
 import { INTERRUPTION_EVENT_PATTERNS } from './cluster/karpenter-interruption';
 import { infraConfig } from './config/infra-config';
 import { fixedMonthlyCost, INTERFACE_ENDPOINTS } from './cost/fixed-cost';
+import { AERIAL_ALARMS } from './observability/alarms';
 import { NOTIFY_ENVIRONMENT, STAGE_ENVIRONMENT } from './lambda/lambda-environment';
 import { deployedDefinition, UNNOTIFIED_END_STATUSES } from './pipeline/aerial-pipeline';
 import { longestPathSeconds } from '@aerial/definition';
@@ -441,11 +442,13 @@ describe('observability and cost', () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map(
       (a) => (a.Properties as { AlarmName: string }).AlarmName,
     );
+    // Exactly the declared alarms: the runbook documents each (the docs test checks it).
     expect(alarms.sort()).toEqual(
-      ['Api5xx', 'JobsFailed', 'JobsTimedOut', 'LambdaErrors', 'NotificationsUndelivered'].map(
-        (n) => `aerial-dev-${n}`,
-      ),
+      Object.keys(AERIAL_ALARMS)
+        .map((n) => `aerial-dev-${n}`)
+        .sort(),
     );
+
     const body = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
     for (const metric of [
       'ExecutionsFailed',

@@ -10,6 +10,7 @@ export * from './data/aerial-buckets';
 export * from './data/platform-secrets';
 export * from './network/aerial-network';
 export * from './observability/aerial-observability';
+export * from './observability/alarms';
 export * from './observability/alert-topic';
 export * from './organization/organization-stack';
 export * from './pipeline/aerial-pipeline';

@@ -6,7 +6,6 @@ import {
   JobRequestSchema,
   newJobId,
   parseAtBoundary,
-  PRESETS,
 } from '@aerial/contracts';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { type ExecutionRecord, publishEngineEvents, SfnApiServer } from '@aerial/pipeline';
@@ -18,27 +17,7 @@ import { createLocalEngine } from '../local-runtime';
 import { type WorkerConfig, workerConfig } from '../worker-config';
 import { jobSummary } from './job-summary';
 import { StageProgress } from './stage-progress';
-
-const USAGE = `usage: aerial <command> [options]
-
-commands:
-  process [FOLDER|ZIP]   run a job on the local engine (no argument: a generated sample survey)
-      --photos DIR         the photos (same as FOLDER)
-      --preset P           ${PRESETS.join(' | ')} (default map)
-      --label TEXT         a name for the job
-      --webhook URL        POST the outcome here when the job ends
-      --priority P         high | normal | low (default normal)
-      --flight-height M    flight height above the ground, metres, for photos without relative altitude
-      --projection P       utm | web-mercator: the orthomosaic's grid (default utm, at the photos' resolution)
-  jobs                   list jobs, newest first
-  status JOB             show a job's outcome and outputs
-  cancel JOB             stop a running job
-  sample                 render the generated sample survey into the data directory (once) and print
-                         its photos folder (the Hub's --sample and its sample button run on it)
-  engine                 serve the local engine behind the Step Functions API (what the Hub talks to)
-      --port N             listen port on 127.0.0.1 (default 0: any free port)
-
-environment: AERIAL_DATA_DIR (default .aerial), OBJECT_STORE, AERIAL_ENV (dev|staging|prod)`;
+import { USAGE } from './usage';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

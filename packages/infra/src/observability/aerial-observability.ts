@@ -14,6 +14,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag/acknowledge';
 import { NodeFunction } from '../pipeline/node-function';
+import { type AerialAlarmId, AERIAL_ALARMS } from './alarms';
 import { AlertTopic, TopicKey } from './alert-topic';
 import { OPERATIONS_ENVIRONMENT, STAGE_ENVIRONMENT } from '../lambda/lambda-environment';
 
@@ -139,11 +140,11 @@ export class AerialObservability extends Construct {
   /** The alarms: critical ones page, warnings mail. */
   private pageOn(props: AerialObservabilityProps, metrics: PipelineMetrics): void {
     const { sfnMetric, lambdaErrors, api5xx } = metrics;
+    const topics = { critical: this.critical, warning: this.warning };
     const alarm = (
-      name: string,
+      name: AerialAlarmId,
       metric: cloudwatch.IMetric,
       threshold: number,
-      topic: sns.ITopic,
       comparison = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     ) => {
       const a = new cloudwatch.Alarm(this, name, {
@@ -154,12 +155,12 @@ export class AerialObservability extends Construct {
         comparisonOperator: comparison,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      a.addAlarmAction(new actions.SnsAction(topic));
+      a.addAlarmAction(new actions.SnsAction(topics[AERIAL_ALARMS[name]]));
       this.alarms.push(a);
     };
-    alarm('JobsFailed', sfnMetric('ExecutionsFailed'), 0, this.warning);
-    alarm('JobsTimedOut', sfnMetric('ExecutionsTimedOut'), 0, this.critical);
-    alarm('Api5xx', api5xx, 5, this.critical);
+    alarm('JobsFailed', sfnMetric('ExecutionsFailed'), 0);
+    alarm('JobsTimedOut', sfnMetric('ExecutionsTimedOut'), 0);
+    alarm('Api5xx', api5xx, 5);
     if (props.notifyDeadLetters)
       alarm(
         'NotificationsUndelivered',
@@ -168,7 +169,6 @@ export class AerialObservability extends Construct {
           statistic: 'Maximum',
         }),
         0,
-        this.critical,
       );
     alarm(
       'LambdaErrors',
@@ -178,7 +178,6 @@ export class AerialObservability extends Construct {
         period: Duration.minutes(5),
       }),
       3,
-      this.warning,
     );
   }
 }
