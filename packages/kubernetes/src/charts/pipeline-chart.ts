@@ -1,4 +1,4 @@
-import { BROKER_USERS, CLUSTER_BROKER, CLUSTER_NAMESPACES, PIPELINE_NAME, PLATFORM } from '@aerial/contracts';
+import { type BROKER_USERS, CLUSTER_BROKER, CLUSTER_NAMESPACES, PIPELINE_NAME, PLATFORM } from '@aerial/contracts';
 import {
   AERIAL_PIPELINE,
   assertStagesFitJobTimeout,
