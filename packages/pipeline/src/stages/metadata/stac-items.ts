@@ -58,11 +58,7 @@ export function orthomosaicItem(scene: ItemScene, mosaic: StageSummary<'Orthomos
   const [originX, originY] = mosaic.origin;
   const doc = stacItem({
     id,
-    jobId: scene.jobId,
-    geometry: scene.area,
-    bbox: scene.bbox,
-    start: scene.start,
-    end: scene.end,
+    ...sceneFields(scene),
     extensions: [PROJECTION_EXTENSION, RASTER_EXTENSION],
     properties: {
       title: 'Orthomosaic',
@@ -88,16 +84,17 @@ export function orthomosaicItem(scene: ItemScene, mosaic: StageSummary<'Orthomos
   return { id, doc };
 }
 
+/** What every item of a job's scene shares: the job, its area and the capture interval. */
+function sceneFields(scene: ItemScene) {
+  return { jobId: scene.jobId, geometry: scene.area, bbox: scene.bbox, start: scene.start, end: scene.end };
+}
+
 /** The 3D model's item: sparse points, splats and their compressed form. */
 export function modelItem(scene: ItemScene, sfm: StageSummary<'SfM'>, splat: StageSummary<'Splat'>): StacItemDocument {
   const id = `${scene.jobId}-model-3d`;
   const doc = stacItem({
     id,
-    jobId: scene.jobId,
-    geometry: scene.area,
-    bbox: scene.bbox,
-    start: scene.start,
-    end: scene.end,
+    ...sceneFields(scene),
     extensions: [],
     properties: {
       title: '3D model',
