@@ -1,17 +1,8 @@
 import { LocalFolderStore } from '@aerial/runtime';
-import type { FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Pool } from 'pg';
-import { buildHub } from '../app';
-import { ApiKeys } from '../auth/api-keys';
-import { migrate } from '../db/migrate';
-import { freshDatabase } from '../db/test-support/test-database';
 import { TileDatabase } from '../db/tile-database';
 import { datasetRoutes } from './datasets';
 import { pluginApp } from './test-support/plugin-app';
-import { RecordingEngine } from './test-support/recording-engine';
+import { useRecordingHub } from './test-support/recording-hub';
 
 /** A multipart/form-data body of the given files, as a browser sends it. */
 async function formOf(
@@ -25,37 +16,20 @@ async function formOf(
 
 /** Uploads to a real PostgreSQL and a local folder store, with an engine that only records. */
 describe('dataset routes', () => {
-  let db: { pool: Pool; drop(): Promise<void> };
-  let hub: FastifyInstance;
-  let key: string;
-  let dir: string;
-  const engine = new RecordingEngine();
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'aerial-dataset-routes-'));
-    db = await freshDatabase();
-    await migrate(db.pool);
-    hub = await buildHub({ pool: db.pool, engine, store: new LocalFolderStore(dir) });
-    key = (await new ApiKeys(db.pool).create('tests')).key;
-  });
-  afterAll(async () => {
-    await hub?.close();
-    await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const auth = () => ({ authorization: `Bearer ${key}` });
+  const env = useRecordingHub('aerial-dataset-routes-');
+  const { engine, auth } = env;
   const create = async (label?: string) =>
     (
-      await hub.inject({ method: 'POST', url: '/api/datasets', payload: label ? { label } : {}, headers: auth() })
+      await env.hub.inject({ method: 'POST', url: '/api/datasets', payload: label ? { label } : {}, headers: auth() })
     ).json() as { datasetId: string; upload: string };
   const upload = async (url: string, files: { name: string; type: string; bytes: Buffer }[]) => {
     const { payload, contentType } = await formOf(files);
-    return hub.inject({ method: 'POST', url, payload, headers: { ...auth(), 'content-type': contentType } });
+    return env.hub.inject({ method: 'POST', url, payload, headers: { ...auth(), 'content-type': contentType } });
   };
 
   test('creating a dataset needs a key and answers where to upload', async () => {
-    expect((await hub.inject({ method: 'POST', url: '/api/datasets', payload: {} })).statusCode).toBe(401);
-    const created = await hub.inject({
+    expect((await env.hub.inject({ method: 'POST', url: '/api/datasets', payload: {} })).statusCode).toBe(401);
+    const created = await env.hub.inject({
       method: 'POST',
       url: '/api/datasets',
       payload: { label: 'roof' },
@@ -65,14 +39,14 @@ describe('dataset routes', () => {
     const { datasetId, upload } = created.json() as { datasetId: string; upload: string };
     expect(datasetId).toMatch(/^ds-\d{8}-[0-9a-f]{8}$/);
     expect(upload).toBe(`/api/datasets/${datasetId}/files`);
-    expect((await hub.inject({ url: `/api/datasets/${datasetId}` })).json()).toEqual({
+    expect((await env.hub.inject({ url: `/api/datasets/${datasetId}` })).json()).toEqual({
       datasetId,
       label: 'roof',
       files: [],
       bytes: 0,
     });
-    expect((await hub.inject({ url: '/api/datasets/ds-none-here' })).statusCode).toBe(404);
-    expect((await hub.inject({ url: '/api/datasets/not-a-dataset' })).statusCode).toBe(400);
+    expect((await env.hub.inject({ url: '/api/datasets/ds-none-here' })).statusCode).toBe(404);
+    expect((await env.hub.inject({ url: '/api/datasets/not-a-dataset' })).statusCode).toBe(400);
   });
 
   test('files arrive over several requests and are listed with their sizes', async () => {
@@ -107,14 +81,14 @@ describe('dataset routes', () => {
     expect(wrongType.body).toMatch(/notes\.txt is text\/plain, not a photo or a zip archive/);
     const empty = await upload(url, []);
     expect(empty.statusCode).toBe(400);
-    const json = await hub.inject({ method: 'POST', url, payload: { files: [] }, headers: auth() });
+    const json = await env.hub.inject({ method: 'POST', url, payload: { files: [] }, headers: auth() });
     expect(json.statusCode).toBe(415);
     expect((await upload('/api/datasets/ds-none-here/files', [])).statusCode).toBe(404);
   });
 
   test('a file over the limit is 413 and is not kept', async () => {
-    const tiles = new TileDatabase(db.pool);
-    const uploads = new LocalFolderStore(dir);
+    const tiles = new TileDatabase(env.pool);
+    const uploads = new LocalFolderStore(env.dir);
     const small = await pluginApp((a) =>
       a.register(datasetRoutes, {
         datasets: tiles.datasets,
@@ -154,7 +128,7 @@ describe('dataset routes', () => {
 
   test('a job starts on a dataset with files, labelled by it, and not on an empty one', async () => {
     const { datasetId, upload: url } = await create('field 7');
-    const none = await hub.inject({
+    const none = await env.hub.inject({
       method: 'POST',
       url: `/api/datasets/${datasetId}/jobs`,
       payload: {},
@@ -163,7 +137,7 @@ describe('dataset routes', () => {
     expect(none.statusCode).toBe(400);
     expect(none.body).toMatch(/has no files yet/);
     await upload(url, [{ name: 'DJI_0001.JPG', type: 'image/jpeg', bytes: Buffer.alloc(5) }]);
-    const started = await hub.inject({
+    const started = await env.hub.inject({
       method: 'POST',
       url: `/api/datasets/${datasetId}/jobs`,
       payload: { preset: 'survey' },
@@ -176,7 +150,7 @@ describe('dataset routes', () => {
       preset: 'survey',
       label: 'field 7',
     });
-    const linked = await db.pool.query('SELECT dataset_id FROM jobs WHERE job_id = $1', [jobId]);
+    const linked = await env.pool.query('SELECT dataset_id FROM jobs WHERE job_id = $1', [jobId]);
     expect(linked.rows[0]).toEqual({ dataset_id: datasetId });
   });
 });

@@ -1,9 +1,4 @@
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
-import { LocalFolderStore } from '@aerial/runtime';
-import type { FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { buildHub } from '../app';
 import { ApiKeys } from '../auth/api-keys';
@@ -11,31 +6,15 @@ import { migrate } from '../db/migrate';
 import { freshDatabase } from '../db/test-support/test-database';
 import { TileDatabase } from '../db/tile-database';
 import { RecordingEngine } from './test-support/recording-engine';
+import { useRecordingHub } from './test-support/recording-hub';
 
 /** Starting jobs (directly, and on an uploaded dataset) against a real PostgreSQL, with an engine that only records. */
 describe('job routes', () => {
-  let db: { pool: Pool; drop(): Promise<void> };
-  let hub: FastifyInstance;
-  let key: string;
-  let dir: string;
-  const engine = new RecordingEngine();
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'aerial-job-routes-'));
-    db = await freshDatabase();
-    await migrate(db.pool);
-    hub = await buildHub({ pool: db.pool, engine, store: new LocalFolderStore(dir) });
-    key = (await new ApiKeys(db.pool).create('tests')).key;
-  });
-  afterAll(async () => {
-    await hub?.close();
-    await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const auth = () => ({ authorization: `Bearer ${key}` });
+  const env = useRecordingHub('aerial-job-routes-');
+  const { engine, auth } = env;
 
   const post = (options: Record<string, unknown>) =>
-    hub.inject({
+    env.hub.inject({
       method: 'POST',
       url: '/api/jobs',
       payload: { source: { kind: 'folder', path: '/photos' }, options },
@@ -47,7 +26,7 @@ describe('job routes', () => {
     expect(started.statusCode).toBe(202);
     const { jobId } = started.json() as { jobId: string };
     expect(engine.started.find((s) => s.jobId === jobId)?.request.options).toEqual({ flightHeightM: 80 });
-    expect((await new TileDatabase(db.pool).jobs.job(jobId))?.request?.options).toEqual({ flightHeightM: 80 });
+    expect((await new TileDatabase(env.pool).jobs.job(jobId))?.request?.options).toEqual({ flightHeightM: 80 });
   });
 
   test('without a flight height the request carries none', async () => {
@@ -66,12 +45,12 @@ describe('job routes', () => {
   });
 
   test('a job started on an uploaded dataset takes the flight height too', async () => {
-    const created = await hub.inject({ method: 'POST', url: '/api/datasets', payload: {}, headers: auth() });
+    const created = await env.hub.inject({ method: 'POST', url: '/api/datasets', payload: {}, headers: auth() });
     const { datasetId, upload } = created.json() as { datasetId: string; upload: string };
     const form = new FormData();
     form.append('file', new Blob([Buffer.from('photo')], { type: 'image/jpeg' }), 'DJI_0001.JPG');
     const sent = new Request('http://hub', { method: 'POST', body: form });
-    const uploaded = await hub.inject({
+    const uploaded = await env.hub.inject({
       method: 'POST',
       url: upload,
       payload: Buffer.from(await sent.arrayBuffer()),
@@ -79,7 +58,7 @@ describe('job routes', () => {
     });
     expect(uploaded.statusCode).toBe(201);
     const jobOn = (options: Record<string, unknown>) =>
-      hub.inject({ method: 'POST', url: `/api/datasets/${datasetId}/jobs`, payload: { options }, headers: auth() });
+      env.hub.inject({ method: 'POST', url: `/api/datasets/${datasetId}/jobs`, payload: { options }, headers: auth() });
     const started = await jobOn({ flightHeightM: 120.5 });
     expect(started.statusCode).toBe(202);
     const { jobId } = started.json() as { jobId: string };
@@ -94,14 +73,14 @@ describe('job routes', () => {
   });
 
   test("a job in detail carries its preset's stages: a map job has no SfM, Splat or Compress", async () => {
-    const started = await hub.inject({
+    const started = await env.hub.inject({
       method: 'POST',
       url: '/api/jobs',
       payload: { source: { kind: 'folder', path: '/photos' }, preset: 'map', label: 'map job' },
       headers: auth(),
     });
     const { jobId } = started.json() as { jobId: string };
-    const detail = await hub.inject({ url: `/api/jobs/${jobId}` });
+    const detail = await env.hub.inject({ url: `/api/jobs/${jobId}` });
     expect(detail.statusCode).toBe(200);
     const body = detail.json() as { stages: string[]; label: string; status: string; execution: unknown };
     expect(body).toMatchObject({ label: 'map job', preset: 'map', status: 'queued', events: [] });
@@ -110,56 +89,60 @@ describe('job routes', () => {
     expect(body.stages).toEqual(expect.arrayContaining(['Ingest', 'Orthomosaic', 'Publish', 'Notify']));
     for (const stage of ['SfM', 'Splat', 'Compress']) expect(body.stages).not.toContain(stage);
     const byDefault = (await post({})).json() as { jobId: string };
-    expect(((await hub.inject({ url: `/api/jobs/${byDefault.jobId}` })).json() as { stages: string[] }).stages).toEqual(
-      stagesFor(AERIAL_PIPELINE, 'map'),
-    );
+    expect(
+      ((await env.hub.inject({ url: `/api/jobs/${byDefault.jobId}` })).json() as { stages: string[] }).stages,
+    ).toEqual(stagesFor(AERIAL_PIPELINE, 'map'));
   });
 
   test('the status is cheap to poll; the list filters by status; unknown jobs are 404', async () => {
     const { jobId } = (await post({})).json() as { jobId: string };
-    const status = await hub.inject({ url: `/api/jobs/${jobId}/status` });
+    const status = await env.hub.inject({ url: `/api/jobs/${jobId}/status` });
     expect(status.json()).toEqual({ jobId, status: 'queued', stage: null, error: null });
-    const queued = (await hub.inject({ url: '/api/jobs?status=queued&limit=200' })).json() as {
+    const queued = (await env.hub.inject({ url: '/api/jobs?status=queued&limit=200' })).json() as {
       jobs: { jobId: string }[];
     };
     expect(queued.jobs.map((j) => j.jobId)).toContain(jobId);
-    expect((await hub.inject({ url: '/api/jobs?status=running' })).json()).toEqual({ jobs: [] });
-    expect((await hub.inject({ url: '/api/jobs/job-none-here/status' })).statusCode).toBe(404);
-    expect((await hub.inject({ url: '/api/jobs?limit=0' })).statusCode).toBe(400);
+    expect((await env.hub.inject({ url: '/api/jobs?status=running' })).json()).toEqual({ jobs: [] });
+    expect((await env.hub.inject({ url: '/api/jobs/job-none-here/status' })).statusCode).toBe(404);
+    expect((await env.hub.inject({ url: '/api/jobs?limit=0' })).statusCode).toBe(400);
   });
 
   test('cancel stops the execution, retry starts a new job with the same request; both need a key', async () => {
     const { jobId } = (await post({ flightHeightM: 95 })).json() as { jobId: string };
-    expect((await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel` })).statusCode).toBe(401);
-    const cancelled = await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel`, headers: auth() });
+    expect((await env.hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel` })).statusCode).toBe(401);
+    const cancelled = await env.hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel`, headers: auth() });
     expect(cancelled.statusCode).toBe(202);
     expect(engine.stopped).toContainEqual({ ref: `recording:${jobId}`, cause: 'cancelled through the Hub' });
-    const retried = await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/retry`, headers: auth() });
+    const retried = await env.hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/retry`, headers: auth() });
     expect(retried.statusCode).toBe(202);
     const again = (retried.json() as { jobId: string }).jobId;
     expect(again).not.toBe(jobId);
     expect(engine.started.find((s) => s.jobId === again)?.request.options).toEqual({ flightHeightM: 95 });
     for (const action of ['cancel', 'retry'])
       expect(
-        (await hub.inject({ method: 'POST', url: `/api/jobs/job-none-here/${action}`, headers: auth() })).statusCode,
+        (await env.hub.inject({ method: 'POST', url: `/api/jobs/job-none-here/${action}`, headers: auth() }))
+          .statusCode,
       ).toBe(404);
   });
 
   test('a job the engine refuses is not kept; one the engine ended is ended here too', async () => {
-    const before = ((await hub.inject({ url: '/api/jobs?limit=200' })).json() as { jobs: unknown[] }).jobs.length;
+    const before = ((await env.hub.inject({ url: '/api/jobs?limit=200' })).json() as { jobs: unknown[] }).jobs.length;
     engine.refuse = new Error('the engine is full');
     try {
       expect((await post({})).statusCode).toBe(500);
     } finally {
       engine.refuse = undefined;
     }
-    const after = ((await hub.inject({ url: '/api/jobs?limit=200' })).json() as { jobs: unknown[] }).jobs.length;
+    const after = ((await env.hub.inject({ url: '/api/jobs?limit=200' })).json() as { jobs: unknown[] }).jobs.length;
     expect(after).toBe(before);
 
     const { jobId } = (await post({})).json() as { jobId: string };
     engine.execution = { status: 'SUCCEEDED', stopDate: '2026-11-22T10:00:00.000Z' };
     try {
-      const detail = (await hub.inject({ url: `/api/jobs/${jobId}` })).json() as { status: string; events: unknown[] };
+      const detail = (await env.hub.inject({ url: `/api/jobs/${jobId}` })).json() as {
+        status: string;
+        events: unknown[];
+      };
       expect(detail.status).toBe('succeeded');
       expect(detail.events).toEqual([{ type: 'job.succeeded', jobId, at: '2026-11-22T10:00:00.000Z' }]);
     } finally {
