@@ -318,7 +318,10 @@ repo.addPackage({
   implicitDependencies: 'all-others',
   // zod: the shape of `nx graph --file` output, checked where it enters; yaml: the workspace list in tests.
   deps: { marked: '^18.0.0', zod: '^4.1.0' },
-  devDeps: { yaml: '^2.8.0' },
+  // vitepress: the site generator (decision 0011); playwright-core: the home page's screenshot test;
+  // sharp: the home page's mosaic picture (src/make-pictures.ts).
+  // vue: what VitePress renders pages with, imported by its build from the docs folder (pnpm does not hoist it).
+  devDeps: { yaml: '^2.8.0', vitepress: '^1.6.4', vue: '^3.5.0', 'playwright-core': '^1.55.0', sharp: '^0.35.0' },
   esmOnlyDeps: ['marked'],
   postBuild: 'node lib/build-site.js',
   buildOutputs: ['dist'],
@@ -326,6 +329,8 @@ repo.addPackage({
   workspaceInputs: ['pnpm-workspace.yaml'],
   testTimeout: 120_000,
 });
+// What the docs build writes into the site's sources, and VitePress' cache.
+repo.gitignore.exclude('/docs/content/reference/', '/docs/content/packages.md', '/docs/content/_generated/', '/docs/.vitepress/cache/');
 
 repo.addTask('start', {
   description:
@@ -380,7 +385,7 @@ repo.addTask('bench:affected', {
 });
 repo.addTask('bench', {
   description:
-    'Every benchmark, each against a baseline measured in the same run: writes bench-report.md and .json (-- --update-docs copies it into the docs)',
+    'Every benchmark, each against a baseline measured in the same run: writes bench-report.md and .json (-- --update-docs copies both into the docs)',
   steps: [
     { exec: 'nx run-many -t build -p bench hub workers --output-style=static' },
     { execArgs: ['node', 'tools/bench/lib/run-all.js'], receiveArgs: true },
