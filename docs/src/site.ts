@@ -30,8 +30,20 @@ export function sourceFile(page: Page): string {
  * no blank line, which would end the block and hand the rest to the Markdown parser.
  */
 export function generatedMarkdown(page: Page): string {
-  const html = page.html.replace(/\n\s*\n/g, '\n');
+  const html = withHeaderAnchors(page.html.replace(/\n\s*\n/g, '\n'));
   return `---\ntitle: ${JSON.stringify(page.title)}\neditLink: false\n---\n\n<!-- Generated from ${page.source} by the docs build; edit the code, not this file. -->\n\n<div class="generated-page" v-pre>\n${html}\n</div>\n`;
+}
+
+/**
+ * Headings with an id get the permalink VitePress gives its own: its local search splits pages
+ * into sections at these, and the reader can copy a link to the heading.
+ */
+function withHeaderAnchors(html: string): string {
+  return html.replace(
+    /<h([1-6]) id="([^"]+)"([^>]*)>([\s\S]*?)<\/h\1>/g,
+    (_, level: string, id: string, rest: string, inner: string) =>
+      `<h${level} id="${id}"${rest} tabindex="-1">${inner} <a class="header-anchor" href="#${id}" aria-label="Permalink to this heading">&#8203;</a></h${level}>`,
+  );
 }
 
 /**
