@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -56,7 +57,7 @@ export function benchmarkMarkdown(report: BenchReport): string {
     if (!f) return [];
     const name = `${f.group}: ${f.name}`.replace(/\|/g, '\\|');
     if ('skipped' in f) return [`| ${name} | skipped: ${f.skipped.replace(/\|/g, '\\|')} | | |`];
-    const verdict = f.pass === null ? 'diagnostic' : `${f.target?.text ?? ''} ${f.pass ? '✅' : '❌'}`.trim();
+    const verdict = f.pass === null ? 'diagnostic' : `${f.target?.text ?? ''}: **${f.pass ? 'met' : 'missed'}**`;
     const ratio = f.ratio ? `${formatNumber(f.ratio.median)}×` : '—';
     return [`| ${name} | ${formatNumber(f.measured.median)} ${f.unit} | ${ratio} | ${verdict.replace(/\|/g, '\\|')} |`];
   });
@@ -74,7 +75,7 @@ export function benchmarkMarkdown(report: BenchReport): string {
 
 /** The 3D view's slot: the picture and its caption when `images/view-3d.png` is there, else nothing. */
 export function view3dMarkdown(publicDir: string): string {
-  if (!existsSync(`${publicDir}/images/view-3d.png`)) return '<!-- no images/view-3d.png yet: the home page shows no 3D view -->\n';
+  if (!existsSync(join(publicDir, 'images', 'view-3d.png'))) return '<!-- no images/view-3d.png yet: the home page shows no 3D view -->\n';
   return [
     '## The 3D view',
     '',

@@ -83,6 +83,7 @@ describeBuilt('the built site in Chromium', () => {
     expect(await page.locator('img[src$="view-3d.png"]').count()).toBe(has3d ? 1 : 0);
     expect(offsite).toEqual([]);
     mkdirSync(join(root, '.artifacts'), { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(root, '.artifacts', 'home.png'), fullPage: true });
     await page.close();
   });
