@@ -330,7 +330,12 @@ repo.addPackage({
   testTimeout: 120_000,
 });
 // What the docs build writes into the site's sources, and VitePress' cache.
-repo.gitignore.exclude('/docs/content/reference/', '/docs/content/packages.md', '/docs/content/_generated/', '/docs/.vitepress/cache/');
+repo.gitignore.exclude(
+  '/docs/content/reference/',
+  '/docs/content/packages.md',
+  '/docs/content/_generated/',
+  '/docs/.vitepress/cache/',
+);
 
 repo.addTask('start', {
   description:

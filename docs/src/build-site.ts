@@ -31,7 +31,8 @@ async function main(args: readonly string[]): Promise<void> {
   const { build } = await import('vitepress');
   await build(root, { base });
   const broken = brokenLinks(dist, base);
-  if (broken.length) throw new Error(`links to no page of the built site (fix or remove them):\n  ${broken.join('\n  ')}`);
+  if (broken.length)
+    throw new Error(`links to no page of the built site (fix or remove them):\n  ${broken.join('\n  ')}`);
   process.stdout.write(
     `docs: built dist/ under ${base} (${pages.length} generated pages; package graph: ${graph.packages.length} packages, ${graph.edges.length} dependencies); every internal link resolves\n`,
   );

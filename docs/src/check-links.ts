@@ -49,10 +49,14 @@ function resolve(page: string, href: string, base: string, distDir: string): str
   } else path = posix.join(posix.dirname(page), href);
   path = posix.normalize(path).replace(/^\.\/?/, '');
   if (path.startsWith('..')) return undefined;
-  const candidates = path === '' || path.endsWith('/') ? [`${path}index.html`] : [path, `${path}.html`, `${path}/index.html`];
+  const candidates =
+    path === '' || path.endsWith('/') ? [`${path}index.html`] : [path, `${path}.html`, `${path}/index.html`];
   return candidates.find((c) => existsSync(join(distDir, c)) && statSync(join(distDir, c)).isFile());
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] as string);
+  return s.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] as string,
+  );
 }

@@ -75,7 +75,8 @@ export function benchmarkMarkdown(report: BenchReport): string {
 
 /** The 3D view's slot: the picture and its caption when `images/view-3d.png` is there, else nothing. */
 export function view3dMarkdown(publicDir: string): string {
-  if (!existsSync(join(publicDir, 'images', 'view-3d.png'))) return '<!-- no images/view-3d.png yet: the home page shows no 3D view -->\n';
+  if (!existsSync(join(publicDir, 'images', 'view-3d.png')))
+    return '<!-- no images/view-3d.png yet: the home page shows no 3D view -->\n';
   return [
     '## The 3D view',
     '',

@@ -38,7 +38,9 @@ export function pageTitle(markdown: string, file: string): string {
  * and the `_generated` fragments are not listed.
  */
 export function sidebar(contentDir: string): SidebarItem[] {
-  const files = markdownFiles(contentDir).filter((f) => f !== 'index.md' && !f.split('/').some((p) => p.startsWith('_')));
+  const files = markdownFiles(contentDir).filter(
+    (f) => f !== 'index.md' && !f.split('/').some((p) => p.startsWith('_')),
+  );
   const folderOf = (f: string) => (f.includes('/') ? f.slice(0, f.indexOf('/')) : '');
   const folders = [...new Set(files.map(folderOf))];
   const known = GROUPS.map((g) => g.folder);

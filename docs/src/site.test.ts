@@ -52,7 +52,10 @@ describe('writeGeneratedPages', () => {
   });
 
   test('keeps the HTML one block (no blank line) and out of reach of Vue templates', () => {
-    const markdown = generatedMarkdown({ ...graph, html: '<pre><code>{{ not a template }}</code></pre>\n\n<p>next</p>' });
+    const markdown = generatedMarkdown({
+      ...graph,
+      html: '<pre><code>{{ not a template }}</code></pre>\n\n<p>next</p>',
+    });
     expect(markdown).toContain('v-pre>\n<pre><code>{{ not a template }}</code></pre>\n<p>next</p>\n</div>');
   });
 });

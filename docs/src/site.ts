@@ -20,7 +20,8 @@ export const GENERATED_IN_CONTENT = ['reference', 'packages.md', '_generated'] a
 
 /** The Markdown file VitePress renders a generated page from (`reference/mqtt.html` → `reference/mqtt.md`). */
 export function sourceFile(page: Page): string {
-  if (!/^[a-z0-9/_-]+\.html$/.test(page.output)) throw new Error(`${page.output}: a generated page needs a plain .html path`);
+  if (!/^[a-z0-9/_-]+\.html$/.test(page.output))
+    throw new Error(`${page.output}: a generated page needs a plain .html path`);
   return page.output.replace(/\.html$/, '.md');
 }
 
