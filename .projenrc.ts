@@ -327,6 +327,8 @@ repo.addPackage({
   buildOutputs: ['dist'],
   // The package graph test reads the workspace list; it runs `nx graph` (about 10 s, more on a busy machine).
   workspaceInputs: ['pnpm-workspace.yaml'],
+  // Its Chromium test opens the built site (and saves the home page's screenshot).
+  testsReadBuild: true,
   testTimeout: 120_000,
 });
 // What the docs build writes into the site's sources, and VitePress' cache.
