@@ -67,14 +67,15 @@ describeBuilt('the built site in Chromium', () => {
     await page.goto(`${url}/`, { waitUntil: 'networkidle' });
     await expect(page.title()).resolves.toBe('Aerial Platform');
     await expect(page.locator('.VPHero .name').innerText()).resolves.toContain('Aerial Platform');
-    const mosaic = page.locator('img[src$="brighton-beach-mosaic.jpg"]');
-    await mosaic.scrollIntoViewIfNeeded();
-    await page.waitForFunction(`document.querySelector('img[src$="brighton-beach-mosaic.jpg"]')?.complete`);
+    // The mosaic in the hero, credited in its caption.
+    const mosaic = page.locator('.VPHero .hero-figure img');
+    await page.waitForFunction(`document.querySelector('.VPHero .hero-figure img')?.complete`);
     // The tests compile without the DOM's types: the page's objects are typed by what is read.
     expect(await mosaic.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(
       500,
     );
-    await expect(page.locator('.caption').innerText()).resolves.toContain('BSD 2-Clause');
+    expect(await mosaic.getAttribute('src')).toBe('/images/brighton-beach-mosaic.jpg');
+    await expect(page.locator('.VPHero .hero-figure figcaption').innerText()).resolves.toContain('BSD 2-Clause');
     const text = await page.locator('.VPContent').innerText();
     expect(text).toContain('pnpm install --frozen-lockfile && pnpm start');
     expect(text).toContain('pnpm install --frozen-lockfile && pnpm test:all');
