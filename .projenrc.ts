@@ -324,7 +324,9 @@ repo.addPackage({
   devDeps: { yaml: '^2.8.0', vitepress: '^1.6.4', vue: '^3.5.0', 'playwright-core': '^1.55.0', sharp: '^0.35.0' },
   esmOnlyDeps: ['marked'],
   postBuild: 'node lib/build-site.js',
-  buildOutputs: ['dist'],
+  // The site, and the pages it generates into its sources (restored with it from Nx's cache, so
+  // `vitepress dev` has them after a cached build).
+  buildOutputs: ['dist', 'content/reference', 'content/packages.md', 'content/_generated'],
   // The package graph test reads the workspace list; it runs `nx graph` (about 10 s, more on a busy machine).
   workspaceInputs: ['pnpm-workspace.yaml'],
   // Its Chromium test opens the built site (and saves the home page's screenshot).

@@ -133,8 +133,9 @@ describeBuilt('the built site in Chromium', () => {
 
 describe('VitePress dead link check', () => {
   test('fails the build on a planted broken link between pages', async () => {
-    // Built inside docs/ so VitePress and Vue resolve as for the real site.
-    const site = mkdtempSync(join(root, '.tmp-deadlink-'));
+    // Built inside docs/ so VitePress and Vue resolve as for the real site (in its git-ignored cache).
+    mkdirSync(join(root, '.vitepress', 'cache'), { recursive: true });
+    const site = mkdtempSync(join(root, '.vitepress', 'cache', 'deadlink-'));
     try {
       writeFileSync(join(site, 'index.md'), '# Home\n\n[a page that is not there](./gone.md)\n');
       const vitepress = join(root, 'node_modules', '.bin', 'vitepress');
