@@ -93,7 +93,7 @@ describe('the analysis notebooks on a generated job', () => {
     expect(page).toMatch(/^# Ground sample distance\n\n> a test page\n/);
     expect(page).toContain('```python\n');
     expect(page).toContain('read_parquet');
-    const plot = /!\[png\]\((gsd_files\/[^)]+\.png)\)/.exec(page);
+    const plot = /!\[gsd plot\]\((gsd_files\/[^)]+\.png)\)/.exec(page);
     expect(plot).not.toBeNull();
     expect(isPng(join(pages, plot![1]!))).toBe(true);
   });

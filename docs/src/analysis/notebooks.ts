@@ -74,7 +74,10 @@ export function notebookPage(executed: ExecutedNotebook, name: NotebookName, pag
   // is dropped (a site generator on Vue would take it for a component's style block).
   writeFileSync(
     page,
-    markdown.replace(/^(# .+\n)/, `$1\n> ${note}\n`).replace(/<style scoped>[\s\S]*?<\/style>\n/g, ''),
+    markdown
+      .replace(/^(# .+\n)/, `$1\n> ${note}\n`)
+      .replace(/<style scoped>[\s\S]*?<\/style>\n/g, '')
+      .replaceAll('![png](', `![${name} plot](`),
   );
   return page;
 }

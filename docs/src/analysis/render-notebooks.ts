@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { renderNotebookPages } from './notebooks';
 
@@ -13,4 +14,6 @@ if (!run) {
   process.exit(2);
 }
 const pages = renderNotebookPages(repoRoot, run, join(repoRoot, 'docs', 'content', 'analysis'), source);
+// The pages are committed, and CI checks every file's formatting.
+execFileSync(join(repoRoot, 'node_modules', '.bin', 'prettier'), ['--write', ...pages], { stdio: 'ignore' });
 process.stdout.write(`wrote ${pages.map((p) => relative(repoRoot, p)).join(', ')}\n`);
