@@ -19,7 +19,11 @@ describe.each(NOTEBOOKS.map((name) => [name]))('the %s notebook page', (name) =>
 
   // Compared paragraph by paragraph with whitespace collapsed: prettier re-wraps the page.
   const flat = (text: string) => text.replace(/\s+/g, ' ').trim();
-  const paragraphs = (text: string) => text.split(/\n\s*\n/).map(flat).filter(Boolean);
+  const paragraphs = (text: string) =>
+    text
+      .split(/\n\s*\n/)
+      .map(flat)
+      .filter(Boolean);
 
   test('shows every cell of the notebook as it is now', () => {
     const cells = notebook.cells.filter((c) => !c.metadata.tags?.includes('parameters'));
