@@ -1,4 +1,5 @@
 import { deploymentNames, ENVIRONMENT_NAMES } from '@aerial/contracts';
+import { jobQueueName } from '@aerial/infra';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,6 +128,15 @@ describe('the runbooks commands', () => {
       };
       expect(Object.keys(file.on.workflow_dispatch?.inputs ?? {})).toContain(input);
     }
+  });
+
+  test('Batch job queues are those the infra creates', () => {
+    const queues = all(/--job-queue ([a-z-]+)/g);
+    expect(queues.length).toBeGreaterThan(0);
+    const created = ENVIRONMENT_NAMES.flatMap((env) =>
+      (['high', 'normal', 'low'] as const).flatMap((p) => [jobQueueName(env, p), jobQueueName(env, p, true)]),
+    );
+    for (const queue of queues) expect(created).toContain(queue);
   });
 
   test('bucket and secret names are those deploymentNames gives', () => {
