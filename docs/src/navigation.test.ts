@@ -50,9 +50,11 @@ describe('the sidebar', () => {
     expect(decisions.map((d) => d.link)).toContain('/decisions/0009-package-split');
   });
 
-  test('takes a title from front matter, else the first heading, else the file name', () => {
+  test('takes a title from front matter, else the first heading; refuses a page without either', () => {
     expect(pageTitle("---\ntitle: 'Quoted'\n---\n# Other", 'a.md')).toBe('Quoted');
     expect(pageTitle('Intro\n\n# Heading\n', 'a.md')).toBe('Heading');
-    expect(pageTitle('no heading', 'runbooks/restore.md')).toBe('restore');
+    expect(() => pageTitle('no heading\n\n## only a section', 'runbooks/restore.md')).toThrow(
+      'runbooks/restore.md has no "# title" line: every page needs one for the navigation',
+    );
   });
 });

@@ -23,13 +23,14 @@ const GROUPS: readonly { folder: string; text: string; collapsed?: boolean }[] =
   { folder: 'decisions', text: 'Decisions', collapsed: true },
 ];
 
-/** A page's title: its front matter `title`, else its first `# ` heading, else its file name. */
+/** A page's title: its front matter `title`, else its first `# ` heading. Every page needs one for the navigation. */
 export function pageTitle(markdown: string, file: string): string {
   const frontMatter = /^---\n([\s\S]*?)\n---/.exec(markdown)?.[1] ?? '';
   const fromFrontMatter = /^title:\s*(.+)$/m.exec(frontMatter)?.[1]?.trim();
   if (fromFrontMatter) return fromFrontMatter.replace(/^(["'])(.*)\1$/, '$2');
   const heading = /^#\s+(.+)$/m.exec(markdown.slice(frontMatter ? frontMatter.length + 8 : 0))?.[1]?.trim();
-  return heading ?? file.replace(/\.md$/, '').split('/').pop() ?? file;
+  if (!heading) throw new Error(`${file} has no "# title" line: every page needs one for the navigation`);
+  return heading;
 }
 
 /**
