@@ -164,7 +164,7 @@ describe('Hub API', () => {
   test('revoked keys stop working', async () => {
     const keys = new ApiKeys(db.pool);
     const { keyId, key: other } = await keys.create('temporary');
-    expect(await keys.verify(other)).toBe(keyId);
+    expect(await keys.verify(other)).toEqual({ keyId, kind: 'write' });
     await keys.revoke(keyId);
     expect(await keys.verify(other)).toBeUndefined();
   });

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { AerialError } from './errors';
-import { type DatasetSource, type JobRequest, JobRequestSchema, PRESETS, type Preset } from './job-request';
+import {
+  type DatasetSource,
+  type JobRequest,
+  JobRequestSchema,
+  PRESETS,
+  type Preset,
+  UploadMarkerSchema,
+} from './job-request';
 import { parseAtBoundary } from './validation';
 
 /**
@@ -86,3 +93,15 @@ export function jobOptionsFromFields(fields: JobOptionFields): JobRequestOptions
 export function jobRequestFor(source: DatasetSource, options: JobRequestOptions = {}): JobRequest {
   return parseAtBoundary(JobRequestSchema, { ...options, source }, 'job request');
 }
+
+/**
+ * The job an upload to the uploads bucket asks for: `marker` is its `_READY` marker's JSON (an
+ * empty marker is `{}`), a job request without `source`; the label defaults to the folder's name.
+ */
+export function uploadJobRequest(prefix: string, marker: unknown): JobRequest {
+  const options = parseAtBoundary(UploadMarkerSchema, marker, `upload marker ${prefix}${READY_MARKER_NAME}`);
+  const folder = prefix.replace(/\/+$/, '').split('/').pop();
+  return jobRequestFor({ kind: 'prefix', prefix }, { ...(folder ? { label: folder } : {}), ...options });
+}
+/** The object that ends an upload to the uploads bucket. */
+export const READY_MARKER_NAME = '_READY';

@@ -187,7 +187,7 @@ describe('aerial CLI', () => {
     const images = join(survey, 'images');
     expect(await aerial('process', images, '--flight-height', 'abc')).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/--flight-height "abc" is not a number of metres; give the flight height above/),
+      stderr: expect.stringMatching(/flight height "abc" is not a number of metres; give the flight height above/),
     });
     // A value that starts with a dash must be attached with "=", as for any option.
     expect(await aerial('process', images, '--flight-height', '-5')).toMatchObject({
@@ -197,7 +197,7 @@ describe('aerial CLI', () => {
     for (const height of ['0', '-5', '20000']) {
       expect(await aerial('process', images, `--flight-height=${height}`)).toMatchObject({
         code: 2,
-        stderr: expect.stringMatching(/invalid job request: options\.flightHeightM: /),
+        stderr: expect.stringMatching(/invalid job options: options\.flightHeightM: /),
       });
     }
   });
