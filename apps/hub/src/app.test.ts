@@ -75,11 +75,14 @@ describe('Hub API', () => {
       paths: Record<string, Record<string, { security?: unknown }>>;
     };
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/job-options',
       '/api/jobs',
       '/api/jobs/{jobId}',
       '/api/jobs/{jobId}/cancel',
       '/api/jobs/{jobId}/retry',
       '/api/jobs/{jobId}/status',
+      '/api/keys',
+      '/api/keys/{keyId}/revoke',
     ]);
     expect(doc.paths['/api/jobs']!.post!.security).toEqual([{ apiKey: [] }]);
     expect((await hub.inject({ url: '/docs/' })).headers['content-type']).toMatch(/text\/html/);
