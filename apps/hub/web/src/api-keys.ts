@@ -63,19 +63,22 @@ export function initApiKeys(api: Api): void {
 }
 
 function renderKeys(keys: KeyInfo[], revoke: (keyId: string) => Promise<void>): void {
-  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'never');
   el('keys').replaceChildren(
     ...keys.map((key) => {
       const tr = document.createElement('tr');
       tr.dataset.keyId = key.keyId;
+      // The sidebar is narrow: the id and both dates in the row's tooltip, the last use shown.
+      tr.title = `id ${key.keyId}, created ${when(key.createdAt)}, last used ${when(key.lastUsedAt)}`;
       if (key.revokedAt) tr.className = 'revoked';
-      for (const text of [key.label, key.kind, key.keyId, when(key.createdAt), when(key.lastUsedAt), key.revokedAt ? `revoked ${when(key.revokedAt)}` : 'active']) {
+      for (const text of [key.label, key.kind, key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleDateString() : 'never']) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);
       }
       const td = document.createElement('td');
-      if (!key.revokedAt) {
+      if (key.revokedAt) td.textContent = 'revoked';
+      else {
         const button = document.createElement('button');
         button.type = 'button';
         button.textContent = 'Revoke';

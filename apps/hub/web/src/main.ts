@@ -41,6 +41,9 @@ rememberKeyForReads(keyInput.value.trim());
 keyInput.addEventListener('change', () => {
   localStorage.setItem('aerial-api-key', keyInput.value.trim());
   rememberKeyForReads(keyInput.value.trim());
+  // A Hub that requires a key for reads answered nothing before it: ask again.
+  loadOptions();
+  route();
 });
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -395,7 +398,10 @@ $('sample').addEventListener('click', () => {
     .catch((e: Error) => notice(e.message));
 });
 
-void initJobOptions(api).catch((e: Error) => notice(`job options: ${e.message}`));
+function loadOptions(): void {
+  void initJobOptions(api).catch((e: Error) => notice(`job options: ${e.message}`));
+}
+loadOptions();
 initApiKeys(api);
 
 function route(): void {
