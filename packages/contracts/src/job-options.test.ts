@@ -8,9 +8,9 @@ describe('job options', () => {
   });
 
   test('blank fields are not given, so the defaults apply', () => {
-    expect(jobOptionsFromFields({ preset: '', priority: ' ', label: '', webhook: '', email: '', flightHeight: '' })).toEqual(
-      {},
-    );
+    expect(
+      jobOptionsFromFields({ preset: '', priority: ' ', label: '', webhook: '', email: '', flightHeight: '' }),
+    ).toEqual({});
     const request = jobRequestFor({ kind: 'folder', path: '/photos' }, jobOptionsFromFields({}));
     expect(request).toEqual({ source: { kind: 'folder', path: '/photos' }, ...JOB_OPTION_DEFAULTS });
   });

@@ -36,9 +36,7 @@ export const PRESET_DESCRIPTIONS: { readonly [P in Preset]: string } = {
 
 /** `GET /api/job-options`: the presets (with the stages each runs) and the defaults. */
 export const JobOptionsInfoSchema = z.object({
-  presets: z.array(
-    z.object({ name: z.enum(PRESETS), description: z.string(), stages: z.array(z.string()) }),
-  ),
+  presets: z.array(z.object({ name: z.enum(PRESETS), description: z.string(), stages: z.array(z.string()) })),
   priorities: z.array(z.enum(PRIORITIES)),
   defaults: JobOptionsSchema,
 });

@@ -21,7 +21,9 @@ describe('loadRuntimeConfig', () => {
   test('HUB_REQUIRE_KEY_FOR_READS is true or false, nothing else', () => {
     expect(loadRuntimeConfig({ HUB_REQUIRE_KEY_FOR_READS: 'true' }).HUB_REQUIRE_KEY_FOR_READS).toBe(true);
     expect(loadRuntimeConfig({ HUB_REQUIRE_KEY_FOR_READS: 'false' }).HUB_REQUIRE_KEY_FOR_READS).toBe(false);
-    expect(() => loadRuntimeConfig({ HUB_REQUIRE_KEY_FOR_READS: 'yes' })).toThrow(/HUB_REQUIRE_KEY_FOR_READS: must be true or false/);
+    expect(() => loadRuntimeConfig({ HUB_REQUIRE_KEY_FOR_READS: 'yes' })).toThrow(
+      /HUB_REQUIRE_KEY_FOR_READS: must be true or false/,
+    );
   });
 
   test('accepts real endpoints and treats empty variables as unset', () => {

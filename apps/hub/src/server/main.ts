@@ -46,10 +46,7 @@ async function main(argv: string[]): Promise<void> {
         ? await samplePhotos(dataDir)
         : undefined;
     if (photos) {
-      const request = jobRequestFor(
-        { kind: 'folder', path: photos },
-        values.photos ? {} : { label: 'sample survey' },
-      );
+      const request = jobRequestFor({ kind: 'folder', path: photos }, values.photos ? {} : { label: 'sample survey' });
       const { jobId } = await startJob({ jobs: tiles.jobs, engine }, request);
       log.info(`job ${jobId} started on ${photos}: follow it at ${url}#/jobs/${jobId}`);
     }

@@ -71,7 +71,11 @@ function renderKeys(keys: KeyInfo[], revoke: (keyId: string) => Promise<void>): 
       // The sidebar is narrow: the id and both dates in the row's tooltip, the last use shown.
       tr.title = `id ${key.keyId}, created ${when(key.createdAt)}, last used ${when(key.lastUsedAt)}`;
       if (key.revokedAt) tr.className = 'revoked';
-      for (const text of [key.label, key.kind, key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleDateString() : 'never']) {
+      for (const text of [
+        key.label,
+        key.kind,
+        key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleDateString() : 'never',
+      ]) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);

@@ -21,9 +21,7 @@ export async function initJobOptions(api: Api): Promise<void> {
     }),
   );
   const priority = field<HTMLSelectElement>('job-priority');
-  priority.replaceChildren(
-    ...info.priorities.map((p) => new Option(p, p, false, p === info.defaults.priority)),
-  );
+  priority.replaceChildren(...info.priorities.map((p) => new Option(p, p, false, p === info.defaults.priority)));
 }
 
 /**
@@ -76,6 +74,7 @@ export function showJobOptions(view: JobOptionsView | null | undefined): void {
   }
   const parts = [`preset ${view.preset}`, `priority ${view.priority}`];
   if (typeof view.options.flightHeightM === 'number') parts.push(`flight height ${view.options.flightHeightM} m`);
-  for (const n of view.notify) parts.push(n.kind === 'email' ? `email ${n.address}` : n.kind === 'webhook' ? `webhook ${n.url}` : n.kind);
+  for (const n of view.notify)
+    parts.push(n.kind === 'email' ? `email ${n.address}` : n.kind === 'webhook' ? `webhook ${n.url}` : n.kind);
   out.textContent = parts.join(' · ');
 }

@@ -42,6 +42,7 @@ keyInput.addEventListener('change', () => {
   localStorage.setItem('aerial-api-key', keyInput.value.trim());
   rememberKeyForReads(keyInput.value.trim());
   // A Hub that requires a key for reads answered nothing before it: ask again.
+  notice('');
   loadOptions();
   route();
 });
@@ -264,7 +265,8 @@ function bboxOf(collection: FeatureCollection): Products['bbox'] | undefined {
       box[3] = Math.max(box[3], y!);
     } else if (Array.isArray(c)) c.forEach(visit);
   };
-  for (const feature of collection.features) if (feature.geometry && 'coordinates' in feature.geometry) visit(feature.geometry.coordinates);
+  for (const feature of collection.features)
+    if (feature.geometry && 'coordinates' in feature.geometry) visit(feature.geometry.coordinates);
   return box[0] <= box[2] ? box : undefined;
 }
 
