@@ -83,7 +83,7 @@ export function jobOptionsFromFields(fields: JobOptionFields): JobRequestOptions
     ...(height !== undefined ? { options: { flightHeightM: Number(height) } } : {}),
   };
   // Checked here so that a bad field is named before any upload or work starts.
-  parseAtBoundary(JobOptionsSchema.strict(), options, 'job options');
+  parseAtBoundary(JobOptionsSchema.strict(), options, 'job request');
   return options;
 }
 

@@ -197,7 +197,7 @@ describe('aerial CLI', () => {
     for (const height of ['0', '-5', '20000']) {
       expect(await aerial('process', images, `--flight-height=${height}`)).toMatchObject({
         code: 2,
-        stderr: expect.stringMatching(/invalid job options: options\.flightHeightM: /),
+        stderr: expect.stringMatching(/invalid job request: options\.flightHeightM: /),
       });
     }
   });

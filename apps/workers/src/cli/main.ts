@@ -5,7 +5,6 @@ import {
   jobOptionsFromFields,
   jobRequestFor,
   newJobId,
-  parseAtBoundary,
 } from '@aerial/contracts';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { type ExecutionRecord, publishEngineEvents, SfnApiServer } from '@aerial/pipeline';
