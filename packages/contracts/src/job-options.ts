@@ -58,9 +58,12 @@ export interface JobOptionFields {
 
 /**
  * The options that text fields ask for; throws `Aerial.InvalidInput` naming the field at fault.
- * The CLI and the page use this, so the same words give the same job.
+ * The CLI uses this (`flightHeightName` names its flag in the message); the page applies the same rules.
  */
-export function jobOptionsFromFields(fields: JobOptionFields): JobRequestOptions {
+export function jobOptionsFromFields(
+  fields: JobOptionFields,
+  o: { flightHeightName?: string } = {},
+): JobRequestOptions {
   const given = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
   const notify: NonNullable<JobRequestOptions['notify']> = [];
   const webhook = given(fields.webhook);
@@ -72,8 +75,8 @@ export function jobOptionsFromFields(fields: JobOptionFields): JobRequestOptions
   if (height !== undefined && !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(height))
     throw new AerialError(
       'Aerial.InvalidInput',
-      `flight height ${JSON.stringify(height)} is not a number of metres`,
-      'give the flight height above the ground in metres, e.g. 80',
+      `${o.flightHeightName ?? 'flight height'} ${JSON.stringify(height)} is not a number of metres`,
+      `give the flight height above the ground in metres, e.g. ${o.flightHeightName ? `${o.flightHeightName} ` : ''}80`,
     );
   const options: JobRequestOptions = {
     ...(given(fields.preset) ? { preset: given(fields.preset) as Preset } : {}),

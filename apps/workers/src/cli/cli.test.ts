@@ -187,7 +187,7 @@ describe('aerial CLI', () => {
     const images = join(survey, 'images');
     expect(await aerial('process', images, '--flight-height', 'abc')).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/flight height "abc" is not a number of metres; give the flight height above/),
+      stderr: expect.stringMatching(/--flight-height "abc" is not a number of metres; give the flight height above/),
     });
     // A value that starts with a dash must be attached with "=", as for any option.
     expect(await aerial('process', images, '--flight-height', '-5')).toMatchObject({

@@ -1,11 +1,5 @@
 #!/usr/bin/env node
-import {
-  AerialError,
-  JobIdSchema,
-  jobOptionsFromFields,
-  jobRequestFor,
-  newJobId,
-} from '@aerial/contracts';
+import { AerialError, JobIdSchema, jobOptionsFromFields, jobRequestFor, newJobId } from '@aerial/contracts';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { type ExecutionRecord, publishEngineEvents, SfnApiServer } from '@aerial/pipeline';
 import { connectEventPublisher, createLogger, loadProcessConfig, type Logger } from '@aerial/runtime';
@@ -81,14 +75,17 @@ async function processJob(config: WorkerConfig, log: Logger, args: string[]): Pr
     );
   }
   const source = isFolder ? { kind: 'folder' as const, path } : { kind: 'zip' as const, path };
-  const options = jobOptionsFromFields({
-    preset: values.preset,
-    priority: values.priority,
-    label: values.label,
-    webhook: values.webhook,
-    email: values.email,
-    flightHeight: values['flight-height'],
-  });
+  const options = jobOptionsFromFields(
+    {
+      preset: values.preset,
+      priority: values.priority,
+      label: values.label,
+      webhook: values.webhook,
+      email: values.email,
+      flightHeight: values['flight-height'],
+    },
+    { flightHeightName: '--flight-height' },
+  );
   const request = jobRequestFor(source, {
     ...options,
     options: {
