@@ -3,6 +3,7 @@ import type { FeatureCollection } from 'geojson';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import { initApiKeys, rememberKeyForReads } from './api-keys';
+import { boundsOf } from './footprint-bounds';
 import { currentJobOptions, initJobOptions, type JobOptionsView, showJobOptions } from './job-options';
 
 interface Job {
@@ -230,7 +231,7 @@ async function showQa(jobId: string): Promise<void> {
 
 /**
  * The downloads and the map, of what the job's preset makes: published products only when it
- * publishes and has (`published`), else the footprints alone (a survey or a 3D job): no 404s.
+ * publishes and has (`published`); a survey's or a 3D job's footprints alone. No 404s.
  */
 async function showProducts(jobId: string, published = true): Promise<void> {
   const products =
@@ -247,27 +248,11 @@ async function showProducts(jobId: string, published = true): Promise<void> {
       return li;
     }),
   );
-  if (!products && !stages.includes('Footprints')) return;
+  // A preset that publishes shows its publication's map; one that does not, its footprints.
+  if (!products && (stages.includes('Publish') || !stages.includes('Footprints'))) return;
   const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
-  const bbox = products?.bbox ?? bboxOf(footprints);
+  const bbox = products?.bbox ?? boundsOf(footprints);
   if (bbox) drawMap(jobId, products ?? { bbox, downloads: [] }, footprints);
-}
-
-/** The bounds of the footprints; undefined when there are none yet. */
-function bboxOf(collection: FeatureCollection): Products['bbox'] | undefined {
-  const box: Products['bbox'] = [Infinity, Infinity, -Infinity, -Infinity];
-  const visit = (c: unknown): void => {
-    if (Array.isArray(c) && typeof c[0] === 'number') {
-      const [x, y] = c as number[];
-      box[0] = Math.min(box[0], x!);
-      box[1] = Math.min(box[1], y!);
-      box[2] = Math.max(box[2], x!);
-      box[3] = Math.max(box[3], y!);
-    } else if (Array.isArray(c)) c.forEach(visit);
-  };
-  for (const feature of collection.features)
-    if (feature.geometry && 'coordinates' in feature.geometry) visit(feature.geometry.coordinates);
-  return box[0] <= box[2] ? box : undefined;
 }
 
 /** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */
