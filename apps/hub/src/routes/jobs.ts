@@ -19,6 +19,7 @@ import type { JobEngine } from '../engine/job-engine';
 import { reconcilingEvent } from '../engine/reconcile-job';
 import { startJob } from '../engine/start-job';
 import { ErrorBodySchema, notFound } from './errors';
+import { jobOptionsView, JobOptionsViewSchema } from './job-options';
 import type { ZodApp } from './zod-app';
 
 export interface JobRoutesOptions {
@@ -45,6 +46,8 @@ const JobSchema = z.object({
 /** A job with its events, its engine's view and the stages its preset runs, in order (the page's cards). */
 const JobDetailSchema = JobSchema.extend({
   stages: z.array(StageNameSchema),
+  /** What the job was asked for (preset, priority, label, who to tell, options). */
+  request: JobOptionsViewSchema.nullable(),
   events: z.array(PipelineEventSchema),
   execution: z.object({ status: z.string(), error: z.string().optional(), cause: z.string().optional() }).nullable(),
 });
@@ -177,6 +180,7 @@ function readRoutes(app: ZodApp, options: JobRoutesOptions, statuses: RecentStat
       return {
         ...row,
         stages: stagesOfPreset(job.preset),
+        request: jobOptionsView(job.request),
         events: await events.events(job.jobId),
         execution: execution
           ? {
