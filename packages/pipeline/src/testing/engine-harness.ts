@@ -1,4 +1,5 @@
-import { AerialError, type StageName, STAGE_NAMES } from '@aerial/contracts';
+import { AerialError, type PipelineEvent, type StageName, STAGE_NAMES } from '@aerial/contracts';
+import { EventEmitter } from 'node:events';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,8 +56,13 @@ export class EngineHarness {
         };
     const engine = inProcessEngine({ executions: join(dir, 'executions'), store, handlers });
     const server = new SfnApiServer(engine);
-    return new EngineHarness(dir, server, await server.listen(), holds, runs);
+    const harness = new EngineHarness(dir, server, await server.listen(), holds, runs);
+    engine.on('event', (event) => harness.events.emit('event', event));
+    return harness;
   }
+
+  /** Emits `event` with each pipeline event of every job, as the engine would publish it to MQTT. */
+  readonly events = new EventEmitter<{ event: [PipelineEvent] }>();
 
   /** The stages a job ran, in the order they started (a stage run twice is listed twice). */
   ran(jobId: string): readonly StageName[] {
