@@ -2,6 +2,7 @@ import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibr
 import type { FeatureCollection } from 'geojson';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
+import { showJobActions } from './job-actions';
 
 interface Job {
   jobId: string;
@@ -144,7 +145,10 @@ async function showJob(jobId: string): Promise<void> {
       mark(card, 'done', attempt > 1 ? `done on attempt ${attempt}` : 'done');
     }
     if (card && event.type === 'stage.failed') mark(card, 'failed', `failed: ${event.error?.reason ?? ''}`);
-    if (event.type === 'job.started') status.textContent = 'RUNNING';
+    if (event.type === 'job.started' || event.type === 'job.resumed') {
+      status.textContent = 'RUNNING';
+      status.dataset.status = 'running';
+    }
     if (event.type === 'job.succeeded') {
       status.textContent = 'SUCCEEDED';
       status.dataset.status = 'succeeded';
@@ -165,13 +169,14 @@ async function showJob(jobId: string): Promise<void> {
     if (event.type === 'job.published' || event.type === 'job.succeeded') void showProducts(jobId);
     if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))
       void showQa(jobId);
-    if (event.type.startsWith('job.')) void refreshJobs();
+    if (event.type.startsWith('job.')) void refreshJobs().then(() => showJobActions(jobId, api, notice));
   };
   for (const type of [
     'job.started',
     'job.succeeded',
     'job.failed',
     'job.cancelled',
+    'job.resumed',
     'job.published',
     'stage.started',
     'stage.progress',
@@ -183,7 +188,7 @@ async function showJob(jobId: string): Promise<void> {
     const ended = job.status === 'failed' || job.status === 'cancelled';
     status.textContent = `${job.status.toUpperCase()}${ended && job.stage ? ` in ${job.stage}` : ''}`;
   }
-  await Promise.all([showProducts(jobId), showQa(jobId)]);
+  await Promise.all([showProducts(jobId), showQa(jobId), showJobActions(jobId, api, notice)]);
   await refreshJobs();
 }
 
