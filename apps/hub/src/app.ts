@@ -107,6 +107,7 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
     engine,
     requireApiKey,
     ...(options.samplePhotos ? { samplePhotos: options.samplePhotos } : {}),
+    ...(options.live ? { live: options.live } : {}),
   });
   if (options.store) {
     const store = options.published ?? options.store;

@@ -5,6 +5,7 @@ import './style.css';
 import { initApiKeys, rememberKeyForReads } from './api-keys';
 import { boundsOf } from './footprint-bounds';
 import { currentJobOptions, initJobOptions, type JobOptionsView, showJobOptions } from './job-options';
+import { showJobActions } from './job-actions';
 
 interface Job {
   jobId: string;
@@ -160,7 +161,10 @@ async function showJob(jobId: string): Promise<void> {
       mark(card, 'done', attempt > 1 ? `done on attempt ${attempt}` : 'done');
     }
     if (card && event.type === 'stage.failed') mark(card, 'failed', `failed: ${event.error?.reason ?? ''}`);
-    if (event.type === 'job.started') status.textContent = 'RUNNING';
+    if (event.type === 'job.started' || event.type === 'job.resumed') {
+      status.textContent = 'RUNNING';
+      status.dataset.status = 'running';
+    }
     if (event.type === 'job.succeeded') {
       status.textContent = 'SUCCEEDED';
       status.dataset.status = 'succeeded';
@@ -183,13 +187,14 @@ async function showJob(jobId: string): Promise<void> {
     if (event.type === 'stage.succeeded' && event.stage === 'Footprints') void showProducts(jobId, false);
     if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))
       void showQa(jobId);
-    if (event.type.startsWith('job.')) void refreshJobs();
+    if (event.type.startsWith('job.')) void refreshJobs().then(() => showJobActions(jobId, api, notice));
   };
   for (const type of [
     'job.started',
     'job.succeeded',
     'job.failed',
     'job.cancelled',
+    'job.resumed',
     'job.published',
     'stage.started',
     'stage.progress',
@@ -201,7 +206,7 @@ async function showJob(jobId: string): Promise<void> {
     const ended = job.status === 'failed' || job.status === 'cancelled';
     status.textContent = `${job.status.toUpperCase()}${ended && job.stage ? ` in ${job.stage}` : ''}`;
   }
-  await Promise.all([showProducts(jobId, job?.status === 'succeeded'), showQa(jobId)]);
+  await Promise.all([showProducts(jobId, job?.status === 'succeeded'), showQa(jobId), showJobActions(jobId, api, notice)]);
   await refreshJobs();
 }
 
