@@ -11,7 +11,8 @@ set -euo pipefail
 # gdal-bin + python3-gdal: a second reader of the orthomosaic (gdalinfo) and gdal2tiles.py for the
 # tile benchmark.
 # chromium: the Hub's page is tested in headless Chromium (driven by playwright-core).
-PACKAGES=(git ca-certificates colmap postgresql mosquitto gdal-bin python3-gdal chromium)
+# poppler-utils: pdftoppm opens the quality report's PDF in the Hub's report tests.
+PACKAGES=(git ca-certificates colmap postgresql mosquitto gdal-bin python3-gdal chromium poppler-utils)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
