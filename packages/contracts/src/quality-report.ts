@@ -42,10 +42,15 @@ export type CoverageGrid = z.infer<typeof CoverageGridSchema>;
 export const QualityReportSchema = z.object({
   version: z.literal(1),
   jobId: z.string().min(1),
-  composedAt: z.iso.datetime({ offset: true }),
+  /** When the last stage it was composed from finished: a rerun composes the same report. */
+  asOf: z.iso.datetime({ offset: true }),
   /** The stages whose summaries and outputs it was composed from. */
   stages: z.array(StageNameSchema),
-  photos: z.object({ files: z.number().int().min(0), accepted: z.number().int().min(0), rejected: z.number().int().min(0) }),
+  photos: z.object({
+    files: z.number().int().min(0),
+    accepted: z.number().int().min(0),
+    rejected: z.number().int().min(0),
+  }),
   camera: z
     .object({
       make: z.string().optional(),
@@ -130,7 +135,9 @@ export const QualityReportSchema = z.object({
       .object({ widthPx: z.number().int(), heightPx: z.number().int(), gsdCm: z.number(), bytes: z.number().int() })
       .nullable(),
     tiles: z.object({ tiles: z.number().int(), minZoom: z.number().int(), maxZoom: z.number().int() }).nullable(),
-    splats: z.object({ splats: z.number().int(), trained: z.boolean(), sogBytes: z.number().int().nullable() }).nullable(),
+    splats: z
+      .object({ splats: z.number().int(), trained: z.boolean(), sogBytes: z.number().int().nullable() })
+      .nullable(),
   }),
 });
 export type QualityReport = z.infer<typeof QualityReportSchema>;

@@ -36,7 +36,12 @@ export function coverageGrid(rings: readonly Ring[], cells = GRID_CELLS): Covera
     }
   const area = (k: number) => round(counts.filter((n) => n >= k).length * cellM * cellM, 1);
   return {
-    bbox: [round(west, 8), round(north - (rows * cellM) / mLat, 8), round(west + (columns * cellM) / mLon, 8), round(north, 8)],
+    bbox: [
+      round(west, 8),
+      round(north - (rows * cellM) / mLat, 8),
+      round(west + (columns * cellM) / mLon, 8),
+      round(north, 8),
+    ],
     columns,
     rows,
     cellM: round(cellM, 4),

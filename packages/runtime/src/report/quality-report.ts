@@ -24,6 +24,7 @@ export interface QualityReportOptions {
    * can decode images (the pipeline can; the Hub cannot). Ingest's own previews are read as they are.
    */
   readonly thumbnail?: (record: ImageRecord & { key: string }) => Promise<Omit<PhotoThumbnail, 'image'> | undefined>;
+  /** The report's `asOf` when no stage it reads has a manifest (a dataset Ingest rejected). @default now */
   readonly now?: Date;
 }
 
@@ -47,12 +48,16 @@ export async function composeQualityReport(
     : [];
 
   const stages: StageName[] = ['Ingest'];
+  const finished: string[] = [];
   const read = async <S extends StageName>(stage: S) => {
     const outputs = await optionalStageOutputs(store, jobId, stage);
     const summary = outputs ? summaryIfValid(stage, outputs.manifest.summary) : undefined;
-    if (outputs && summary) stages.push(stage);
-    return outputs && summary ? { outputs, summary } : undefined;
+    if (!outputs || !summary) return undefined;
+    if (stage !== 'Ingest') stages.push(stage);
+    finished.push(outputs.manifest.finishedAt);
+    return { outputs, summary };
   };
+  await read('Ingest');
   const footprints = await read('Footprints');
   const sfm = await read('SfM');
   const mosaic = await read('Orthomosaic');
@@ -84,7 +89,9 @@ export async function composeQualityReport(
   return {
     version: 1,
     jobId,
-    composedAt: (options.now ?? new Date()).toISOString(),
+    asOf: finished.length
+      ? new Date(Math.max(...finished.map((t) => Date.parse(t)))).toISOString()
+      : (options.now ?? new Date()).toISOString(),
     stages,
     photos: {
       files: records.length,
@@ -107,7 +114,8 @@ export async function composeQualityReport(
           perPhoto: placed.map((f) => ({ image: f.image, gsdCm: f.gsdCm })),
         }
       : null,
-    registration: fs && footprints ? await registrationFacts(footprints.outputs, fs, mosaic?.summary, sfm?.summary) : null,
+    registration:
+      fs && footprints ? await registrationFacts(footprints.outputs, fs, mosaic?.summary, sfm?.summary) : null,
     coverage: placed.length ? coverageOf(placed) : null,
     rejected,
     products: {
