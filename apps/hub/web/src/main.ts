@@ -2,6 +2,7 @@ import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibr
 import type { FeatureCollection } from 'geojson';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
+import { showQualityReport } from './quality-report';
 
 interface Job {
   jobId: string;
@@ -166,6 +167,7 @@ async function showJob(jobId: string): Promise<void> {
     if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))
       void showQa(jobId);
     if (event.type.startsWith('job.')) void refreshJobs();
+    if (event.type.startsWith('job.') && event.type !== 'job.started') void showReport(jobId);
   };
   for (const type of [
     'job.started',
@@ -183,9 +185,11 @@ async function showJob(jobId: string): Promise<void> {
     const ended = job.status === 'failed' || job.status === 'cancelled';
     status.textContent = `${job.status.toUpperCase()}${ended && job.stage ? ` in ${job.stage}` : ''}`;
   }
-  await Promise.all([showProducts(jobId), showQa(jobId)]);
+  await Promise.all([showProducts(jobId), showQa(jobId), showReport(jobId)]);
   await refreshJobs();
 }
+
+const showReport = (jobId: string) => showQualityReport(jobId, $('quality-report'), api);
 
 async function showQa(jobId: string): Promise<void> {
   const { images } = await api<{ images: { name: string; accepted: boolean; reasons: { message: string }[] }[] }>(
