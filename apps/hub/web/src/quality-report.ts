@@ -117,13 +117,16 @@ function gsdFigure(gsd: NonNullable<QualityReportView['gsd']>): HTMLElement {
   const values = gsd.perPhoto.map((p) => p.gsdCm);
   const min = Math.min(...values);
   const max = Math.max(...values);
+  // At least ±2 % around the median: photos at one height fall in the middle bars, not spread by rounding.
+  const low = Math.min(min, gsd.cm.median * 0.98);
+  const high = Math.max(max, gsd.cm.median * 1.02);
   const bins = 12;
-  const width = max - min || 1;
+  const width = high - low;
   const counts = new Array<number>(bins).fill(0);
-  for (const v of values) counts[Math.min(bins - 1, Math.floor(((v - min) / width) * bins))]!++;
+  for (const v of values) counts[Math.max(0, Math.min(bins - 1, Math.floor(((v - low) / width) * bins)))]!++;
   const top = Math.max(...counts);
   const chart = svg('svg', {
-    viewBox: `0 0 ${bins * 10} 60`,
+    viewBox: `0 0 ${bins * 10} 66`,
     role: 'img',
     'aria-label': `GSD of ${values.length} photos: ${min.toFixed(2)} to ${max.toFixed(2)} cm/px, median ${gsd.cm.median.toFixed(2)}`,
   });
@@ -131,7 +134,15 @@ function gsdFigure(gsd: NonNullable<QualityReportView['gsd']>): HTMLElement {
     const h = (n / top) * 50;
     chart.append(svg('rect', { x: k * 10 + 1, y: 55 - h, width: 8, height: h, class: 'bar' }));
   });
-  const mx = ((gsd.cm.median - min) / width) * bins * 10;
+  const mx = ((gsd.cm.median - low) / width) * bins * 10;
+  for (const [x, value, anchor] of [
+    [0, low, 'start'],
+    [bins * 10, high, 'end'],
+  ] as const) {
+    const label = svg('text', { x, y: 64, 'text-anchor': anchor, class: 'axis' });
+    label.textContent = value.toFixed(2);
+    chart.append(label);
+  }
   chart.append(svg('line', { x1: mx, x2: mx, y1: 0, y2: 56, class: 'median' }));
   const figure = el('figure', undefined, { class: 'report-gsd' });
   const caption = el('figcaption');
