@@ -8,7 +8,8 @@ import { StageNameSchema } from './stages';
  * registration residuals, rejected photos, camera and flight facts), composed from the stage
  * summaries and outputs of whichever stages the job's preset ran. Metadata publishes it with the
  * products; the Hub composes it from the stage outputs for a job without a published one and adds
- * the timing per stage from the job's events.
+ * the timing per stage from the job's events. It holds no clock time of its own: a rerun that makes
+ * the same products composes the same report (and Publish the same run).
  */
 
 const spread = z.object({ median: z.number(), min: z.number(), max: z.number() });
@@ -42,8 +43,6 @@ export type CoverageGrid = z.infer<typeof CoverageGridSchema>;
 export const QualityReportSchema = z.object({
   version: z.literal(1),
   jobId: z.string().min(1),
-  /** When the last stage it was composed from finished: a rerun composes the same report. */
-  asOf: z.iso.datetime({ offset: true }),
   /** The stages whose summaries and outputs it was composed from. */
   stages: z.array(StageNameSchema),
   photos: z.object({

@@ -15,13 +15,15 @@ const RULE = '#c9d3d9';
  * with pdfkit's standard fonts: nothing to install, no browser.
  */
 export async function reportPdf(report: QualityReportView): Promise<Buffer> {
+  const finished = lastFinished(report);
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
     info: {
       Title: `Quality report — ${report.jobId}`,
       Subject: 'Aerial Platform quality report',
-      CreationDate: new Date(report.asOf),
+      // The job's date, not the clock's: the same job gives the same file.
+      ...(finished ? { CreationDate: new Date(finished) } : {}),
     },
   });
   const chunks: Buffer[] = [];
@@ -36,7 +38,9 @@ export async function reportPdf(report: QualityReportView): Promise<Buffer> {
     .font('Helvetica')
     .fontSize(9)
     .fillColor(MUTED)
-    .text(`As of ${report.asOf} · from ${report.stages.join(', ')} · ${report.source}`);
+    .text(
+      `${finished ? `Stages finished ${finished.replace('T', ' ').slice(0, 19)} UTC · ` : ''}from ${report.stages.join(', ')} · ${report.source === 'published' ? 'as published' : "from the stages' outputs"}`,
+    );
   doc.moveDown(0.8);
 
   factColumns(doc, factSections(report));
@@ -84,6 +88,14 @@ export async function reportPdf(report: QualityReportView): Promise<Buffer> {
 
   doc.end();
   return done;
+}
+
+/** When the job's last stage to finish did, from its events. */
+export function lastFinished(report: QualityReportView): string | undefined {
+  return report.timing
+    .flatMap((t) => (t.finishedAt ? [t.finishedAt] : []))
+    .sort()
+    .at(-1);
 }
 
 function contentWidth(doc: Doc): number {

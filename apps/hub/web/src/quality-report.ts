@@ -42,7 +42,7 @@ export async function showQualityReport(jobId: string, section: HTMLElement, api
     el('a', 'Download the PDF', { href: `/api/jobs/${jobId}/report.pdf` }),
     ' · ',
     el('a', 'JSON', { href: `/api/jobs/${jobId}/report` }),
-    ` · as of ${report.asOf.replace('T', ' ').slice(0, 19)} UTC, from ${report.stages.join(', ')}`,
+    ` · from ${report.stages.join(', ')}`,
   );
   const facts = el('div', undefined, { class: 'report-facts' });
   for (const s of factSections(report)) {

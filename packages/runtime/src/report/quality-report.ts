@@ -24,8 +24,6 @@ export interface QualityReportOptions {
    * can decode images (the pipeline can; the Hub cannot). Ingest's own previews are read as they are.
    */
   readonly thumbnail?: (record: ImageRecord & { key: string }) => Promise<Omit<PhotoThumbnail, 'image'> | undefined>;
-  /** The report's `asOf` when no stage it reads has a manifest (a dataset Ingest rejected). @default now */
-  readonly now?: Date;
 }
 
 /**
@@ -48,13 +46,11 @@ export async function composeQualityReport(
     : [];
 
   const stages: StageName[] = ['Ingest'];
-  const finished: string[] = [];
   const read = async <S extends StageName>(stage: S) => {
     const outputs = await optionalStageOutputs(store, jobId, stage);
     const summary = outputs ? summaryIfValid(stage, outputs.manifest.summary) : undefined;
     if (!outputs || !summary) return undefined;
     if (stage !== 'Ingest') stages.push(stage);
-    finished.push(outputs.manifest.finishedAt);
     return { outputs, summary };
   };
   await read('Ingest');
@@ -89,9 +85,6 @@ export async function composeQualityReport(
   return {
     version: 1,
     jobId,
-    asOf: finished.length
-      ? new Date(Math.max(...finished.map((t) => Date.parse(t)))).toISOString()
-      : (options.now ?? new Date()).toISOString(),
     stages,
     photos: {
       files: records.length,

@@ -20,7 +20,6 @@ export function exampleReportView(): QualityReportView {
   return QualityReportViewSchema.parse({
     version: 1,
     jobId: 'job-example-1',
-    asOf: '2026-01-02T10:00:00.000Z',
     stages: ['Ingest', 'Footprints', 'Orthomosaic', 'Tiles'],
     photos: { files: 5, accepted: 3, rejected: 2 },
     camera: {
