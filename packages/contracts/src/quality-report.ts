@@ -110,6 +110,10 @@ export const QualityReportSchema = z.object({
           points: z.number().int().min(0),
           meanReprojectionErrorPx: z.number().nullable(),
           gpsAlignmentErrorM: z.object({ mean: z.number(), median: z.number() }).nullable(),
+          /** COLMAP's mean reprojection error of each photo (null: not registered). */
+          perPhoto: z.array(
+            z.object({ image: z.string(), registered: z.boolean(), reprojectionErrorPx: z.number().min(0).nullable() }),
+          ),
         })
         .nullable(),
     })

@@ -64,8 +64,16 @@ export async function reportPdf(report: QualityReportView): Promise<Buffer> {
   if (residuals.length) {
     heading(doc, 'Registration residuals and GSD per photo');
     const gsd = new Map(report.gsd?.perPhoto.map((p) => [p.image, p.gsdCm]));
-    const widths = [contentWidth(doc) - 300, 60, 60, 90, 90];
-    row(doc, ['Photo', 'Pairs', 'GSD cm', 'Residual px', 'Yaw vs pixels °'], widths, true);
+    const sfm = report.registration?.sfm;
+    const reprojection = new Map(sfm?.perPhoto.map((p) => [p.image, p.reprojectionErrorPx]));
+    const widths = [contentWidth(doc) - 380, 50, 60, 70, 90, ...(sfm ? [110] : [])];
+    widths[0]! += sfm ? 0 : 110;
+    row(
+      doc,
+      ['Photo', 'Pairs', 'GSD cm', 'Residual px', 'Yaw vs pixels °', ...(sfm ? ['SfM reprojection px'] : [])],
+      widths,
+      true,
+    );
     for (const p of residuals)
       row(
         doc,
@@ -75,6 +83,7 @@ export async function reportPdf(report: QualityReportView): Promise<Buffer> {
           gsd.get(p.image)?.toFixed(2) ?? '—',
           p.residualPx === null ? 'no matches' : p.residualPx.toFixed(3),
           p.yawDisagreementDeg === undefined ? '—' : p.yawDisagreementDeg.toFixed(1),
+          ...(sfm ? [reprojection.get(p.image)?.toFixed(3) ?? 'not registered'] : []),
         ],
         widths,
       );

@@ -201,14 +201,17 @@ function residualTable(report: QualityReportView): HTMLElement {
   const perPhoto = report.registration!.perPhoto;
   const gsd = new Map(report.gsd?.perPhoto.map((p) => [p.image, p.gsdCm]));
   const largest = Math.max(...perPhoto.map((p) => p.residualPx ?? 0));
+  const sfm = report.registration!.sfm;
+  const reprojection = new Map(sfm?.perPhoto.map((p) => [p.image, p.reprojectionErrorPx]));
   return table(
     'Registration residuals and GSD per photo',
-    ['Photo', 'GSD cm/px', 'Pairs', 'Residual px'],
+    ['Photo', 'GSD cm/px', 'Pairs', 'Residual px', ...(sfm ? ['SfM reprojection px'] : [])],
     perPhoto.map((p) => [
       p.image,
       gsd.get(p.image)?.toFixed(2) ?? '—',
       String(p.pairs),
       p.residualPx === null ? 'no matches' : bar(p.residualPx, largest, p.residualPx.toFixed(3)),
+      ...(sfm ? [reprojection.get(p.image)?.toFixed(3) ?? 'not registered'] : []),
     ]),
   );
 }

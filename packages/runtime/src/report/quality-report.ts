@@ -4,6 +4,7 @@ import {
   type ImageRecord,
   ImageRecordSchema,
   ImageRegistrationSchema,
+  SfmRegistrationSchema,
   type PhotoThumbnail,
   PhotoThumbnailSchema,
   type QualityReport,
@@ -108,7 +109,9 @@ export async function composeQualityReport(
         }
       : null,
     registration:
-      fs && footprints ? await registrationFacts(footprints.outputs, fs, mosaic?.summary, sfm?.summary) : null,
+      fs && footprints
+        ? await registrationFacts(footprints.outputs, fs, mosaic?.summary, sfm && (await sfmFacts(sfm)))
+        : null,
     coverage: placed.length ? coverageOf(placed) : null,
     rejected,
     products: {
@@ -142,7 +145,7 @@ async function registrationFacts(
   outputs: StageOutputs<'Footprints'>,
   summary: StageSummary<'Footprints'>,
   mosaic: StageSummary<'Orthomosaic'> | undefined,
-  sfm: StageSummary<'SfM'> | undefined,
+  sfm: NonNullable<QualityReport['registration']>['sfm'] | undefined,
 ): Promise<NonNullable<QualityReport['registration']>> {
   const registration = outputs.find('registration')
     ? await outputs.json('registration', ImageRegistrationSchema)
@@ -156,15 +159,28 @@ async function registrationFacts(
     mosaic: mosaic
       ? { placedFrom: mosaic.placedFrom, rmsResidualPx: mosaic.rmsResidualPx, yawFlagged: mosaic.yawFlagged }
       : null,
-    sfm: sfm
-      ? {
-          registered: sfm.registered,
-          images: sfm.images,
-          points: sfm.points,
-          meanReprojectionErrorPx: sfm.meanReprojectionErrorPx,
-          gpsAlignmentErrorM: sfm.gpsAlignmentErrorM,
-        }
-      : null,
+    sfm: sfm ?? null,
+  };
+}
+
+/** The SfM model's figures and COLMAP's reprojection error per photo. */
+async function sfmFacts(sfm: {
+  readonly outputs: StageOutputs<'SfM'>;
+  readonly summary: StageSummary<'SfM'>;
+}): Promise<NonNullable<NonNullable<QualityReport['registration']>['sfm']>> {
+  const { summary, outputs } = sfm;
+  const perPhoto = outputs.find('registration') ? await outputs.json('registration', SfmRegistrationSchema) : [];
+  return {
+    registered: summary.registered,
+    images: summary.images,
+    points: summary.points,
+    meanReprojectionErrorPx: summary.meanReprojectionErrorPx,
+    gpsAlignmentErrorM: summary.gpsAlignmentErrorM,
+    perPhoto: perPhoto.map((p) => ({
+      image: p.image,
+      registered: p.registered,
+      reprojectionErrorPx: p.meanReprojectionErrorPx ?? null,
+    })),
   };
 }
 

@@ -14,13 +14,13 @@ const square = (lon: number, lat: number, sizeDeg: number): [number, number][] =
   [lon, lat],
 ];
 
-/** A report of three overlapping photos and two rejected ones, as the Hub would serve it. */
+/** A full job's report (map and 3D) of three overlapping photos and two rejected ones, as the Hub serves it. */
 export function exampleReportView(): QualityReportView {
   const rings = [square(0, 51, 0.0004), square(0.0002, 51, 0.0004), square(0.0001, 51.0002, 0.0004)];
   return QualityReportViewSchema.parse({
     version: 1,
     jobId: 'job-example-1',
-    stages: ['Ingest', 'Footprints', 'Orthomosaic', 'Tiles'],
+    stages: ['Ingest', 'Footprints', 'SfM', 'Orthomosaic', 'Tiles', 'Splat', 'Compress'],
     photos: { files: 5, accepted: 3, rejected: 2 },
     camera: {
       make: 'DJI',
@@ -54,8 +54,19 @@ export function exampleReportView(): QualityReportView {
         { image: 'B.JPG', registered: true, pairs: 2, residualPx: 0.45, yawDisagreementDeg: 1.2 },
         { image: 'C.JPG', registered: false, pairs: 0, residualPx: null },
       ],
-      mosaic: { placedFrom: 'registration', rmsResidualPx: 0.5, yawFlagged: [] },
-      sfm: null,
+      mosaic: { placedFrom: 'sfm', rmsResidualPx: 0.5, yawFlagged: [] },
+      sfm: {
+        registered: 2,
+        images: 3,
+        points: 1500,
+        meanReprojectionErrorPx: 0.61,
+        gpsAlignmentErrorM: { mean: 0.4, median: 0.35 },
+        perPhoto: [
+          { image: 'A.JPG', registered: true, reprojectionErrorPx: 0.58 },
+          { image: 'B.JPG', registered: true, reprojectionErrorPx: 0.64 },
+          { image: 'C.JPG', registered: false, reprojectionErrorPx: null },
+        ],
+      },
     },
     coverage: {
       footprints: ['A.JPG', 'B.JPG', 'C.JPG'].map((image, k) => ({ image, ring: rings[k] })),
@@ -78,7 +89,7 @@ export function exampleReportView(): QualityReportView {
     products: {
       orthomosaic: { widthPx: 2000, heightPx: 1800, gsdCm: 1.75, bytes: 3_400_000 },
       tiles: { tiles: 120, minZoom: 14, maxZoom: 22 },
-      splats: null,
+      splats: { splats: 100_000, trained: false, sogBytes: 1_160_000 },
     },
     source: 'published',
     timing: [
