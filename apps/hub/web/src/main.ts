@@ -2,7 +2,7 @@ import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibr
 import type { FeatureCollection } from 'geojson';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { showQualityReport } from './quality-report';
+import { qualityReportRefresher } from './quality-report';
 
 interface Job {
   jobId: string;
@@ -108,6 +108,7 @@ function stageCards(
 async function showJob(jobId: string): Promise<void> {
   current = jobId;
   events?.close();
+  qualityReport.clear();
   $('job-title').textContent = jobId;
   const status = $('job-status');
   status.textContent = 'loading…';
@@ -167,7 +168,7 @@ async function showJob(jobId: string): Promise<void> {
     if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))
       void showQa(jobId);
     if (event.type.startsWith('job.')) void refreshJobs();
-    if (event.type.startsWith('job.') && event.type !== 'job.started') void showReport(jobId);
+    qualityReport.onEvent(jobId, event);
   };
   for (const type of [
     'job.started',
@@ -185,11 +186,11 @@ async function showJob(jobId: string): Promise<void> {
     const ended = job.status === 'failed' || job.status === 'cancelled';
     status.textContent = `${job.status.toUpperCase()}${ended && job.stage ? ` in ${job.stage}` : ''}`;
   }
-  await Promise.all([showProducts(jobId), showQa(jobId), showReport(jobId)]);
+  await Promise.all([showProducts(jobId), showQa(jobId)]);
   await refreshJobs();
 }
 
-const showReport = (jobId: string) => showQualityReport(jobId, $('quality-report'), api);
+const qualityReport = qualityReportRefresher($('quality-report'), api);
 
 async function showQa(jobId: string): Promise<void> {
   const { images } = await api<{ images: { name: string; accepted: boolean; reasons: { message: string }[] }[] }>(

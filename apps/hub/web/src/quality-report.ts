@@ -24,6 +24,35 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<st
 }
 
 /**
+ * Shows the report of the job the page is on once its photos are recorded: called on each of the
+ * job's events (stored ones replay on opening), it asks only after a stage succeeded or the job
+ * ended (before Ingest there is no report: no 404s in the console), at most once per burst.
+ */
+export function qualityReportRefresher(section: HTMLElement, api: Fetch) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let shown: string | undefined;
+  return {
+    /** A new job is on the page: nothing of the previous one stays. */
+    clear(): void {
+      clearTimeout(timer);
+      shown = undefined;
+      section.hidden = true;
+      section.dataset.ready = 'false';
+      section.replaceChildren();
+    },
+    onEvent(jobId: string, event: { type: string }): void {
+      if (event.type !== 'stage.succeeded' && !['job.succeeded', 'job.failed', 'job.cancelled'].includes(event.type))
+        return;
+      shown = jobId;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (shown === jobId) void showQualityReport(jobId, section, api);
+      }, 300);
+    },
+  };
+}
+
+/**
  * The job's quality report in its page section: the facts, the coverage and overlap map, the GSD
  * spread, timing per stage, residuals per photo and the rejected photos, with links to the PDF and
  * the JSON. Hidden until Ingest has recorded the photos (the API answers 404 before).
