@@ -1,6 +1,6 @@
 import { type QualityReportView, StageManifestSchema } from '@aerial/contracts';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
 
@@ -23,6 +23,7 @@ function inkedShare(ppm: Buffer): number {
 describe('the quality report of the sample job', () => {
   let hub: RunningHub;
   let jobId: string;
+  let surveyJobId: string;
   const get = (path: string) => fetch(new URL(path, hub.url));
 
   beforeAll(async () => {
@@ -88,9 +89,48 @@ describe('the quality report of the sample job', () => {
     expect(share).toBeGreaterThan(0.03);
   });
 
+  test('a survey job (no Metadata, no Publish) with a duplicate photo: composed from its stage outputs, the copy left out with a preview', async () => {
+    // The sample's photos and a copy of one under another name, started as a survey job.
+    const dir = join(hub.dataDir, 'survey-with-duplicate');
+    mkdirSync(dir);
+    const photos = join(hub.dataDir, 'sample-survey', 'images');
+    for (const name of readdirSync(photos)) copyFileSync(join(photos, name), join(dir, name));
+    copyFileSync(join(photos, readdirSync(photos).sort()[0]!), join(dir, 'ZZ_COPY.JPG'));
+    const started = await fetch(new URL('/api/jobs', hub.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hub.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: { kind: 'folder', path: dir }, preset: 'survey', label: 'survey with a copy' }),
+    });
+    expect(started.status).toBe(202);
+    surveyJobId = ((await started.json()) as { jobId: string }).jobId;
+    for (let i = 0; ; i++) {
+      const { status } = (await (await get(`/api/jobs/${surveyJobId}/status`)).json()) as { status: string };
+      if (status === 'succeeded') break;
+      if (status === 'failed' || i > 240) throw new Error(`the survey job ended ${status}:\n${hub.log.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const report = (await (await get(`/api/jobs/${surveyJobId}/report`)).json()) as QualityReportView;
+    expect(report).toMatchObject({
+      source: 'stage-outputs',
+      stages: ['Ingest', 'Footprints'],
+      photos: { files: 25, accepted: 24, rejected: 1 },
+      products: { orthomosaic: null, tiles: null, splats: null },
+      gsd: { mosaicCm: null },
+    });
+    expect(report.rejected).toEqual([
+      {
+        image: 'ZZ_COPY.JPG',
+        stage: 'Ingest',
+        reasons: [expect.objectContaining({ code: 'duplicate' })],
+        thumbnail: expect.objectContaining({ dataUrl: expect.stringMatching(/^data:image\/jpeg;base64,/) }),
+      },
+    ]);
+    expect(report.timing.map((t) => t.stage)).toEqual(['GuardBudget', 'Ingest', 'Footprints', 'Notify']);
+  }, 180_000);
+
   const browser = existsSync(CHROMIUM) ? test : test.skip;
   browser(
-    'in Chromium: the job page shows the report with the overlap map, GSD, timing and residuals',
+    "in Chromium: the job page shows the report (overlap map, GSD, timing, residuals); a survey job's shows its parts and the rejected photo",
     async () => {
       const { chromium } = await import('playwright-core');
       const instance = await chromium.launch({
@@ -123,6 +163,16 @@ describe('the quality report of the sample job', () => {
         );
         expect(failed).toEqual([]);
         await section.screenshot({ path: join(ARTIFACTS, 'quality-report.png') });
+
+        // The survey job: the parts its stages made, and the copy's preview.
+        await page.goto(`${hub.url}/#/jobs/${surveyJobId}`);
+        const survey = page.locator('#quality-report[data-ready="true"]');
+        await survey.waitFor({ timeout: 30_000 });
+        expect(await survey.locator('.report-overlap svg polygon').count()).toBe(24);
+        const preview = survey.getByRole('img', { name: 'preview of ZZ_COPY.JPG' });
+        expect(await preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(240);
+        expect(failed).toEqual([]);
+        await survey.screenshot({ path: join(ARTIFACTS, 'quality-report-survey.png') });
       } finally {
         await instance.close();
       }

@@ -39,13 +39,18 @@ export async function reportPdf(report: QualityReportView): Promise<Buffer> {
     .fontSize(9)
     .fillColor(MUTED)
     .text(
-      `${finished ? `Stages finished ${finished.replace('T', ' ').slice(0, 19)} UTC · ` : ''}from ${report.stages.join(', ')} · ${report.source === 'published' ? 'as published' : "from the stages' outputs"}`,
+      `${finished ? `Finished ${finished.replace('T', ' ').slice(0, 19)} UTC · ` : ''}stages ${report.stages.join(', ')} · ${report.source === 'published' ? 'published with the products' : "composed from the stages' outputs"}`,
     );
   doc.moveDown(0.8);
 
   factColumns(doc, factSections(report));
 
   if (report.coverage) overlapMap(doc, report.coverage);
+
+  heading(doc, `Rejected photos (${report.rejected.length})`);
+  if (report.rejected.length === 0)
+    doc.font('Helvetica').fontSize(9).fillColor(INK).text('None: every photo was used.');
+  for (const r of report.rejected) rejectedPhoto(doc, r);
 
   if (report.timing.length) {
     heading(doc, 'Timing per stage');
@@ -89,11 +94,6 @@ export async function reportPdf(report: QualityReportView): Promise<Buffer> {
       );
     doc.moveDown(0.4);
   }
-
-  heading(doc, `Rejected photos (${report.rejected.length})`);
-  if (report.rejected.length === 0)
-    doc.font('Helvetica').fontSize(9).fillColor(INK).text('None: every photo was used.');
-  for (const r of report.rejected) rejectedPhoto(doc, r);
 
   doc.end();
   return done;

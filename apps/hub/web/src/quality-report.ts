@@ -86,9 +86,9 @@ export async function showQualityReport(jobId: string, section: HTMLElement, api
   if (report.coverage) figures.append(overlapFigure(report.coverage));
   if (report.gsd && report.gsd.perPhoto.length) figures.append(gsdFigure(report.gsd));
   if (figures.childElementCount) section.append(figures);
+  section.append(rejectedPhotos(report.rejected));
   if (report.timing.length) section.append(timingTable(report.timing));
   if (report.registration?.perPhoto.length) section.append(residualTable(report));
-  section.append(rejectedPhotos(report.rejected));
   section.dataset.ready = 'true';
 }
 
@@ -149,7 +149,8 @@ function gsdFigure(gsd: NonNullable<QualityReportView['gsd']>): HTMLElement {
   // At least ±2 % around the median: photos at one height fall in the middle bars, not spread by rounding.
   const low = Math.min(min, gsd.cm.median * 0.98);
   const high = Math.max(max, gsd.cm.median * 1.02);
-  const bins = 12;
+  // Odd: the median (the range's middle when photos are at one height) falls inside a bar.
+  const bins = 11;
   const width = high - low;
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) counts[Math.max(0, Math.min(bins - 1, Math.floor(((v - low) / width) * bins)))]!++;
