@@ -168,9 +168,12 @@ const hub = repo.addPackage({
     'vt-pbf': '^3.1.3',
     // Tile, vector-index, publication and status caches (byte- or count-bounded, with TTLs).
     'lru-cache': '^11.2.0',
+    // The quality report's PDF: pure JS (no Chromium, no native code in the Hub's image).
+    pdfkit: '^0.20.0',
   },
   devDeps: {
     '@types/pg': '^8.15.0',
+    '@types/pdfkit': '^0.17.0',
     '@types/ws': '^8.18.0',
     '@types/proper-lockfile': '^4.1.4',
     'maplibre-gl': '^5.0.0',

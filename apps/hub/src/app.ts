@@ -20,6 +20,7 @@ import { datasetRoutes } from './routes/datasets';
 import { catalogRoutes } from './routes/products/catalog';
 import { downloadRoutes } from './routes/products/downloads';
 import { liveEventRoutes } from './routes/products/live-events';
+import { qualityReportRoutes } from './routes/products/quality-report';
 import { rasterTileRoutes } from './routes/products/raster-tiles';
 import { vectorTileRoutes } from './routes/products/vector-tiles';
 import fastifyStatic from '@fastify/static';
@@ -117,6 +118,12 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
     await app.register(vectorTileRoutes, { images: tiles.images, publications, logLevel: 'warn' });
     await app.register(catalogRoutes, { images: tiles.images, reconstructions: tiles.reconstructions, publications });
     await app.register(downloadRoutes, { store, publications });
+    await app.register(qualityReportRoutes, {
+      store: options.store,
+      published: store,
+      publications,
+      events: tiles.events,
+    });
     await app.register(liveEventRoutes, { events: tiles.events, ...(options.live ? { live: options.live } : {}) });
     await app.register(datasetRoutes, {
       datasets: tiles.datasets,

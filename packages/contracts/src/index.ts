@@ -22,3 +22,4 @@ export * from './products';
 export * from './stage-io';
 export * from './environment-variables';
 export * from './metrics';
+export * from './quality-report';

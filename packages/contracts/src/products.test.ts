@@ -33,6 +33,7 @@ describe('product table', () => {
       'sparse-model': '3d/sparse.ply',
       splats: '3d/splats.ply',
       sog: '3d/splats.sog',
+      'quality-report': 'report/quality-report.json',
       'stac-item': 'stac/items/',
       tiles: 'tiles/',
     });
@@ -66,6 +67,12 @@ describe('product table', () => {
       { name: 'sparse-model', path: '3d/sparse.ply', filename: 'sparse.ply', contentType: 'application/x-ply' },
       { name: 'splats', path: '3d/splats.ply', filename: 'splats.ply', contentType: 'application/x-ply' },
       { name: 'sog', path: '3d/splats.sog', filename: 'splats.sog', contentType: 'application/octet-stream' },
+      {
+        name: 'quality-report',
+        path: 'report/quality-report.json',
+        filename: 'quality-report.json',
+        contentType: 'application/json',
+      },
     ]);
     expect(productContentType(PRODUCTS.find((p) => p.name === 'tiles')!)).toBe('image/webp');
   });

@@ -112,6 +112,14 @@ export const PRODUCTS: readonly ProductDeclaration[] = [
     download: 'splats.sog',
     catalog: 'sog',
   }),
+  product({
+    name: 'quality-report',
+    stage: 'Metadata',
+    role: 'quality-report',
+    path: 'report/quality-report.json',
+    title: 'Quality report (JSON; the Hub renders it as a page and a PDF)',
+    download: 'quality-report.json',
+  }),
   product({ name: 'stac-item', stage: 'Metadata', role: 'stac-item', path: 'stac/items/', title: 'STAC Items' }),
   product({ name: 'tiles', stage: 'Tiles', role: 'tiles', path: 'tiles/', title: 'XYZ tiles (WebP)' }),
 ];

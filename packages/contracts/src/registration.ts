@@ -44,3 +44,13 @@ export const ImageRegistrationSchema = z.object({
   rmsResidualPx: z.number().min(0),
 });
 export type ImageRegistration = z.infer<typeof ImageRegistrationSchema>;
+
+/** Each photo as the SfM stage registered it (its `registration.json`): COLMAP's mean reprojection error. */
+export const SfmRegistrationSchema = z.array(
+  z.object({
+    image: z.string().min(1),
+    registered: z.boolean(),
+    meanReprojectionErrorPx: z.number().min(0).optional(),
+  }),
+);
+export type SfmRegistration = z.infer<typeof SfmRegistrationSchema>;

@@ -23,6 +23,7 @@ describe('validateDefinition', () => {
       'catalog-images',
       'catalog-products',
       'enrichment',
+      'quality-report',
     ]);
     expect(metadata.reads).toContainEqual({ stage: 'Compress', role: 'sog', optional: true });
   });

@@ -13,3 +13,6 @@ export * from './metrics/stage-metrics';
 export * from './datasets/dataset-source';
 export * from './datasets/dataset-limits';
 export * from './logging/logger';
+export * from './report/quality-report';
+export { coverageGrid, GRID_CELLS } from './report/coverage-grid';
+export * from './report/registration-residuals';

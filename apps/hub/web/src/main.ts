@@ -6,6 +6,7 @@ import { initApiKeys, rememberKeyForReads } from './api-keys';
 import { boundsOf } from './footprint-bounds';
 import { currentJobOptions, initJobOptions, type JobOptionsView, showJobOptions } from './job-options';
 import { showJobActions } from './job-actions';
+import { qualityReportRefresher } from './quality-report';
 
 interface Job {
   jobId: string;
@@ -122,6 +123,7 @@ function stageCards(
 async function showJob(jobId: string): Promise<void> {
   current = jobId;
   events?.close();
+  qualityReport.clear();
   $('job-title').textContent = jobId;
   const status = $('job-status');
   status.textContent = 'loading…';
@@ -188,6 +190,7 @@ async function showJob(jobId: string): Promise<void> {
     if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))
       void showQa(jobId);
     if (event.type.startsWith('job.')) void refreshJobs().then(() => showJobActions(jobId, api, notice));
+    qualityReport.onEvent(jobId, event);
   };
   for (const type of [
     'job.started',
@@ -209,6 +212,8 @@ async function showJob(jobId: string): Promise<void> {
   await Promise.all([showProducts(jobId, job?.status === 'succeeded'), showQa(jobId), showJobActions(jobId, api, notice)]);
   await refreshJobs();
 }
+
+const qualityReport = qualityReportRefresher($('quality-report'), api);
 
 async function showQa(jobId: string): Promise<void> {
   const { images } = await api<{ images: { name: string; accepted: boolean; reasons: { message: string }[] }[] }>(

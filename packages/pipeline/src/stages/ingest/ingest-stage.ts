@@ -3,6 +3,7 @@ import {
   declaredOutput,
   type ImageRecord,
   keys,
+  type PhotoThumbnail,
   type QaReason,
   type QaReasonCode,
   stageOutputKey,
@@ -13,6 +14,7 @@ import { analyzeImage, type ImageAnalysis } from './analyze-image';
 import { datasetLimits } from '@aerial/runtime';
 import { openDataset } from '@aerial/runtime';
 import { datasetQa } from './dataset-qa';
+import { photoThumbnail } from './photo-thumbnail';
 import { forEachLimited } from '../../concurrency/for-each-limited';
 import { round } from '../../numbers/round';
 
@@ -87,9 +89,21 @@ export const ingestStage: StageHandler = async (invocation, context) => {
         metadata: { sha256: results[index]!.analysis.sha256 },
       });
     });
+    // Rejected originals are not stored: their previews for the quality report are made now.
+    const previews: PhotoThumbnail[] = [];
+    const unstored = records.flatMap((r, index) => (r.qa.accepted || results[index]!.analysis.unread ? [] : [index]));
+    await forEachLimited(unstored.length, CONCURRENCY, async (k) => {
+      context.signal.throwIfAborted();
+      const index = unstored[k]!;
+      const preview = await photoThumbnail(await dataset.entries[index]!.read(), limits.maxPixels);
+      if (preview) previews.push({ image: records[index]!.name, ...preview });
+    });
+    previews.sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
     context.progress(98, 'writing image records');
     const recordsKey = stageOutputKey(invocation.jobId, 'Ingest', 'image-records');
     const info = await putJson(store, recordsKey, records);
+    const thumbnailsKey = stageOutputKey(invocation.jobId, 'Ingest', 'thumbnails');
+    const thumbnailsInfo = await putJson(store, thumbnailsKey, previews);
 
     const accepted = records.filter((r) => r.qa.accepted);
     const reasonCounts: Partial<Record<QaReasonCode, number>> = {};
@@ -107,7 +121,10 @@ export const ingestStage: StageHandler = async (invocation, context) => {
       );
     }
     return {
-      outputs: [declaredOutput('Ingest', 'image-records', { key: recordsKey, bytes: info.bytes })],
+      outputs: [
+        declaredOutput('Ingest', 'image-records', { key: recordsKey, bytes: info.bytes }),
+        declaredOutput('Ingest', 'thumbnails', { key: thumbnailsKey, bytes: thumbnailsInfo.bytes }),
+      ],
       summary: {
         files: records.length,
         accepted: accepted.length,

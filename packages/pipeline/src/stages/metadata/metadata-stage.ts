@@ -9,6 +9,7 @@ import { type ObjectStore, putJson, type StageHandler } from '@aerial/runtime';
 import { round } from '../../numbers/round';
 import { imagesCatalog, productRows, productsCatalog } from './catalogs';
 import { enrichImages, type ImageEnrichment } from './image-enrichment';
+import { qualityReport } from './quality-report';
 import { readMetadataInputs } from './metadata-inputs';
 import { type Bbox, coverage, stacCollection } from './stac';
 import { commonProperties, type ItemScene, modelItem, orthomosaicItem, type StacItemDocument } from './stac-items';
@@ -72,6 +73,11 @@ export function metadataStage(
       productsParquet: await productsCatalog(rows, area),
       enrichment,
     });
+    context.progress(80, 'composing the quality report');
+    const report = await qualityReport(store, jobId, context.environment);
+    const reportKey = stageOutputKey(jobId, 'Metadata', 'quality-report');
+    const reportInfo = await putJson(store, reportKey, report);
+    outputs.push(declaredOutput('Metadata', 'quality-report', { key: reportKey, bytes: reportInfo.bytes }));
     const sunElevations = enrichment.flatMap((e) => (e.sun ? [e.sun.elevationDeg] : []));
     const summary: StageSummary<'Metadata'> = {
       items: items.map((i) => i.id),

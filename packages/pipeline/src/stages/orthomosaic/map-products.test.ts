@@ -1,4 +1,10 @@
-import { keys, PublicationSchema, type SurveyGroundTruth, parseStageManifest } from '@aerial/contracts';
+import {
+  keys,
+  PublicationSchema,
+  QualityReportSchema,
+  type SurveyGroundTruth,
+  parseStageManifest,
+} from '@aerial/contracts';
 import { generateSurvey, sharedDatasetImages } from '@aerial/sample-data';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -152,6 +158,29 @@ describe('map products on a generated survey with GPS noise σ = 2 m and yaw noi
     expect(again.runId).toBe(pointer.runId);
     expect(await list()).toEqual(before);
   }, 120_000);
+
+  test("the published quality report carries the mosaic's and the tiles' figures from their summaries", async () => {
+    const pointer = PublicationSchema.parse(await getJson(store, 'published/job-map-1/current.json'));
+    expect(pointer.products['quality-report']).toBe('report/quality-report.json');
+    const report = QualityReportSchema.parse(await getJson(store, `${pointer.prefix}/report/quality-report.json`));
+    const summary = async <S extends 'Orthomosaic' | 'Tiles'>(stage: S) =>
+      parseStageManifest(stage, await getJson(store, keys.manifest('job-map-1', stage))).summary;
+    const mosaic = await summary('Orthomosaic');
+    const tiles = await summary('Tiles');
+    expect(report.stages).toEqual(['Ingest', 'Footprints', 'Orthomosaic', 'Tiles']);
+    expect(report.products).toEqual({
+      orthomosaic: { widthPx: mosaic.widthPx, heightPx: mosaic.heightPx, gsdCm: mosaic.gsdCm, bytes: mosaic.bytes },
+      tiles: { tiles: tiles.tiles, minZoom: tiles.minZoom, maxZoom: tiles.maxZoom },
+      splats: null,
+    });
+    expect(report.gsd?.mosaicCm).toBe(mosaic.gsdCm);
+    expect(report.registration?.mosaic).toEqual({
+      placedFrom: mosaic.placedFrom,
+      rmsResidualPx: mosaic.rmsResidualPx,
+      yawFlagged: mosaic.yawFlagged,
+    });
+    expect(report.photos).toMatchObject({ files: truth.photos.length, rejected: 0 });
+  });
 
   test('with a published store of its own (the published bucket), Publish writes the products there and only there', async () => {
     const published = new LocalFolderStore(join(root, 'published-bucket'));
