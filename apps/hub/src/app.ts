@@ -18,6 +18,7 @@ import { catalogRoutes } from './routes/products/catalog';
 import { downloadRoutes } from './routes/products/downloads';
 import { liveEventRoutes } from './routes/products/live-events';
 import { rasterTileRoutes } from './routes/products/raster-tiles';
+import { scene3dRoutes } from './routes/products/scene-3d';
 import { vectorTileRoutes } from './routes/products/vector-tiles';
 import fastifyStatic from '@fastify/static';
 import type { ObjectStore } from '@aerial/runtime';
@@ -117,6 +118,7 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
     await app.register(vectorTileRoutes, { images: tiles.images, publications, logLevel: 'warn' });
     await app.register(catalogRoutes, { images: tiles.images, reconstructions: tiles.reconstructions, publications });
     await app.register(downloadRoutes, { store, publications });
+    await app.register(scene3dRoutes, { store: options.store, published: store, publications });
     await app.register(liveEventRoutes, { events: tiles.events, ...(options.live ? { live: options.live } : {}) });
     await app.register(datasetRoutes, {
       datasets: tiles.datasets,
