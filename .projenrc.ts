@@ -174,6 +174,8 @@ const hub = repo.addPackage({
     '@types/ws': '^8.18.0',
     '@types/proper-lockfile': '^4.1.4',
     'maplibre-gl': '^5.0.0',
+    // The 3D viewer (a lazy chunk of the page): its gsplat reads SOG; decision 0010.
+    playcanvas: '2.23.3',
     vite: '^7.1.0',
     'playwright-core': '^1.55.0',
     '@types/geojson': '^7946.0.16',

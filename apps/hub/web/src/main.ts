@@ -223,9 +223,26 @@ async function showProducts(jobId: string): Promise<void> {
       return li;
     }),
   );
+  show3d(jobId, products);
   if (!products) return;
   const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
   drawMap(jobId, products, footprints);
+}
+
+let viewer3d: { jobId: string; viewer: Promise<{ destroy(): void } | undefined> } | undefined;
+/** The 3D view for a job with 3D products; its engine is a chunk of its own, fetched on demand. */
+function show3d(jobId: string, products: Products | undefined): void {
+  const has3d = products?.downloads.some((d) => d.product === 'sog' || d.product === 'sparse-model');
+  if (viewer3d?.jobId === jobId && has3d) return;
+  void viewer3d?.viewer.then((v) => v?.destroy());
+  viewer3d = has3d
+    ? {
+        jobId,
+        viewer: import('./viewer-3d')
+          .then((m) => m.mountViewer3d($('viewer-3d'), jobId, api))
+          .catch((e: Error) => void notice(`3D view: ${e.message}`)),
+      }
+    : undefined;
 }
 
 /** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */
