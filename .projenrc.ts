@@ -282,8 +282,15 @@ repo.addPackage({
   workspaceDeps: [contracts, definition, runtime, pipeline, sampleData],
   // The Hub benchmark runs the built Hub and engine as processes (it imports neither).
   implicitDependencies: [hub, workers],
-  // zod: the schema of bench-report.json.
-  deps: { sharp: '^0.35.0', autocannon: '^8.0.0', fastify: '^5.12.0', mqtt: '^5.16.0', zod: '^4.1.0' },
+  // zod: the schema of bench-report.json; playwright-core: the Hub page's first load in Chromium.
+  deps: {
+    sharp: '^0.35.0',
+    autocannon: '^8.0.0',
+    fastify: '^5.12.0',
+    mqtt: '^5.16.0',
+    zod: '^4.1.0',
+    'playwright-core': '^1.55.0',
+  },
   devDeps: { '@types/autocannon': '^7.12.7' },
   scripts: {
     ingest: 'node lib/ingest.js',

@@ -2,6 +2,7 @@ import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibr
 import type { FeatureCollection } from 'geojson';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
+import type { Scene3d } from './viewer-3d';
 
 interface Job {
   jobId: string;
@@ -223,26 +224,29 @@ async function showProducts(jobId: string): Promise<void> {
       return li;
     }),
   );
-  show3d(jobId, products);
+  show3d(jobId);
   if (!products) return;
   const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
   drawMap(jobId, products, footprints);
 }
 
 let viewer3d: { jobId: string; viewer: Promise<{ destroy(): void } | undefined> } | undefined;
-/** The 3D view for a job with 3D products; its engine is a chunk of its own, fetched on demand. */
-function show3d(jobId: string, products: Products | undefined): void {
-  const has3d = products?.downloads.some((d) => d.product === 'sog' || d.product === 'sparse-model');
-  if (viewer3d?.jobId === jobId && has3d) return;
+/**
+ * The 3D view, for a job with 3D products (its scene answers; map jobs get a 404): the viewer's
+ * engine is a chunk of its own, fetched only then.
+ */
+function show3d(jobId: string): void {
+  if (viewer3d?.jobId === jobId) return;
   void viewer3d?.viewer.then((v) => v?.destroy());
-  viewer3d = has3d
-    ? {
-        jobId,
-        viewer: import('./viewer-3d')
-          .then((m) => m.mountViewer3d($('viewer-3d'), jobId, api))
-          .catch((e: Error) => void notice(`3D view: ${e.message}`)),
-      }
-    : undefined;
+  const viewer: Promise<{ destroy(): void } | undefined> = api<Scene3d>(`/api/jobs/${jobId}/scene`).then(
+    async (scene) => (await import('./viewer-3d')).mountViewer3d($('viewer-3d'), jobId, scene),
+    () => {
+      // Not (yet) a scene: asked again once the job succeeds.
+      if (viewer3d?.viewer === viewer) viewer3d = undefined;
+      return undefined;
+    },
+  );
+  viewer3d = { jobId, viewer };
 }
 
 /** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */

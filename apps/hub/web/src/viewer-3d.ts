@@ -88,16 +88,8 @@ const LABELS: Record<NonNullable<Scene3d['splats']>['kind'], string> = {
   'untrained-initialisation': 'Untrained initialisation: the SfM points as starting splats, not a trained model',
 };
 
-/**
- * Shows the job's scene in `section` (the page's #viewer-3d): fetches the scene, builds the
- * controls, loads the SOG and the points. `fetchJson` is the page's API call (it sends the key).
- */
-export async function mountViewer3d(
-  section: HTMLElement,
-  jobId: string,
-  fetchJson: <T>(path: string) => Promise<T>,
-): Promise<Viewer3d> {
-  const scene = await fetchJson<Scene3d>(`/api/jobs/${jobId}/scene`);
+/** Shows the job's scene in `section` (the page's #viewer-3d): the controls, the SOG, the points. */
+export async function mountViewer3d(section: HTMLElement, jobId: string, scene: Scene3d): Promise<Viewer3d> {
   if (!section.querySelector('.viewer-3d-canvas')) section.innerHTML = TEMPLATE;
   section.hidden = false;
   delete section.dataset.splatsReady;
@@ -243,8 +235,8 @@ async function loadPoints(href: string): Promise<{ positions: Float32Array; rgba
 
 /**
  * Where to look from: the points' median (robust to the stray far points SfM leaves) as the
- * focus, the spread of the middle 90 % as the scene's radius, and an eye south of it and above
- * at 40°, so the survey is seen whole as an oblique view.
+ * focus, the spread of their middle 90 % (or the farthest camera) as the scene's radius, and an
+ * eye south of it and above at 45°, so the survey and its cameras are seen whole, obliquely.
  */
 function framing(
   positions: Float32Array | undefined,
@@ -261,10 +253,12 @@ function framing(
   const sorted = axes.map((a) => a.sort((x, y) => x - y));
   const centre = sorted.map((a) => quantile(a, 0.5));
   const spread = Math.hypot(...sorted.map((a) => quantile(a, 0.95) - quantile(a, 0.05)));
-  const radius = Math.max(spread / 2, 1);
+  // The cameras fly above the points: far enough back to see them too.
+  const cameraReach = Math.max(0, ...cameras.map((c) => Math.hypot(...c.position.map((v, k) => v - centre[k]!))));
+  const radius = Math.max(spread / 2, cameraReach, 1);
   const focus = world(centre);
-  const elevation = (40 * Math.PI) / 180;
-  const distance = radius * 2.2;
+  const elevation = (45 * Math.PI) / 180;
+  const distance = radius * 2;
   const eye = world([
     centre[0]!,
     centre[1]! - distance * Math.cos(elevation),

@@ -71,6 +71,26 @@ describe('3D scene routes', () => {
     if (trained !== undefined) await putJson(store, keys.manifest(jobId, 'Splat'), splatManifest(jobId, trained));
   }
 
+  /** A `3d` job: no Metadata or Publish, so the scene comes from the stages' own outputs. */
+  async function unpublished3d(jobId: string): Promise<void> {
+    const manifest = (stage: string, role: string, key: string, body: Buffer) => ({
+      jobId,
+      stage,
+      startedAt: '2026-11-28T10:00:00Z',
+      finishedAt: '2026-11-28T10:00:05Z',
+      outputs: [{ key, contentType: 'application/octet-stream', bytes: body.length, role }],
+      summary: {},
+    });
+    const ply = sparsePly([[7, 8, 9, 1, 2, 3]]);
+    const sogKey = stageOutputKey(jobId, 'Compress', 'sog');
+    const plyKey = stageOutputKey(jobId, 'SfM', 'sparse-model');
+    await store.put(sogKey, sog);
+    await store.put(plyKey, ply);
+    await putJson(store, keys.manifest(jobId, 'Compress'), manifest('Compress', 'sog', sogKey, sog));
+    await putJson(store, keys.manifest(jobId, 'SfM'), manifest('SfM', 'sparse-model', plyKey, ply));
+    await putJson(store, keys.manifest(jobId, 'Splat'), splatManifest(jobId, false));
+  }
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'aerial-scene-'));
     store = new LocalFolderStore(dir);
@@ -78,6 +98,7 @@ describe('3D scene routes', () => {
     await publish3d('job-scene-trained', true);
     await publish3d('job-scene-nosummary', undefined);
     await publish(store, 'job-scene-map', { orthomosaic: 'orthomosaic.tif' });
+    await unpublished3d('job-scene-3d');
     app = await pluginApp((a) =>
       a.register(scene3dRoutes, { store, published: store, publications: new Publications(store) }),
     );
@@ -135,7 +156,23 @@ describe('3D scene routes', () => {
     expect([...body.subarray(24)]).toEqual([255, 0, 10, 20, 40, 60]);
   });
 
-  test('a job without 3D products, or not published, is 404', async () => {
+  test('a 3d job, which Publish does not run for, is viewed from its stage outputs', async () => {
+    const scene = (await app.inject({ url: '/api/jobs/job-scene-3d/scene' })).json<{
+      splats: { kind: string; bytes: number };
+      points: { count: number };
+      cameras: unknown[];
+    }>();
+    expect(scene).toMatchObject({
+      splats: { kind: 'untrained-initialisation', bytes: sog.length },
+      points: { count: 1 },
+      cameras: [],
+    });
+    expect((await app.inject({ url: '/api/jobs/job-scene-3d/scene/splats.sog' })).rawPayload.equals(sog)).toBe(true);
+    const points = (await app.inject({ url: '/api/jobs/job-scene-3d/scene/points.bin' })).rawPayload;
+    expect([...points.subarray(12)]).toEqual([1, 2, 3]);
+  });
+
+  test('a job without 3D products, or unknown, is 404', async () => {
     expect((await app.inject({ url: '/api/jobs/job-scene-map/scene' })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/jobs/job-scene-none/scene' })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/jobs/job-scene-map/scene/splats.sog' })).statusCode).toBe(404);

@@ -18,25 +18,54 @@ export interface Scene3dRoutesOptions {
 
 /**
  * What the page's 3D viewer loads: the scene (splats with whether they are trained, the sparse
- * points, the registered cameras) and its two bodies, the SOG and the points packed for a browser.
- * A published run never changes (a new run gets a new id), so both bodies are cached by run.
+ * points, the registered cameras) and its two bodies, the SOG and the points packed for a browser
+ * (cached by object and ETag).
  */
+/** Where one of the scene's bodies lies: a published product, or the stage output of a job never published. */
+interface Located {
+  readonly store: ObjectStore;
+  readonly key: string;
+  readonly bytes: number;
+  readonly etag: string | undefined;
+}
+
 export const scene3dRoutes: FastifyPluginAsync<Scene3dRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { store, published, publications } = options;
-  // Packed sparse points by run id: ~15 bytes a point, a few hundred KB a job.
+  // Packed sparse points by object and ETag: ~15 bytes a point, a few hundred KB a job.
   const packed = new LRUCache<string, { count: number; body: Buffer }>({
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: (v) => Math.max(1, v.body.length),
   });
-  const sparsePoints = async (jobId: string) => {
+
+  /**
+   * The SOG or the sparse PLY of a job: the published product when the job was published (presets
+   * `map` and `full`), else the stage's own output (preset `3d` runs neither Metadata nor Publish).
+   */
+  const locate = async (jobId: string, product: 'sog' | 'sparse-model'): Promise<Located | undefined> => {
     const p = await publications.current(jobId);
-    const path = p?.products['sparse-model'];
-    if (!p || !path || !(await published.head(`${p.prefix}/${path}`))) return undefined;
-    const hit = packed.get(p.runId);
+    const path = p?.products[product];
+    if (p && path) {
+      const head = await published.head(`${p.prefix}/${path}`);
+      if (head) return { store: published, key: `${p.prefix}/${path}`, bytes: head.bytes, etag: head.etag };
+    }
+    const outputs =
+      product === 'sog'
+        ? await optionalStageOutputs(store, jobId, 'Compress')
+        : await optionalStageOutputs(store, jobId, 'SfM');
+    const output = outputs?.manifest.outputs.find((o) => o.role === product);
+    const head = output ? await store.head(output.key) : undefined;
+    return output && head ? { store, key: output.key, bytes: head.bytes, etag: head.etag } : undefined;
+  };
+
+  const sparsePoints = async (jobId: string) => {
+    const ply = await locate(jobId, 'sparse-model');
+    if (!ply) return undefined;
+    const cacheKey = `${ply.key}|${ply.etag ?? ply.bytes}`;
+    const hit = packed.get(cacheKey);
     if (hit) return hit;
-    const points = packSparsePoints(await published.get(`${p.prefix}/${path}`));
-    packed.set(p.runId, points);
+    const points = packSparsePoints(await ply.store.get(ply.key));
+    packed.set(cacheKey, points);
     return points;
   };
 
@@ -52,18 +81,16 @@ export const scene3dRoutes: FastifyPluginAsync<Scene3dRoutesOptions> = async (pl
     },
     async (request): Promise<Scene3d> => {
       const { jobId } = request.params;
-      const p = await publications.current(jobId);
-      if (!p || (!p.products.sog && !p.products['sparse-model'])) throw notFound(`3D products for job ${jobId}`);
-      const sog = p.products.sog ? await published.head(`${p.prefix}/${p.products.sog}`) : undefined;
+      const [sog, points] = await Promise.all([locate(jobId, 'sog'), sparsePoints(jobId)]);
+      if (!sog && !points) throw notFound(`3D products for job ${jobId}`);
       const camerasKey = stageOutputKey(jobId, 'SfM', 'cameras');
       const cameras: SfmCameras | undefined = (await store.head(camerasKey))
         ? SfmCamerasSchema.parse(await getJson(store, camerasKey))
         : undefined;
       const splat = (await optionalStageOutputs(store, jobId, 'Splat'))?.summary();
-      const points = await sparsePoints(jobId);
       return {
         frame: 'ENU',
-        origin: cameras?.origin ?? { latitude: (p.bbox[1] + p.bbox[3]) / 2, longitude: (p.bbox[0] + p.bbox[2]) / 2 },
+        origin: cameras?.origin ?? { latitude: 0, longitude: 0 },
         splats: sog
           ? {
               href: `/api/jobs/${jobId}/scene/splats.sog`,
@@ -95,15 +122,13 @@ export const scene3dRoutes: FastifyPluginAsync<Scene3dRoutesOptions> = async (pl
     },
     async (request, reply) => {
       const { jobId } = request.params;
-      const p = await publications.current(jobId);
-      const key = p?.products.sog ? `${p.prefix}/${p.products.sog}` : undefined;
-      const head = key ? await published.head(key) : undefined;
-      if (!key || !head) throw notFound(`splats for job ${jobId}`);
+      const sog = await locate(jobId, 'sog');
+      if (!sog) throw notFound(`splats for job ${jobId}`);
       reply
-        .header('content-length', String(head.bytes))
+        .header('content-length', String(sog.bytes))
         .header('cache-control', 'private, max-age=300')
         .type('application/octet-stream');
-      return reply.send(await published.getStream(key));
+      return reply.send(await sog.store.getStream(sog.key));
     },
   );
 
