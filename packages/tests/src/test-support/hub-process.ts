@@ -25,9 +25,11 @@ export interface RunningHub {
 
 /**
  * Starts the Hub as `pnpm start` does (its own process, the local engine as another), on the
- * embedded services or on the real ones, with the sample job. Resolves once it prints its URL.
+ * embedded services or on the real ones, with the sample job (unless `sample: false`: a test
+ * that runs a job of its own keeps the two cores for it). Resolves once it prints its URL.
  */
-export async function startHub(services: 'embedded' | 'real'): Promise<RunningHub> {
+export async function startHub(services: 'embedded' | 'real', options: { sample?: boolean } = {}): Promise<RunningHub> {
+  const sample = options.sample ?? true;
   for (const program of [HUB_MAIN, ENGINE_MAIN])
     if (!existsSync(program)) throw new Error(`${program} is not built: run "pnpm build" first`);
   const dataDir = mkdtempSync(join(tmpdir(), `aerial-hub-${services}-`));
@@ -54,8 +56,8 @@ export async function startHub(services: 'embedded' | 'real'): Promise<RunningHu
     delete env.DATABASE_URL;
     delete env.MQTT_URL;
   }
-  renderSample(ENGINE_MAIN, env);
-  const hub = await spawnHub([HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
+  if (sample) renderSample(ENGINE_MAIN, env);
+  const hub = await spawnHub([HUB_MAIN, ...(sample ? ['--sample'] : [])], { env, timeoutMs: 180_000 });
   const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
   return {
     url: hub.url,
