@@ -50,14 +50,14 @@ export const Scene3dSchema = z.object({
       note: z.string().describe("the Splat stage's own words on what the model is"),
     })
     .nullable()
-    .describe('null when the job published no SOG'),
+    .describe('null when the job has no SOG'),
   points: z
     .object({
       href: z.string().describe(`the sparse points, binary: ${SCENE_POINTS_LAYOUT}`),
       count: z.number().int().min(0),
     })
     .nullable()
-    .describe('null when the job published no sparse model'),
+    .describe('null when the job has no sparse model'),
   cameras: z
     .array(
       z.object({

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
 
@@ -164,6 +165,6 @@ const CANVAS_STATS = `(async () => {
   return { drawn: drawn / n, stdDev: Math.sqrt(Math.max(0, sumSq / n - mean * mean)) };
 })()`;
 
-async function canvasStats(page: import('playwright-core').Page): Promise<CanvasStats> {
+async function canvasStats(page: Page): Promise<CanvasStats> {
   return (await page.evaluate(CANVAS_STATS)) as CanvasStats;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { figure, type MeasuredFigure, num } from './report';
 import { quantile } from './stats';
 
@@ -61,7 +61,7 @@ export async function pageFirstLoad(url: string, rounds: number): Promise<Measur
   }
 }
 
-async function loadOnce(browser: import('playwright-core').Browser, url: string): Promise<PageLoad> {
+async function loadOnce(browser: Browser, url: string): Promise<PageLoad> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
