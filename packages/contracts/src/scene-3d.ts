@@ -36,7 +36,10 @@ export const SCENE_POINTS_LAYOUT = 'float32 xyz × count, then uint8 rgb × coun
 /** GET /api/jobs/<jobId>/scene: what the Hub's 3D viewer loads for a job with 3D products. */
 export const Scene3dSchema = z.object({
   frame: z.literal('ENU').describe('the scene frame: metres east, north and up of `origin`'),
-  origin: z.object({ latitude: z.number(), longitude: z.number(), altitude: z.number().optional() }),
+  origin: z
+    .object({ latitude: z.number(), longitude: z.number(), altitude: z.number().optional() })
+    .nullable()
+    .describe("the ENU frame's origin (WGS84), null when SfM left no cameras"),
   splats: z
     .object({
       href: z.string().describe('the compressed splats (SOG, a zip of WebP images and meta.json)'),

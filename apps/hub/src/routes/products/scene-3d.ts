@@ -16,11 +16,6 @@ export interface Scene3dRoutesOptions {
   readonly publications: Publications;
 }
 
-/**
- * What the page's 3D viewer loads: the scene (splats with whether they are trained, the sparse
- * points, the registered cameras) and its two bodies, the SOG and the points packed for a browser
- * (cached by object and ETag).
- */
 /** Where one of the scene's bodies lies: a published product, or the stage output of a job never published. */
 interface Located {
   readonly store: ObjectStore;
@@ -29,6 +24,11 @@ interface Located {
   readonly etag: string | undefined;
 }
 
+/**
+ * What the page's 3D viewer loads: the scene (splats with whether they are trained, the sparse
+ * points, the registered cameras) and its two bodies, the SOG and the points packed for a browser
+ * (cached by object and ETag).
+ */
 export const scene3dRoutes: FastifyPluginAsync<Scene3dRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const { store, published, publications } = options;
@@ -90,7 +90,7 @@ export const scene3dRoutes: FastifyPluginAsync<Scene3dRoutesOptions> = async (pl
       const splat = (await optionalStageOutputs(store, jobId, 'Splat'))?.summary();
       return {
         frame: 'ENU',
-        origin: cameras?.origin ?? { latitude: 0, longitude: 0 },
+        origin: cameras?.origin ?? null,
         splats: sog
           ? {
               href: `/api/jobs/${jobId}/scene/splats.sog`,
