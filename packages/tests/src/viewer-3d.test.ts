@@ -77,7 +77,7 @@ if (!present)
     for (const camera of scene.cameras) expect(camera.forward[2]).toBeLessThan(-0.9);
   }, 660_000);
 
-  test('in Chromium: the viewer loads lazily and draws the splats, then the sparse points', async () => {
+  test('in Chromium: the viewer loads lazily, draws the splats, answers orbit, fly and reset, then draws the sparse points', async () => {
     // Fails at once, not after the page's timeouts, when the job did not run.
     expect(succeeded).toBe(true);
     const { chromium } = await import('playwright-core');
@@ -117,6 +117,29 @@ if (!present)
       mkdirSync(ARTIFACTS, { recursive: true });
       await section.locator('input[name="cameras"]').check();
       await section.screenshot({ path: join(ARTIFACTS, 'viewer-3d.png') });
+
+      // Orbit (drag), fly (W) and reset each move the view; reset brings back the first one.
+      const still = await canvasSignature(page);
+      expect(difference(still, await canvasSignature(page))).toBeLessThan(0.5);
+      const box = (await section.locator('canvas').boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++)
+        await page.mouse.move(box.x + box.width / 2 + i * 20, box.y + box.height / 2, { steps: 2 });
+      await page.mouse.up();
+      await page.waitForTimeout(1500);
+      const orbited = await canvasSignature(page);
+      expect(difference(still, orbited)).toBeGreaterThan(1);
+      await section.locator('select[name="mode"]').selectOption('fly');
+      await section.locator('canvas').click();
+      await page.keyboard.down('w');
+      await page.waitForTimeout(800);
+      await page.keyboard.up('w');
+      await page.waitForTimeout(1000);
+      expect(difference(orbited, await canvasSignature(page))).toBeGreaterThan(1);
+      await section.locator('button[name="reset"]').click();
+      await page.waitForTimeout(3000);
+      expect(difference(still, await canvasSignature(page))).toBeLessThan(1.5);
 
       // The sparse points alone.
       await section.locator('input[name="cameras"]').uncheck();
@@ -173,6 +196,27 @@ const CANVAS_STATS = `(async () => {
   const mean = sum / n;
   return { drawn: drawn / n, stdDev: Math.sqrt(Math.max(0, sumSq / n - mean * mean)) };
 })()`;
+
+/** The canvas as 32×24 luminance values, to tell one view from another (measured: still 0, a drag 5.2, W in fly 3.4). */
+const CANVAS_SIGNATURE = `(async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => requestAnimationFrame(r));
+  const probe = document.createElement('canvas');
+  probe.width = 32;
+  probe.height = 24;
+  const context = probe.getContext('2d');
+  context.drawImage(document.querySelector('#viewer-3d canvas'), 0, 0, 32, 24);
+  const { data } = context.getImageData(0, 0, 32, 24);
+  const out = [];
+  for (let i = 0; i < data.length; i += 4) out.push(0.2126 * data[i] + 0.7152 * data[i + 1] + 0.0722 * data[i + 2]);
+  return out;
+})()`;
+
+async function canvasSignature(page: Page): Promise<number[]> {
+  return (await page.evaluate(CANVAS_SIGNATURE)) as number[];
+}
+
+/** Mean absolute luminance difference of two signatures, 0–255. */
+const difference = (a: number[], b: number[]) => a.reduce((n, v, i) => n + Math.abs(v - b[i]!), 0) / a.length;
 
 async function canvasStats(page: Page): Promise<CanvasStats> {
   return (await page.evaluate(CANVAS_STATS)) as CanvasStats;
