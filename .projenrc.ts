@@ -177,6 +177,8 @@ const hub = repo.addPackage({
     '@types/ws': '^8.18.0',
     '@types/proper-lockfile': '^4.1.4',
     'maplibre-gl': '^5.0.0',
+    // The 3D viewer (a lazy chunk of the page): its gsplat reads SOG; decision 0010.
+    playcanvas: '2.23.3',
     vite: '^7.1.0',
     'playwright-core': '^1.55.0',
     '@types/geojson': '^7946.0.16',
@@ -283,8 +285,15 @@ repo.addPackage({
   workspaceDeps: [contracts, definition, runtime, pipeline, sampleData],
   // The Hub benchmark runs the built Hub and engine as processes (it imports neither).
   implicitDependencies: [hub, workers],
-  // zod: the schema of bench-report.json.
-  deps: { sharp: '^0.35.0', autocannon: '^8.0.0', fastify: '^5.12.0', mqtt: '^5.16.0', zod: '^4.1.0' },
+  // zod: the schema of bench-report.json; playwright-core: the Hub page's first load in Chromium.
+  deps: {
+    sharp: '^0.35.0',
+    autocannon: '^8.0.0',
+    fastify: '^5.12.0',
+    mqtt: '^5.16.0',
+    zod: '^4.1.0',
+    'playwright-core': '^1.55.0',
+  },
   devDeps: { '@types/autocannon': '^7.12.7' },
   scripts: {
     ingest: 'node lib/ingest.js',

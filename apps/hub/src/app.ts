@@ -22,6 +22,7 @@ import { downloadRoutes } from './routes/products/downloads';
 import { liveEventRoutes } from './routes/products/live-events';
 import { qualityReportRoutes } from './routes/products/quality-report';
 import { rasterTileRoutes } from './routes/products/raster-tiles';
+import { scene3dRoutes } from './routes/products/scene-3d';
 import { vectorTileRoutes } from './routes/products/vector-tiles';
 import fastifyStatic from '@fastify/static';
 import type { ObjectStore } from '@aerial/runtime';
@@ -124,6 +125,7 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
       publications,
       events: tiles.events,
     });
+    await app.register(scene3dRoutes, { store: options.store, published: store, publications });
     await app.register(liveEventRoutes, { events: tiles.events, ...(options.live ? { live: options.live } : {}) });
     await app.register(datasetRoutes, {
       datasets: tiles.datasets,

@@ -23,3 +23,4 @@ export * from './stage-io';
 export * from './environment-variables';
 export * from './metrics';
 export * from './quality-report';
+export * from './scene-3d';

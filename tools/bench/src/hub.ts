@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { pageFirstLoad } from './page-load';
 import { emitFigures, figure, num, skipped } from './report';
 import { quantile } from './stats';
 
@@ -37,7 +38,9 @@ const ENGINE_PASSWORD = randomBytes(18).toString('base64url');
  * (a) cached tile GET throughput against a bare fastify route returning the same bytes (≥ 50 %);
  * (b) job status p99 against a bare fastify route returning the same JSON, same connections;
  * (c) MQTT event → stored → pushed to a page (server-sent events) p99 at 1,000 events/s against a
- *     bare broker round trip (publish → a subscriber on the same broker, no Hub) at the same rate.
+ *     bare broker round trip (publish → a subscriber on the same broker, no Hub) at the same rate;
+ * (d) the page's first load in headless Chromium (empty cache): time to the load event, and the
+ *     bytes of its own files (no API, no tiles), raw and gzipped.
  * With Mosquitto installed the Hub uses one the benchmark starts (MQTT_URL, as deployments do), so
  * (c)'s baseline is that very broker; without it, the Hub's embedded aedes and no baseline.
  */
@@ -78,8 +81,14 @@ async function main(): Promise<void> {
 
     const [eventFigure, lost] = eventLatency(await eventRounds(url, jobId, brokerUrl, !!broker));
     lines.push(describe('(c) event p99', eventFigure), `    lost per round: ${lost.measured.max} at most`);
+    const [pageLoad, pageBytes] = await pageFirstLoad(url, ROUNDS);
+    lines.push(
+      describe('(d) page first load', pageLoad!),
+      describe('    its files', pageBytes!),
+      `    ${pageBytes!.note}`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
-    emitFigures([tileFigure, statusFigure, eventFigure, lost]);
+    emitFigures([tileFigure, statusFigure, eventFigure, lost, pageLoad!, pageBytes!]);
     if (process.env.BENCH_VERBOSE) process.stderr.write(`${log.slice(-5).join('\n')}\n`);
   } catch (e) {
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -7,6 +7,7 @@ import { boundsOf } from './footprint-bounds';
 import { currentJobOptions, initJobOptions, type JobOptionsView, showJobOptions } from './job-options';
 import { showJobActions } from './job-actions';
 import { qualityReportRefresher } from './quality-report';
+import type { Scene3d } from './viewer-3d';
 
 interface Job {
   jobId: string;
@@ -258,11 +259,32 @@ async function showProducts(jobId: string, published = true): Promise<void> {
       return li;
     }),
   );
+  // The 3D view once the job has ended well (its scene 404s before): only presets with SfM make one.
+  if (published && stages.includes('SfM')) show3d(jobId);
   // A preset that publishes shows its publication's map; one that does not, its footprints.
   if (!products && (stages.includes('Publish') || !stages.includes('Footprints'))) return;
   const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
   const bbox = products?.bbox ?? boundsOf(footprints);
   if (bbox) drawMap(jobId, products ?? { bbox, downloads: [] }, footprints);
+}
+
+let viewer3d: { jobId: string; viewer: Promise<{ destroy(): void } | undefined> } | undefined;
+/**
+ * The 3D view, for a job with 3D products (its scene answers; map jobs get a 404): the viewer's
+ * engine is a chunk of its own, fetched only then.
+ */
+function show3d(jobId: string): void {
+  if (viewer3d?.jobId === jobId) return;
+  void viewer3d?.viewer.then((v) => v?.destroy());
+  const viewer: Promise<{ destroy(): void } | undefined> = api<Scene3d>(`/api/jobs/${jobId}/scene`).then(
+    async (scene) => (await import('./viewer-3d')).mountViewer3d($('viewer-3d'), jobId, scene),
+    () => {
+      // Not (yet) a scene: asked again once the job succeeds.
+      if (viewer3d?.viewer === viewer) viewer3d = undefined;
+      return undefined;
+    },
+  );
+  viewer3d = { jobId, viewer };
 }
 
 /** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */

@@ -25,7 +25,8 @@ export interface RunningHub {
 
 /**
  * Starts the Hub as `pnpm start` does (its own process, the local engine as another), on the
- * embedded services or on the real ones, with the sample job. Resolves once it prints its URL.
+ * embedded services or on the real ones, with the sample job (unless `sample: false`: a test
+ * that runs a job of its own keeps the two cores for it). Resolves once it prints its URL.
  */
 export async function startHub(
   services: 'embedded' | 'real',
@@ -58,8 +59,9 @@ export async function startHub(
     delete env.DATABASE_URL;
     delete env.MQTT_URL;
   }
+  // The sample survey's photos are rendered either way (tests upload them); `sample: false` starts no
+  // job on launch, for tests that start their own and keep the two cores for it.
   renderSample(ENGINE_MAIN, env);
-  // `sample: false`: no job on launch, for tests that start their own.
   const hub = await spawnHub(o.sample === false ? [HUB_MAIN] : [HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
   const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
   return {

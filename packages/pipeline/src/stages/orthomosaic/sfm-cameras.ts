@@ -1,5 +1,4 @@
-import { type FootprintRecord, type ImageRegistration } from '@aerial/contracts';
-import { z } from 'zod';
+import { type FootprintRecord, type ImageRegistration, SfmCamerasSchema } from '@aerial/contracts';
 import { LocalFrame, median } from '../../geo/local-frame';
 import { type ObjectStore, optionalStageOutputs } from '@aerial/runtime';
 import { type PairMatch } from './feature-matching';
@@ -9,20 +8,6 @@ import { type Similarity, scaleOf } from './similarity';
 
 /** SfM cameras further than this (median) from the registered photos are not trusted, metres. */
 export const SFM_MAX_DISAGREEMENT_M = 5;
-
-const SfmCamerasSchema = z.object({
-  origin: z.object({ latitude: z.number(), longitude: z.number() }),
-  images: z.array(
-    z.object({
-      image: z.string(),
-      registered: z.boolean(),
-      /** Above the ground the SfM model's sparse points show. */
-      heightAboveGroundM: z.number().positive().optional(),
-      centerEnu: z.array(z.number()).length(3).optional(),
-      qvec: z.array(z.number()).length(4).optional(),
-    }),
-  ),
-});
 
 /**
  * The registration re-adjusted to the SfM cameras: each registered camera gives a first placement

@@ -52,7 +52,7 @@ describe('Orthomosaic with SfM cameras', () => {
       };
     });
     const camerasKey = stageOutputKey(jobId, 'SfM', 'cameras');
-    await putJson(store, camerasKey, { origin: truth.origin, images });
+    await putJson(store, camerasKey, { frame: 'ENU', origin: truth.origin, images });
     await putJson(store, keys.manifest(jobId, 'SfM'), {
       jobId,
       stage: 'SfM',
