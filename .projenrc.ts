@@ -174,6 +174,10 @@ const hub = repo.addPackage({
     '@types/ws': '^8.18.0',
     '@types/proper-lockfile': '^4.1.4',
     'maplibre-gl': '^5.0.0',
+    // The page's measure tool: geodesic distance and area on the ground.
+    '@turf/area': '^7.2.0',
+    '@turf/distance': '^7.2.0',
+    '@turf/length': '^7.2.0',
     vite: '^7.1.0',
     'playwright-core': '^1.55.0',
     '@types/geojson': '^7946.0.16',
