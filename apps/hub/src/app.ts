@@ -12,6 +12,7 @@ import { type JobEngine, StepFunctionsEngine } from './engine/job-engine';
 import { errorHandler } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
+import { mapSettingsRoutes } from './routes/map-settings';
 import { Publications } from './products/publications';
 import { datasetRoutes } from './routes/datasets';
 import { catalogRoutes } from './routes/products/catalog';
@@ -21,6 +22,7 @@ import { rasterTileRoutes } from './routes/products/raster-tiles';
 import { vectorTileRoutes } from './routes/products/vector-tiles';
 import fastifyStatic from '@fastify/static';
 import type { ObjectStore } from '@aerial/runtime';
+import type { MapSettings } from '@aerial/contracts';
 import type { EventEmitter } from 'node:events';
 
 export interface HubOptions {
@@ -49,6 +51,8 @@ export interface HubOptions {
   readonly live?: EventEmitter;
   /** Folder of the built web page; served at `/` when given. */
   readonly webRoot?: string;
+  /** What the page's map draws besides the products (`mapSettings(config)`). @default no base layer */
+  readonly map?: MapSettings;
   /** The sample survey's photos folder (`aerial sample` renders it); enables POST /api/samples. */
   readonly samplePhotos?: () => Promise<string>;
 }
@@ -109,6 +113,7 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
     requireApiKey,
     ...(options.samplePhotos ? { samplePhotos: options.samplePhotos } : {}),
   });
+  await app.register(mapSettingsRoutes, { settings: options.map ?? { baseLayer: null } });
   if (options.store) {
     const store = options.published ?? options.store;
     const publications = options.publications ?? new Publications(options.store, store);

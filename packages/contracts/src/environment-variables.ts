@@ -161,6 +161,12 @@ export const RUNTIME_VARIABLE_USES: Uses<typeof RuntimeConfigSchema> = {
     description: 'API requests per minute per client (tiles are not counted).',
     readBy: ['hub'],
   },
+  HUB_BASE_LAYER_URL: {
+    description:
+      "XYZ tile URL template of a raster base layer under the page's map ({z}, {x}, {y}); unset, the page loads nothing from other servers.",
+    readBy: ['hub'],
+  },
+  HUB_BASE_LAYER_ATTRIBUTION: { description: "The base layer's attribution, shown on the map.", readBy: ['hub'] },
   AERIAL_ENGINE_COMMAND: {
     description: 'Command the Hub starts the local engine with when SFN_ENDPOINT is unset.',
     readBy: ['hub'],

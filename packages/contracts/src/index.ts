@@ -21,3 +21,4 @@ export * from './products';
 export * from './stage-io';
 export * from './environment-variables';
 export * from './metrics';
+export * from './map-settings';

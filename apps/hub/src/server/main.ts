@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AerialError, JobRequestSchema, type RuntimeConfig } from '@aerial/contracts';
+import { AerialError, JobRequestSchema, mapSettings, type RuntimeConfig } from '@aerial/contracts';
 import { createLogger, createObjectStore, type Logger } from '@aerial/runtime';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -101,6 +101,7 @@ async function serve(
     engine,
     logger: log,
     rateLimitPerMinute: config.HUB_RATE_LIMIT_PER_MINUTE,
+    map: mapSettings(config),
     store,
     uploads,
     published,
