@@ -1,7 +1,9 @@
-import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibre-gl';
-import type { FeatureCollection } from 'geojson';
+import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
+import { addBaseLayer, mapSettings } from './base-layer';
+import { addFootprints } from './footprint-layer';
+import { MeasureControl } from './map-tools';
 
 interface Job {
   jobId: string;
@@ -224,12 +226,14 @@ async function showProducts(jobId: string): Promise<void> {
     }),
   );
   if (!products) return;
-  const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
-  drawMap(jobId, products, footprints);
+  drawMap(jobId, products, await mapSettings(api));
 }
 
-/** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */
-function drawMap(jobId: string, products: Products, footprints: FeatureCollection): void {
+/**
+ * Offline unless a base layer is configured: no external style, tiles or fonts; the mosaic and
+ * the footprints (vector tiles) are the map, with the measure tool over them.
+ */
+function drawMap(jobId: string, products: Products, settings: Awaited<ReturnType<typeof mapSettings>>): void {
   map?.remove();
   map = new maplibregl.Map({
     container: 'map',
@@ -245,18 +249,14 @@ function drawMap(jobId: string, products: Products, footprints: FeatureCollectio
   map.addControl(new maplibregl.NavigationControl(), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
   map.on('load', () => {
+    addBaseLayer(map!, settings.baseLayer);
     if (products.tilejson) {
       map!.addSource('mosaic', { type: 'raster', url: products.tilejson, tileSize: 256 });
       map!.addLayer({ id: 'mosaic', type: 'raster', source: 'mosaic' });
     }
-    map!.addSource('footprints', { type: 'geojson', data: footprints });
-    map!.addLayer({
-      id: 'footprints',
-      type: 'line',
-      source: 'footprints',
-      paint: { 'line-color': '#0b5cad', 'line-width': 1, 'line-opacity': 0.6 },
-    });
-    (map!.getSource('footprints') as GeoJSONSource).setData(footprints);
+    const measure = new MeasureControl();
+    addFootprints(map!, jobId, api, () => measure.active);
+    map!.addControl(measure, 'top-left');
     document.body.dataset.mapReady = 'true';
   });
   map.on('idle', () => {

@@ -20,6 +20,8 @@ export interface RunningHub {
   readonly dataDir: string;
   readonly apiKey: string;
   readonly log: string[];
+  /** Stops the Hub process and starts it again on the same data, with `env` added (e.g. a new setting). */
+  restart(env: NodeJS.ProcessEnv): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,13 +57,21 @@ export async function startHub(services: 'embedded' | 'real'): Promise<RunningHu
     delete env.MQTT_URL;
   }
   renderSample(ENGINE_MAIN, env);
-  const hub = await spawnHub([HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
+  let hub = await spawnHub([HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
   const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
   return {
-    url: hub.url,
+    get url() {
+      return hub.url;
+    },
     dataDir,
     apiKey,
-    log: hub.log,
+    get log() {
+      return hub.log;
+    },
+    restart: async (more) => {
+      await hub.stop();
+      hub = await spawnHub([HUB_MAIN], { env: { ...env, ...more }, timeoutMs: 180_000 });
+    },
     stop: async () => {
       await hub.stop();
       await database?.drop();
