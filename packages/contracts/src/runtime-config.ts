@@ -44,7 +44,10 @@ const baseLayerTemplate = z
       URL.canParse(v) &&
       ['http:', 'https:'].includes(new URL(v).protocol) &&
       ['{z}', '{x}', '{y}'].every((part) => v.includes(part)),
-    { message: 'must be an http(s) tile URL template with {z}, {x} and {y} such as https://tile.example.org/{z}/{x}/{y}.png' },
+    {
+      message:
+        'must be an http(s) tile URL template with {z}, {x} and {y} such as https://tile.example.org/{z}/{x}/{y}.png',
+    },
   );
 
 /**

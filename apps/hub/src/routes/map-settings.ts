@@ -15,7 +15,8 @@ export const mapSettingsRoutes: FastifyPluginAsync<MapSettingsRoutesOptions> = a
     '/api/map',
     {
       schema: {
-        summary: "The page's map settings: the raster base layer under the mosaic (null unless HUB_BASE_LAYER_URL is set)",
+        summary:
+          "The page's map settings: the raster base layer under the mosaic (null unless HUB_BASE_LAYER_URL is set)",
         tags: ['products'],
         response: { 200: MapSettingsSchema },
       },

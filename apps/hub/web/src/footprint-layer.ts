@@ -39,7 +39,11 @@ export function addFootprints(
     type: 'line',
     source: 'footprints',
     'source-layer': 'footprints',
-    paint: { 'line-color': ['case', ['==', ['get', 'accepted'], false], '#c62828', '#0b5cad'], 'line-width': 1, 'line-opacity': 0.6 },
+    paint: {
+      'line-color': ['case', ['==', ['get', 'accepted'], false], '#c62828', '#0b5cad'],
+      'line-width': 1,
+      'line-opacity': 0.6,
+    },
   });
   map.addLayer({
     id: 'footprints-selected',

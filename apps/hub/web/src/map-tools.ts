@@ -208,7 +208,8 @@ export class MeasureControl implements IControl {
     if (shown.length >= 2) {
       const ring = this.mode === 'area' && shown.length >= 3 ? [...shown, shown[0]!] : shown;
       features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: ring } });
-      if (ring !== shown) features.push({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } });
+      if (ring !== shown)
+        features.push({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } });
     }
     return { type: 'FeatureCollection', features };
   }
@@ -241,7 +242,13 @@ export class MeasureControl implements IControl {
       delete this.readout!.dataset.finished;
       return;
     }
-    const metres = ring.length >= 2 ? length({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: ring } }, { units: 'meters' }) : 0;
+    const metres =
+      ring.length >= 2
+        ? length(
+            { type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: ring } },
+            { units: 'meters' },
+          )
+        : 0;
     let text: string;
     let value = metres;
     if (this.mode === 'area') {
@@ -255,7 +262,8 @@ export class MeasureControl implements IControl {
       text = points.length >= 2 ? `Distance ${formatDistance(metres)}` : 'Distance: add another point';
       if (points.length >= 2) tag(points.at(-1)!, formatDistance(metres), 'total');
     }
-    this.readout!.textContent = this.finished ? text : `${text}; Enter finishes`;
+    const canFinish = points.length >= (this.mode === 'area' ? 3 : 2);
+    this.readout!.textContent = !this.finished && canFinish ? `${text}; Enter finishes` : text;
     this.readout!.dataset.value = String(value);
     this.readout!.dataset.finished = String(this.finished);
   }

@@ -2,8 +2,14 @@ import type { SurveyGroundTruth } from '@aerial/contracts';
 
 /** A roof found in a picture of the map: its centroid in pixels and its colour. */
 export interface PictureRoof {
+  /** The middle of its bounding box (trees and outlines over a roof leave holes, not shifts). */
   readonly x: number;
   readonly y: number;
+  /** Its bounding box's size, to tell a whole roof from a part. */
+  readonly width: number;
+  readonly height: number;
+  readonly cx: number;
+  readonly cy: number;
   readonly pixels: number;
   readonly roof: 'red' | 'grey';
 }
@@ -21,10 +27,10 @@ export function roofsInPicture(rgba: Uint8Array, width: number, height: number, 
   for (let i = 0; i < width * height; i++) {
     const [r, g, b] = [rgba[i * 4]!, rgba[i * 4 + 1]!, rgba[i * 4 + 2]!];
     if (r > 50 && r > 1.8 * g && r > 1.8 * b) kind[i] = 1;
-    // Measured on the rendered mosaic: roofs ~(111, 124, 136), their shaded half ~(86, 99, 111); the
-    // road is nearly neutral ~(95, 97, 105), the outlines far bluer ~(58, 107, 156), the map's
-    // background pale (223, 230, 234).
-    else if (r > 40 && r < 170 && g - r >= 6 && g - r <= 25 && b - g >= 5 && b - g <= 25) kind[i] = 2;
+    // Measured on the rendered mosaic: roofs ~(111, 124, 136), their shaded half ~(86, 99, 111) to
+    // (94, 93, 111); the road nearly neutral ~(95, 97, 105), the outlines far bluer ~(58, 107, 156),
+    // the map's background pale (223, 230, 234).
+    else if (r > 40 && r < 170 && b - r >= 13 && g >= r - 6 && g - r <= 25 && b - g <= 25) kind[i] = 2;
   }
   // Regions are grown over one-pixel gaps: a footprint outline crossing a roof must not split it.
   const near = new Uint8Array(width * height);
@@ -65,7 +71,16 @@ export function roofsInPicture(rgba: Uint8Array, width: number, height: number, 
     }
     const fill = n / ((x1 - x0 + 1) * (y1 - y0 + 1));
     if (n >= minPixels && fill > 0.6)
-      roofs.push({ x: sx / n + 0.5, y: sy / n + 0.5, pixels: n, roof: near[start] === 1 ? 'red' : 'grey' });
+      roofs.push({
+        x: (x0 + x1 + 1) / 2,
+        y: (y0 + y1 + 1) / 2,
+        cx: sx / n + 0.5,
+        cy: sy / n + 0.5,
+        width: x1 - x0 + 1,
+        height: y1 - y0 + 1,
+        pixels: n,
+        roof: near[start] === 1 ? 'red' : 'grey',
+      });
   }
   return roofs;
 }
@@ -73,7 +88,8 @@ export function roofsInPicture(rgba: Uint8Array, width: number, height: number, 
 /**
  * Which roof in the picture is which building: the north-up similarity (scale and shift) that two
  * buildings and two roofs of the same colours suggest, kept when it puts the most buildings
- * within `tolerancePx` of a roof of their colour. Buildings it cannot place are left out.
+ * within `tolerancePx` of a whole roof of their colour and size. Buildings it cannot place are
+ * left out.
  */
 export function matchBuildings(
   buildings: readonly Building[],
@@ -88,9 +104,15 @@ export function matchBuildings(
         const metres = Math.hypot(b.east - a.east, b.north - a.north);
         const scale = Math.hypot(rb.x - ra.x, rb.y - ra.y) / metres;
         const at = (k: Building) => ({ x: ra.x + (k.east - a.east) * scale, y: ra.y - (k.north - a.north) * scale });
+        // Whole roofs only: a part (a shaded half lost to a tree) has its middle elsewhere.
+        const whole = (r: PictureRoof, k: Building) =>
+          Math.abs(r.width - k.widthM * scale) <= Math.max(3, 0.15 * r.width) &&
+          Math.abs(r.height - k.heightM * scale) <= Math.max(3, 0.15 * r.height);
         const matched = buildings.flatMap((building) => {
           const p = at(building);
-          const roof = roofs.find((r) => r.roof === building.roof && Math.hypot(r.x - p.x, r.y - p.y) < tolerancePx);
+          const roof = roofs.find(
+            (r) => r.roof === building.roof && Math.hypot(r.x - p.x, r.y - p.y) < tolerancePx && whole(r, building),
+          );
           return roof ? [{ building, roof }] : [];
         });
         if (matched.length > best.length) best = matched;
