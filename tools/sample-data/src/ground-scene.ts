@@ -141,8 +141,15 @@ function stampFeatures(raster: Pixels, seed: number): GroundBuilding[] {
     const h = 5 + random() * 7;
     const red = random() < 0.5;
     const roof: [number, number, number] = red ? [150, 62, 48] : [120, 124, 132];
-    rect(raster, e, n, w, h, (u) => (u < 0.5 ? roof : [roof[0] * 0.78, roof[1] * 0.78, roof[2] * 0.78]));
-    buildings.push({ east: e, north: n, widthM: w, heightM: h, roof: red ? 'red' : 'grey' });
+    const drawn = rect(raster, e, n, w, h, (u) => (u < 0.5 ? roof : [roof[0] * 0.78, roof[1] * 0.78, roof[2] * 0.78]));
+    // The building as drawn: whole pixels, up to one more on each side than asked for.
+    buildings.push({
+      east: (drawn.west + drawn.east) / 2,
+      north: (drawn.south + drawn.north) / 2,
+      widthM: drawn.east - drawn.west,
+      heightM: drawn.north - drawn.south,
+      roof: red ? 'red' : 'grey',
+    });
   }
   return buildings;
 }
@@ -176,22 +183,28 @@ function rect(
   w: number,
   h: number,
   color: (u: number) => [number, number, number],
-): void {
+): { west: number; east: number; south: number; north: number } {
   const res = raster.resolutionM;
-  for (
-    let row = M.max(0, M.floor((raster.north - (n + h / 2)) / res));
-    row < M.min(raster.height, M.ceil((raster.north - (n - h / 2)) / res));
-    row++
-  ) {
-    for (
-      let col = M.max(0, M.floor((e - w / 2 - raster.west) / res));
-      col < M.min(raster.width, M.ceil((e + w / 2 - raster.west) / res));
-      col++
-    ) {
+  const [row0, row1] = [
+    M.max(0, M.floor((raster.north - (n + h / 2)) / res)),
+    M.min(raster.height, M.ceil((raster.north - (n - h / 2)) / res)),
+  ];
+  const [col0, col1] = [
+    M.max(0, M.floor((e - w / 2 - raster.west) / res)),
+    M.min(raster.width, M.ceil((e + w / 2 - raster.west) / res)),
+  ];
+  for (let row = row0; row < row1; row++) {
+    for (let col = col0; col < col1; col++) {
       const pe = raster.west + (col + 0.5) * res;
       put(raster, row, col, color((pe - (e - w / 2)) / w));
     }
   }
+  return {
+    west: raster.west + col0 * res,
+    east: raster.west + col1 * res,
+    north: raster.north - row0 * res,
+    south: raster.north - row1 * res,
+  };
 }
 
 function put(raster: Pixels, row: number, col: number, [r, g, b]: [number, number, number]): void {

@@ -1,4 +1,4 @@
-import maplibregl, { type MapGeoJSONFeature, type Map as MapLibreMap } from 'maplibre-gl';
+import maplibregl, { type IControl, type MapGeoJSONFeature, type Map as MapLibreMap } from 'maplibre-gl';
 
 /** A photo's row of the QA table (`GET /api/jobs/:jobId/images`). */
 interface PhotoQa {
@@ -26,13 +26,13 @@ export function addFootprints(
     // The Hub cuts tiles to zoom 24; past 22 they are over-zoomed here.
     maxzoom: 22,
   });
-  // Nearly transparent, but filled: a click inside a footprint finds it.
+  // Invisible (a tint would colour the mosaic), but filled: a click inside a footprint finds it.
   map.addLayer({
     id: 'footprints-fill',
     type: 'fill',
     source: 'footprints',
     'source-layer': 'footprints',
-    paint: { 'fill-color': ['literal', '#0b5cad'], 'fill-opacity': 0.01 },
+    paint: { 'fill-color': '#0b5cad', 'fill-opacity': 0 },
   });
   map.addLayer({
     id: 'footprints',
@@ -53,6 +53,8 @@ export function addFootprints(
     filter: ['in', ['get', 'image'], ['literal', []]],
     paint: { 'line-color': '#f0a500', 'line-width': 3 },
   });
+
+  map.addControl(new FootprintToggle(), 'top-left');
 
   let qa: Promise<Map<string, PhotoQa>> | undefined;
   const popup = new maplibregl.Popup({ maxWidth: '22rem', className: 'footprint-popup' });
@@ -110,4 +112,32 @@ function photoFacts(names: string[], photos: Map<string, MapGeoJSONFeature>, tab
   }
   section.append(title, list);
   return section;
+}
+
+const FOOTPRINT_LAYERS = ['footprints-fill', 'footprints', 'footprints-selected'];
+
+/** A checkbox that shows or hides the footprints, to see the mosaic unobstructed. */
+class FootprintToggle implements IControl {
+  private container?: HTMLElement;
+
+  onAdd(map: MapLibreMap): HTMLElement {
+    const container = document.createElement('div');
+    container.className = 'maplibregl-ctrl maplibregl-ctrl-group footprint-toggle';
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = true;
+    box.addEventListener('change', () => {
+      for (const layer of FOOTPRINT_LAYERS)
+        map.setLayoutProperty(layer, 'visibility', box.checked ? 'visible' : 'none');
+    });
+    label.append(box, ' Footprints');
+    container.append(label);
+    this.container = container;
+    return container;
+  }
+
+  onRemove(): void {
+    this.container?.remove();
+  }
 }

@@ -69,10 +69,12 @@ export class MeasureControl implements IControl {
       this.buttons.set(mode, button);
       container.append(button);
     }
+    // Under the map, not on it: the help and the results must not hide what is measured.
     this.readout = document.createElement('output');
     this.readout.id = 'measure-result';
+    this.readout.className = 'measure-readout';
     this.readout.setAttribute('aria-live', 'polite');
-    container.append(this.readout);
+    map.getContainer().after(this.readout);
     this.cross = document.createElement('div');
     this.cross.className = 'measure-cross';
     this.cross.hidden = true;
@@ -115,6 +117,7 @@ export class MeasureControl implements IControl {
     this.map?.getContainer().removeEventListener('keydown', this.onKey);
     for (const label of this.labels) label.remove();
     this.cross?.remove();
+    this.readout?.remove();
     this.container?.remove();
   }
 
