@@ -235,7 +235,8 @@ export class MeasureControl implements IControl {
       element.textContent = text;
       this.labels.push(new maplibregl.Marker({ element }).setLngLat(at as [number, number]).addTo(map));
     };
-    for (let i = 1; i < ring.length; i++) {
+    // One segment is its own total: no second label.
+    for (let i = 1; i < ring.length && ring.length > 2; i++) {
       const [a, b] = [ring[i - 1]!, ring[i]!];
       tag([(a[0]! + b[0]!) / 2, (a[1]! + b[1]!) / 2], formatDistance(distance(a, b, { units: 'meters' })), 'segment');
     }
