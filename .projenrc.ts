@@ -179,6 +179,10 @@ const hub = repo.addPackage({
     'maplibre-gl': '^5.0.0',
     // The 3D viewer (a lazy chunk of the page): its gsplat reads SOG; decision 0010.
     playcanvas: '2.23.3',
+    // The page's measure tool: geodesic distance and area on the ground.
+    '@turf/area': '^7.2.0',
+    '@turf/distance': '^7.2.0',
+    '@turf/length': '^7.2.0',
     vite: '^7.1.0',
     'playwright-core': '^1.55.0',
     '@types/geojson': '^7946.0.16',

@@ -71,7 +71,7 @@ describe('Hub API', () => {
     await degraded.close();
   });
 
-  test('the OpenAPI document describes the job routes; /docs serves it browsable', async () => {
+  test('the OpenAPI document describes the job routes and the map settings; /docs serves it browsable', async () => {
     const doc = (await hub.inject({ url: '/openapi.json' })).json() as {
       paths: Record<string, Record<string, { security?: unknown }>>;
     };
@@ -85,6 +85,8 @@ describe('Hub API', () => {
       '/api/jobs/{jobId}/status',
       '/api/keys',
       '/api/keys/{keyId}/revoke',
+      // The page's map settings: always there, with or without a product store.
+      '/api/map',
     ]);
     expect(doc.paths['/api/jobs']!.post!.security).toEqual([{ apiKey: [] }]);
     expect((await hub.inject({ url: '/docs/' })).headers['content-type']).toMatch(/text\/html/);

@@ -15,6 +15,7 @@ import { type JobEngine, StepFunctionsEngine } from './engine/job-engine';
 import { errorHandler } from './routes/errors';
 import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
+import { mapSettingsRoutes } from './routes/map-settings';
 import { Publications } from './products/publications';
 import { datasetRoutes } from './routes/datasets';
 import { catalogRoutes } from './routes/products/catalog';
@@ -26,6 +27,7 @@ import { scene3dRoutes } from './routes/products/scene-3d';
 import { vectorTileRoutes } from './routes/products/vector-tiles';
 import fastifyStatic from '@fastify/static';
 import type { ObjectStore } from '@aerial/runtime';
+import type { MapSettings } from '@aerial/contracts';
 import type { EventEmitter } from 'node:events';
 
 export interface HubOptions {
@@ -54,6 +56,8 @@ export interface HubOptions {
   readonly live?: EventEmitter;
   /** Folder of the built web page; served at `/` when given. */
   readonly webRoot?: string;
+  /** What the page's map draws besides the products (`mapSettings(config)`). @default no base layer */
+  readonly map?: MapSettings;
   /** The sample survey's photos folder (`aerial sample` renders it); enables POST /api/samples. */
   readonly samplePhotos?: () => Promise<string>;
   /** Every GET of `/api/` and `/tiles/` needs a key too (HUB_REQUIRE_KEY_FOR_READS). @default false */
@@ -111,6 +115,7 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
     ...(options.samplePhotos ? { samplePhotos: options.samplePhotos } : {}),
     ...(options.live ? { live: options.live } : {}),
   });
+  await app.register(mapSettingsRoutes, { settings: options.map ?? { baseLayer: null } });
   if (options.store) {
     const store = options.published ?? options.store;
     const publications = options.publications ?? new Publications(options.store, store);

@@ -166,6 +166,12 @@ export const RUNTIME_VARIABLE_USES: Uses<typeof RuntimeConfigSchema> = {
       '`true` to require an API key (any kind, read-only included) for every GET of the API and the tiles; `/health`, `/ready`, `/docs` and the page itself stay open. Default `false`: reads are open, writes always need a key.',
     readBy: ['hub'],
   },
+  HUB_BASE_LAYER_URL: {
+    description:
+      "XYZ tile URL template of a raster base layer under the page's map ({z}, {x}, {y}); unset, the page loads nothing from other servers.",
+    readBy: ['hub'],
+  },
+  HUB_BASE_LAYER_ATTRIBUTION: { description: "The base layer's attribution, shown on the map.", readBy: ['hub'] },
   AERIAL_ENGINE_COMMAND: {
     description: 'Command the Hub starts the local engine with when SFN_ENDPOINT is unset.',
     readBy: ['hub'],

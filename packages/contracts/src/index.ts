@@ -24,3 +24,4 @@ export * from './environment-variables';
 export * from './metrics';
 export * from './quality-report';
 export * from './scene-3d';
+export * from './map-settings';

@@ -33,6 +33,24 @@ const storeLocation = z
   );
 
 /**
+ * An http(s) XYZ tile URL template: MapLibre fills in {z}, {x} and {y} (the braces parse as a URL
+ * once percent-encoded, so they are checked by name).
+ */
+const baseLayerTemplate = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      URL.canParse(v) &&
+      ['http:', 'https:'].includes(new URL(v).protocol) &&
+      ['{z}', '{x}', '{y}'].every((part) => v.includes(part)),
+    {
+      message:
+        'must be an http(s) tile URL template with {z}, {x} and {y} such as https://tile.example.org/{z}/{x}/{y}.png',
+    },
+  );
+
+/**
  * Process configuration read from environment variables at start-up. Every variable has a safe
  * default that selects the embedded service; a bad value stops start-up with a message naming it.
  */
@@ -88,6 +106,14 @@ export const RuntimeConfigSchema = z.object({
     .enum(['true', 'false'], 'must be true or false')
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * A raster base layer under the page's map: an XYZ tile URL template such as
+   * https://tile.openstreetmap.org/{z}/{x}/{y}.png. Unset, the page asks nothing of any other
+   * server (the default: nothing leaves the machine).
+   */
+  HUB_BASE_LAYER_URL: baseLayerTemplate.optional(),
+  /** The base layer's attribution, shown on the map (most tile providers require one). */
+  HUB_BASE_LAYER_ATTRIBUTION: z.string().trim().min(1).max(500).optional(),
   /**
    * Without SFN_ENDPOINT the Hub starts the local engine with this command (it prints
    * `engine listening on <url>`); `pnpm start` sets it to the workers' `aerial engine`.

@@ -74,5 +74,22 @@ export const SurveyGroundTruthSchema = z.object({
       recordedError: z.object({ eastM: z.number(), northM: z.number(), yawDeg: z.number() }),
     }),
   ),
+  /**
+   * The buildings on the ground: flat, north-aligned rectangles at known places, to measure
+   * between on a mosaic. Centres in metres east and north of the origin and in degrees.
+   */
+  buildings: z
+    .array(
+      z.object({
+        east: z.number(),
+        north: z.number(),
+        longitude: z.number(),
+        latitude: z.number(),
+        widthM: z.number().positive(),
+        heightM: z.number().positive(),
+        roof: z.enum(['red', 'grey']),
+      }),
+    )
+    .default([]),
 });
 export type SurveyGroundTruth = z.infer<typeof SurveyGroundTruthSchema>;

@@ -120,6 +120,10 @@ export async function generateSurvey(options: SurveyOptions): Promise<SurveyGrou
     cameraTags: o.cameraTags,
     altitudeDriftM: o.altitudeDriftM,
     photos,
+    buildings: ground.buildings.map((b) => {
+      const [longitude, latitude] = offset(o.latitude, o.longitude, b.east, b.north);
+      return { ...b, longitude, latitude };
+    }),
   };
   await writeFile(join(o.outDir, 'ground-truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
   return truth;

@@ -13,7 +13,22 @@ export interface GroundRaster {
   /** Local coordinates of the top-left corner (west edge, north edge), metres. */
   readonly west: number;
   readonly north: number;
+  /** The buildings drawn on it: flat roofs at known places, landmarks to measure between. */
+  readonly buildings: readonly GroundBuilding[];
 }
+
+/** A building seen from above: an axis-aligned rectangle, local metres, its roof's colour. */
+export interface GroundBuilding {
+  /** Centre, metres east and north of the survey's origin. */
+  readonly east: number;
+  readonly north: number;
+  readonly widthM: number;
+  readonly heightM: number;
+  readonly roof: 'red' | 'grey';
+}
+
+/** The raster's pixels and placement, as drawn before its buildings are listed. */
+type Pixels = Omit<GroundRaster, 'buildings'>;
 
 const FIELD_CELL_M = 28;
 const PALETTE: [number, number, number][] = [
@@ -70,8 +85,7 @@ export function renderGround(
     }
   }
   const raster = { rgb, width, height, resolutionM, west, north };
-  stampFeatures(raster, seed);
-  return raster;
+  return { ...raster, buildings: stampFeatures(raster, seed) };
 }
 
 function field(e: number, n: number, seed: number): [number, number, number] {
@@ -104,7 +118,8 @@ function field(e: number, n: number, seed: number): [number, number, number] {
   return [base[0] * rows, base[1] * rows, base[2] * rows];
 }
 
-function stampFeatures(raster: GroundRaster, seed: number): void {
+/** Draws the trees and buildings; returns the buildings. */
+function stampFeatures(raster: Pixels, seed: number): GroundBuilding[] {
   const random = seededRandom(seed + 99);
   const areaM2 = raster.width * raster.height * raster.resolutionM ** 2;
   const trees = M.round(areaM2 / 450);
@@ -117,19 +132,30 @@ function stampFeatures(raster: GroundRaster, seed: number): void {
       return [38 * lit + 10, 70 * lit + 12, 30 * lit + 8];
     });
   }
-  const buildings = M.max(2, M.round(areaM2 / 9000));
-  for (let k = 0; k < buildings; k++) {
+  const count = M.max(2, M.round(areaM2 / 9000));
+  const buildings: GroundBuilding[] = [];
+  for (let k = 0; k < count; k++) {
     const e = raster.west + (0.15 + 0.7 * random()) * raster.width * raster.resolutionM;
     const n = raster.north - (0.15 + 0.7 * random()) * raster.height * raster.resolutionM;
     const w = 6 + random() * 10;
     const h = 5 + random() * 7;
-    const roof: [number, number, number] = random() < 0.5 ? [150, 62, 48] : [120, 124, 132];
-    rect(raster, e, n, w, h, (u) => (u < 0.5 ? roof : [roof[0] * 0.78, roof[1] * 0.78, roof[2] * 0.78]));
+    const red = random() < 0.5;
+    const roof: [number, number, number] = red ? [150, 62, 48] : [120, 124, 132];
+    const drawn = rect(raster, e, n, w, h, (u) => (u < 0.5 ? roof : [roof[0] * 0.78, roof[1] * 0.78, roof[2] * 0.78]));
+    // The building as drawn: whole pixels, up to one more on each side than asked for.
+    buildings.push({
+      east: (drawn.west + drawn.east) / 2,
+      north: (drawn.south + drawn.north) / 2,
+      widthM: drawn.east - drawn.west,
+      heightM: drawn.north - drawn.south,
+      roof: red ? 'red' : 'grey',
+    });
   }
+  return buildings;
 }
 
 function disc(
-  raster: GroundRaster,
+  raster: Pixels,
   e: number,
   n: number,
   radius: number,
@@ -151,31 +177,37 @@ function disc(
 }
 
 function rect(
-  raster: GroundRaster,
+  raster: Pixels,
   e: number,
   n: number,
   w: number,
   h: number,
   color: (u: number) => [number, number, number],
-): void {
+): { west: number; east: number; south: number; north: number } {
   const res = raster.resolutionM;
-  for (
-    let row = M.max(0, M.floor((raster.north - (n + h / 2)) / res));
-    row < M.min(raster.height, M.ceil((raster.north - (n - h / 2)) / res));
-    row++
-  ) {
-    for (
-      let col = M.max(0, M.floor((e - w / 2 - raster.west) / res));
-      col < M.min(raster.width, M.ceil((e + w / 2 - raster.west) / res));
-      col++
-    ) {
+  const [row0, row1] = [
+    M.max(0, M.floor((raster.north - (n + h / 2)) / res)),
+    M.min(raster.height, M.ceil((raster.north - (n - h / 2)) / res)),
+  ];
+  const [col0, col1] = [
+    M.max(0, M.floor((e - w / 2 - raster.west) / res)),
+    M.min(raster.width, M.ceil((e + w / 2 - raster.west) / res)),
+  ];
+  for (let row = row0; row < row1; row++) {
+    for (let col = col0; col < col1; col++) {
       const pe = raster.west + (col + 0.5) * res;
       put(raster, row, col, color((pe - (e - w / 2)) / w));
     }
   }
+  return {
+    west: raster.west + col0 * res,
+    east: raster.west + col1 * res,
+    north: raster.north - row0 * res,
+    south: raster.north - row1 * res,
+  };
 }
 
-function put(raster: GroundRaster, row: number, col: number, [r, g, b]: [number, number, number]): void {
+function put(raster: Pixels, row: number, col: number, [r, g, b]: [number, number, number]): void {
   const i = (row * raster.width + col) * 3;
   raster.rgb[i] = clamp(r);
   raster.rgb[i + 1] = clamp(g);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AerialError, jobRequestFor, type RuntimeConfig } from '@aerial/contracts';
+import { AerialError, jobRequestFor, mapSettings, type RuntimeConfig } from '@aerial/contracts';
 import { createLogger, createObjectStore, type Logger } from '@aerial/runtime';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -98,6 +98,7 @@ async function serve(
     logger: log,
     rateLimitPerMinute: config.HUB_RATE_LIMIT_PER_MINUTE,
     requireKeyForReads: config.HUB_REQUIRE_KEY_FOR_READS,
+    map: mapSettings(config),
     store,
     uploads,
     published,

@@ -1,4 +1,4 @@
-import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibre-gl';
+import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
@@ -8,6 +8,9 @@ import { currentJobOptions, initJobOptions, type JobOptionsView, showJobOptions 
 import { showJobActions } from './job-actions';
 import { qualityReportRefresher } from './quality-report';
 import type { Scene3d } from './viewer-3d';
+import { addBaseLayer, mapSettings } from './base-layer';
+import { addFootprints } from './footprint-layer';
+import { MeasureControl } from './map-tools';
 
 interface Job {
   jobId: string;
@@ -263,9 +266,10 @@ async function showProducts(jobId: string, published = true): Promise<void> {
   if (published && stages.includes('SfM')) show3d(jobId);
   // A preset that publishes shows its publication's map; one that does not, its footprints.
   if (!products && (stages.includes('Publish') || !stages.includes('Footprints'))) return;
-  const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
-  const bbox = products?.bbox ?? boundsOf(footprints);
-  if (bbox) drawMap(jobId, products ?? { bbox, downloads: [] }, footprints);
+  // A publication's footprints come as vector tiles; a job never published has none, only its stage's GeoJSON.
+  const unpublished = products ? undefined : await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
+  const bbox = products?.bbox ?? (unpublished && boundsOf(unpublished));
+  if (bbox) drawMap(jobId, products ?? { bbox, downloads: [] }, await mapSettings(api), unpublished);
 }
 
 let viewer3d: { jobId: string; viewer: Promise<{ destroy(): void } | undefined> } | undefined;
@@ -287,8 +291,16 @@ function show3d(jobId: string): void {
   viewer3d = { jobId, viewer };
 }
 
-/** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */
-function drawMap(jobId: string, products: Products, footprints: FeatureCollection): void {
+/**
+ * Offline unless a base layer is configured: no external style, tiles or fonts; the mosaic and
+ * the footprints (vector tiles) are the map, with the measure tool over them.
+ */
+function drawMap(
+  jobId: string,
+  products: Products,
+  settings: Awaited<ReturnType<typeof mapSettings>>,
+  unpublished?: FeatureCollection,
+): void {
   map?.remove();
   map = new maplibregl.Map({
     container: 'map',
@@ -304,18 +316,14 @@ function drawMap(jobId: string, products: Products, footprints: FeatureCollectio
   map.addControl(new maplibregl.NavigationControl(), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }));
   map.on('load', () => {
+    addBaseLayer(map!, settings.baseLayer);
     if (products.tilejson) {
       map!.addSource('mosaic', { type: 'raster', url: products.tilejson, tileSize: 256 });
       map!.addLayer({ id: 'mosaic', type: 'raster', source: 'mosaic' });
     }
-    map!.addSource('footprints', { type: 'geojson', data: footprints });
-    map!.addLayer({
-      id: 'footprints',
-      type: 'line',
-      source: 'footprints',
-      paint: { 'line-color': '#0b5cad', 'line-width': 1, 'line-opacity': 0.6 },
-    });
-    (map!.getSource('footprints') as GeoJSONSource).setData(footprints);
+    const measure = new MeasureControl();
+    addFootprints(map!, jobId, api, () => measure.active, unpublished);
+    map!.addControl(measure, 'top-left');
     document.body.dataset.mapReady = 'true';
   });
   map.on('idle', () => {

@@ -20,6 +20,8 @@ export interface RunningHub {
   readonly dataDir: string;
   readonly apiKey: string;
   readonly log: string[];
+  /** Stops the Hub process and starts it again on the same data, with `env` added (e.g. a new setting). */
+  restart(env: NodeJS.ProcessEnv): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,13 +64,21 @@ export async function startHub(
   // The sample survey's photos are rendered either way (tests upload them); `sample: false` starts no
   // job on launch, for tests that start their own and keep the two cores for it.
   renderSample(ENGINE_MAIN, env);
-  const hub = await spawnHub(o.sample === false ? [HUB_MAIN] : [HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
+  let hub = await spawnHub(o.sample === false ? [HUB_MAIN] : [HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
   const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
   return {
-    url: hub.url,
+    get url() {
+      return hub.url;
+    },
     dataDir,
     apiKey,
-    log: hub.log,
+    get log() {
+      return hub.log;
+    },
+    restart: async (more) => {
+      await hub.stop();
+      hub = await spawnHub([HUB_MAIN], { env: { ...env, ...more }, timeoutMs: 180_000 });
+    },
     stop: async () => {
       await hub.stop();
       await database?.drop();
