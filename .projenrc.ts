@@ -316,19 +316,42 @@ repo.addPackage({
   description: 'The Aerial Platform documentation site: architecture, decisions, runbooks, API reference',
   // The reference pages are rendered from the contracts and the pipeline definition at build time.
   workspaceDeps: [contracts, definition],
-  // Its alarm runbook test reads the alarms the infra declares.
-  workspaceDevDeps: [infra],
+  // Its alarm runbook test reads the alarms the infra declares; the runbooks' tables its config.
+  // The analysis notebooks' test renders a small survey (sample-data) for the CLI to process.
+  workspaceDevDeps: [infra, sampleData],
   implicitDependencies: 'all-others',
   // zod: the shape of `nx graph --file` output, checked where it enters; yaml: the workspace list in tests.
   deps: { marked: '^18.0.0', zod: '^4.1.0' },
-  devDeps: { yaml: '^2.8.0' },
+  // vitepress: the site generator (decision 0011); playwright-core: the home page's screenshot test;
+  // sharp: the home page's mosaic picture (src/make-pictures.ts).
+  // vue: what VitePress renders pages with, imported by its build from the docs folder (pnpm does not hoist it).
+  // @duckdb/node-api: the analysis notebooks query the GeoParquet catalog with DuckDB (Debian has no pyarrow).
+  devDeps: {
+    yaml: '^2.8.0',
+    vitepress: '^1.6.4',
+    vue: '^3.5.0',
+    'playwright-core': '^1.55.0',
+    sharp: '^0.35.0',
+    '@duckdb/node-api': '^1.5.6-r.1',
+  },
   esmOnlyDeps: ['marked'],
   postBuild: 'node lib/build-site.js',
-  buildOutputs: ['dist'],
+  // The site, and the pages it generates into its sources (restored with it from Nx's cache, so
+  // `vitepress dev` has them after a cached build).
+  buildOutputs: ['dist', 'content/reference', 'content/packages.md', 'content/_generated'],
   // The package graph test reads the workspace list; it runs `nx graph` (about 10 s, more on a busy machine).
   workspaceInputs: ['pnpm-workspace.yaml'],
+  // Its Chromium test opens the built site (and saves the home page's screenshot).
+  testsReadBuild: true,
   testTimeout: 120_000,
 });
+// What the docs build writes into the site's sources, and VitePress' cache.
+repo.gitignore.exclude(
+  '/docs/content/reference/',
+  '/docs/content/packages.md',
+  '/docs/content/_generated/',
+  '/docs/.vitepress/cache/',
+);
 
 repo.addTask('start', {
   description:
@@ -383,7 +406,7 @@ repo.addTask('bench:affected', {
 });
 repo.addTask('bench', {
   description:
-    'Every benchmark, each against a baseline measured in the same run: writes bench-report.md and .json (-- --update-docs copies it into the docs)',
+    'Every benchmark, each against a baseline measured in the same run: writes bench-report.md and .json (-- --update-docs copies both into the docs)',
   steps: [
     { exec: 'nx run-many -t build -p bench hub workers --output-style=static' },
     { execArgs: ['node', 'tools/bench/lib/run-all.js'], receiveArgs: true },

@@ -7,6 +7,11 @@
 export const ACTIONS = {
   checkout: { repo: 'actions/checkout', sha: '11bd71901bbe5b1630ceea73d27597364c9af683', version: 'v4.2.2' },
   setupNode: { repo: 'actions/setup-node', sha: '49933ea5288caeca8642d1e84afbd3f7d6820020', version: 'v4.4.0' },
+  configurePages: {
+    repo: 'actions/configure-pages',
+    sha: '983d7736d9b0ae728b81ab479565c72886d7745b',
+    version: 'v5.0.0',
+  },
   uploadPagesArtifact: {
     repo: 'actions/upload-pages-artifact',
     sha: '56afc609e74202658d3ffba0e8f6dda462b719fa',

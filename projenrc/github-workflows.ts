@@ -428,15 +428,34 @@ export class GithubWorkflows extends Component {
 
   private docs(gh: github.GitHub, branch: string, node: string): void {
     const wf = this.addWorkflow(gh, 'docs');
-    wf.on({ push: { branches: [branch] }, workflowDispatch: {} });
+    // The site changes with its own sources and with what its generated pages read: the contracts
+    // and the definition, the Hub (REST API) and the workers (CLI), and every package.json (package graph).
+    const paths = [
+      'docs/**',
+      'packages/contracts/**',
+      'packages/definition/**',
+      'apps/hub/**',
+      'apps/workers/**',
+      '**/package.json',
+      'pnpm-workspace.yaml',
+      'pnpm-lock.yaml',
+      '.github/workflows/docs.yml',
+    ];
+    wf.on({ push: { branches: [branch], paths }, workflowDispatch: {} });
     wf.addJobs({
       build: {
         name: 'build docs',
         runsOn: RUNNER,
-        permissions: { contents: JobPermission.READ },
+        permissions: { contents: JobPermission.READ, pages: JobPermission.READ },
         steps: [
           ...setup(node, { fullHistory: false }),
+          { id: 'pages', name: 'Pages address', uses: uses('configurePages') },
+          // Builds what the references run (CLI, Hub), the site and its link check, served from /.
           { name: 'Build the docs site', run: 'pnpm nx run docs:build' },
+          {
+            name: 'Build it again under the Pages path',
+            run: 'node docs/lib/build-site.js --base "${{ steps.pages.outputs.base_path }}/"',
+          },
           { name: 'Upload the site', uses: uses('uploadPagesArtifact'), with: { path: 'docs/dist' } },
         ],
       },

@@ -53,6 +53,16 @@ describe('WorkspacePackage', () => {
     expect(manifest.nx.targets.build.outputs).toEqual(['{projectRoot}/lib', '{projectRoot}/web/dist']);
   });
 
+  test("tests that read the package's own build run after it; others only after their dependencies'", () => {
+    const out = synthWith((repo) => {
+      repo.addPackage({ name: 'docs', outdir: 'docs', description: 'd', testsReadBuild: true });
+      repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' });
+    });
+    type Targets = { nx: { targets: { test: { dependsOn?: string[] } } } };
+    expect((out['docs/package.json'] as Targets).nx.targets.test.dependsOn).toEqual(['^build', 'build']);
+    expect((out['packages/contracts/package.json'] as Targets).nx.targets.test.dependsOn).toBeUndefined();
+  });
+
   test('a new package starts at 0.0.0 and is registered in the pnpm workspace', () => {
     const out = synthWith((repo) =>
       repo.addPackage({ name: 'contracts', outdir: 'packages/contracts', description: 'd' }),

@@ -37,6 +37,8 @@ export interface WorkspacePackageOptions {
   readonly testRoots?: string[];
   /** Workspace-root files that feed this package's tests (Nx inputs), e.g. `projenrc/**`. @default [] */
   readonly workspaceInputs?: string[];
+  /** Whether its tests read its own build output (the docs' tests open the built site). @default false */
+  readonly testsReadBuild?: boolean;
   /** Jest per-test timeout in ms. @default 5000 */
   readonly testTimeout?: number;
   /**
@@ -199,6 +201,7 @@ export class WorkspacePackage extends Component {
           : [],
       },
       test: {
+        ...(this.options.testsReadBuild ? { dependsOn: ['^build', 'build'] } : {}),
         outputs: ['{projectRoot}/.jest'],
         ...(extra.length ? { inputs: ['default', '^production', ...extra] } : {}),
       },

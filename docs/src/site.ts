@@ -1,10 +1,13 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PUBLISHED_SCHEMAS, toJsonSchema, type PublishedSchemaName } from '@aerial/contracts';
-import { Marked } from 'marked';
 import { escapeHtml } from './html';
+import { markdownFiles } from './navigation';
 
-/** One page of the site: where it comes from, where it goes, and its title. */
+/**
+ * A page generated at build time (a reference page, the package graph): the data it comes from,
+ * where it is published (`reference/mqtt.html`), its title and its HTML.
+ */
 export interface Page {
   readonly source: string;
   readonly output: string;
@@ -12,76 +15,61 @@ export interface Page {
   readonly html: string;
 }
 
-const LAYOUT_CSS = [
-  'body{font:16px/1.55 system-ui,sans-serif;margin:0;display:flex;color:#1b1f24}',
-  'nav{width:16rem;padding:1.5rem;background:#f3f5f7;min-height:100vh;box-sizing:border-box}',
-  'nav a{display:block;color:#0b5cad;text-decoration:none;margin:.25rem 0}',
-  'main{max-width:52rem;padding:1.5rem 2.5rem}',
-  'pre{background:#f3f5f7;padding:1rem;overflow:auto}code{font-size:.92em}',
-  'table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:.3rem .6rem}',
-].join('');
+/** The folders and files the build generates inside the content folder (git-ignored, rewritten every build). */
+export const GENERATED_IN_CONTENT = ['reference', 'packages.md', '_generated'] as const;
+
+/** The Markdown file VitePress renders a generated page from (`reference/mqtt.html` → `reference/mqtt.md`). */
+export function sourceFile(page: Page): string {
+  if (!/^[a-z0-9/_-]+\.html$/.test(page.output))
+    throw new Error(`${page.output}: a generated page needs a plain .html path`);
+  return page.output.replace(/\.html$/, '.md');
+}
 
 /**
- * Renders every Markdown file under `contentDir`, the contracts reference and the `generated` pages
- * (made at build time, such as the package graph) into `outDir`.
+ * The Markdown VitePress renders a generated page from: its title as front matter, then its HTML
+ * as one block. `v-pre` keeps Vue from reading `{{ }}` in the HTML as a template, and the HTML has
+ * no blank line, which would end the block and hand the rest to the Markdown parser.
  */
-export function buildSite(contentDir: string, outDir: string, generated: readonly Page[] = []): Page[] {
-  const pages = [
-    ...markdownFiles(contentDir).map((file) => renderMarkdown(contentDir, file)),
-    contractsReference(),
-    ...generated,
-  ];
-  const duplicate = pages.find((p, i) => pages.findIndex((q) => q.output === p.output) !== i);
-  if (duplicate) throw new Error(`two pages would be written to ${duplicate.output}: rename one of them`);
-  if (!pages.some((p) => p.output === 'index.html')) throw new Error(`${contentDir} has no index.md: add one`);
-  const broken = brokenLinks(pages);
-  if (broken.length) throw new Error(`links to no page (fix or remove them): ${broken.join('; ')}`);
+export function generatedMarkdown(page: Page): string {
+  const html = withHeaderAnchors(page.html.replace(/\n\s*\n/g, '\n'));
+  return `---\ntitle: ${JSON.stringify(page.title)}\neditLink: false\n---\n\n<!-- Generated from ${page.source} by the docs build; edit the code, not this file. -->\n\n<div class="generated-page" v-pre>\n${html}\n</div>\n`;
+}
 
-  rmSync(outDir, { recursive: true, force: true });
-  const nav = [...pages].sort((a, b) => navOrder(a) - navOrder(b) || a.title.localeCompare(b.title));
+/**
+ * Headings with an id get the permalink VitePress gives its own: its local search splits pages
+ * into sections at these, and the reader can copy a link to the heading.
+ */
+function withHeaderAnchors(html: string): string {
+  return html.replace(
+    /<h([1-6]) id="([^"]+)"([^>]*)>([\s\S]*?)<\/h\1>/g,
+    (_, level: string, id: string, rest: string, inner: string) =>
+      `<h${level} id="${id}"${rest} tabindex="-1">${inner} <a class="header-anchor" href="#${id}" aria-label="Permalink to this heading">&#8203;</a></h${level}>`,
+  );
+}
+
+/**
+ * Writes the generated pages (plus the contracts reference) as Markdown into `contentDir`, where
+ * VitePress builds them with the hand-written pages. Refuses a generated page that would replace
+ * a hand-written one. Returns every page written.
+ */
+export function writeGeneratedPages(contentDir: string, generated: readonly Page[]): Page[] {
+  if (!existsSync(join(contentDir, 'index.md'))) throw new Error(`${contentDir} has no index.md: add one`);
+  for (const name of GENERATED_IN_CONTENT) rmSync(join(contentDir, name), { recursive: true, force: true });
+  const pages = [contractsReference(), ...generated];
+  const handWritten = new Set(markdownFiles(contentDir));
+  const seen = new Set<string>();
   for (const page of pages) {
-    const target = join(outDir, page.output);
+    const file = sourceFile(page);
+    if (handWritten.has(file) || seen.has(file))
+      throw new Error(`two pages would be written to ${page.output}: rename one of them`);
+    if (!GENERATED_IN_CONTENT.some((g) => file === g || file.startsWith(`${g}/`)))
+      throw new Error(`${page.output}: generated pages go under ${GENERATED_IN_CONTENT.join(', ')} (git-ignored)`);
+    seen.add(file);
+    const target = join(contentDir, file);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, layout(page, nav));
+    writeFileSync(target, generatedMarkdown(page));
   }
   return pages;
-}
-
-function markdownFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => f.split(sep).join('/'))
-    .sort();
-}
-
-function renderMarkdown(contentDir: string, file: string): Page {
-  const markdown = readFileSync(join(contentDir, file), 'utf8');
-  const title = /^#\s+(.+)$/m.exec(markdown)?.[1]?.trim();
-  if (!title) throw new Error(`${file} has no "# title" line: every page needs one for the navigation`);
-  const ids = new Map<string, number>();
-  const marked = new Marked({
-    walkTokens: (token) => {
-      // Links between pages are written to the .md files so they work on GitHub too.
-      if (token.type === 'link' && !/^[a-z]+:/i.test(token.href))
-        token.href = token.href.replace(/\.md(#|$)/, '.html$1');
-    },
-    renderer: {
-      // Headings get GitHub's anchors, so `page.md#a-heading` lands on the site as on GitHub.
-      heading({ tokens, depth, text }) {
-        const slug = headingSlug(text);
-        const seen = ids.get(slug) ?? 0;
-        ids.set(slug, seen + 1);
-        const id = seen ? `${slug}-${seen}` : slug;
-        return `<h${depth} id="${id}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
-      },
-    },
-  });
-  return {
-    source: file,
-    output: file.replace(/\.md$/, '.html'),
-    title,
-    html: marked.parse(markdown, { async: false }),
-  };
 }
 
 function contractsReference(): Page {
@@ -96,48 +84,4 @@ function contractsReference(): Page {
     title: 'Contracts reference',
     html: `<h1>Contracts reference</h1>\n<p>JSON Schemas generated from <code>@aerial/contracts</code> at build time.</p>\n${sections.join('\n')}`,
   };
-}
-
-/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
-export function headingSlug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/<[^>]*>/g, '')
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .trim()
-    .replace(/\s/g, '-');
-}
-
-/**
- * Links between pages (not to other sites) whose target is no page of the site, or whose
- * `#fragment` names no `id` on that page.
- */
-function brokenLinks(pages: readonly Page[]): string[] {
-  const byOutput = new Map(pages.map((p) => [p.output, p]));
-  return pages.flatMap((page) =>
-    [...page.html.matchAll(/href="([^"]*)"/g)]
-      .map(([, href]) => href as string)
-      .filter((href) => href !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(href))
-      .filter((href) => {
-        const [path = '', fragment] = href.split('#');
-        const target = path ? byOutput.get(posix.normalize(posix.join(posix.dirname(page.output), path))) : page;
-        return !target || (fragment !== undefined && !target.html.includes(`id="${fragment}"`));
-      })
-      .map((href) => `${page.source} → ${href}`),
-  );
-}
-
-function navOrder(page: Page): number {
-  if (page.output === 'index.html') return 0;
-  return page.output.includes('/') ? 2 : 1;
-}
-
-function layout(page: Page, nav: Page[]): string {
-  const root = relative(dirname(page.output), '.') || '.';
-  const links = nav.map((p) => `<a href="${root}/${p.output}">${escapeHtml(p.title)}</a>`).join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(page.title)} · Aerial Platform</title><style>${LAYOUT_CSS}</style></head>
-<body><nav><strong>Aerial Platform</strong>\n${links}</nav><main>${page.html}</main></body></html>
-`;
 }

@@ -82,10 +82,17 @@ describe('GitHub workflows', () => {
     expect(step?.with).toMatchObject({ version: 'pnpm run version-packages', publish: 'pnpm run tag-packages' });
   });
 
-  test('docs: builds the docs package and publishes it', () => {
+  test('docs: builds the docs package under its Pages path and publishes it, on a change to what it reads', () => {
     const docs = load('docs');
-    expect(docs.jobs.build!.steps!.map((s) => s.run)).toContain('pnpm nx run docs:build');
+    const steps = docs.jobs.build!.steps!;
+    expect(steps.map((s) => s.run)).toContain('pnpm nx run docs:build');
+    expect(steps.some((s) => s.uses?.startsWith('actions/configure-pages'))).toBe(true);
+    expect(steps.map((s) => s.run ?? '').join('\n')).toContain('--base "${{ steps.pages.outputs.base_path }}/"');
+    expect(steps.some((s) => s.uses?.startsWith('actions/upload-pages-artifact'))).toBe(true);
     expect(docs.jobs.publish!.steps!.some((s) => s.uses?.startsWith('actions/deploy-pages'))).toBe(true);
+    const on = docs.on as { push: { paths: string[] }; workflow_dispatch: unknown };
+    expect(on.push.paths).toEqual(expect.arrayContaining(['docs/**', 'packages/contracts/**', 'apps/hub/**']));
+    expect(on).toHaveProperty('workflow_dispatch');
   });
 
   test('branch protection: PR with 1 approval, stale approvals dismissed, build, test and security required, no bypass', () => {

@@ -11,8 +11,11 @@ set -euo pipefail
 # gdal-bin + python3-gdal: a second reader of the orthomosaic (gdalinfo) and gdal2tiles.py for the
 # tile benchmark.
 # chromium: the Hub's page is tested in headless Chromium (driven by playwright-core).
+# The analysis notebooks' test (docs/src/analysis) executes them with Debian's Python: GeoPandas,
+# matplotlib and Jupyter's nbclient/nbconvert (Debian 12 has no pyarrow: DuckDB from npm reads the parquet).
 # poppler-utils: pdftoppm opens the quality report's PDF in the Hub's report tests.
-PACKAGES=(git ca-certificates colmap postgresql mosquitto gdal-bin python3-gdal chromium poppler-utils)
+PACKAGES=(git ca-certificates colmap postgresql mosquitto gdal-bin python3-gdal chromium poppler-utils
+  python3-geopandas python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel jupyter-nbconvert)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,4 +1,4 @@
-import { LOCAL_STATE_MACHINE_ARN } from '@aerial/contracts';
+import { LOCAL_STATE_MACHINE_ARN, type PipelineEvent } from '@aerial/contracts';
 import { EngineHarness } from '@aerial/pipeline/testing';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +7,7 @@ import { buildHub } from './app';
 import { ApiKeys } from './auth/api-keys';
 import { migrate } from './db/migrate';
 import { freshDatabase } from './db/test-support/test-database';
+import { TileDatabase } from './db/tile-database';
 /** The Hub against a real PostgreSQL + PostGIS and the local engine behind its Step Functions API. */
 describe('Hub API', () => {
   let engine: EngineHarness;
@@ -75,11 +76,15 @@ describe('Hub API', () => {
       paths: Record<string, Record<string, { security?: unknown }>>;
     };
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/job-options',
       '/api/jobs',
       '/api/jobs/{jobId}',
       '/api/jobs/{jobId}/cancel',
+      '/api/jobs/{jobId}/resume',
       '/api/jobs/{jobId}/retry',
       '/api/jobs/{jobId}/status',
+      '/api/keys',
+      '/api/keys/{keyId}/revoke',
     ]);
     expect(doc.paths['/api/jobs']!.post!.security).toEqual([{ apiKey: [] }]);
     expect((await hub.inject({ url: '/docs/' })).headers['content-type']).toMatch(/text\/html/);
@@ -142,6 +147,50 @@ describe('Hub API', () => {
     expect((retried.json() as { jobId: string }).jobId).not.toBe(jobId);
   });
 
+  test('a failed job resumes from the stage it failed in through RedriveExecution, and its attempts say so', async () => {
+    // The job's events reach the tile database in order, as the MQTT bridge stores them.
+    const tiles = new TileDatabase(db.pool);
+    let stored: Promise<unknown> = Promise.resolve();
+    const bridge = (event: PipelineEvent) => {
+      stored = stored.then(() => tiles.events.recordEvent(event)).catch(() => undefined);
+    };
+    engine.events.on('event', bridge);
+    const { jobId } = (
+      await hub.inject({ method: 'POST', url: '/api/jobs', payload: request('fail-once'), headers: auth() })
+    ).json() as { jobId: string };
+    await waitFor(jobId, 'FAILED');
+    await stored;
+    const firstRun = [...engine.ran(jobId)];
+    expect(firstRun).toEqual(['GuardBudget', 'Ingest', 'Footprints']);
+    expect((await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel`, headers: auth() })).json()).toEqual({
+      error: {
+        name: 'Aerial.JobStateConflict',
+        reason: `job ${jobId} is failed: only a queued or running job can be cancelled`,
+      },
+    });
+
+    const resumed = await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/resume`, headers: auth() });
+    expect(resumed.statusCode).toBe(202);
+    expect(resumed.json()).toEqual({ jobId, attempt: 2, fromStage: 'Footprints' });
+    const done = (await waitFor(jobId, 'SUCCEEDED')) as unknown as { attempts: { outcome: string | null }[] };
+    expect(engine.ran(jobId).slice(firstRun.length)).toEqual(['Footprints']);
+    expect(done.attempts).toMatchObject([
+      { attempt: 1, kind: 'start', outcome: 'failed', stage: 'Footprints', error: { name: 'Aerial.Internal' } },
+      { attempt: 2, kind: 'resume', fromStage: 'Footprints' },
+    ]);
+    await stored;
+    const ended = (await hub.inject({ url: `/api/jobs/${jobId}` })).json() as {
+      status: string;
+      attempts: { outcome: string | null }[];
+    };
+    expect(ended.status).toBe('succeeded');
+    expect(ended.attempts.map((a) => a.outcome)).toEqual(['failed', 'succeeded']);
+    const again = await hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/resume`, headers: auth() });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error: { name: 'Aerial.JobStateConflict' } });
+    engine.events.off('event', bridge);
+  });
+
   test('responses carry security headers and no CORS grant', async () => {
     const response = await hub.inject({ url: '/api/jobs' });
     expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -164,7 +213,7 @@ describe('Hub API', () => {
   test('revoked keys stop working', async () => {
     const keys = new ApiKeys(db.pool);
     const { keyId, key: other } = await keys.create('temporary');
-    expect(await keys.verify(other)).toBe(keyId);
+    expect(await keys.verify(other)).toEqual({ keyId, kind: 'write' });
     await keys.revoke(keyId);
     expect(await keys.verify(other)).toBeUndefined();
   });

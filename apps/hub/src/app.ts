@@ -3,10 +3,13 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerHookHandler } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Pool } from 'pg';
+import { access } from './auth/access';
 import { ApiKeys } from './auth/api-keys';
+import { apiKeyRoutes } from './routes/api-keys';
+import { jobOptionRoutes } from './routes/job-options';
 import { TileDatabase } from './db/tile-database';
 import { type JobEngine, StepFunctionsEngine } from './engine/job-engine';
 import { errorHandler } from './routes/errors';
@@ -52,6 +55,8 @@ export interface HubOptions {
   readonly webRoot?: string;
   /** The sample survey's photos folder (`aerial sample` renders it); enables POST /api/samples. */
   readonly samplePhotos?: () => Promise<string>;
+  /** Every GET of `/api/` and `/tiles/` needs a key too (HUB_REQUIRE_KEY_FOR_READS). @default false */
+  readonly requireKeyForReads?: boolean;
 }
 
 /**
@@ -83,18 +88,10 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
 
   const keys = new ApiKeys(options.pool);
-  const requireApiKey: preHandlerHookHandler = async (request, reply) => {
-    const header = request.headers.authorization;
-    const keyId = await keys.verify(header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined);
-    if (!keyId)
-      return reply.code(401).send({
-        error: {
-          name: 'Aerial.InvalidInput',
-          reason: 'a valid API key is required',
-          remedy: 'send Authorization: Bearer aerial_<id>_<secret>',
-        },
-      });
-  };
+  const rules = access(keys, { requireKeyForReads: options.requireKeyForReads ?? false });
+  app.addHook('onRequest', rules.reads);
+  // Starting, cancelling and retrying jobs and uploading: a write key (or admin).
+  const requireApiKey = rules.require('write');
   const tiles = new TileDatabase(options.pool);
   const engine =
     options.engine ??
@@ -103,12 +100,15 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
       : undefined);
   if (!engine) throw new Error('the Hub needs an engine: give `engine`, or `sfn` and `stateMachineArn`');
   await app.register(healthRoutes, { pool: options.pool, engine });
+  await app.register(apiKeyRoutes, { keys, requireAdminKey: rules.require('admin') });
+  await app.register(jobOptionRoutes);
   await app.register(jobRoutes, {
     jobs: tiles.jobs,
     events: tiles.events,
     engine,
     requireApiKey,
     ...(options.samplePhotos ? { samplePhotos: options.samplePhotos } : {}),
+    ...(options.live ? { live: options.live } : {}),
   });
   if (options.store) {
     const store = options.published ?? options.store;

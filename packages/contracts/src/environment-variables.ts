@@ -161,6 +161,11 @@ export const RUNTIME_VARIABLE_USES: Uses<typeof RuntimeConfigSchema> = {
     description: 'API requests per minute per client (tiles are not counted).',
     readBy: ['hub'],
   },
+  HUB_REQUIRE_KEY_FOR_READS: {
+    description:
+      '`true` to require an API key (any kind, read-only included) for every GET of the API and the tiles; `/health`, `/ready`, `/docs` and the page itself stay open. Default `false`: reads are open, writes always need a key.',
+    readBy: ['hub'],
+  },
   AERIAL_ENGINE_COMMAND: {
     description: 'Command the Hub starts the local engine with when SFN_ENDPOINT is unset.',
     readBy: ['hub'],

@@ -11,6 +11,7 @@ export const AERIAL_ERROR_NAMES = [
   'Aerial.ToolMissing',
   'Aerial.Transient',
   'Aerial.Cancelled',
+  'Aerial.JobStateConflict',
   'Aerial.Internal',
 ] as const;
 
@@ -62,6 +63,12 @@ export const AERIAL_ERRORS: { readonly [N in AerialErrorName]: AerialErrorDoc } 
     meaning: 'The job was stopped (aerial cancel, the Hub, or the job deadline) while this stage ran.',
     remedy:
       'Nothing to fix: submit the job again if it was stopped by mistake, or with a smaller photo set if its deadline passed.',
+  },
+  'Aerial.JobStateConflict': {
+    meaning:
+      'The action does not apply to the job as it stands: only a queued or running job can be cancelled, only a failed, cancelled or timed-out job can be resumed, and only an ended job can be retried.',
+    remedy:
+      "Read the job's status (GET /api/jobs/{jobId}) and choose the action it allows: cancel while it runs, resume or retry once it has ended; a job the engine can no longer resume (Step Functions keeps an execution redrivable for 14 days) can still be retried.",
   },
   'Aerial.Internal': {
     meaning: 'An error the code did not name: a bug, or a failure nobody classified yet.',

@@ -59,6 +59,19 @@ describe('nextJobStatus', () => {
     expect(status).toMatchObject({ state: 'failed', stage: 'Ingest', error: { name: 'Aerial.QualityRejected' } });
     expect(JobStatusSchema.safeParse(status).success).toBe(true);
   });
+
+  test('a resumed job runs again from the stage it ended in, without its error; a resume is a second attempt or later', () => {
+    const failed = nextJobStatus(undefined, {
+      type: 'job.failed',
+      jobId: 'job-1',
+      at,
+      stage: 'Footprints',
+      error: { name: 'Aerial.Internal', reason: 'r' },
+    });
+    const resumed = nextJobStatus(failed, { type: 'job.resumed', jobId: 'job-1', at, attempt: 2, stage: 'Footprints' });
+    expect(resumed).toEqual({ jobId: 'job-1', state: 'running', stage: 'Footprints', updatedAt: at });
+    expect(PipelineEventSchema.safeParse({ type: 'job.resumed', jobId: 'job-1', at, attempt: 1 }).success).toBe(false);
+  });
 });
 
 describe('newJobId', () => {

@@ -21,6 +21,17 @@ export const PipelineEventSchema = z.discriminatedUnion('type', [
   }),
   /** `stage`: the stage that was running when the job was stopped. */
   z.object({ ...base, type: z.literal('job.cancelled'), stage: StageNameSchema.optional() }),
+  /**
+   * An ended job runs again from where it stopped (Step Functions' redrive, Argo's retry): the
+   * stages it finished are not run again. `attempt` counts the job's runs (the first is 1);
+   * `stage`: the stage it failed or was stopped in, where the new attempt starts.
+   */
+  z.object({
+    ...base,
+    type: z.literal('job.resumed'),
+    attempt: z.number().int().min(2),
+    stage: StageNameSchema.optional(),
+  }),
   /** Products are published (sent by the Publish stage); the Hub records them in the tile database. */
   z.object({ ...base, type: z.literal('job.published'), publication: PublicationSchema }),
   z.object({ ...base, type: z.literal('stage.started'), stage: StageNameSchema, attempt: z.number().int().min(1) }),
@@ -106,6 +117,8 @@ export function nextJobStatus(previous: JobStatus | undefined, event: PipelineEv
   switch (event.type) {
     case 'job.started':
       return { ...base, state: 'running' };
+    case 'job.resumed':
+      return { ...base, state: 'running', ...(event.stage ? { stage: event.stage } : {}) };
     case 'job.succeeded':
       return { ...base, state: 'succeeded', percent: 100 };
     case 'job.failed':

@@ -5,6 +5,7 @@ export * from './events';
 export * from './footprint';
 export * from './image-record';
 export * from './job-request';
+export * from './job-options';
 export * from './json-schema';
 export * from './manifest';
 export * from './runtime-config';

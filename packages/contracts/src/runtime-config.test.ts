@@ -13,8 +13,17 @@ describe('loadRuntimeConfig', () => {
       HUB_HOST: '127.0.0.1',
       HUB_PORT: 8080,
       HUB_RATE_LIMIT_PER_MINUTE: 600,
+      HUB_REQUIRE_KEY_FOR_READS: false,
       ARGO_NAMESPACE: 'aerial-pipeline',
     });
+  });
+
+  test('HUB_REQUIRE_KEY_FOR_READS is true or false, nothing else', () => {
+    expect(loadRuntimeConfig({ HUB_REQUIRE_KEY_FOR_READS: 'true' }).HUB_REQUIRE_KEY_FOR_READS).toBe(true);
+    expect(loadRuntimeConfig({ HUB_REQUIRE_KEY_FOR_READS: 'false' }).HUB_REQUIRE_KEY_FOR_READS).toBe(false);
+    expect(() => loadRuntimeConfig({ HUB_REQUIRE_KEY_FOR_READS: 'yes' })).toThrow(
+      /HUB_REQUIRE_KEY_FOR_READS: must be true or false/,
+    );
   });
 
   test('accepts real endpoints and treats empty variables as unset', () => {

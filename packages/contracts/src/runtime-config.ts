@@ -81,6 +81,14 @@ export const RuntimeConfigSchema = z.object({
     'must be a whole number of at least 1 such as 600',
   ).default(600),
   /**
+   * `true`: every read of the API and the tiles needs an API key too (any kind); `/health`,
+   * `/ready`, `/docs` and the page's own files stay open. Writes always need a key.
+   */
+  HUB_REQUIRE_KEY_FOR_READS: z
+    .enum(['true', 'false'], 'must be true or false')
+    .default('false')
+    .transform((v) => v === 'true'),
+  /**
    * Without SFN_ENDPOINT the Hub starts the local engine with this command (it prints
    * `engine listening on <url>`); `pnpm start` sets it to the workers' `aerial engine`.
    */

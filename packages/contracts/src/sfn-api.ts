@@ -24,6 +24,8 @@ export const SfnRequestSchemas = {
     error: z.string().max(256).optional(),
     cause: z.string().max(32768).optional(),
   }),
+  /** Runs a FAILED, TIMED_OUT or ABORTED execution again from where it stopped. */
+  RedriveExecution: z.object({ executionArn: arn, clientToken: z.string().max(256).optional() }),
   ListExecutions: z.object({
     stateMachineArn: arn.optional(),
     statusFilter: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional(),

@@ -403,3 +403,21 @@ test('Testing.synth: the Hub chart is probed on its health endpoints', () => {
     ]),
   );
 });
+
+test('Testing.synth: the Hub may retry (resume) its workflows on Argo, in the pipeline namespace only', () => {
+  const { charts } = buildEnvironment('staging', mkdtempSync(join(tmpdir(), 'aerial-k8s-hub-rbac-')));
+  const hub = Testing.synth(charts.find((c) => c.node.id === 'hub')!) as Obj[];
+  const role = hub.find((o) => o.kind === 'Role' && o.metadata.name === 'aerial-hub-submitter') as Obj & {
+    rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  };
+  expect(role.metadata.namespace).toBe('aerial-pipeline');
+  const may = (group: string, resource: string, verb: string) =>
+    role.rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb));
+  // PUT /api/v1/workflows/{ns}/{name}/retry: Argo Server updates the workflow and deletes the failed nodes' pods.
+  expect([may('argoproj.io', 'workflows', 'update'), may('', 'pods', 'delete')]).toEqual([true, true]);
+  expect(may('argoproj.io', 'workflows', 'delete')).toBe(false);
+  const binding = hub.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'aerial-hub-submitter') as Obj & {
+    subjects: { kind: string; namespace: string }[];
+  };
+  expect(binding.subjects).toEqual([expect.objectContaining({ kind: 'ServiceAccount', namespace: 'aerial-hub' })]);
+});

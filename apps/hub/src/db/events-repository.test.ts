@@ -20,6 +20,31 @@ describe('EventsRepository on PostgreSQL', () => {
 
   const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 10, 0, s)).toISOString();
 
+  test('a resume runs the job again without its error, unless its new attempt ended first', async () => {
+    await jobs.recordJob('job-db-resume', folderJobRequest());
+    const error = { name: 'Aerial.Internal' as const, reason: 'boom' };
+    await events.recordEvent({ type: 'job.failed', jobId: 'job-db-resume', at: at(1), stage: 'Footprints', error });
+    await events.recordEvent({
+      type: 'job.resumed',
+      jobId: 'job-db-resume',
+      at: at(2),
+      attempt: 2,
+      stage: 'Footprints',
+    });
+    expect(await jobs.jobStatus('job-db-resume')).toEqual({
+      status: 'running',
+      stage: 'Footprints',
+      errorName: null,
+      errorReason: null,
+    });
+    // The engine's end of the new attempt arrived before the Hub recorded the resume.
+    await jobs.recordJob('job-db-race', folderJobRequest());
+    await events.recordEvent({ type: 'job.failed', jobId: 'job-db-race', at: at(1), error });
+    await events.recordEvent({ type: 'job.succeeded', jobId: 'job-db-race', at: at(3) });
+    await events.recordEvent({ type: 'job.resumed', jobId: 'job-db-race', at: at(2), attempt: 2 });
+    expect((await jobs.jobStatus('job-db-race'))?.status).toBe('succeeded');
+  });
+
   test('events move a job along, are stored once, and invalid ones are refused', async () => {
     await jobs.recordJob('job-db-1', folderJobRequest());
     const sequence: PipelineEvent[] = [

@@ -35,7 +35,8 @@ export class EventsRepository {
     const events = raw.map((e) => parseAtBoundary(PipelineEventSchema, e, 'pipeline event'));
     if (events.length === 0) return [];
     const stored = await this.insertNew(events);
-    for (const [jobId, change] of changesByJob(stored)) {
+    const changes = changesByJob(stored);
+    for (const [jobId, change] of changes) {
       await this.pool.query(
         `UPDATE jobs SET
            status = COALESCE($2, status),
@@ -47,7 +48,21 @@ export class EventsRepository {
         [jobId, change.status ?? null, change.stage ?? null, change.error?.name ?? null, change.error?.reason ?? null],
       );
     }
+    for (const resumed of stored.filter((e) => e.type === 'job.resumed')) await this.resume(resumed);
     return stored;
+  }
+
+  /**
+   * A resumed job runs again, without its last error, unless its new attempt has already ended:
+   * the Hub records the resume once the engine accepted it, and a quick failure may come first.
+   */
+  private async resume(event: PipelineEvent): Promise<void> {
+    await this.pool.query(
+      `UPDATE jobs SET status = 'running', error_name = NULL, error_reason = NULL, updated_at = now()
+       WHERE job_id = $1 AND NOT EXISTS (
+         SELECT 1 FROM job_events WHERE job_id = $1 AND at > $2 AND type IN ('job.succeeded', 'job.failed', 'job.cancelled'))`,
+      [event.jobId, event.at],
+    );
   }
 
   /** A job's events, oldest first. */

@@ -14,8 +14,11 @@ export interface JobRow {
   readonly updatedAt: string;
 }
 
-/** A job with what the Hub needs to act on it: the request it was started with and its execution. */
-export type JobRecord = JobRow & { request: JobRequest | null; executionArn: string | null };
+/**
+ * A job with what the Hub needs to act on it: the request it was started with, its execution,
+ * and the job it retries (a retry is a new job that names its origin).
+ */
+export type JobRecord = JobRow & { request: JobRequest | null; executionArn: string | null; retryOf: string | null };
 
 /** The columns a status poll reads. */
 export interface JobStatusRow {
@@ -59,14 +62,33 @@ function toJobRow(r: RawJob): JobRow {
 export class JobsRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** Records a job (idempotent: a second call adds the execution once the engine answered). */
-  async recordJob(jobId: string, request: JobRequest, executionArn?: string): Promise<void> {
+  /**
+   * Records a job (idempotent: a second call adds the execution once the engine answered);
+   * `retryOf`: the job it retries.
+   */
+  async recordJob(jobId: string, request: JobRequest, executionArn?: string, retryOf?: string): Promise<void> {
     await this.pool.query(
-      `INSERT INTO jobs (job_id, preset, priority, label, status, execution_arn, request)
-       VALUES ($1, $2, $3, $4, 'queued', $5, $6)
+      `INSERT INTO jobs (job_id, preset, priority, label, status, execution_arn, request, retry_of)
+       VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7)
        ON CONFLICT (job_id) DO UPDATE SET execution_arn = COALESCE(EXCLUDED.execution_arn, jobs.execution_arn), updated_at = now()`,
-      [jobId, request.preset, request.priority, request.label ?? null, executionArn ?? null, JSON.stringify(request)],
+      [
+        jobId,
+        request.preset,
+        request.priority,
+        request.label ?? null,
+        executionArn ?? null,
+        JSON.stringify(request),
+        retryOf ?? null,
+      ],
     );
+  }
+
+  /** The jobs that retry this one, oldest first. */
+  async retriesOf(jobId: string): Promise<string[]> {
+    const result = await this.pool.query('SELECT job_id FROM jobs WHERE retry_of = $1 ORDER BY created_at, job_id', [
+      jobId,
+    ]);
+    return result.rows.map((r: { job_id: string }) => r.job_id);
   }
 
   /** Removes a job that never started (its engine refused it). */
@@ -91,12 +113,14 @@ export class JobsRepository {
 
   async job(jobId: string): Promise<JobRecord | undefined> {
     const result = await this.pool.query(
-      `SELECT job_id, preset, priority, label, status, stage, error_name, error_reason, created_at, updated_at, request, execution_arn
+      `SELECT job_id, preset, priority, label, status, stage, error_name, error_reason, created_at, updated_at, request,
+         execution_arn, retry_of
        FROM jobs WHERE job_id = $1`,
       [jobId],
     );
-    const row = result.rows[0] as (RawJob & { request: JobRequest | null; execution_arn: string | null }) | undefined;
-    return row && { ...toJobRow(row), request: row.request, executionArn: row.execution_arn };
+    const row = result.rows[0] as
+      (RawJob & { request: JobRequest | null; execution_arn: string | null; retry_of: string | null }) | undefined;
+    return row && { ...toJobRow(row), request: row.request, executionArn: row.execution_arn, retryOf: row.retry_of };
   }
 
   async jobStatus(jobId: string): Promise<JobStatusRow | undefined> {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
-import { migrate } from './migrate';
+import { migrate, MIGRATIONS_DIR } from './migrate';
 import { freshDatabase } from './test-support/test-database';
 
 describe('tile database migrations on PostgreSQL + PostGIS', () => {
@@ -16,7 +16,13 @@ describe('tile database migrations on PostgreSQL + PostGIS', () => {
   test('migrations are applied once, in order, and PostGIS is there', async () => {
     expect(await migrate(db.pool)).toEqual([]);
     const versions = await db.pool.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(versions.rows.map((r: { version: string }) => r.version)).toEqual(['001_tile_database', '002_job_requests']);
+    expect(versions.rows.map((r: { version: string }) => r.version)).toEqual(
+      readdirSync(MIGRATIONS_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .sort()
+        .map((f) => f.replace(/\.sql$/, '')),
+    );
+    expect(versions.rows[0]).toEqual({ version: '001_tile_database' });
     const postgis = await db.pool.query('SELECT postgis_version() AS v');
     expect((postgis.rows[0] as { v: string }).v).toMatch(/^3\./);
     const indexes = await db.pool.query(
@@ -26,6 +32,37 @@ describe('tile database migrations on PostgreSQL + PostGIS', () => {
       'images_footprint_gix',
       'reconstructions_bbox_gix',
     ]);
+  });
+
+  test('004: a key made before kinds existed becomes an admin key; a new key must name its kind', async () => {
+    const older = await freshDatabase();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'aerial-migrations-'));
+      try {
+        // The migrations up to 004, then a key as the Hub made them then, then 004.
+        for (const file of ['001_tile_database.sql', '002_job_requests.sql'])
+          writeFileSync(join(dir, file), readFileSync(join(MIGRATIONS_DIR, file)));
+        await migrate(older.pool, dir);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      await older.pool.query(
+        "INSERT INTO api_keys (key_id, hash, label) VALUES ('0123456789abcdef', 'x:y', 'local operator')",
+      );
+      await migrate(older.pool);
+      const row = await older.pool.query('SELECT kind, last_used_at FROM api_keys');
+      expect(row.rows).toEqual([{ kind: 'admin', last_used_at: null }]);
+      await expect(
+        older.pool.query("INSERT INTO api_keys (key_id, hash, label) VALUES ('fedcba9876543210', 'x:y', 'no kind')"),
+      ).rejects.toThrow(/kind/);
+      await expect(
+        older.pool.query(
+          "INSERT INTO api_keys (key_id, hash, label, kind) VALUES ('fedcba9876543210', 'x:y', 'bad', 'root')",
+        ),
+      ).rejects.toThrow(/check constraint/);
+    } finally {
+      await older.drop();
+    }
   });
 
   test('a failing migration is rolled back whole and named', async () => {

@@ -34,6 +34,18 @@ describe('ArgoWorkflowsEngine', () => {
           }),
         );
       }
+      const retry = /^\/api\/v1\/workflows\/aerial-pipeline\/([a-z0-9-]+)\/retry$/.exec(req.url!);
+      if (retry && req.method === 'PUT' && phases.has(retry[1]!)) {
+        // As Argo's FormulateRetryWorkflow: only a Failed or Errored workflow is retried.
+        if (!['Failed', 'Error'].includes(phases.get(retry[1]!) ?? '')) {
+          res.statusCode = 400;
+          return res.end(
+            JSON.stringify({ code: 3, message: `Cannot retry a workflow in phase ${phases.get(retry[1]!)}` }),
+          );
+        }
+        phases.set(retry[1]!, 'Running');
+        return res.end(JSON.stringify({ metadata: { name: retry[1] } }));
+      }
       if (stop && req.method === 'PUT') {
         phases.set(stop[1]!, 'Failed');
         return res.end(JSON.stringify({ metadata: { name: stop[1] } }));
@@ -54,7 +66,7 @@ describe('ArgoWorkflowsEngine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('submits the job from the WorkflowTemplate with its parameters, describes and stops it', async () => {
+  test('submits the job from the WorkflowTemplate with its parameters, describes, stops and resumes it', async () => {
     const engine = new ArgoWorkflowsEngine({
       serverUrl: url,
       namespace: 'aerial-pipeline',
@@ -92,6 +104,21 @@ describe('ArgoWorkflowsEngine', () => {
       cause: 'child failed',
     });
     expect(await engine.describe('job-unknown')).toBeUndefined();
+
+    // Resume: Argo's retry, keeping the succeeded nodes.
+    await engine.resume('job-20261122-abcd1234');
+    expect(requests.at(-1)).toEqual({
+      method: 'PUT',
+      url: '/api/v1/workflows/aerial-pipeline/job-20261122-abcd1234/retry',
+      auth: 'Bearer sa-token',
+      body: { name: 'job-20261122-abcd1234', namespace: 'aerial-pipeline', restartSuccessful: false },
+    });
+    expect(await engine.describe('job-20261122-abcd1234')).toEqual({ status: 'RUNNING' });
+    await expect(engine.resume('job-20261122-abcd1234')).rejects.toMatchObject({
+      name: 'Aerial.JobStateConflict',
+      reason: expect.stringMatching(/Cannot retry a workflow in phase Running/),
+    });
+    await expect(engine.resume('job-unknown')).rejects.toThrow(/could not retry job-unknown \(404\)/);
     await expect(new ArgoWorkflowsEngine({ serverUrl: url, namespace: 'elsewhere' }).ping()).rejects.toThrow(
       /answered 404/,
     );

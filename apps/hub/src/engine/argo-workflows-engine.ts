@@ -1,4 +1,4 @@
-import { type JobRequest, PIPELINE_NAME } from '@aerial/contracts';
+import { AerialError, type JobRequest, PIPELINE_NAME } from '@aerial/contracts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { type EngineExecution, type JobEngine } from './job-engine';
@@ -93,6 +93,24 @@ export class ArgoWorkflowsEngine implements JobEngine {
   async stop(ref: string, cause: string): Promise<void> {
     const response = await this.call('PUT', this.workflows(`/${encodeURIComponent(ref)}/stop`), { message: cause });
     if (!response.ok) throw new Error(`Argo Server could not stop ${ref} (${response.status})`);
+  }
+
+  /**
+   * Argo's retry: the workflow's failed and stopped nodes run again, its succeeded ones are kept
+   * (`restartSuccessful: false`). Argo answers a workflow that has not failed with an error.
+   */
+  async resume(ref: string): Promise<void> {
+    const response = await this.call('PUT', this.workflows(`/${encodeURIComponent(ref)}/retry`), {
+      name: ref,
+      namespace: this.o.namespace,
+      restartSuccessful: false,
+    });
+    if (response.ok) return;
+    const detail = await response.text();
+    // The Argo Server reports a workflow in the wrong phase as a bad request (gRPC InvalidArgument/FailedPrecondition).
+    if (response.status === 400 || response.status === 409 || response.status === 412)
+      throw new AerialError('Aerial.JobStateConflict', `Argo cannot retry ${ref}: ${detail}`);
+    throw new Error(`Argo Server could not retry ${ref} (${response.status}): ${detail}`);
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,9 @@
-import { type JobRequest } from '@aerial/contracts';
+import { AerialError, type JobRequest } from '@aerial/contracts';
 import {
   DescribeExecutionCommand,
+  ExecutionNotRedrivable,
   ListExecutionsCommand,
+  RedriveExecutionCommand,
   type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -23,6 +25,11 @@ export interface JobEngine {
   start(jobId: string, request: JobRequest): Promise<string>;
   describe(ref: string): Promise<EngineExecution | undefined>;
   stop(ref: string, cause: string): Promise<void>;
+  /**
+   * Runs an ended job again from the stage it failed or was stopped in, keeping what its earlier
+   * stages made; throws `Aerial.JobStateConflict` when the engine cannot resume it.
+   */
+  resume(ref: string): Promise<void>;
   /** Throws when the engine cannot be reached (readiness). */
   ping(): Promise<void>;
 }
@@ -59,6 +66,17 @@ export class StepFunctionsEngine implements JobEngine {
 
   async stop(ref: string, cause: string): Promise<void> {
     await this.sfn.send(new StopExecutionCommand({ executionArn: ref, cause }));
+  }
+
+  /** RedriveExecution: Step Functions reruns the failed or stopped states, not the succeeded ones. */
+  async resume(ref: string): Promise<void> {
+    try {
+      await this.sfn.send(new RedriveExecutionCommand({ executionArn: ref }));
+    } catch (e) {
+      if (e instanceof ExecutionNotRedrivable)
+        throw new AerialError('Aerial.JobStateConflict', `Step Functions cannot resume this job: ${e.message}`);
+      throw e;
+    }
   }
 
   async ping(): Promise<void> {

@@ -12,6 +12,7 @@ import {
 import { getJson, type ObjectStore, optionalStageOutputs } from '@aerial/runtime';
 import { z } from 'zod';
 import type { TileDatabase } from '../db/tile-database';
+import type { FootprintCollection } from '../db/images-repository';
 
 /**
  * Reads published jobs from the object store (the pointer Publish writes last) and records them
@@ -68,6 +69,25 @@ export class Publications {
         ? { ...r, qa: { ...r.qa, accepted: false, reasons: [{ code: skip.code, message: skip.reason }] } }
         : r;
     });
+  }
+
+  /**
+   * The footprints the Footprints stage wrote, before (or without) a publication: a survey or a
+   * 3D job publishes nothing, yet its footprints are what it made. Empty when there are none yet.
+   */
+  async stageFootprints(jobId: string): Promise<FootprintCollection> {
+    const key = stageOutputKey(jobId, 'Footprints', 'footprints');
+    if (!(await this.store.head(key))) return { type: 'FeatureCollection', features: [] };
+    const footprints = z.array(FootprintRecordSchema).parse(await getJson(this.store, key));
+    const accepted = new Map((await this.imageRecords(jobId)).map((r) => [r.name, r.qa.accepted]));
+    return {
+      type: 'FeatureCollection',
+      features: footprints.map((f) => ({
+        type: 'Feature',
+        geometry: f.footprint,
+        properties: { image: f.image, accepted: accepted.get(f.image) ?? true, gsdCm: f.gsdCm },
+      })),
+    };
   }
 
   private async footprintSkips(jobId: string) {

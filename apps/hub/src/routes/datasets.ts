@@ -1,5 +1,5 @@
 import multipart, { type MultipartFile } from '@fastify/multipart';
-import { AerialError, JobRequestSchema, PresetSchema } from '@aerial/contracts';
+import { AerialError, JOB_OPTION_DEFAULTS, JobOptionsSchema, jobRequestFor } from '@aerial/contracts';
 import { type ObjectStore } from '@aerial/runtime';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
 import { PassThrough, type Readable } from 'node:stream';
@@ -167,14 +167,8 @@ function datasetJobRoutes(
         tags: ['datasets'],
         security: [{ apiKey: [] }],
         params: Params,
-        // The job's options are the contract's, so an option added there is taken here too.
-        body: z
-          .object({
-            preset: PresetSchema.default('map'),
-            label: z.string().max(200).optional(),
-            options: JobRequestSchema.shape.options,
-          })
-          .default({ preset: 'map', options: {} }),
+        // The job's options are the contract's (and its defaults), so an option added there is taken here too.
+        body: JobOptionsSchema.default(JOB_OPTION_DEFAULTS),
         response: {
           202: z.object({ jobId: z.string(), executionArn: z.string() }),
           400: ErrorBodySchema,
@@ -190,12 +184,10 @@ function datasetJobRoutes(
           `dataset ${dataset.datasetId} has no files yet`,
           'upload photos first',
         );
-      const jobRequest = JobRequestSchema.parse({
-        source: { kind: 'prefix', prefix: dataset.prefix },
-        preset: request.body.preset,
-        label: request.body.label ?? dataset.label ?? undefined,
-        options: request.body.options,
-      });
+      const jobRequest = jobRequestFor(
+        { kind: 'prefix', prefix: dataset.prefix },
+        { ...request.body, label: request.body.label ?? dataset.label ?? undefined },
+      );
       const started = await startJob(options, jobRequest);
       await options.jobs.linkJobToDataset(started.jobId, dataset.datasetId);
       return reply.code(202).send(started);

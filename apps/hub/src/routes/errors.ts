@@ -10,6 +10,7 @@ const STATUS: Partial<Record<AerialErrorName, number>> = {
   'Aerial.InvalidInput': 400,
   'Aerial.BudgetExceeded': 402,
   'Aerial.QualityRejected': 422,
+  'Aerial.JobStateConflict': 409,
   'Aerial.Transient': 503,
 };
 

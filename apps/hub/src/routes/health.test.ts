@@ -9,6 +9,7 @@ const engineThat = (ping: () => Promise<void>): JobEngine => ({
   start: async () => 'arn',
   describe: async () => undefined,
   stop: async () => undefined,
+  resume: async () => undefined,
   ping,
 });
 

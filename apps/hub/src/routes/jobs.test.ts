@@ -1,3 +1,4 @@
+import { AerialError } from '@aerial/contracts';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import type { Pool } from 'pg';
 import { buildHub } from '../app';
@@ -107,22 +108,89 @@ describe('job routes', () => {
     expect((await env.hub.inject({ url: '/api/jobs?limit=0' })).statusCode).toBe(400);
   });
 
-  test('cancel stops the execution, retry starts a new job with the same request; both need a key', async () => {
+  test('cancel stops the execution, retry starts a new job with the same request that names its origin; both need a key', async () => {
     const { jobId } = (await post({ flightHeightM: 95 })).json() as { jobId: string };
     expect((await env.hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel` })).statusCode).toBe(401);
     const cancelled = await env.hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/cancel`, headers: auth() });
     expect(cancelled.statusCode).toBe(202);
     expect(engine.stopped).toContainEqual({ ref: `recording:${jobId}`, cause: 'cancelled through the Hub' });
+    engine.execution = { status: 'ABORTED', stopDate: new Date().toISOString() };
     const retried = await env.hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/retry`, headers: auth() });
+    engine.execution = { status: 'RUNNING' };
     expect(retried.statusCode).toBe(202);
-    const again = (retried.json() as { jobId: string }).jobId;
+    const again = (retried.json() as { jobId: string; retryOf: string }).jobId;
     expect(again).not.toBe(jobId);
+    expect(retried.json()).toMatchObject({ retryOf: jobId });
     expect(engine.started.find((s) => s.jobId === again)?.request.options).toEqual({ flightHeightM: 95 });
-    for (const action of ['cancel', 'retry'])
+    expect((await env.hub.inject({ url: `/api/jobs/${again}` })).json()).toMatchObject({ retryOf: jobId, retries: [] });
+    // The engine's stop is recorded at once, before the retry: the origin shows it ended, and its retry.
+    expect((await env.hub.inject({ url: `/api/jobs/${jobId}` })).json()).toMatchObject({
+      status: 'cancelled',
+      retryOf: null,
+      retries: [again],
+      attempts: [{ attempt: 1, kind: 'start', outcome: 'cancelled' }],
+    });
+    for (const action of ['cancel', 'resume', 'retry'])
       expect(
         (await env.hub.inject({ method: 'POST', url: `/api/jobs/job-none-here/${action}`, headers: auth() }))
           .statusCode,
       ).toBe(404);
+  });
+
+  test('each action applies to the states it names, otherwise 409 Aerial.JobStateConflict', async () => {
+    const { jobId } = (await post({})).json() as { jobId: string };
+    const act = (action: string) =>
+      env.hub.inject({ method: 'POST', url: `/api/jobs/${jobId}/${action}`, headers: auth() });
+    const conflict = async (action: string, reason: RegExp) => {
+      const refused = await act(action);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toEqual({
+        error: { name: 'Aerial.JobStateConflict', reason: expect.stringMatching(reason) },
+      });
+    };
+    // Running (as the engine reports it): cancel only.
+    await conflict('resume', /is running: only a failed, cancelled or timed-out job can be resumed/);
+    await conflict('retry', /is running: only an ended job can be retried/);
+
+    // Failed in Footprints: resume or retry, not cancel.
+    const events = new TileDatabase(env.pool).events;
+    await events.recordEvent({ type: 'job.started', jobId, at: new Date(Date.now() - 5000).toISOString() });
+    const failedAt = new Date(Date.now() - 4000).toISOString();
+    const error = { name: 'Aerial.Internal', reason: 'boom' };
+    await events.recordEvent({ type: 'stage.failed', jobId, at: failedAt, stage: 'Footprints', error });
+    await events.recordEvent({ type: 'job.failed', jobId, at: failedAt, stage: 'Footprints', error });
+    engine.execution = { status: 'FAILED', error: 'Aerial.Internal', cause: 'boom', stopDate: failedAt };
+    await conflict('cancel', /is failed: only a queued or running job can be cancelled/);
+    const resumed = await act('resume');
+    expect(resumed.statusCode).toBe(202);
+    expect(resumed.json()).toEqual({ jobId, attempt: 2, fromStage: 'Footprints' });
+    expect(engine.resumed).toContain(`recording:${jobId}`);
+
+    // The same job runs again: its error is cleared, its history has two attempts.
+    engine.execution = { status: 'RUNNING' };
+    const running = (await env.hub.inject({ url: `/api/jobs/${jobId}` })).json() as Record<string, unknown>;
+    expect(running).toMatchObject({ status: 'running', error: null });
+    expect(running.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, kind: 'start', outcome: 'failed', stage: 'Footprints', endedAt: failedAt }),
+      expect.objectContaining({ attempt: 2, kind: 'resume', fromStage: 'Footprints', outcome: null, endedAt: null }),
+    ]);
+    await conflict('resume', /is running/);
+
+    // An engine that cannot resume says why.
+    engine.execution = { status: 'FAILED', stopDate: new Date().toISOString() };
+    engine.refuse = new AerialError('Aerial.JobStateConflict', 'Step Functions cannot resume this job: too old');
+    try {
+      await conflict('resume', /too old/);
+    } finally {
+      engine.refuse = undefined;
+      engine.execution = { status: 'RUNNING' };
+    }
+    const after = (await env.hub.inject({ url: `/api/jobs/${jobId}` })).json() as {
+      attempts: { outcome: string | null }[];
+      status: string;
+    };
+    expect(after.attempts.map((a) => a.outcome)).toEqual(['failed', 'failed']);
+    expect(after.status).toBe('failed');
   });
 
   test('a job the engine refuses is not kept; one the engine ended is ended here too', async () => {

@@ -12,13 +12,17 @@ import {
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import type { EventsRepository } from '../db/events-repository';
 import type { JobStatusRow, JobsRepository } from '../db/jobs-repository';
 import type { JobEngine } from '../engine/job-engine';
-import { reconcilingEvent } from '../engine/reconcile-job';
+import { currentJob } from '../engine/current-job';
 import { startJob } from '../engine/start-job';
 import { ErrorBodySchema, notFound } from './errors';
+import { jobOptionsView, JobOptionsViewSchema } from './job-options';
+import { jobActionRoutes } from './job-actions';
+import { JobAttemptSchema, jobAttempts } from './job-attempts';
 import type { ZodApp } from './zod-app';
 
 export interface JobRoutesOptions {
@@ -29,6 +33,8 @@ export interface JobRoutesOptions {
   readonly requireApiKey: preHandlerHookHandler;
   /** The folder of the sample survey's photos; enables POST /api/samples. */
   readonly samplePhotos?: () => Promise<string>;
+  /** Where events the Hub records itself (a resume) are told to live pages. */
+  readonly live?: EventEmitter;
 }
 
 const JobSchema = z.object({
@@ -42,10 +48,18 @@ const JobSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-/** A job with its events, its engine's view and the stages its preset runs, in order (the page's cards). */
+/**
+ * A job with its events, its engine's view, the stages its preset runs, in order (the page's
+ * cards), its attempts, the job it retries and the jobs that retry it.
+ */
 const JobDetailSchema = JobSchema.extend({
   stages: z.array(StageNameSchema),
+  /** What the job was asked for (preset, priority, label, who to tell, options). */
+  request: JobOptionsViewSchema.nullable(),
   events: z.array(PipelineEventSchema),
+  attempts: z.array(JobAttemptSchema),
+  retryOf: z.string().nullable(),
+  retries: z.array(z.string()),
   execution: z.object({ status: z.string(), error: z.string().optional(), cause: z.string().optional() }).nullable(),
 });
 const JobIdParams = z.object({ jobId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,62}$/) });
@@ -57,13 +71,13 @@ export function stagesOfPreset(preset: string): StageName[] {
   return known.success ? stagesFor(AERIAL_PIPELINE, known.data) : [...STAGE_NAMES];
 }
 
-/** Start, list, inspect, cancel and retry jobs, on whatever engine the Hub was given. */
+/** Start, list, inspect, cancel, resume and retry jobs, on whatever engine the Hub was given. */
 export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (plain, options) => {
   const app = plain.withTypeProvider<ZodTypeProvider>();
   const statuses = new RecentStatuses(options.jobs);
   startRoutes(app, options);
   readRoutes(app, options, statuses);
-  controlRoutes(app, options);
+  jobActionRoutes(app, options, (jobId) => statuses.forget(jobId));
 };
 
 /**
@@ -136,7 +150,7 @@ function startRoutes(app: ZodApp, options: JobRoutesOptions): void {
 
 /** The job list, one job in detail (reconciled with its engine), and its cheap status. */
 function readRoutes(app: ZodApp, options: JobRoutesOptions, statuses: RecentStatuses): void {
-  const { jobs, events, engine } = options;
+  const { jobs, events } = options;
   app.get(
     '/api/jobs',
     {
@@ -164,20 +178,19 @@ function readRoutes(app: ZodApp, options: JobRoutesOptions, statuses: RecentStat
       },
     },
     async (request) => {
-      let job = await jobs.job(request.params.jobId);
-      if (!job) throw notFound(`job ${request.params.jobId}`);
-      const execution = job.executionArn ? await engine.describe(job.executionArn) : undefined;
-      // The engine's word is final: a job it ended whose last event never arrived is ended here too.
-      const ending = reconcilingEvent(job, execution);
-      if (ending && (await events.recordEvent(ending))) {
-        statuses.forget(job.jobId);
-        job = (await jobs.job(job.jobId)) ?? job;
-      }
+      const current = await currentJob(options, request.params.jobId);
+      if (!current) throw notFound(`job ${request.params.jobId}`);
+      const { job, execution } = current;
+      if (current.reconciled) statuses.forget(job.jobId);
       const { request: _request, executionArn: _arn, ...row } = job;
+      const jobEvents = await events.events(job.jobId);
       return {
         ...row,
         stages: stagesOfPreset(job.preset),
-        events: await events.events(job.jobId),
+        request: jobOptionsView(job.request),
+        events: jobEvents,
+        attempts: jobAttempts(job.createdAt, jobEvents),
+        retries: await jobs.retriesOf(job.jobId),
         execution: execution
           ? {
               status: String(execution.status),
@@ -218,49 +231,6 @@ function readRoutes(app: ZodApp, options: JobRoutesOptions, statuses: RecentStat
         stage: status.stage,
         error: status.errorName ? { name: status.errorName, reason: status.errorReason ?? '' } : null,
       };
-    },
-  );
-}
-
-/** Cancel a running job; retry any job with the request it was started with. */
-function controlRoutes(app: ZodApp, options: JobRoutesOptions): void {
-  const { jobs, engine } = options;
-  app.post(
-    '/api/jobs/:jobId/cancel',
-    {
-      preValidation: options.requireApiKey,
-      schema: {
-        summary: 'Stop a running job',
-        tags: ['jobs'],
-        security: [{ apiKey: [] }],
-        params: JobIdParams,
-        response: { 202: z.object({ jobId: z.string() }), 404: ErrorBodySchema },
-      },
-    },
-    async (request, reply) => {
-      const job = await jobs.job(request.params.jobId);
-      if (!job?.executionArn) throw notFound(`job ${request.params.jobId}`);
-      await engine.stop(job.executionArn, 'cancelled through the Hub');
-      return reply.code(202).send({ jobId: job.jobId });
-    },
-  );
-
-  app.post(
-    '/api/jobs/:jobId/retry',
-    {
-      preValidation: options.requireApiKey,
-      schema: {
-        summary: 'Start a new job with the same request',
-        tags: ['jobs'],
-        security: [{ apiKey: [] }],
-        params: JobIdParams,
-        response: { 202: Started, 404: ErrorBodySchema },
-      },
-    },
-    async (request, reply) => {
-      const job = await jobs.job(request.params.jobId);
-      if (!job?.request) throw notFound(`job ${request.params.jobId}`);
-      return reply.code(202).send(await startJob(options, JobRequestSchema.parse(job.request)));
     },
   );
 }

@@ -7,12 +7,13 @@ import { ApiKeys } from '../auth/api-keys';
 
 /**
  * The local operator's API key: created on first start and kept (mode 0600) in the data directory,
- * since only its hash is stored in the database.
+ * since only its hash is stored in the database. It is an admin key: the first key of an
+ * installation, with which the page's Keys panel (or POST /api/keys) makes the others.
  */
 export async function localApiKey(pool: Pool, dataDir: string): Promise<{ where: string }> {
   const path = join(dataDir, 'hub-api-key');
   if (!existsSync(path)) {
-    const { key } = await new ApiKeys(pool).create('local operator');
+    const { key } = await new ApiKeys(pool).create('local operator', 'admin');
     await writeFile(path, `${key}\n`, { mode: 0o600 });
   }
   return { where: `in ${path}` };

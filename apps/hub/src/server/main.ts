@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AerialError, JobRequestSchema, type RuntimeConfig } from '@aerial/contracts';
+import { AerialError, jobRequestFor, type RuntimeConfig } from '@aerial/contracts';
 import { createLogger, createObjectStore, type Logger } from '@aerial/runtime';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -46,11 +46,7 @@ async function main(argv: string[]): Promise<void> {
         ? await samplePhotos(dataDir)
         : undefined;
     if (photos) {
-      const request = JobRequestSchema.parse({
-        source: { kind: 'folder', path: photos },
-        preset: 'map',
-        ...(values.photos ? {} : { label: 'sample survey' }),
-      });
+      const request = jobRequestFor({ kind: 'folder', path: photos }, values.photos ? {} : { label: 'sample survey' });
       const { jobId } = await startJob({ jobs: tiles.jobs, engine }, request);
       log.info(`job ${jobId} started on ${photos}: follow it at ${url}#/jobs/${jobId}`);
     }
@@ -101,6 +97,7 @@ async function serve(
     engine,
     logger: log,
     rateLimitPerMinute: config.HUB_RATE_LIMIT_PER_MINUTE,
+    requireKeyForReads: config.HUB_REQUIRE_KEY_FOR_READS,
     store,
     uploads,
     published,

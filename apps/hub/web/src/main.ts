@@ -2,6 +2,10 @@ import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibr
 import type { FeatureCollection } from 'geojson';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
+import { initApiKeys, rememberKeyForReads } from './api-keys';
+import { boundsOf } from './footprint-bounds';
+import { currentJobOptions, initJobOptions, type JobOptionsView, showJobOptions } from './job-options';
+import { showJobActions } from './job-actions';
 import { qualityReportRefresher } from './quality-report';
 
 interface Job {
@@ -15,6 +19,7 @@ interface Job {
 /** A job in detail: the stages its preset runs, in order, are the API's to say. */
 interface JobDetail extends Job {
   stages: string[];
+  request?: JobOptionsView | null;
 }
 interface PipelineEvent {
   type: string;
@@ -35,7 +40,15 @@ interface Products {
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const keyInput = $<HTMLInputElement>('api-key');
 keyInput.value = localStorage.getItem('aerial-api-key') ?? '';
-keyInput.addEventListener('change', () => localStorage.setItem('aerial-api-key', keyInput.value.trim()));
+rememberKeyForReads(keyInput.value.trim());
+keyInput.addEventListener('change', () => {
+  localStorage.setItem('aerial-api-key', keyInput.value.trim());
+  rememberKeyForReads(keyInput.value.trim());
+  // A Hub that requires a key for reads answered nothing before it: ask again.
+  notice('');
+  loadOptions();
+  route();
+});
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
@@ -59,6 +72,8 @@ function notice(text: string): void {
 let current: string | undefined;
 let events: EventSource | undefined;
 let map: MapLibreMap | undefined;
+/** The stages the shown job's preset runs: the page asks only for what they make. */
+let stages: string[] = [];
 
 async function refreshJobs(): Promise<void> {
   const { jobs } = await api<{ jobs: Job[] }>('/api/jobs?limit=50');
@@ -114,7 +129,9 @@ async function showJob(jobId: string): Promise<void> {
   status.textContent = 'loading…';
   // The job first: its preset's stages are the cards the events fill in.
   const job = await api<JobDetail>(`/api/jobs/${jobId}`).catch(() => undefined);
-  const cards = stageCards(job?.stages ?? []);
+  stages = job?.stages ?? [];
+  showJobOptions(job?.request);
+  const cards = stageCards(stages);
   const seen = new Set<string>();
   // Attempts per stage, so a retried stage still says so once it is done.
   const attempts = new Map<string, number>();
@@ -146,7 +163,10 @@ async function showJob(jobId: string): Promise<void> {
       mark(card, 'done', attempt > 1 ? `done on attempt ${attempt}` : 'done');
     }
     if (card && event.type === 'stage.failed') mark(card, 'failed', `failed: ${event.error?.reason ?? ''}`);
-    if (event.type === 'job.started') status.textContent = 'RUNNING';
+    if (event.type === 'job.started' || event.type === 'job.resumed') {
+      status.textContent = 'RUNNING';
+      status.dataset.status = 'running';
+    }
     if (event.type === 'job.succeeded') {
       status.textContent = 'SUCCEEDED';
       status.dataset.status = 'succeeded';
@@ -165,9 +185,11 @@ async function showJob(jobId: string): Promise<void> {
       for (const other of cards.values()) if (other.note.textContent === 'waiting') mark(other, 'not-run', 'not run');
     }
     if (event.type === 'job.published' || event.type === 'job.succeeded') void showProducts(jobId);
+    // The footprints as soon as they exist (the whole map of a survey or a 3D job).
+    if (event.type === 'stage.succeeded' && event.stage === 'Footprints') void showProducts(jobId, false);
     if ((event.type === 'stage.succeeded' && event.stage === 'Ingest') || event.type.startsWith('job.'))
       void showQa(jobId);
-    if (event.type.startsWith('job.')) void refreshJobs();
+    if (event.type.startsWith('job.')) void refreshJobs().then(() => showJobActions(jobId, api, notice));
     qualityReport.onEvent(jobId, event);
   };
   for (const type of [
@@ -175,6 +197,7 @@ async function showJob(jobId: string): Promise<void> {
     'job.succeeded',
     'job.failed',
     'job.cancelled',
+    'job.resumed',
     'job.published',
     'stage.started',
     'stage.progress',
@@ -186,7 +209,7 @@ async function showJob(jobId: string): Promise<void> {
     const ended = job.status === 'failed' || job.status === 'cancelled';
     status.textContent = `${job.status.toUpperCase()}${ended && job.stage ? ` in ${job.stage}` : ''}`;
   }
-  await Promise.all([showProducts(jobId), showQa(jobId)]);
+  await Promise.all([showProducts(jobId, job?.status === 'succeeded'), showQa(jobId), showJobActions(jobId, api, notice)]);
   await refreshJobs();
 }
 
@@ -216,8 +239,15 @@ async function showQa(jobId: string): Promise<void> {
     );
 }
 
-async function showProducts(jobId: string): Promise<void> {
-  const products = await api<Products>(`/api/jobs/${jobId}/products`).catch(() => undefined);
+/**
+ * The downloads and the map, of what the job's preset makes: published products only when it
+ * publishes and has (`published`); a survey's or a 3D job's footprints alone. No 404s.
+ */
+async function showProducts(jobId: string, published = true): Promise<void> {
+  const products =
+    published && stages.includes('Publish')
+      ? await api<Products>(`/api/jobs/${jobId}/products`).catch(() => undefined)
+      : undefined;
   $('downloads').replaceChildren(
     ...(products?.downloads ?? []).map((d) => {
       const li = document.createElement('li');
@@ -228,9 +258,11 @@ async function showProducts(jobId: string): Promise<void> {
       return li;
     }),
   );
-  if (!products) return;
+  // A preset that publishes shows its publication's map; one that does not, its footprints.
+  if (!products && (stages.includes('Publish') || !stages.includes('Footprints'))) return;
   const footprints = await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
-  drawMap(jobId, products, footprints);
+  const bbox = products?.bbox ?? boundsOf(footprints);
+  if (bbox) drawMap(jobId, products ?? { bbox, downloads: [] }, footprints);
 }
 
 /** An offline base: no external style, tiles or fonts; the mosaic and footprints are the map. */
@@ -290,21 +322,9 @@ function uploadFile(url: string, file: File, bar: HTMLProgressElement): Promise<
   });
 }
 
-const flightHeight = $<HTMLInputElement>('flight-height');
-
-/** The job options the form gives, checked before any upload starts; throws with what to fix. */
-function jobOptions(): { flightHeightM?: number } {
-  // A number input holds '' both when empty and when its text is not a number (badInput).
-  if (flightHeight.value === '' && !flightHeight.validity.badInput) return {};
-  const metres = flightHeight.valueAsNumber;
-  if (!(metres > 0 && metres <= 10_000))
-    throw new Error('the flight height must be a number of metres above 0 and at most 10000, or left empty');
-  return { flightHeightM: metres };
-}
-
 async function uploadAndProcess(files: File[]): Promise<void> {
   if (files.length === 0) return;
-  const options = jobOptions();
+  const options = currentJobOptions();
   const { datasetId, upload } = await api<{ datasetId: string; upload: string }>('/api/datasets', {
     method: 'POST',
     body: JSON.stringify({ label: `${files.length} photos` }),
@@ -337,7 +357,7 @@ async function uploadAndProcess(files: File[]): Promise<void> {
   notice(`${rows.length - failed} of ${rows.length} files uploaded; starting the job…`);
   const { jobId } = await api<{ jobId: string }>(`/api/datasets/${datasetId}/jobs`, {
     method: 'POST',
-    body: JSON.stringify({ options }),
+    body: JSON.stringify(options),
   });
   location.hash = `#/jobs/${jobId}`;
 }
@@ -374,6 +394,12 @@ $('sample').addEventListener('click', () => {
     })
     .catch((e: Error) => notice(e.message));
 });
+
+function loadOptions(): void {
+  void initJobOptions(api).catch((e: Error) => notice(`job options: ${e.message}`));
+}
+loadOptions();
+initApiKeys(api);
 
 function route(): void {
   const m = /^#\/jobs\/([a-z0-9-]+)$/.exec(location.hash);

@@ -1,12 +1,5 @@
 #!/usr/bin/env node
-import {
-  AerialError,
-  DEFAULT_PRESET,
-  JobIdSchema,
-  JobRequestSchema,
-  newJobId,
-  parseAtBoundary,
-} from '@aerial/contracts';
+import { AerialError, JobIdSchema, jobOptionsFromFields, jobRequestFor, newJobId } from '@aerial/contracts';
 import { AERIAL_PIPELINE, stagesFor } from '@aerial/definition';
 import { type ExecutionRecord, publishEngineEvents, SfnApiServer } from '@aerial/pipeline';
 import { connectEventPublisher, createLogger, loadProcessConfig, type Logger } from '@aerial/runtime';
@@ -57,13 +50,16 @@ async function processJob(config: WorkerConfig, log: Logger, args: string[]): Pr
     args,
     allowPositionals: true,
     options: {
-      preset: { type: 'string', default: DEFAULT_PRESET },
+      // No defaults here: an option not given takes the contract's default, as on the page and the API.
+      preset: { type: 'string' },
       photos: { type: 'string' },
       label: { type: 'string' },
       webhook: { type: 'string' },
-      priority: { type: 'string', default: 'normal' },
+      email: { type: 'string' },
+      priority: { type: 'string' },
       'flight-height': { type: 'string' },
       projection: { type: 'string' },
+      'dry-run': { type: 'boolean' },
     },
   });
   const given = values.photos ?? positionals[0];
@@ -79,21 +75,29 @@ async function processJob(config: WorkerConfig, log: Logger, args: string[]): Pr
     );
   }
   const source = isFolder ? { kind: 'folder' as const, path } : { kind: 'zip' as const, path };
-  const request = parseAtBoundary(
-    JobRequestSchema,
+  const options = jobOptionsFromFields(
     {
-      source,
       preset: values.preset,
       priority: values.priority,
       label: values.label,
-      notify: values.webhook ? [{ kind: 'webhook', url: values.webhook }] : [],
-      options: {
-        ...flightHeight(values['flight-height']),
-        ...(values.projection !== undefined ? { mosaicProjection: values.projection } : {}),
-      },
+      webhook: values.webhook,
+      email: values.email,
+      flightHeight: values['flight-height'],
     },
-    'job request',
+    { flightHeightName: '--flight-height' },
   );
+  const request = jobRequestFor(source, {
+    ...options,
+    options: {
+      ...options.options,
+      ...(values.projection !== undefined ? { mosaicProjection: values.projection as 'utm' } : {}),
+    },
+  });
+  if (values['dry-run']) {
+    // The request this would start, for scripts and the entry points' agreement test.
+    process.stdout.write(`${JSON.stringify(request)}\n`);
+    return 0;
+  }
   const jobId = newJobId();
 
   const engine = createLocalEngine(config, log);
@@ -133,19 +137,6 @@ function isPhoto(path: string): boolean {
   const jpeg = head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
   const tiff = head.equals(Buffer.from('II*\0', 'latin1')) || head.equals(Buffer.from('MM\0*', 'latin1'));
   return jpeg || tiff;
-}
-
-/** `--flight-height` as the job option; its range is the contract's to check. */
-function flightHeight(given: string | undefined): { flightHeightM?: number } {
-  if (given === undefined) return {};
-  // Number('') is 0 and Number('0x50') is 80: only a plain decimal is a height in metres.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(given.trim()))
-    throw new AerialError(
-      'Aerial.InvalidInput',
-      `--flight-height ${JSON.stringify(given)} is not a number of metres`,
-      'give the flight height above the ground in metres, e.g. --flight-height 80',
-    );
-  return { flightHeightM: Number(given) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { PRESETS } from '@aerial/contracts';
+import { JOB_OPTION_DEFAULTS, PRESETS, PRIORITIES } from '@aerial/contracts';
 
 /** The commands `aerial` runs; `main.ts` dispatches on these and the usage lists each. */
 export const CLI_COMMANDS = ['process', 'jobs', 'status', 'cancel', 'sample', 'engine'] as const;
@@ -14,12 +14,14 @@ export const USAGE = `usage: aerial <command> [options]
 commands:
   process [FOLDER|ZIP]   run a job on the local engine (no argument: a generated sample survey)
       --photos DIR         the photos (same as FOLDER)
-      --preset P           ${PRESETS.join(' | ')} (default map)
+      --preset P           ${PRESETS.join(' | ')} (default ${JOB_OPTION_DEFAULTS.preset})
       --label TEXT         a name for the job
       --webhook URL        POST the outcome here when the job ends
-      --priority P         high | normal | low (default normal)
+      --email ADDRESS      email the outcome here when the job ends
+      --priority P         ${PRIORITIES.join(' | ')} (default ${JOB_OPTION_DEFAULTS.priority})
       --flight-height M    flight height above the ground, metres, for photos without relative altitude
       --projection P       utm | web-mercator: the orthomosaic's grid (default utm, at the photos' resolution)
+      --dry-run            print the job request (JSON) and start nothing
   jobs                   list jobs, newest first
   status JOB             show a job's outcome and outputs
   cancel JOB             stop a running job

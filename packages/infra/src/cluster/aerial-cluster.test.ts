@@ -308,6 +308,25 @@ describe('Pod Identity', () => {
   });
 });
 
+describe('the Hub on Step Functions', () => {
+  test('GIVEN the Hub pointed at the pipeline THEN its role may start, stop and resume (redrive) its executions, and no other', () => {
+    const statements = statementsOf(names.podIdentities.hub.roleName).filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('states:')),
+    );
+    const executions = statements.find((s) => [s.Action].flat().includes('states:RedriveExecution'));
+    expect([executions?.Action].flat().sort()).toEqual([
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+      'states:RedriveExecution',
+      'states:StopExecution',
+    ]);
+    expect(JSON.stringify(executions?.Resource)).toContain(`:execution:${names.stateMachine}:*`);
+    const machine = statements.find((s) => [s.Action].flat().includes('states:StartExecution'));
+    expect(JSON.stringify(machine?.Resource)).toContain(`:stateMachine:${names.stateMachine}"`);
+    expect(statements).toHaveLength(2);
+  });
+});
+
 describe('Argo CD', () => {
   test('the root Application syncs only apps.k8s.yaml of the committed manifests at main', () => {
     const deployed = Object.values(t.findResources('Custom::AWSCDK-EKS-KubernetesResource'))

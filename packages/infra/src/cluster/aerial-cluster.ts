@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { jobControlFindings, jobControlStatements } from '../pipeline/job-control-policy';
 import { acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag/acknowledge';
 import { appOfApps, argoCdValues } from './argocd';
 import { KarpenterInterruption } from './karpenter-interruption';
@@ -201,11 +202,13 @@ export class AerialCluster extends Construct {
         s3(role, buckets.work, 'readWrite');
         s3(role, buckets.published, 'readWrite');
       },
-      // The Hub stores uploads and reads results; it submits jobs to Argo, not to AWS.
+      // The Hub stores uploads and reads results; it runs jobs on Argo, or on the Step Functions
+      // pipeline when pointed at it (STATE_MACHINE_ARN): start, stop and resume (redrive) them.
       hub: (role) => {
         s3(role, buckets.uploads, 'readWrite');
         s3(role, buckets.work, 'read');
         s3(role, buckets.published, 'read');
+        for (const statement of jobControlStatements(stack, this.names.stateMachine)) role.addToPolicy(statement);
       },
       // CloudNativePG's Barman writes base backups and WAL, and prunes by retention.
       postgisBackup: (role) => s3(role, buckets.backups, 'readWrite'),
@@ -315,6 +318,11 @@ export class AerialCluster extends Construct {
     const reason = 'object keys are per job and per upload; access is to the objects of the named buckets only';
     acknowledge(roles.pipeline, reason, objects(buckets.uploads, buckets.work, buckets.published));
     acknowledge(roles.hub, reason, objects(buckets.uploads, buckets.work, buckets.published));
+    acknowledge(
+      roles.hub,
+      'execution names are job ids, known at run time; access is to the executions of the named state machine only',
+      jobControlFindings(stack, this.names.stateMachine),
+    );
     acknowledge(
       roles.postgisBackup,
       'base backups and WAL files are named by the backup tool',

@@ -5,6 +5,16 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, LAMBDA_BASIC_EXECUTION } from '../nag/acknowledge';
 
+/**
+ * Days a bucket keeps an object's previous version after it is overwritten or deleted: the window
+ * in which the disaster-recovery runbook can restore it (the runbooks' tables read these).
+ */
+export const NONCURRENT_VERSION_DAYS = { uploads: 1, work: 1, published: 30, backups: 7 } as const;
+/** Days before published products move to S3 Infrequent Access. */
+export const PUBLISHED_INFREQUENT_ACCESS_DAYS = 30;
+/** Days the server access logs are kept (that bucket is not versioned). */
+export const ACCESS_LOG_DAYS = 365;
+
 export interface AerialBucketsProps {
   /** Fixed global names (`deploymentNames(env).buckets`): the manifests name the same buckets. */
   readonly names: DeploymentNames['buckets'];
@@ -45,7 +55,7 @@ export class AerialBuckets extends Construct {
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       ...secure,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
+      lifecycleRules: [{ expiration: Duration.days(ACCESS_LOG_DAYS) }],
     });
     const logged = (prefix: string) => ({
       ...secure,
@@ -60,7 +70,7 @@ export class AerialBuckets extends Construct {
       lifecycleRules: [
         {
           expiration: Duration.days(props.uploadsDays),
-          noncurrentVersionExpiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS.uploads),
           abortIncompleteMultipartUploadAfter: Duration.days(2),
         },
       ],
@@ -75,7 +85,11 @@ export class AerialBuckets extends Construct {
       ...logged('work'),
       bucketName: props.names.work,
       lifecycleRules: [
-        { prefix: 'jobs/', expiration: Duration.days(props.workDays), noncurrentVersionExpiration: Duration.days(1) },
+        {
+          prefix: 'jobs/',
+          expiration: Duration.days(props.workDays),
+          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS.work),
+        },
       ],
     });
     this.published = new s3.Bucket(this, 'Published', {
@@ -83,8 +97,13 @@ export class AerialBuckets extends Construct {
       bucketName: props.names.published,
       lifecycleRules: [
         {
-          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
-          noncurrentVersionExpiration: Duration.days(30),
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(PUBLISHED_INFREQUENT_ACCESS_DAYS),
+            },
+          ],
+          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS.published),
           ...(props.publishedDays ? { expiration: Duration.days(props.publishedDays) } : {}),
         },
       ],
@@ -94,7 +113,10 @@ export class AerialBuckets extends Construct {
       ...logged('backups'),
       bucketName: props.names.backups,
       lifecycleRules: [
-        { noncurrentVersionExpiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(2) },
+        {
+          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS.backups),
+          abortIncompleteMultipartUploadAfter: Duration.days(2),
+        },
       ],
     });
   }

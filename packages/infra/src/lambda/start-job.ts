@@ -1,13 +1,13 @@
 import {
   AerialError,
-  DEFAULT_PRESET,
   type ExecutionInput,
   JobIdSchema,
   JobRequestSchema,
   newJobId,
   parseAtBoundary,
+  READY_MARKER_NAME,
   UPLOAD_MARKER_MAX_BYTES,
-  UploadMarkerSchema,
+  uploadJobRequest,
 } from '@aerial/contracts';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 const sfn = new SFNClient({});
 const s3 = new S3Client({});
 /** An upload is complete when this marker lands beside its files. */
-export const READY_MARKER = '_READY';
+export const READY_MARKER = READY_MARKER_NAME;
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** EventBridge's "Object Created" event from the uploads bucket. */
@@ -69,12 +69,8 @@ async function startFromUpload(event: ObjectCreatedEvent): Promise<{ executionAr
   const key = event.detail.object.key;
   if (!key.endsWith(`/${READY_MARKER}`)) throw new AerialError('Aerial.InvalidInput', `${key} is not an upload marker`);
   const prefix = key.slice(0, -READY_MARKER.length - 1);
-  const marker = await readMarker(event);
-  const request = parseAtBoundary(
-    JobRequestSchema,
-    { label: prefix.split('/').pop(), preset: DEFAULT_PRESET, ...marker, source: { kind: 'prefix', prefix } },
-    'job request',
-  );
+  // The marker's defaults are the contract's, as at every other entry point.
+  const request = uploadJobRequest(prefix, await readMarker(event));
   return start({ jobId: uploadJobId(event), request }, { idempotent: true });
 }
 
@@ -83,7 +79,7 @@ async function startFromUpload(event: ObjectCreatedEvent): Promise<{ executionAr
  * defaults. A marker that is not such a request starts nothing: the named error goes to the
  * dead-letter queue with the event (and the uploader can write a corrected marker).
  */
-async function readMarker(event: ObjectCreatedEvent): Promise<Record<string, unknown>> {
+async function readMarker(event: ObjectCreatedEvent): Promise<unknown> {
   const { bucket, object } = event.detail;
   if (object.size === 0) return {};
   if ((object.size ?? 0) > UPLOAD_MARKER_MAX_BYTES)
@@ -105,9 +101,8 @@ async function readMarker(event: ObjectCreatedEvent): Promise<Record<string, unk
       'write an empty marker, or a JSON job request without "source"',
     );
   }
-  // Validated whole here so that a misspelt field is named, not silently dropped.
-  parseAtBoundary(UploadMarkerSchema, body, `upload marker ${object.key}`);
-  return body as Record<string, unknown>;
+  // Validated whole (by uploadJobRequest) so that a misspelt field is named, not silently dropped.
+  return body;
 }
 
 /**

@@ -217,12 +217,13 @@ function networkPolicies(): KubeObject[] {
   ];
 }
 
-/** The Hub's right to run workflows on Argo. */
+/** The Hub's right to run, stop and retry (resume) workflows on Argo. */
 function argoSubmitter(s: ClusterSettings): KubeObject[] {
   const identity = s.names.podIdentities.hub;
   return [
-    // The Hub submits, reads and stops workflows in the pipeline namespace (Argo Server in
-    // client auth mode acts with the caller's token).
+    // The Hub submits, reads, stops and retries workflows in the pipeline namespace (Argo Server
+    // in client auth mode acts with the caller's token). A retry (the Hub's resume) updates the
+    // workflow and deletes the pods of its failed nodes, so that they run again.
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -234,6 +235,7 @@ function argoSubmitter(s: ClusterSettings): KubeObject[] {
           verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'],
         },
         { apiGroups: ['argoproj.io'], resources: ['workflowtemplates'], verbs: ['get', 'list'] },
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'delete'] },
       ],
     },
     {

@@ -30,8 +30,10 @@ export interface ExecutionRecord {
   history: HistoryEvent[];
   /** Task states that finished, with their results: what a resumed run does not do again. */
   completedTasks?: Record<string, unknown>;
-  /** Times another engine process took the execution over after its own ended. */
+  /** Times the execution ran again from where it stopped: taken over by another engine process, or redriven. */
   redriveCount?: number;
+  /** When it was last redriven (RedriveExecution). */
+  redriveDate?: string;
   /** Why the notice of a stopped or timed-out job could not be sent. */
   notifyError?: string;
 }

@@ -304,6 +304,51 @@ describe('LocalEngine', () => {
     expect(await engine.waitFor(arn)).toMatchObject({ status: 'ABORTED', cause: 'from the CLI' });
   });
 
+  test('GIVEN a stopped job WHEN it is redriven THEN it runs again from the stage it was stopped in and Notify reports the new outcome', async () => {
+    let started!: () => void;
+    let first = true;
+    const isRunning = new Promise<void>((r) => (started = r));
+    const runContainer: ContainerRunner = (run) =>
+      new Promise((resolve) => {
+        runs.push(run.stage);
+        if (run.stage === 'Ingest' && first) {
+          first = false;
+          started();
+          run.signal.addEventListener('abort', () => resolve({ exitCode: null, signal: 'SIGTERM', stderrTail: '' }));
+        } else resolve({ exitCode: 0, signal: null, stderrTail: '' });
+      });
+    const engine = engineWith({}, { runContainer });
+    const arn = await start(engine, 'job-redrive', { source: { kind: 'folder', path: dir }, preset: 'survey' });
+    await isRunning;
+    await engine.stopExecution(arn, { cause: 'user cancelled' });
+    expect(await engine.waitFor(arn)).toMatchObject({ status: 'ABORTED' });
+    expect(await getJson(store, `${keys.stage('job-redrive', 'Notify')}/notification.json`)).toMatchObject({
+      outcome: 'failed',
+    });
+    events.length = 0;
+    runs.length = 0;
+
+    await engine.redriveExecution(arn);
+    const record = await engine.waitFor(arn);
+    expect(record).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(record.error).toBeUndefined();
+    // GuardBudget finished before the stop: not run again.
+    expect(runs).toEqual(['Ingest', 'Footprints']);
+    expect(events.map((e) => e.type)).not.toContain('job.started');
+    expect(events.filter((e) => e.type === 'stage.started').map((e) => 'stage' in e && e.stage)).toEqual([
+      'Ingest',
+      'Footprints',
+      'Notify',
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'job.succeeded', at: record.stopDate });
+    expect(await getJson(store, `${keys.stage('job-redrive', 'Notify')}/notification.json`)).toMatchObject({
+      outcome: 'succeeded',
+    });
+    expect(record.history.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+    expect(record.history.map((e) => e.type)).toContain('ExecutionRedriven');
+    await expect(engine.redriveExecution(arn)).rejects.toThrow(/is SUCCEEDED: only a FAILED, TIMED_OUT or ABORTED/);
+  });
+
   test('refuses an invalid execution input and a duplicate name', async () => {
     const engine = engineWith({});
     await expect(engine.startExecution({ input: { jobId: 'Bad Id', request: {} } })).rejects.toThrow(

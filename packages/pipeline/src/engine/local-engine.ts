@@ -69,8 +69,10 @@ interface Running {
   readonly history: HistoryRecorder;
   /** Order of submission: waiting tasks of earlier jobs get container slots first. */
   readonly sequence: number;
-  /** Task states finished by an earlier process of this execution (a resumed run skips them). */
+  /** Task states finished by an earlier run of this execution (a resumed run skips them). */
   readonly resumed: ReadonlySet<string>;
+  /** A run of an execution that ran before (taken over or redriven): its start is not a new one. */
+  readonly redriven: boolean;
   /** The stage last started, and the stage whose failure ended the run. */
   stage?: StageName;
   failedStage?: StageName;
@@ -155,6 +157,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       history: new HistoryRecorder(record),
       sequence,
       resumed: new Set(Object.keys(record.completedTasks ?? {})),
+      redriven: (record.redriveCount ?? 0) > 0,
       done: Promise.resolve(),
       saving: Promise.resolve(),
       inflight: new Set(),
@@ -190,6 +193,44 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
       taken.push(record.name);
     }
     return taken;
+  }
+
+  /**
+   * RedriveExecution: runs a FAILED, TIMED_OUT or ABORTED execution again from where it stopped,
+   * as Step Functions does: the task states it finished are not run again (their results are
+   * kept), the one that failed or was cut off runs from its start. Its Notify runs again, as the
+   * redriven run ends anew. Returns the redrive date.
+   */
+  async redriveExecution(executionArn: string): Promise<Date> {
+    const name = executionNameOf(executionArn);
+    const record = this.running.has(name) ? undefined : await this.options.store.get(name);
+    if (!record) throw new AerialError('Aerial.InvalidInput', `no execution ${executionArn}`);
+    if (!REDRIVABLE.includes(record.status) || !(await this.options.store.claim(name)))
+      throw notRedrivable(`execution ${name} is ${record.status}: only a FAILED, TIMED_OUT or ABORTED one is redriven`);
+    try {
+      // Read again under the claim: another process may have redriven it meanwhile.
+      const current = await this.options.store.get(name);
+      if (!current || !REDRIVABLE.includes(current.status) || this.running.has(name))
+        throw notRedrivable(`execution ${name} is ${current?.status ?? 'gone'}`);
+      const redriveDate = new Date();
+      const { stopDate: _stop, output: _output, error: _error, cause: _cause, notifyError: _n, ...kept } = current;
+      const redriven: ExecutionRecord = {
+        ...kept,
+        status: 'RUNNING',
+        ownerPid: process.pid,
+        redriveCount: (current.redriveCount ?? 0) + 1,
+        redriveDate: redriveDate.toISOString(),
+        completedTasks: withoutNotify(current.completedTasks),
+      };
+      new HistoryRecorder(redriven).push('ExecutionRedriven', {
+        executionRedrivenEventDetails: { redriveCount: redriven.redriveCount },
+      });
+      await this.options.store.save(redriven);
+      this.launch(redriven, parseAtBoundary(ExecutionInputSchema, JSON.parse(redriven.input), 'execution input'));
+      return redriveDate;
+    } finally {
+      await this.options.store.release(name);
+    }
   }
 
   /** Resolves when the execution has ended; returns its final record. */
@@ -262,8 +303,7 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
         const log = raw as unknown as LibraryEvent;
         // A resumed run passes through the states its earlier process finished: their events
         // were published then, and the execution's start is not a new one.
-        if (run.resumed.size && (log.type === 'ExecutionStarted' || (log.state && run.resumed.has(log.state.name))))
-          continue;
+        if (log.type === 'ExecutionStarted' ? run.redriven : log.state && run.resumed.has(log.state.name)) continue;
         history.add(log);
         if (log.type === 'StateCaught' && log.state?.type === 'Task') run.failedStage = stageOfState(log.state.name);
         const event = toPipelineEvent(run.jobId, log, caught);
@@ -604,6 +644,21 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
     if (next) next.resolve();
     else this.slots++;
   }
+}
+
+/** The statuses RedriveExecution accepts, as on AWS. */
+const REDRIVABLE: readonly ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** Step Functions' name for a redrive it refuses; the API server answers with it. */
+function notRedrivable(reason: string): AerialError {
+  return Object.assign(new AerialError('Aerial.JobStateConflict', reason), { sfnType: 'ExecutionNotRedrivable' });
+}
+
+/** Results of the tasks a redriven run skips: all but Notify's, which tells how the new run ended. */
+function withoutNotify(tasks: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(tasks ?? {}).filter(([state]) => state !== STATE.notifySuccess && state !== STATE.notifyFailure),
+  );
 }
 
 /** Keeps a stage run in the run's in-flight set until it settles. */

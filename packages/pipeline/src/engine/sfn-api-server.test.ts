@@ -3,9 +3,11 @@ import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   InvalidExecutionInput,
   ListExecutionsCommand,
+  RedriveExecutionCommand,
   type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -81,6 +83,39 @@ describe('SfnApiServer with @aws-sdk/client-sfn', () => {
     expect(stopped.stopDate).toBeInstanceOf(Date);
     release();
     expect(await until(executionArn!, 'ABORTED')).toMatchObject({ cause: 'user asked' });
+  });
+
+  test('RedriveExecution runs a failed execution again from the failed task, skipping the finished ones', async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+        name: 'job-api-4',
+        input: input('job-api-4', 'fail-once'),
+      }),
+    );
+    const failed = await until(executionArn!, 'FAILED');
+    expect(failed.redriveStatus).toBe('REDRIVABLE');
+    const before = [...harness.ran('job-api-4')];
+    expect(before.at(-1)).toBe('Footprints');
+
+    const redriven = await sfn.send(new RedriveExecutionCommand({ executionArn }));
+    expect(redriven.redriveDate).toBeInstanceOf(Date);
+    const done = await until(executionArn!, 'SUCCEEDED');
+    expect(done).toMatchObject({ redriveCount: 1, redriveStatus: 'NOT_REDRIVABLE' });
+    expect(done.redriveDate).toBeInstanceOf(Date);
+    // Only Footprints and what follows it ran again.
+    const again = harness.ran('job-api-4').slice(before.length);
+    expect(again[0]).toBe('Footprints');
+    for (const stage of before.slice(0, -1)) expect(again).not.toContain(stage);
+
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    const types = history.events!.map((e) => e.type);
+    expect(types.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+    expect(types).toContain('ExecutionRedriven');
+    expect(types.indexOf('ExecutionRedriven')).toBeLessThan(types.lastIndexOf('ExecutionSucceeded'));
+    await expect(sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(
+      ExecutionNotRedrivable,
+    );
   });
 
   test('errors arrive as the SDK’s typed exceptions', async () => {

@@ -19,7 +19,7 @@ class SfnError extends Error {
 
 /**
  * The Step Functions API subset the Hub and CLI use (StartExecution, DescribeExecution,
- * StopExecution, ListExecutions, GetExecutionHistory), served over AWS's JSON 1.0 protocol so that
+ * StopExecution, RedriveExecution, ListExecutions, GetExecutionHistory), served over AWS's JSON 1.0 protocol so that
  * `@aws-sdk/client-sfn` pointed at `SFN_ENDPOINT` behaves as against AWS. Hand-written: no npm
  * package serves this protocol in front of a local interpreter.
  */
@@ -98,6 +98,8 @@ export class SfnApiServer {
           ...(r.error ? { error: r.error } : {}),
           ...(r.cause ? { cause: r.cause } : {}),
           ...(r.redriveCount ? { redriveCount: r.redriveCount } : {}),
+          ...(r.redriveDate ? { redriveDate: epoch(r.redriveDate) } : {}),
+          redriveStatus: ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(r.status) ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
         };
       }
       case 'StopExecution': {
@@ -107,6 +109,11 @@ export class SfnApiServer {
           cause: input.cause as string,
         });
         return { stopDate: epoch(stopDate.toISOString()) };
+      }
+      case 'RedriveExecution': {
+        await this.record(input.executionArn as string);
+        const redriveDate = await this.engine.redriveExecution(input.executionArn as string);
+        return { redriveDate: epoch(redriveDate.toISOString()) };
       }
       case 'ListExecutions': {
         if (input.stateMachineArn) assertStateMachine(input.stateMachineArn);
@@ -148,6 +155,9 @@ export class SfnApiServer {
 
 function translate(e: unknown): SfnError {
   const error = AerialError.from(e);
+  // The engine names the Step Functions error where it has one (ExecutionNotRedrivable).
+  const sfnType = (e as { sfnType?: unknown } | undefined)?.sfnType;
+  if (typeof sfnType === 'string') return new SfnError(sfnType, error.reason);
   if (/already exists/.test(error.reason)) return new SfnError('ExecutionAlreadyExists', error.reason);
   if (error.name === 'Aerial.InvalidInput') return new SfnError('InvalidExecutionInput', error.reason);
   return new SfnError('InternalServerError', error.reason);

@@ -27,13 +27,17 @@ export interface RunningHub {
  * Starts the Hub as `pnpm start` does (its own process, the local engine as another), on the
  * embedded services or on the real ones, with the sample job. Resolves once it prints its URL.
  */
-export async function startHub(services: 'embedded' | 'real'): Promise<RunningHub> {
+export async function startHub(
+  services: 'embedded' | 'real',
+  o: { sample?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningHub> {
   for (const program of [HUB_MAIN, ENGINE_MAIN])
     if (!existsSync(program)) throw new Error(`${program} is not built: run "pnpm build" first`);
   const dataDir = mkdtempSync(join(tmpdir(), `aerial-hub-${services}-`));
   const database = services === 'real' ? await freshDatabase() : undefined;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...o.env,
     AERIAL_DATA_DIR: dataDir,
     HUB_PORT: '0',
     AERIAL_ENGINE_COMMAND: `${process.execPath} ${ENGINE_MAIN} engine`,
@@ -55,7 +59,8 @@ export async function startHub(services: 'embedded' | 'real'): Promise<RunningHu
     delete env.MQTT_URL;
   }
   renderSample(ENGINE_MAIN, env);
-  const hub = await spawnHub([HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
+  // `sample: false`: no job on launch, for tests that start their own.
+  const hub = await spawnHub(o.sample === false ? [HUB_MAIN] : [HUB_MAIN, '--sample'], { env, timeoutMs: 180_000 });
   const apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
   return {
     url: hub.url,

@@ -1,4 +1,4 @@
-import { type ImageRecord, keys } from '@aerial/contracts';
+import { type ImageRecord, keys, stageOutputKey } from '@aerial/contracts';
 import { LocalFolderStore, putJson } from '@aerial/runtime';
 import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,9 +27,11 @@ describe('catalog routes', () => {
   const jobId = 'job-catalog-1';
   let dir: string;
   let app: FastifyInstance;
-  const images = answeringPool(() => [
+  let store: LocalFolderStore;
+  let imageRows: unknown[] = [
     { name: 'A.JPG', accepted: true, gsd_cm: 2.5, geometry: { type: 'Point', coordinates: [0.1, 52.1] } },
-  ]);
+  ];
+  const images = answeringPool(() => imageRows);
   const reconstructions = answeringPool(() => [
     {
       job_id: jobId,
@@ -44,7 +46,7 @@ describe('catalog routes', () => {
   ]);
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'aerial-catalog-'));
-    const store = new LocalFolderStore(dir);
+    store = new LocalFolderStore(dir);
     await putJson(store, `${keys.stage(jobId, 'Ingest')}/image-records.json`, [
       record('A.JPG', true),
       record('B.JPG', false),
@@ -97,6 +99,47 @@ describe('catalog routes', () => {
         },
       ],
     });
+  });
+
+  test("an unpublished job's footprints are those its Footprints stage wrote (a survey's map)", async () => {
+    const footprint = {
+      type: 'Polygon' as const,
+      coordinates: [
+        [
+          [0.1, 52.1],
+          [0.2, 52.1],
+          [0.2, 52.2],
+          [0.1, 52.1],
+        ],
+      ],
+    };
+    const unpublished = 'job-catalog-survey';
+    await putJson(store, `${keys.stage(unpublished, 'Ingest')}/image-records.json`, [
+      record('A.JPG', true),
+      record('B.JPG', false),
+    ]);
+    await putJson(store, stageOutputKey(unpublished, 'Footprints', 'footprints'), [
+      { image: 'A.JPG', footprint, center: [0.15, 52.15], gsdCm: 2, widthM: 50, heightM: 40, heightSource: 'unknown' },
+      { image: 'B.JPG', footprint, center: [0.15, 52.15], gsdCm: 3, widthM: 50, heightM: 40, heightSource: 'unknown' },
+    ]);
+    imageRows = [];
+    try {
+      expect((await app.inject({ url: `/api/jobs/${unpublished}/footprints` })).json()).toEqual({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', geometry: footprint, properties: { image: 'A.JPG', accepted: true, gsdCm: 2 } },
+          { type: 'Feature', geometry: footprint, properties: { image: 'B.JPG', accepted: false, gsdCm: 3 } },
+        ],
+      });
+      // Before the Footprints stage ran: none, not a 404.
+      const before = await app.inject({ url: '/api/jobs/job-catalog-none/footprints' });
+      expect(before.statusCode).toBe(200);
+      expect(before.json()).toEqual({ type: 'FeatureCollection', features: [] });
+    } finally {
+      imageRows = [
+        { name: 'A.JPG', accepted: true, gsd_cm: 2.5, geometry: { type: 'Point', coordinates: [0.1, 52.1] } },
+      ];
+    }
   });
 
   test('the QA table lists every photo with its verdict, reasons and warnings; none before Ingest', async () => {

@@ -54,13 +54,17 @@ export const catalogRoutes: FastifyPluginAsync<CatalogRoutesOptions> = async (pl
     '/api/jobs/:jobId/footprints',
     {
       schema: {
-        summary: "A job's image footprints (GeoJSON)",
+        summary: "A job's image footprints (GeoJSON): published, or as its Footprints stage wrote them",
         tags: ['products'],
         params: JobParams,
         response: { 200: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.unknown()) }) },
       },
     },
-    async (request) => images.footprints(request.params.jobId),
+    async (request) => {
+      const published = await images.footprints(request.params.jobId);
+      // Unpublished (a survey, a 3D job, a job still running): what its Footprints stage wrote.
+      return published.features.length > 0 ? published : publications.stageFootprints(request.params.jobId);
+    },
   );
 
   app.get(
