@@ -30,14 +30,18 @@ describe('the link checker over the built site', () => {
     expect(brokenLinks(dist, '/docs/')).toEqual([]);
   });
 
-  test('fails a planted link to a missing page, a missing heading, or outside the base', () => {
+  test('fails a planted link to a missing page, a missing heading, or outside the base, and a missing picture', () => {
     write(
       'index.html',
       '<a href="/gone.html">a</a><a class="x" href="guide.html#nowhere">b</a><a href="/elsewhere/guide.html">c</a>',
     );
-    write('guide.html', '<h2 id="set-up">Set up</h2><a href="#set-up">ok</a><a href="../up.html">d</a>');
+    write(
+      'guide.html',
+      '<h2 id="set-up">Set up</h2><a href="#set-up">ok</a><a href="../up.html">d</a><img alt="" src="/images/view-3d.png">',
+    );
     expect(brokenLinks(dist, '/')).toEqual([
       'guide.html → ../up.html',
+      'guide.html → /images/view-3d.png',
       'index.html → /gone.html',
       'index.html → guide.html#nowhere',
       'index.html → /elsewhere/guide.html',

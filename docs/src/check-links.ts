@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, sep } from 'node:path';
 
 /**
- * Links between pages of the built site (`<a href>`, not other sites) whose target is no file of
+ * Links between pages of the built site (`<a href>`, and pictures' `<img src>`; not other sites) whose target is no file of
  * the site, or whose `#fragment` names no `id` on the page it points to. VitePress' own check at
  * build time covers Markdown links but neither fragments nor the generated pages' HTML links;
  * this one reads what was built. `base` is the path the site is served under (`/` or `/repo/`).
@@ -24,7 +24,7 @@ export function brokenLinks(distDir: string, base = '/'): string[] {
   };
 
   return pages.flatMap((page) =>
-    [...(html.get(page) as string).matchAll(/<a\s[^>]*?href="([^"]*)"/g)]
+    [...(html.get(page) as string).matchAll(/<(?:a\s[^>]*?href|img\s[^>]*?src)="([^"]*)"/g)]
       .map((m) => decodeEntities(m[1] as string))
       .filter((href) => href !== '' && !/^[a-z][a-z0-9+.-]*:|^\/\//i.test(href))
       .filter((href) => {

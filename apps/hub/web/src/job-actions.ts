@@ -39,6 +39,22 @@ const ACTIONS: { action: 'cancel' | 'resume' | 'retry'; label: string; states: r
   },
 ];
 
+/**
+ * Engine statuses as job states: the Hub decides on the engine's word (engine/current-job.ts),
+ * which can be ahead of the job's own status while the job's last event is on its way.
+ */
+const ENGINE_STATE: Record<string, string> = {
+  RUNNING: 'running',
+  PENDING_REDRIVE: 'running',
+  SUCCEEDED: 'succeeded',
+  FAILED: 'failed',
+  TIMED_OUT: 'failed',
+  ABORTED: 'cancelled',
+};
+
+/** Draws of the panel requested so far: an answer to an older request is not drawn over a newer one. */
+let draws = 0;
+
 const element = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string) => {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
@@ -75,11 +91,13 @@ function attemptLine(a: Attempt): HTMLLIElement {
 export async function showJobActions(jobId: string, api: Api, notice: (text: string) => void): Promise<void> {
   const root = document.getElementById('job-actions');
   if (!root) return;
+  const draw = ++draws;
   const job = await api<JobActionsView>(`/api/jobs/${jobId}`).catch(() => undefined);
-  if (!job || location.hash !== `#/jobs/${jobId}`) return;
+  if (!job || draw !== draws || location.hash !== `#/jobs/${jobId}`) return;
+  const state = (job.execution && ENGINE_STATE[job.execution.status]) ?? job.status;
   const buttons = element('div', undefined, 'buttons');
   for (const { action, label, states, hint } of ACTIONS) {
-    if (!states.includes(job.status)) continue;
+    if (!states.includes(state)) continue;
     const button = element('button', label, `action-${action}`);
     button.type = 'button';
     button.title = hint;

@@ -21,6 +21,8 @@ import { round } from '../../numbers/round';
 /** Images decoded at once: one per core on these 2-core machines. */
 const CONCURRENCY = 2;
 export const DEFAULT_MIN_ACCEPTED_IMAGES = 3;
+/** Previews of rejected photos kept for the quality report: enough to see what went wrong, a bounded report. */
+export const MAX_THUMBNAILS = 200;
 
 /**
  * Ingest: open the dataset defensively, check and measure every file, store the accepted
@@ -91,7 +93,9 @@ export const ingestStage: StageHandler = async (invocation, context) => {
     });
     // Rejected originals are not stored: their previews for the quality report are made now.
     const previews: PhotoThumbnail[] = [];
-    const unstored = records.flatMap((r, index) => (r.qa.accepted || results[index]!.analysis.unread ? [] : [index]));
+    const unstored = records
+      .flatMap((r, index) => (r.qa.accepted || results[index]!.analysis.unread ? [] : [index]))
+      .slice(0, MAX_THUMBNAILS);
     await forEachLimited(unstored.length, CONCURRENCY, async (k) => {
       context.signal.throwIfAborted();
       const index = unstored[k]!;
