@@ -14,13 +14,17 @@ import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { Publications } from './products/publications';
 import { datasetRoutes } from './routes/datasets';
+import { resumableUploadRoutes } from './routes/resumable-uploads';
 import { catalogRoutes } from './routes/products/catalog';
 import { downloadRoutes } from './routes/products/downloads';
 import { liveEventRoutes } from './routes/products/live-events';
 import { rasterTileRoutes } from './routes/products/raster-tiles';
 import { vectorTileRoutes } from './routes/products/vector-tiles';
 import fastifyStatic from '@fastify/static';
-import type { ObjectStore } from '@aerial/runtime';
+import { datasetLimits, type DatasetLimits, type ObjectStore } from '@aerial/runtime';
+import { DEFAULT_ENVIRONMENTS } from '@aerial/contracts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EventEmitter } from 'node:events';
 
 export interface HubOptions {
@@ -41,6 +45,10 @@ export interface HubOptions {
   readonly store?: ObjectStore;
   /** Where uploads go; the engine reads `prefix` datasets from it. @default store */
   readonly uploads?: ObjectStore;
+  /** Folder for unfinished resumable uploads. @default `aerial-upload-staging` in the temp folder */
+  readonly uploadStaging?: string;
+  /** The pipeline's dataset bounds (an uploaded zip is checked against them). @default the dev environment's */
+  readonly datasetLimits?: DatasetLimits;
   /** Where Publish wrote the products (PUBLISHED_STORE: the published bucket). @default store */
   readonly published?: ObjectStore;
   /** Shares the publication cache with whoever records publications. */
@@ -124,6 +132,13 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
       engine,
       uploads: options.uploads ?? options.store,
       requireApiKey,
+    });
+    await app.register(resumableUploadRoutes, {
+      datasets: tiles.datasets,
+      uploads: options.uploads ?? options.store,
+      requireApiKey,
+      staging: options.uploadStaging ?? join(tmpdir(), 'aerial-upload-staging'),
+      limits: options.datasetLimits ?? datasetLimits(DEFAULT_ENVIRONMENTS.dev),
     });
   }
   if (options.webRoot) await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', index: 'index.html' });

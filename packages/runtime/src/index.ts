@@ -13,3 +13,4 @@ export * from './metrics/stage-metrics';
 export * from './datasets/dataset-source';
 export * from './datasets/dataset-limits';
 export * from './logging/logger';
+export * from './datasets/zip-dataset';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { AerialError, JobRequestSchema, type RuntimeConfig } from '@aerial/contracts';
-import { createLogger, createObjectStore, type Logger } from '@aerial/runtime';
+import { AerialError, DEFAULT_ENVIRONMENTS, JobRequestSchema, type RuntimeConfig } from '@aerial/contracts';
+import { createLogger, createObjectStore, datasetLimits, type Logger } from '@aerial/runtime';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -103,6 +103,8 @@ async function serve(
     rateLimitPerMinute: config.HUB_RATE_LIMIT_PER_MINUTE,
     store,
     uploads,
+    uploadStaging: join(dataDir, 'upload-staging'),
+    datasetLimits: datasetLimits(DEFAULT_ENVIRONMENTS[config.AERIAL_ENV]),
     published,
     publications,
     live: bridge.live,
