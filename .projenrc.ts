@@ -185,7 +185,16 @@ const hub = repo.addPackage({
     '@types/vt-pbf': '^3.1.1',
   },
   // jest runs CommonJS; these dependencies of fastify's plugins ship ESM only.
-  esmOnlyDeps: ['content-disposition', 'cookie', 'aedes', 'level', '@tus', 'srvx'],
+  esmOnlyDeps: [
+    'content-disposition',
+    'cookie',
+    'aedes',
+    'level',
+    '@tus/server',
+    '@tus/file-store',
+    '@tus/utils',
+    'srvx',
+  ],
   testTimeout: 60_000,
 });
 

@@ -1,7 +1,7 @@
 import { AerialError } from '@aerial/contracts';
 import { type DatasetLimits, type ObjectStore } from '@aerial/runtime';
 import { FileStore } from '@tus/file-store';
-import { Server, type Upload } from '@tus/server';
+import { EVENTS, Server, type Upload } from '@tus/server';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { join } from 'node:path';
@@ -85,18 +85,25 @@ export const resumableUploadRoutes: FastifyPluginAsync<ResumableUploadRoutesOpti
       }
       if (error.body.startsWith('{')) return error;
       const reason = error.body.trim();
-      return tusRefusal(new AerialError('Aerial.InvalidInput', reason || `HTTP ${error.status_code}`), error.status_code);
+      return tusRefusal(
+        new AerialError('Aerial.InvalidInput', reason || `HTTP ${error.status_code}`),
+        error.status_code,
+      );
     },
   });
   const land = async (upload: Upload) => {
     const file = await admitUpload(upload.metadata, upload.size, admission);
     try {
       await landUpload(file, join(options.staging, upload.id), admission);
-    } finally {
-      // Landed or refused, the staged copy is done with: a refused file is not resumed.
+    } catch (e) {
+      // A refused file is not resumed: its staged bytes go now.
       await datastore.remove(upload.id).catch(() => undefined);
+      throw e;
     }
   };
+  // A landed file's staged copy goes once the response is written: the creation handler reads
+  // the upload back after onUploadFinish (for Upload-Expires).
+  tus.on(EVENTS.POST_FINISH, (_request, _response, upload) => void datastore.remove(upload.id).catch(() => undefined));
   const cleanUp = setInterval(() => void tus.cleanUpExpiredUploads().catch(() => undefined), 3600_000);
   cleanUp.unref();
   plain.addHook('onClose', async () => clearInterval(cleanUp));
@@ -119,7 +126,13 @@ export const resumableUploadRoutes: FastifyPluginAsync<ResumableUploadRoutesOpti
       schema: {
         ...common,
         summary: 'Create a resumable upload of one file into a dataset (tus)',
-        response: { 201: z.void(), 400: ErrorBodySchema, 401: ErrorBodySchema, 404: ErrorBodySchema, 413: ErrorBodySchema },
+        response: {
+          201: z.void(),
+          400: ErrorBodySchema,
+          401: ErrorBodySchema,
+          404: ErrorBodySchema,
+          413: ErrorBodySchema,
+        },
       },
     },
     handle,

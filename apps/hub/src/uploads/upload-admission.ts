@@ -59,15 +59,27 @@ export async function admitUpload(
       ),
     );
   const dataset = await options.datasets.dataset(datasetId);
-  if (!dataset) throw tusRefusal(new AerialError('Aerial.InvalidInput', `no dataset ${datasetId}`), 404);
-  const sent = metadata?.filename ?? '';
-  const name = sent.split(/[\\/]/).pop() ?? '';
+  if (!dataset)
+    throw tusRefusal(
+      new AerialError(
+        'Aerial.InvalidInput',
+        `no dataset ${datasetId}`,
+        'create a dataset with POST /api/datasets first',
+      ),
+      404,
+    );
+  // The name as sent, never its last segment: a name with a folder in it is refused, not trimmed.
+  const name = metadata?.filename ?? '';
   const type = metadata?.filetype ?? '';
-  const refusal = fileRefusal(name, type, sent);
+  const refusal = fileRefusal(name, type);
   if (refusal) throw tusRefusal(refusal);
   if (size === undefined)
     throw tusRefusal(
-      new AerialError('Aerial.InvalidInput', `${name} has no Upload-Length`, 'declare the size when creating the upload'),
+      new AerialError(
+        'Aerial.InvalidInput',
+        `${name} has no Upload-Length`,
+        'declare the size when creating the upload',
+      ),
     );
   const limit = isArchiveType(type) ? options.maxArchiveBytes : options.maxFileBytes;
   if (size > limit) throw tusRefusal(tooLarge(name, limit));
@@ -80,7 +92,11 @@ export async function admitUpload(
  * central directory with `..` or absolute paths, links, too many entries or a zip-bomb ratio is
  * refused now, with the reason the job would have failed with later.
  */
-export async function landUpload(file: AdmittedFile, stagedPath: string, options: UploadAdmissionOptions): Promise<void> {
+export async function landUpload(
+  file: AdmittedFile,
+  stagedPath: string,
+  options: UploadAdmissionOptions,
+): Promise<void> {
   if (isArchiveType(file.type)) {
     try {
       const archive = await openZipDataset(stagedPath, options.limits, {
