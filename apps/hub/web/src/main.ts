@@ -2,6 +2,7 @@ import maplibregl, { type GeoJSONSource, type Map as MapLibreMap } from 'maplibr
 import type { FeatureCollection } from 'geojson';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
+import { startDatasetJob, uploadPhotoSet } from './uploads';
 
 interface Job {
   jobId: string;
@@ -264,27 +265,6 @@ function drawMap(jobId: string, products: Products, footprints: FeatureCollectio
   });
 }
 
-/** One multipart request per file, so that each file shows its own progress. */
-function uploadFile(url: string, file: File, bar: HTMLProgressElement): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    xhr.setRequestHeader('authorization', `Bearer ${keyInput.value.trim()}`);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) bar.value = (e.loaded / e.total) * 100;
-    };
-    xhr.onload = () => {
-      if (xhr.status < 300) return resolve();
-      const body = JSON.parse(xhr.responseText || '{}') as { error?: { reason: string } };
-      reject(new Error(body.error?.reason ?? `HTTP ${xhr.status}`));
-    };
-    xhr.onerror = () => reject(new Error('the upload was interrupted'));
-    const form = new FormData();
-    form.append('file', file, file.name);
-    xhr.send(form);
-  });
-}
-
 const flightHeight = $<HTMLInputElement>('flight-height');
 
 /** The job options the form gives, checked before any upload starts; throws with what to fix. */
@@ -300,40 +280,10 @@ function jobOptions(): { flightHeightM?: number } {
 async function uploadAndProcess(files: File[]): Promise<void> {
   if (files.length === 0) return;
   const options = jobOptions();
-  const { datasetId, upload } = await api<{ datasetId: string; upload: string }>('/api/datasets', {
-    method: 'POST',
-    body: JSON.stringify({ label: `${files.length} photos` }),
-  });
-  const list = $('uploads');
-  const rows = files.map((file) => {
-    const li = document.createElement('li');
-    const bar = document.createElement('progress');
-    bar.max = 100;
-    bar.value = 0;
-    bar.setAttribute('aria-label', `upload of ${file.name}`);
-    li.append(file.name, bar);
-    return { file, bar, li };
-  });
-  list.replaceChildren(...rows.map((r) => r.li));
-  let failed = 0;
-  // Two at a time: steady progress without flooding the connection.
-  let next = 0;
-  const worker = async () => {
-    while (next < rows.length) {
-      const row = rows[next++]!;
-      await uploadFile(upload, row.file, row.bar).catch((e: Error) => {
-        failed++;
-        row.li.append(` — ${e.message}`);
-        row.li.className = 'rejected';
-      });
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  notice(`${rows.length - failed} of ${rows.length} files uploaded; starting the job…`);
-  const { jobId } = await api<{ jobId: string }>(`/api/datasets/${datasetId}/jobs`, {
-    method: 'POST',
-    body: JSON.stringify({ options }),
-  });
+  const page = { apiKey: () => keyInput.value.trim(), api, notice };
+  const { datasetId, failed } = await uploadPhotoSet(files, page);
+  notice(`${files.length - failed} of ${files.length} files uploaded; starting the job…`);
+  const { jobId } = await startDatasetJob(page, datasetId, { options });
   location.hash = `#/jobs/${jobId}`;
 }
 
