@@ -218,6 +218,13 @@ describe('resumable uploads (tus)', () => {
       body: 'abc',
     });
     expect(anonymousPatch.status).toBe(401);
+    // A passed key is remembered by its whole header: another secret for the same key id is not.
+    const [, keyId] = /^Bearer (aerial_[^_]+)_/.exec(env.auth().authorization)!;
+    const wrongSecret = await fetch(new URL(location, base), {
+      method: 'HEAD',
+      headers: { ...tus, authorization: `Bearer ${keyId}_${'B'.repeat(43)}` },
+    });
+    expect(wrongSecret.status).toBe(401);
     const traversal = await call('/api/uploads/..%2F..%2Fetc%2Fpasswd', { method: 'HEAD' });
     expect(traversal.status).toBe(400);
     const wrongType = await patch(location, 0, Buffer.from('abc'), 'application/xml');
@@ -228,11 +235,11 @@ describe('resumable uploads (tus)', () => {
 
   test('a thousand-photo set is not throttled: the upload routes have their own, higher rate limit', async () => {
     const location = (await create(await newDataset(), 'a.jpg', 3)).headers.get('location')!;
-    // Without a key (a key's check costs a scrypt hash): the limit is counted before the key is.
+    // Over the Hub-wide 300 a minute, with the key checked once (remembered) rather than hashed each time.
+    const started = Date.now();
     const statuses = new Set<number>();
-    for (let i = 0; i < 320; i++)
-      statuses.add((await fetch(new URL(location, base), { method: 'HEAD', headers: tus })).status);
-    expect([...statuses]).toEqual([401]);
-    expect((await call(location, { method: 'HEAD' })).status).toBe(200);
+    for (let i = 0; i < 400; i++) statuses.add((await call(location, { method: 'HEAD' })).status);
+    expect([...statuses]).toEqual([200]);
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
