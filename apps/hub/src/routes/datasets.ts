@@ -47,7 +47,7 @@ interface DescribedDataset {
 
 /**
  * Uploads: create a dataset, send its files (multipart/form-data, streamed to the object store,
- * any number of requests: the page sends one per file for per-file progress), see what arrived
+ * any number of requests; the page uses the resumable tus route instead), see what arrived
  * (a client resumes an interrupted set by sending only the missing files), then start a job on it.
  */
 export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (plain, options) => {
