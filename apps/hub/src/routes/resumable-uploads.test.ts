@@ -51,8 +51,12 @@ describe('resumable uploads (tus)', () => {
   test('create, PATCH at the offset, HEAD after a break, resume: the file lands in the dataset whole', async () => {
     const datasetId = await newDataset();
     const photo = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
-    const created = await create(datasetId, 'DJI_0001.JPG', photo.length);
+    const created = await create(datasetId, 'DJI_0001.JPG', photo.length, 'image/jpeg', {
+      origin: 'https://elsewhere.example',
+    });
     expect(created.status).toBe(201);
+    // No CORS: another site's page cannot drive uploads with a key it got hold of.
+    expect(created.headers.get('access-control-allow-origin')).toBeNull();
     const location = created.headers.get('location')!;
     expect(location).toMatch(/^\/api\/uploads\/[0-9a-f]{32}$/);
 

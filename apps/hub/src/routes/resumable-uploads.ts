@@ -70,6 +70,8 @@ export const resumableUploadRoutes: FastifyPluginAsync<ResumableUploadRoutesOpti
     path: RESUMABLE_UPLOADS_PATH,
     datastore,
     relativeLocation: true,
+    // CORS stays off here as on every Hub route (the page is served by the Hub); tus' default is '*'.
+    allowedOrigins: () => false,
     maxSize: Math.max(admission.maxFileBytes, admission.maxArchiveBytes),
     onUploadCreate: async (_request, upload) => {
       await admitUpload(upload.metadata, upload.sizeIsDeferred ? undefined : upload.size, admission);
