@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { zipOf } from '@aerial/pipeline/testing';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
 
@@ -136,36 +137,38 @@ describe('the Hub page: resumable uploads', () => {
         // (sent from here, as a connection that drops mid-body leaves it), the page sees the
         // connection fail, and every request after it fails too, as on a link that went down.
         let cut: string | undefined;
+        let halfStatus: number | undefined;
         await first.route('**/api/uploads**', async (route) => {
           const request = route.request();
           if (cut) return route.abort('internetdisconnected');
           const path = new URL(request.url()).pathname;
           const name = fileOfUrl.get(path);
           const id = await datasetId(first);
-          if (request.method() === 'PATCH' && name && id && (await landed(id)).length >= 6) {
-            cut = name;
-            const bytes = readFileSync(join(dir, name));
-            const half = await fetch(new URL(path, hub.url), {
-              method: 'PATCH',
-              headers: {
-                'tus-resumable': '1.0.0',
-                authorization: `Bearer ${hub.apiKey}`,
-                'upload-offset': request.headers()['upload-offset'] ?? '0',
-                'content-type': 'application/offset+octet-stream',
-              },
-              body: bytes.subarray(0, Math.floor(bytes.length / 2)),
-            });
-            expect(half.status).toBe(204);
-            return route.abort('internetdisconnected');
-          }
-          return route.continue();
+          const due = request.method() === 'PATCH' && name && id && (await landed(id)).length >= 6;
+          // Handlers run concurrently: another may have cut while this one waited.
+          if (cut) return route.abort('internetdisconnected');
+          if (!due) return route.continue();
+          cut = name;
+          const bytes = readFileSync(join(dir, name));
+          const half = await fetch(new URL(path, hub.url), {
+            method: 'PATCH',
+            headers: {
+              'tus-resumable': '1.0.0',
+              authorization: `Bearer ${hub.apiKey}`,
+              'upload-offset': request.headers()['upload-offset'] ?? '0',
+              'content-type': 'application/offset+octet-stream',
+            },
+            body: bytes.subarray(0, Math.floor(bytes.length / 2)),
+          });
+          halfStatus = half.status;
+          return route.abort('internetdisconnected');
         });
         await first.goto(hub.url);
         await first.getByLabel('API key').fill(hub.apiKey);
         await first.getByLabel('API key').press('Tab');
         await first.locator('#files').setInputFiles(photos);
-        for (let i = 0; i < 600 && !cut; i++) await new Promise((r) => setTimeout(r, 100));
-        expect(cut).toBeDefined();
+        for (let i = 0; i < 600 && halfStatus === undefined; i++) await new Promise((r) => setTimeout(r, 100));
+        expect({ cut, halfStatus }).toEqual({ cut: expect.any(String), halfStatus: 204 });
         const id = await datasetId(first);
         await first.close();
         // Requests the Hub had taken before the cut finish on its side.
@@ -228,4 +231,55 @@ describe('the Hub page: resumable uploads', () => {
     },
     420_000,
   );
+
+  test('a zip of the photos goes up over tus in chunks, lands as one file and a job on it succeeds', async () => {
+    const dir = join(hub.dataDir, 'sample-survey', 'images');
+    const zip = await zipOf(readdirSync(dir).map((f) => ({ name: `flight/${f}`, data: readFileSync(join(dir, f)) })));
+    const auth = { authorization: `Bearer ${hub.apiKey}` };
+    const tus = { 'tus-resumable': '1.0.0', ...auth };
+    const send = (path: string, init: RequestInit) =>
+      fetch(new URL(path, hub.url), { ...init, headers: { ...tus, ...(init.headers as object) } });
+    const { datasetId } = (await (
+      await send('/api/datasets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    ).json()) as { datasetId: string };
+    const metadata = [`datasetId ${datasetId}`, 'filename flight.zip', 'filetype application/zip']
+      .map((pair) => {
+        const [key, value] = pair.split(' ') as [string, string];
+        return `${key} ${Buffer.from(value).toString('base64')}`;
+      })
+      .join(',');
+    const created = await send('/api/uploads', {
+      method: 'POST',
+      headers: { 'upload-length': String(zip.length), 'upload-metadata': metadata },
+    });
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location')!;
+    // Three chunks, as a client with a small chunk size sends them.
+    const step = Math.ceil(zip.length / 3);
+    for (let offset = 0; offset < zip.length; offset += step) {
+      const sent = await send(location, {
+        method: 'PATCH',
+        headers: { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+        body: zip.subarray(offset, offset + step),
+      });
+      expect(sent.status).toBe(204);
+    }
+    const dataset = (await (await get(`/api/datasets/${datasetId}`)).json()) as { files: unknown[] };
+    expect(dataset.files).toEqual([{ name: 'flight.zip', bytes: zip.length }]);
+    const started = await send(`/api/datasets/${datasetId}/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(started.status).toBe(202);
+    const { jobId } = (await started.json()) as { jobId: string };
+    let job: { status: string } = { status: 'queued' };
+    for (let i = 0; i < 480 && !['succeeded', 'failed'].includes(job.status); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      job = (await (await get(`/api/jobs/${jobId}`)).json()) as { status: string };
+    }
+    expect(job.status).toBe('succeeded');
+    const qa = (await (await get(`/api/jobs/${jobId}/images`)).json()) as { images: { accepted: boolean }[] };
+    expect(qa.images.filter((i) => i.accepted)).toHaveLength(readdirSync(dir).length);
+  }, 300_000);
 });
