@@ -163,6 +163,9 @@ const hub = repo.addPackage({
     'proper-lockfile': '^4.1.2',
     '@fastify/static': '^9.0.0',
     '@fastify/multipart': '^9.0.0',
+    // Resumable uploads (the tus protocol): chunks staged on disk, then moved into the uploads store.
+    '@tus/server': '^2.4.5',
+    '@tus/file-store': '^2.1.1',
     // Footprint vector tiles are cut and encoded here: the embedded PostGIS has no ST_AsMVT.
     'geojson-vt': '^3.2.1',
     'vt-pbf': '^3.1.3',
@@ -183,6 +186,7 @@ const hub = repo.addPackage({
     '@turf/area': '^7.2.0',
     '@turf/distance': '^7.2.0',
     '@turf/length': '^7.2.0',
+    'tus-js-client': '^4.3.1',
     vite: '^7.1.0',
     'playwright-core': '^1.55.0',
     '@types/geojson': '^7946.0.16',
@@ -190,7 +194,16 @@ const hub = repo.addPackage({
     '@types/vt-pbf': '^3.1.1',
   },
   // jest runs CommonJS; these dependencies of fastify's plugins ship ESM only.
-  esmOnlyDeps: ['content-disposition', 'cookie', 'aedes', 'level'],
+  esmOnlyDeps: [
+    'content-disposition',
+    'cookie',
+    'aedes',
+    'level',
+    '@tus/server',
+    '@tus/file-store',
+    '@tus/utils',
+    'srvx',
+  ],
   testTimeout: 60_000,
 });
 

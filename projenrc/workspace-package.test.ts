@@ -123,6 +123,16 @@ describe('WorkspacePackage', () => {
     expect(ignored.test('/r/node_modules/.pnpm/zod@4.1.0/node_modules/zod/index.js')).toBe(true);
   });
 
+  test('a scoped ESM-only dependency is transformed under both of its spellings in the pnpm store', () => {
+    const out = synthWith((repo) =>
+      repo.addPackage({ name: 'hub', outdir: 'apps/hub', description: 'd', esmOnlyDeps: ['@tus/server'] }),
+    );
+    const ignored = new RegExp((out['apps/hub/package.json'] as Manifest).jest.transformIgnorePatterns![0]!);
+    expect(ignored.test('/r/node_modules/.pnpm/@tus+server@2.4.5/node_modules/@tus/server/dist/index.js')).toBe(false);
+    expect(ignored.test('/r/node_modules/@tus/server/dist/index.js')).toBe(false);
+    expect(ignored.test('/r/node_modules/.pnpm/@tus+utils@0.7.1/node_modules/@tus/utils/dist/index.js')).toBe(true);
+  });
+
   test('refuses duplicate names and bad names', () => {
     expect(() =>
       synthWith((repo) => {

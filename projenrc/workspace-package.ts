@@ -223,7 +223,15 @@ export class WorkspacePackage extends Component {
         ],
       },
       ...(esm.length
-        ? { transformIgnorePatterns: [`/node_modules/(?!(\\.pnpm/)?(${esm.map(escapeRegex).join('|')})[@/])`] }
+        ? {
+            // pnpm's store spells a scoped package `@scope+name`; both spellings must be transformed.
+            transformIgnorePatterns: [
+              `/node_modules/(?!(\\.pnpm/)?(${esm
+                .flatMap((d) => [d, d.replace('/', '+')].filter((v, i, a) => a.indexOf(v) === i))
+                .map(escapeRegex)
+                .join('|')})[@/])`,
+            ],
+          }
         : {}),
     };
   }

@@ -18,6 +18,7 @@ import { jobRoutes } from './routes/jobs';
 import { mapSettingsRoutes } from './routes/map-settings';
 import { Publications } from './products/publications';
 import { datasetRoutes } from './routes/datasets';
+import { resumableUploadRoutes } from './routes/resumable-uploads';
 import { catalogRoutes } from './routes/products/catalog';
 import { downloadRoutes } from './routes/products/downloads';
 import { liveEventRoutes } from './routes/products/live-events';
@@ -26,8 +27,10 @@ import { rasterTileRoutes } from './routes/products/raster-tiles';
 import { scene3dRoutes } from './routes/products/scene-3d';
 import { vectorTileRoutes } from './routes/products/vector-tiles';
 import fastifyStatic from '@fastify/static';
-import type { ObjectStore } from '@aerial/runtime';
-import type { MapSettings } from '@aerial/contracts';
+import { datasetLimits, type DatasetLimits, type ObjectStore } from '@aerial/runtime';
+import { DEFAULT_ENVIRONMENTS, type MapSettings } from '@aerial/contracts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EventEmitter } from 'node:events';
 
 export interface HubOptions {
@@ -48,6 +51,10 @@ export interface HubOptions {
   readonly store?: ObjectStore;
   /** Where uploads go; the engine reads `prefix` datasets from it. @default store */
   readonly uploads?: ObjectStore;
+  /** Folder for unfinished resumable uploads. @default `aerial-upload-staging` in the temp folder */
+  readonly uploadStaging?: string;
+  /** The pipeline's dataset bounds (an uploaded zip is checked against them). @default the dev environment's */
+  readonly datasetLimits?: DatasetLimits;
   /** Where Publish wrote the products (PUBLISHED_STORE: the published bucket). @default store */
   readonly published?: ObjectStore;
   /** Shares the publication cache with whoever records publications. */
@@ -138,6 +145,13 @@ export async function buildHub(options: HubOptions): Promise<FastifyInstance> {
       engine,
       uploads: options.uploads ?? options.store,
       requireApiKey,
+    });
+    await app.register(resumableUploadRoutes, {
+      datasets: tiles.datasets,
+      uploads: options.uploads ?? options.store,
+      requireApiKey,
+      staging: options.uploadStaging ?? join(tmpdir(), 'aerial-upload-staging'),
+      limits: options.datasetLimits ?? datasetLimits(DEFAULT_ENVIRONMENTS.dev),
     });
   }
   if (options.webRoot) await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', index: 'index.html' });

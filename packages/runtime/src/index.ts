@@ -16,3 +16,4 @@ export * from './logging/logger';
 export * from './report/quality-report';
 export { coverageGrid, GRID_CELLS } from './report/coverage-grid';
 export * from './report/registration-residuals';
+export * from './datasets/zip-dataset';

@@ -10,6 +10,7 @@ import type { DatasetRow, DatasetsRepository } from '../db/datasets-repository';
 import type { JobsRepository } from '../db/jobs-repository';
 import type { JobEngine } from '../engine/job-engine';
 import { startJob } from '../engine/start-job';
+import { fileRefusal, tooLarge } from '../uploads/accepted-files';
 import { ErrorBodySchema, notFound } from './errors';
 import type { ZodApp } from './zod-app';
 
@@ -29,9 +30,6 @@ export interface DatasetRoutesOptions {
 
 const DatasetIdSchema = z.string().regex(/^ds-[a-z0-9-]{3,60}$/, 'must be a dataset id (ds-…)');
 const Params = z.object({ datasetId: DatasetIdSchema });
-/** What a photo set may contain: images and zip archives (Ingest checks the bytes themselves). */
-const ACCEPTED_TYPES = new Set(['image/jpeg', 'image/tiff', 'application/zip', 'application/x-zip-compressed']);
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$/;
 const FileSchema = z.object({ name: z.string(), bytes: z.number().int() });
 const DatasetSchema = z.object({
   datasetId: z.string(),
@@ -49,7 +47,7 @@ interface DescribedDataset {
 
 /**
  * Uploads: create a dataset, send its files (multipart/form-data, streamed to the object store,
- * any number of requests: the page sends one per file for per-file progress), see what arrived
+ * any number of requests; the page uses the resumable tus route instead), see what arrived
  * (a client resumes an interrupted set by sending only the missing files), then start a job on it.
  */
 export const datasetRoutes: FastifyPluginAsync<DatasetRoutesOptions> = async (plain, options) => {
@@ -226,14 +224,7 @@ async function storeParts(
     });
     if (part.file.truncated) {
       await uploads.delete(key);
-      throw Object.assign(
-        new AerialError(
-          'Aerial.InvalidInput',
-          `${name} is larger than ${Math.round(maxFileBytes / 1024 / 1024)} MiB`,
-          'split the set or resize the photos',
-        ),
-        { statusCode: 413 },
-      );
+      throw tooLarge(name, maxFileBytes);
     }
   }
 }
@@ -241,21 +232,10 @@ async function storeParts(
 /** The part's file name without folders, once it is a safe name of a photo or archive type. */
 function acceptedName(part: MultipartFile): string {
   const name = part.filename.split(/[\\/]/).pop() ?? '';
-  if (!SAFE_NAME.test(name) || name.includes('..')) {
+  const refusal = fileRefusal(name, part.mimetype, part.filename);
+  if (refusal) {
     part.file.resume();
-    throw new AerialError(
-      'Aerial.InvalidInput',
-      `file name ${JSON.stringify(part.filename)} is not allowed`,
-      'use letters, digits, dots, dashes and underscores',
-    );
-  }
-  if (!ACCEPTED_TYPES.has(part.mimetype)) {
-    part.file.resume();
-    throw new AerialError(
-      'Aerial.InvalidInput',
-      `${name} is ${part.mimetype}, not a photo or a zip archive`,
-      'send JPEG or TIFF photos, or a .zip of them',
-    );
+    throw refusal;
   }
   return name;
 }

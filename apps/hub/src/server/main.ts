@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { AerialError, jobRequestFor, mapSettings, type RuntimeConfig } from '@aerial/contracts';
-import { createLogger, createObjectStore, type Logger } from '@aerial/runtime';
+import { AerialError, DEFAULT_ENVIRONMENTS, jobRequestFor, mapSettings, type RuntimeConfig } from '@aerial/contracts';
+import { createLogger, createObjectStore, datasetLimits, type Logger } from '@aerial/runtime';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -101,6 +101,8 @@ async function serve(
     map: mapSettings(config),
     store,
     uploads,
+    uploadStaging: join(dataDir, 'upload-staging'),
+    datasetLimits: datasetLimits(DEFAULT_ENVIRONMENTS[config.AERIAL_ENV]),
     published,
     publications,
     live: bridge.live,

@@ -11,6 +11,7 @@ import type { Scene3d } from './viewer-3d';
 import { addBaseLayer, mapSettings } from './base-layer';
 import { addFootprints } from './footprint-layer';
 import { MeasureControl } from './map-tools';
+import { startDatasetJob, uploadPhotoSet } from './uploads';
 
 interface Job {
   jobId: string;
@@ -331,64 +332,13 @@ function drawMap(
   });
 }
 
-/** One multipart request per file, so that each file shows its own progress. */
-function uploadFile(url: string, file: File, bar: HTMLProgressElement): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', url);
-    xhr.setRequestHeader('authorization', `Bearer ${keyInput.value.trim()}`);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) bar.value = (e.loaded / e.total) * 100;
-    };
-    xhr.onload = () => {
-      if (xhr.status < 300) return resolve();
-      const body = JSON.parse(xhr.responseText || '{}') as { error?: { reason: string } };
-      reject(new Error(body.error?.reason ?? `HTTP ${xhr.status}`));
-    };
-    xhr.onerror = () => reject(new Error('the upload was interrupted'));
-    const form = new FormData();
-    form.append('file', file, file.name);
-    xhr.send(form);
-  });
-}
-
 async function uploadAndProcess(files: File[]): Promise<void> {
   if (files.length === 0) return;
   const options = currentJobOptions();
-  const { datasetId, upload } = await api<{ datasetId: string; upload: string }>('/api/datasets', {
-    method: 'POST',
-    body: JSON.stringify({ label: `${files.length} photos` }),
-  });
-  const list = $('uploads');
-  const rows = files.map((file) => {
-    const li = document.createElement('li');
-    const bar = document.createElement('progress');
-    bar.max = 100;
-    bar.value = 0;
-    bar.setAttribute('aria-label', `upload of ${file.name}`);
-    li.append(file.name, bar);
-    return { file, bar, li };
-  });
-  list.replaceChildren(...rows.map((r) => r.li));
-  let failed = 0;
-  // Two at a time: steady progress without flooding the connection.
-  let next = 0;
-  const worker = async () => {
-    while (next < rows.length) {
-      const row = rows[next++]!;
-      await uploadFile(upload, row.file, row.bar).catch((e: Error) => {
-        failed++;
-        row.li.append(` — ${e.message}`);
-        row.li.className = 'rejected';
-      });
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  notice(`${rows.length - failed} of ${rows.length} files uploaded; starting the job…`);
-  const { jobId } = await api<{ jobId: string }>(`/api/datasets/${datasetId}/jobs`, {
-    method: 'POST',
-    body: JSON.stringify(options),
-  });
+  const page = { apiKey: () => keyInput.value.trim(), api, notice };
+  const { datasetId, failed } = await uploadPhotoSet(files, page);
+  notice(`${files.length - failed} of ${files.length} files uploaded; starting the job…`);
+  const { jobId } = await startDatasetJob(page, datasetId, options);
   location.hash = `#/jobs/${jobId}`;
 }
 

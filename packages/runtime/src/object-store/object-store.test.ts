@@ -1,11 +1,15 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   NotFound,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
@@ -145,6 +149,61 @@ describe('copyBetween', () => {
 describe('S3ObjectStore', () => {
   const s3 = mockClient(S3Client);
   beforeEach(() => s3.reset());
+
+  test('a long stream goes up as a multipart upload, one 8 MiB part at a time; a short one in one PutObject', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 20 * 1024 * 1024, ETag: '"e-3"' });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
+    s3.on(UploadPartCommand).callsFake((input: { PartNumber: number }) => ({ ETag: `"p${input.PartNumber}"` }));
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(PutObjectCommand).resolves({});
+    const store = new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), 'bucket', 'uploads-root');
+    // Chunks of odd sizes, as a network stream delivers them.
+    const chunks = Array.from({ length: 20 }, (_, i) => Buffer.alloc(1024 * 1024 + (i % 2 ? 1 : -1), i));
+    await store.put('uploads/ds-1/flight.zip', Readable.from(chunks), { contentType: 'application/zip' });
+    expect(s3.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input).toMatchObject({
+      Bucket: 'bucket',
+      Key: 'uploads-root/uploads/ds-1/flight.zip',
+      ContentType: 'application/zip',
+    });
+    const parts = s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input);
+    expect(parts.map((p) => [p.PartNumber, (p.Body as Buffer).length])).toEqual([
+      [1, 8 * 1024 * 1024],
+      [2, 8 * 1024 * 1024],
+      [3, 4 * 1024 * 1024],
+    ]);
+    // Buffer.equals: jest's toEqual walks 20 MiB byte by byte for minutes.
+    expect(Buffer.concat(parts.map((p) => p.Body as Buffer)).equals(Buffer.concat(chunks))).toBe(true);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]!.args[0].input.MultipartUpload).toEqual({
+      Parts: [
+        { ETag: '"p1"', PartNumber: 1 },
+        { ETag: '"p2"', PartNumber: 2 },
+        { ETag: '"p3"', PartNumber: 3 },
+      ],
+    });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+
+    await store.put('uploads/ds-1/a.jpg', Readable.from([Buffer.from('small')]));
+    await store.put('uploads/ds-1/empty.jpg', Readable.from([]));
+    expect(s3.commandCalls(PutObjectCommand).map((c) => String(c.args[0].input.Body))).toEqual(['small', '']);
+    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  test('a multipart upload that fails part-way is aborted, leaving no parts behind', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u2' });
+    s3.on(UploadPartCommand).resolves({ ETag: '"p"' });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const store = new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), 'bucket');
+    const cut = new Readable({ read() {} });
+    cut.push(Buffer.alloc(17 * 1024 * 1024));
+    setImmediate(() => cut.destroy(new Error('the client went away')));
+    await expect(store.put('uploads/ds-1/cut.zip', cut)).rejects.toThrow(/the client went away/);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'bucket',
+      Key: 'uploads/ds-1/cut.zip',
+      UploadId: 'u2',
+    });
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
 
   test('writes under its prefix and reads back', async () => {
     s3.on(PutObjectCommand).resolves({});

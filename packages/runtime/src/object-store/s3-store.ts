@@ -11,6 +11,32 @@ function sdk(): typeof S3 {
   return require('@aws-sdk/client-s3') as typeof S3;
 }
 
+/** Size of a multipart upload's parts: S3 takes 5 MiB at least (but the last), 10,000 parts at most. */
+const S3_PART_BYTES = 8 * 1024 * 1024;
+
+/** A stream's bytes in buffers of `size` (the last one shorter; one empty buffer for an empty stream). */
+async function* partsOf(stream: Readable, size: number): AsyncGenerator<Buffer> {
+  let held: Buffer[] = [];
+  let bytes = 0;
+  let yielded = false;
+  for await (const chunk of stream) {
+    let rest = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    while (bytes + rest.length >= size) {
+      const take = size - bytes;
+      yield Buffer.concat([...held, rest.subarray(0, take)]);
+      yielded = true;
+      held = [];
+      bytes = 0;
+      rest = rest.subarray(take);
+    }
+    if (rest.length > 0) {
+      held.push(rest);
+      bytes += rest.length;
+    }
+  }
+  if (bytes > 0 || !yielded) yield Buffer.concat(held);
+}
+
 /** Objects in an S3 bucket, optionally under a prefix. */
 export class S3ObjectStore implements ObjectStore {
   readonly location: string;
@@ -31,18 +57,53 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Buffer | string | Readable, options: PutOptions = {}): Promise<ObjectInfo> {
-    // A stream of unknown length cannot be sent by PutObject; buffer it (stage outputs are
-    // bounded; large uploads go through the Hub's multipart path).
-    const payload = body instanceof Readable ? Buffer.concat(await body.toArray()) : body;
+    if (body instanceof Readable) return this.putStream(key, body, options);
     await this.client.send(
       new (sdk().PutObjectCommand)({
         Bucket: this.bucket,
         Key: this.s3Key(key),
-        Body: payload,
+        Body: body,
         ContentType: options.contentType,
         Metadata: options.metadata,
       }),
     );
+    return (await this.head(key)) as ObjectInfo;
+  }
+
+  /**
+   * A stream of unknown length: PutObject when it fits in one part, otherwise a multipart upload
+   * holding one part in memory at a time (a Hub upload of a 2 GiB zip lands this way; buffering
+   * it whole would hold it all in the Hub's memory). A failed upload is aborted, leaving no parts.
+   */
+  private async putStream(key: string, body: Readable, options: PutOptions): Promise<ObjectInfo> {
+    const parts = partsOf(body, S3_PART_BYTES)[Symbol.asyncIterator]();
+    const first = await parts.next();
+    const second = first.done ? first : await parts.next();
+    if (second.done) return this.put(key, first.done ? Buffer.alloc(0) : first.value, options);
+    const s3 = sdk();
+    const target = { Bucket: this.bucket, Key: this.s3Key(key) };
+    const { UploadId } = await this.client.send(
+      new s3.CreateMultipartUploadCommand({ ...target, ContentType: options.contentType, Metadata: options.metadata }),
+    );
+    const done: { ETag: string | undefined; PartNumber: number }[] = [];
+    const send = async (bytes: Buffer) => {
+      const PartNumber = done.length + 1;
+      const { ETag } = await this.client.send(
+        new s3.UploadPartCommand({ ...target, UploadId, PartNumber, Body: bytes }),
+      );
+      done.push({ ETag, PartNumber });
+    };
+    try {
+      await send(first.value as Buffer);
+      await send(second.value);
+      for (let next = await parts.next(); !next.done; next = await parts.next()) await send(next.value);
+      await this.client.send(
+        new s3.CompleteMultipartUploadCommand({ ...target, UploadId, MultipartUpload: { Parts: done } }),
+      );
+    } catch (e) {
+      await this.client.send(new s3.AbortMultipartUploadCommand({ ...target, UploadId })).catch(() => undefined);
+      throw e;
+    }
     return (await this.head(key)) as ObjectInfo;
   }
 

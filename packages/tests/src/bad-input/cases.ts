@@ -1,6 +1,6 @@
 import { type CliCase, cliCases, type CliJobCase, cliJobCases } from './cli-cases';
 import { type ConfigCase, configCases } from './config-cases';
-import { apiCases, type HubCase, type HubJobCase, jobCases, uploadCases } from './hub-cases';
+import { apiCases, type HubCase, type HubJobCase, jobCases, resumableUploadCases, uploadCases } from './hub-cases';
 import { archiveCases, type IngestArchiveCase, type IngestFileCase, imageCases } from './ingest-cases';
 import { type MqttCase, mqttCases } from './mqtt-cases';
 
@@ -20,6 +20,7 @@ export const badInputCases: readonly BadInputCase[] = [
   ...archiveCases,
   ...apiCases,
   ...uploadCases,
+  ...resumableUploadCases,
   ...jobCases,
   ...mqttCases,
   ...cliCases,

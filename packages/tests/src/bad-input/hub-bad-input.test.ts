@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiCases, type HttpRequest, type HubContext, jobCases, uploadCases } from './hub-cases';
+import { apiCases, type HttpRequest, type HubContext, jobCases, resumableUploadCases, uploadCases } from './hub-cases';
 import { mqttCases, STRANGER } from './mqtt-cases';
 import { goodPhotos } from './photos';
 import { type EmbeddedHub, startEmbeddedHub } from '../test-support/programs';
@@ -54,7 +54,12 @@ describe('bad input: the Hub', () => {
     const created = await send({ method: 'POST', path: '/api/datasets', headers: auth(), body: '{}' });
     return (created.body as unknown as { datasetId: string }).datasetId;
   };
-  const context = async (): Promise<HubContext> => ({ apiKey: hub.apiKey, datasetId: await newDataset(), good });
+  const context = async (): Promise<HubContext> => ({
+    url: hub.url,
+    apiKey: hub.apiKey,
+    datasetId: await newDataset(),
+    good,
+  });
   /** What the dataset holds in the store, `.partial` leftovers included. */
   const storedFiles = (datasetId: string) => {
     const dir = join(hub.dataDir, 'objects', 'uploads', datasetId);
@@ -62,7 +67,7 @@ describe('bad input: the Hub', () => {
   };
   const healthy = async () => expect((await send({ path: '/health' })).status).toBe(200);
 
-  test.each([...apiCases, ...uploadCases].map((c) => [`${c.target}: ${c.id}`, c] as const))(
+  test.each([...apiCases, ...uploadCases, ...resumableUploadCases].map((c) => [`${c.target}: ${c.id}`, c] as const))(
     '%s',
     async (_, c) => {
       const ctx = await context();

@@ -3,13 +3,15 @@ import { photo } from './photos';
 
 /** What a Hub case has to work with: the running Hub's key, a fresh empty dataset, a good photo. */
 export interface HubContext {
+  /** The Hub's base URL, for a case that needs a first request (a tus upload to send bytes to). */
+  readonly url: string;
   readonly apiKey: string;
   readonly datasetId: string;
   readonly good: readonly Buffer[];
 }
 
 export interface HttpRequest {
-  readonly method?: 'GET' | 'POST';
+  readonly method?: 'GET' | 'POST' | 'PATCH';
   readonly path: string;
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer | FormData;
@@ -316,6 +318,211 @@ export const uploadCases: readonly HubCase[] = [
     (c) => ({ ...upload(c, [['a.jpg', c.good[0]!, 'image/jpeg']]), headers: {} }),
     401,
     /a valid API key is required/,
+  ),
+];
+
+/** `Upload-Metadata` as tus clients send it: comma-separated `key base64(value)` pairs. */
+const tusMetadata = (fields: Record<string, string>) =>
+  Object.entries(fields)
+    .map(([key, value]) => `${key} ${Buffer.from(value).toString('base64')}`)
+    .join(',');
+
+/** The creation of a resumable upload of one file into the context's dataset (or `datasetId`). */
+function tusCreate(
+  ctx: HubContext,
+  file: { name: string; type?: string; size: number; datasetId?: string },
+  headers: Record<string, string> = {},
+): HttpRequest {
+  return {
+    method: 'POST',
+    path: '/api/uploads',
+    headers: {
+      'tus-resumable': '1.0.0',
+      authorization: `Bearer ${ctx.apiKey}`,
+      'upload-length': String(file.size),
+      'upload-metadata': tusMetadata({
+        datasetId: file.datasetId ?? ctx.datasetId,
+        filename: file.name,
+        ...(file.type === undefined ? {} : { filetype: file.type }),
+      }),
+      ...headers,
+    },
+  };
+}
+
+/** Creates an upload on the Hub, then answers the PATCH that sends `bytes` to it at `offset`. */
+async function tusPatch(
+  ctx: HubContext,
+  file: { name: string; type: string; size?: number },
+  bytes: Buffer,
+  offset = 0,
+): Promise<HttpRequest> {
+  const create = tusCreate(ctx, { ...file, size: file.size ?? bytes.length });
+  const created = await fetch(new URL(create.path, ctx.url), { method: 'POST', headers: create.headers });
+  if (created.status !== 201)
+    throw new Error(`creating the upload answered ${created.status}: ${await created.text()}`);
+  return {
+    method: 'PATCH',
+    path: created.headers.get('location')!,
+    headers: {
+      'tus-resumable': '1.0.0',
+      authorization: `Bearer ${ctx.apiKey}`,
+      'upload-offset': String(offset),
+      'content-type': 'application/offset+octet-stream',
+    },
+    body: bytes,
+  };
+}
+
+/**
+ * Resumable uploads (the page's tus route): the multipart route's refusals, made when the upload
+ * is created (before any byte is sent), and an archive's checks made when its last byte arrives.
+ */
+export const resumableUploadCases: readonly HubCase[] = [
+  uploadCase(
+    'tus-text-file',
+    (c) => tusCreate(c, { name: 'notes.txt', type: 'text/plain', size: 5 }),
+    400,
+    /notes\.txt is text\/plain, not a photo or a zip archive/,
+  ),
+  uploadCase(
+    'tus-png-file',
+    (c) => tusCreate(c, { name: 'shot.png', type: 'image/png', size: 5 }),
+    400,
+    /image\/png, not a photo/,
+  ),
+  uploadCase(
+    'tus-heic-file',
+    (c) => tusCreate(c, { name: 'IMG_1.HEIC', type: 'image/heic', size: 5 }),
+    400,
+    /image\/heic, not a photo/,
+  ),
+  uploadCase('tus-no-type', (c) => tusCreate(c, { name: 'a.jpg', size: 5 }), 400, /a\.jpg is of no type/),
+  uploadCase(
+    'tus-dot-dot-name',
+    (c) => tusCreate(c, { name: '..', type: 'image/jpeg', size: 5 }),
+    400,
+    /file name "\.\." is not allowed/,
+  ),
+  uploadCase(
+    'tus-name-climbs-out',
+    (c) => tusCreate(c, { name: '../../evil.jpg', type: 'image/jpeg', size: 5 }),
+    400,
+    /file name "\.\.\/\.\.\/evil\.jpg" is not allowed/,
+  ),
+  uploadCase(
+    'tus-hidden-name',
+    (c) => tusCreate(c, { name: '.bashrc', type: 'image/jpeg', size: 5 }),
+    400,
+    /file name "\.bashrc" is not allowed/,
+  ),
+  uploadCase(
+    'tus-name-too-long',
+    (c) => tusCreate(c, { name: `${'a'.repeat(240)}.jpg`, type: 'image/jpeg', size: 5 }),
+    400,
+    /is not allowed/,
+  ),
+  uploadCase(
+    'tus-name-with-shell-characters',
+    (c) => tusCreate(c, { name: '$(reboot).jpg', type: 'image/jpeg', size: 5 }),
+    400,
+    /is not allowed/,
+  ),
+  uploadCase(
+    'tus-photo-over-the-limit',
+    (c) => tusCreate(c, { name: 'huge.jpg', type: 'image/jpeg', size: 200 * 1024 * 1024 + 1 }),
+    413,
+    /huge\.jpg is larger than 200 MiB/,
+  ),
+  uploadCase(
+    'tus-deferred-length',
+    (c) => {
+      const request = tusCreate(c, { name: 'a.jpg', type: 'image/jpeg', size: 0 });
+      const { 'upload-length': _, ...headers } = request.headers!;
+      return { ...request, headers: { ...headers, 'upload-defer-length': '1' } };
+    },
+    400,
+    /a\.jpg has no Upload-Length/,
+  ),
+  uploadCase(
+    'tus-unknown-dataset',
+    (c) => tusCreate(c, { name: 'a.jpg', type: 'image/jpeg', size: 5, datasetId: 'ds-20990101-00000000' }),
+    404,
+    /no dataset ds-20990101-00000000/,
+  ),
+  uploadCase(
+    'tus-sql-looking-dataset',
+    (c) => tusCreate(c, { name: 'a.jpg', type: 'image/jpeg', size: 5, datasetId: "ds-1' OR 1=1--" }),
+    400,
+    /is not a dataset id/,
+  ),
+  uploadCase(
+    'tus-upload-without-key',
+    (c) => {
+      const { authorization: _, ...headers } = tusCreate(c, { name: 'a.jpg', type: 'image/jpeg', size: 5 }).headers!;
+      return { method: 'POST', path: '/api/uploads', headers };
+    },
+    401,
+    /a valid API key is required/,
+  ),
+  uploadCase(
+    'tus-path-looking-upload-id',
+    (c) => ({
+      method: 'PATCH',
+      path: '/api/uploads/..%2F..%2Fetc%2Fpasswd',
+      headers: {
+        'tus-resumable': '1.0.0',
+        authorization: `Bearer ${c.apiKey}`,
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
+      body: 'x',
+    }),
+    400,
+    /params\/uploadId/,
+  ),
+  uploadCase(
+    'tus-chunk-at-the-wrong-offset',
+    (c) => tusPatch(c, { name: 'a.jpg', type: 'image/jpeg', size: 10 }, Buffer.from('abcde'), 5),
+    409,
+    /Upload-Offset conflict/,
+  ),
+  uploadCase(
+    'tus-more-bytes-than-declared',
+    (c) => tusPatch(c, { name: 'a.jpg', type: 'image/jpeg', size: 4 }, Buffer.from('more than four bytes')),
+    413,
+    /size exceeded/,
+  ),
+  uploadCase(
+    'tus-zip-slip',
+    async (c) =>
+      tusPatch(
+        c,
+        { name: 'flight.zip', type: 'application/zip' },
+        await zipOf(
+          [...c.good.map((data, i) => ({ name: `p/G${i}.jpg`, data })), { name: 'xx/evil.jpg', data: c.good[0]! }],
+          [['xx/evil.jpg', '../evil.jpg']],
+        ),
+      ),
+    400,
+    /^archive flight\.zip refused: entry "\.\.\/evil\.jpg" climbs out/,
+  ),
+  uploadCase(
+    'tus-zip-bomb',
+    async (c) =>
+      tusPatch(
+        c,
+        { name: 'flight.zip', type: 'application/zip' },
+        await zipOf([{ name: 'bomb.jpg', data: Buffer.alloc(8 * 1024 * 1024), compress: true }]),
+      ),
+    400,
+    /^archive flight\.zip refused: .*a likely zip bomb/,
+  ),
+  uploadCase(
+    'tus-not-a-zip',
+    (c) => tusPatch(c, { name: 'flight.zip', type: 'application/zip' }, Buffer.from('PK, but not an archive')),
+    400,
+    /^archive flight\.zip/,
   ),
 ];
 

@@ -34,7 +34,13 @@ export function useRecordingHub(folderPrefix: string): RecordingHub {
     dir = mkdtempSync(join(tmpdir(), folderPrefix));
     db = await freshDatabase();
     await migrate(db.pool);
-    hub = await buildHub({ pool: db.pool, engine, store: new LocalFolderStore(dir) });
+    hub = await buildHub({
+      pool: db.pool,
+      engine,
+      store: new LocalFolderStore(dir),
+      // Beside the store's objects, never under a dataset's prefix.
+      uploadStaging: join(dir, 'upload-staging'),
+    });
     key = (await new ApiKeys(db.pool).create('tests')).key;
   });
   afterAll(async () => {
