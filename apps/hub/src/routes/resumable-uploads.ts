@@ -2,9 +2,7 @@ import { AerialError } from '@aerial/contracts';
 import { type DatasetLimits, type ObjectStore } from '@aerial/runtime';
 import { FileStore } from '@tus/file-store';
 import { EVENTS, Server, type Upload } from '@tus/server';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
-import { LRUCache } from 'lru-cache';
-import { createHash } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -95,7 +93,8 @@ export const resumableUploadRoutes: FastifyPluginAsync<ResumableUploadRoutesOpti
       );
     },
   });
-  const requireApiKey = rememberingKeyCheck(options.requireApiKey);
+  // ApiKeys remembers verified keys (a scrypt hash per request was an upload's bottleneck) and forgets them on revoke.
+  const requireApiKey = options.requireApiKey;
   const land = async (upload: Upload) => {
     const file = await admitUpload(upload.metadata, upload.size, admission);
     try {
@@ -176,23 +175,3 @@ export const resumableUploadRoutes: FastifyPluginAsync<ResumableUploadRoutesOpti
   app.options(RESUMABLE_UPLOADS_PATH, { config, schema: { hide: true } }, handle);
 };
 
-/**
- * The key check, remembering for a minute which `Authorization` headers passed (by their SHA-256,
- * never the secret). A 1,000-photo set is ~2,000 requests and each check is a scrypt hash:
- * ~100 ms of CPU on a busy 2-core machine (measured), which made the check the bottleneck of an
- * upload (1,000 photos of 60 kB: 221 s, 84 CPU-seconds). A revoked key goes on uploading for at
- * most that minute.
- */
-function rememberingKeyCheck(check: preHandlerHookHandler, ttlMs = 60_000): preHandlerHookHandler {
-  const passed = new LRUCache<string, true>({ max: 1000, ttl: ttlMs });
-  return async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
-    const header = request.headers.authorization;
-    const id = header ? createHash('sha256').update(header).digest('hex') : undefined;
-    if (id && passed.has(id)) return;
-    await new Promise<void>((resolve, reject) => {
-      const result: unknown = check.call(this, request, reply, (e?: Error) => (e ? reject(e) : resolve()));
-      if (result instanceof Promise) result.then(() => resolve(), reject);
-    });
-    if (id && !reply.sent) passed.set(id, true);
-  };
-}
