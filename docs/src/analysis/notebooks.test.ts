@@ -27,12 +27,13 @@ describe('the analysis notebooks on a generated job', () => {
     if (missing) throw new Error(missing);
     if (!existsSync(CLI)) throw new Error(`${CLI} is not built: run "pnpm nx run workers:build"`);
     root = mkdtempSync(join(tmpdir(), 'aerial-notebooks-test-'));
+    // 12 small photos: about 30 s to render and process on two cores.
     await generateSurvey({
       outDir: join(root, 'survey'),
-      widthPx: 800,
-      heightPx: 600,
-      areaWidthM: 80,
-      areaHeightM: 60,
+      widthPx: 640,
+      heightPx: 480,
+      areaWidthM: 50,
+      areaHeightM: 40,
       seed: 3,
     });
     execFileSync(process.execPath, [CLI, 'process', join(root, 'survey', 'images')], {
