@@ -83,7 +83,7 @@ export function view3dMarkdown(publicDir: string): string {
     // A Markdown image, not an <img>: VitePress puts the site's base in front of its path.
     "![The Hub's 3D view of a job's model and splats](/images/view-3d.png)",
     '',
-    "*The Hub's 3D view of a job's model and splats.*",
+    "*The Hub's 3D view of the Brighton Beach `3d` job: the cameras SfM placed over the splats' untrained initialisation (photos © Piero Toffanin, BSD 2-Clause).*",
     '',
   ].join('\n');
 }
