@@ -66,6 +66,8 @@ browser('the map in Chromium', () => {
     await page.goto(`${hub.url}#/jobs/${jobId}`);
     await page.locator('body[data-map-ready="true"]').waitFor({ timeout: 60_000 });
     await page.locator('body[data-map-idle]').waitFor({ timeout: 60_000 });
+    // Wholly in the viewport, whatever the page shows above it: the mouse cannot press outside it.
+    await page.locator('#map').scrollIntoViewIfNeeded();
     return { page, requests };
   }
 

@@ -46,6 +46,9 @@ describe('API keys and access', () => {
         401,
       );
     }
+    // Percent-encoded, the router still finds the routes: so must the key check.
+    for (const url of ['/%61pi/jobs', '/%74iles/job-x/1/0/0.webp', '/api/%6aobs'])
+      expect((await hub.inject({ url })).statusCode).toBe(401);
     const refused = await hub.inject({ url: '/api/jobs' });
     expect(refused.json()).toEqual({ error: expect.objectContaining({ reason: 'a valid API key is required' }) });
   });

@@ -48,8 +48,10 @@ export function access(keys: ApiKeys, o: { requireKeyForReads: boolean }): Acces
     require: (kind) => async (request, reply) => check(request, reply, kind),
     reads: async (request, reply) => {
       if (!o.requireKeyForReads || (request.method !== 'GET' && request.method !== 'HEAD')) return;
-      const path = request.url.split('?')[0]!;
-      if (path.startsWith('/api/') || path.startsWith('/tiles/')) return check(request, reply, 'read');
+      // The route the router matched, not the URL as sent: the router decodes `%61pi` to `api`,
+      // so a prefix test on the raw URL would let `/%61pi/jobs` through.
+      const route = request.routeOptions.url ?? '';
+      if (route.startsWith('/api/') || route.startsWith('/tiles/')) return check(request, reply, 'read');
     },
   };
 }

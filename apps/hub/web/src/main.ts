@@ -129,6 +129,11 @@ async function showJob(jobId: string): Promise<void> {
   current = jobId;
   events?.close();
   qualityReport.clear();
+  // Nothing of the previous job stays on the page: its map (with the measure tool) and its 3D view.
+  map?.remove();
+  map = undefined;
+  delete document.body.dataset.mapReady;
+  hide3d();
   $('job-title').textContent = jobId;
   const status = $('job-status');
   status.textContent = 'loading…';
@@ -214,7 +219,11 @@ async function showJob(jobId: string): Promise<void> {
     const ended = job.status === 'failed' || job.status === 'cancelled';
     status.textContent = `${job.status.toUpperCase()}${ended && job.stage ? ` in ${job.stage}` : ''}`;
   }
-  await Promise.all([showProducts(jobId, job?.status === 'succeeded'), showQa(jobId), showJobActions(jobId, api, notice)]);
+  await Promise.all([
+    showProducts(jobId, job?.status === 'succeeded'),
+    showQa(jobId),
+    showJobActions(jobId, api, notice),
+  ]);
   await refreshJobs();
 }
 
@@ -253,6 +262,8 @@ async function showProducts(jobId: string, published = true): Promise<void> {
     published && stages.includes('Publish')
       ? await api<Products>(`/api/jobs/${jobId}/products`).catch(() => undefined)
       : undefined;
+  // Another job was opened while the answer was on its way.
+  if (jobId !== current) return;
   $('downloads').replaceChildren(
     ...(products?.downloads ?? []).map((d) => {
       const li = document.createElement('li');
@@ -270,7 +281,8 @@ async function showProducts(jobId: string, published = true): Promise<void> {
   // A publication's footprints come as vector tiles; a job never published has none, only its stage's GeoJSON.
   const unpublished = products ? undefined : await api<FeatureCollection>(`/api/jobs/${jobId}/footprints`);
   const bbox = products?.bbox ?? (unpublished && boundsOf(unpublished));
-  if (bbox) drawMap(jobId, products ?? { bbox, downloads: [] }, await mapSettings(api), unpublished);
+  const settings = await mapSettings(api);
+  if (bbox && jobId === current) drawMap(jobId, products ?? { bbox, downloads: [] }, settings, unpublished);
 }
 
 let viewer3d: { jobId: string; viewer: Promise<{ destroy(): void } | undefined> } | undefined;
@@ -280,16 +292,25 @@ let viewer3d: { jobId: string; viewer: Promise<{ destroy(): void } | undefined> 
  */
 function show3d(jobId: string): void {
   if (viewer3d?.jobId === jobId) return;
-  void viewer3d?.viewer.then((v) => v?.destroy());
-  const viewer: Promise<{ destroy(): void } | undefined> = api<Scene3d>(`/api/jobs/${jobId}/scene`).then(
-    async (scene) => (await import('./viewer-3d')).mountViewer3d($('viewer-3d'), jobId, scene),
-    () => {
-      // Not (yet) a scene: asked again once the job succeeds.
+  hide3d();
+  const viewer: Promise<{ destroy(): void } | undefined> = api<Scene3d>(`/api/jobs/${jobId}/scene`)
+    .then(async (scene) =>
+      // Another job was opened while the scene was on its way: its view is not this one's.
+      jobId === current ? (await import('./viewer-3d')).mountViewer3d($('viewer-3d'), jobId, scene) : undefined,
+    )
+    .catch(() => {
+      // Not (yet) a scene, or it could not be drawn: asked again once the job succeeds.
       if (viewer3d?.viewer === viewer) viewer3d = undefined;
       return undefined;
-    },
-  );
+    });
   viewer3d = { jobId, viewer };
+}
+
+/** The 3D view of the job shown before, gone (its engine stopped). */
+function hide3d(): void {
+  void viewer3d?.viewer.then((v) => v?.destroy());
+  viewer3d = undefined;
+  $('viewer-3d').hidden = true;
 }
 
 /**
@@ -337,6 +358,8 @@ async function uploadAndProcess(files: File[]): Promise<void> {
   const options = currentJobOptions();
   const page = { apiKey: () => keyInput.value.trim(), api, notice };
   const { datasetId, failed } = await uploadPhotoSet(files, page);
+  // Nothing landed: say so, rather than start a job the Hub would refuse for an empty set.
+  if (failed === files.length) return notice(`none of the ${files.length} files was uploaded: see each file's reason`);
   notice(`${files.length - failed} of ${files.length} files uploaded; starting the job…`);
   const { jobId } = await startDatasetJob(page, datasetId, options);
   location.hash = `#/jobs/${jobId}`;

@@ -31,22 +31,29 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<st
 export function qualityReportRefresher(section: HTMLElement, api: Fetch) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let shown: string | undefined;
+  // The report exists once Ingest has recorded the photos: asked for before (after GuardBudget, or
+  // for a job the budget refused), the API answers 404.
+  let ingested = false;
   return {
     /** A new job is on the page: nothing of the previous one stays. */
     clear(): void {
       clearTimeout(timer);
       shown = undefined;
+      ingested = false;
       section.hidden = true;
       section.dataset.ready = 'false';
       section.replaceChildren();
     },
-    onEvent(jobId: string, event: { type: string }): void {
+    onEvent(jobId: string, event: { type: string; stage?: string }): void {
+      if (jobId !== shown) ingested = false;
+      shown = jobId;
+      if (event.type === 'stage.succeeded' && event.stage === 'Ingest') ingested = true;
+      if (!ingested) return;
       if (event.type !== 'stage.succeeded' && !['job.succeeded', 'job.failed', 'job.cancelled'].includes(event.type))
         return;
-      shown = jobId;
       clearTimeout(timer);
       timer = setTimeout(() => {
-        if (shown === jobId) void showQualityReport(jobId, section, api);
+        if (shown === jobId) void showQualityReport(jobId, section, api, () => shown === jobId);
       }, 300);
     },
   };
@@ -57,8 +64,15 @@ export function qualityReportRefresher(section: HTMLElement, api: Fetch) {
  * spread, timing per stage, residuals per photo and the rejected photos, with links to the PDF and
  * the JSON. Hidden until Ingest has recorded the photos (the API answers 404 before).
  */
-export async function showQualityReport(jobId: string, section: HTMLElement, api: Fetch): Promise<void> {
+export async function showQualityReport(
+  jobId: string,
+  section: HTMLElement,
+  api: Fetch,
+  stillShown: () => boolean = () => true,
+): Promise<void> {
   const report = await api<QualityReportView>(`/api/jobs/${jobId}/report`).catch(() => undefined);
+  // Another job was opened while this answer was on its way: it is not this page's to draw.
+  if (!stillShown()) return;
   section.dataset.ready = 'false';
   if (!report || report.jobId !== jobId) {
     section.hidden = true;

@@ -111,7 +111,16 @@ export async function mountViewer3d(section: HTMLElement, jobId: string, scene: 
   resize.observe(canvas);
   app.start();
 
-  const points = scene.points ? await loadPoints(scene.points.href) : undefined;
+  let points: Awaited<ReturnType<typeof loadPoints>> | undefined;
+  try {
+    points = scene.points ? await loadPoints(scene.points.href) : undefined;
+  } catch (error) {
+    // Nothing half-drawn stays: the engine stops and the section goes.
+    resize.disconnect();
+    app.destroy();
+    section.hidden = true;
+    throw error;
+  }
   const frame = framing(points?.positions, scene.cameras);
   const camera = new Entity('camera');
   camera.addComponent('camera', { clearColor: BACKGROUND, nearClip: frame.radius / 1000, farClip: frame.radius * 50 });
