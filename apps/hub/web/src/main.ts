@@ -157,7 +157,11 @@ async function showJob(jobId: string): Promise<void> {
     if (seen.has(id)) return;
     seen.add(id);
     const card = event.stage ? cards.get(event.stage) : undefined;
-    if (card && event.type === 'stage.started') {
+    // Events stamped in the same millisecond can arrive in either order: a start never undoes
+    // the success of the same attempt.
+    const startedAgain =
+      card?.li.dataset.state === 'done' && (event.attempt ?? 1) <= (attempts.get(event.stage ?? '') ?? 1);
+    if (card && event.type === 'stage.started' && !startedAgain) {
       const attempt = event.attempt ?? 1;
       attempts.set(event.stage!, attempt);
       card.li.dataset.attempts = String(attempt);
