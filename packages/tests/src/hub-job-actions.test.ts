@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT, type SpawnedHub, spawnHub } from './test-support/hub-process';
+import { CHROMIUM, launchChromium } from './test-support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
 const FAULT_ENGINE = require.resolve('@aerial/pipeline/testing/fault-engine');
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
@@ -51,11 +51,7 @@ browser('cancel and resume on the job page (embedded services, local engine)', (
       delete env[name];
     hub = await spawnHub([HUB_MAIN], { env, timeoutMs: 180_000 });
     apiKey = readFileSync(join(dataDir, 'hub-api-key'), 'utf8').trim();
-    const { chromium: launcher } = await import('playwright-core');
-    chromium = await launcher.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    chromium = await launchChromium();
     page = await chromium.newPage({ viewport: { width: 1366, height: 1000 } });
     // The page sends the key it keeps, as after a user typed it once.
     await page.addInitScript(`localStorage.setItem('aerial-api-key', ${JSON.stringify(apiKey)})`);

@@ -7,8 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
 import { matchBuildings, roofsInPicture } from './test-support/roofs-in-picture';
+import { CHROMIUM, launchChromium } from './test-support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
 const browser = existsSync(CHROMIUM) ? describe : describe.skip;
 if (!existsSync(CHROMIUM))
@@ -39,19 +39,7 @@ browser('the map in Chromium', () => {
         throw new Error(`the sample job did not succeed:\n${hub.log.join('\n')}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const { chromium: launcher } = await import('playwright-core');
-    chromium = await launcher.launch({
-      executablePath: CHROMIUM,
-      // The pixel checks need WebGL to draw.
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-      ],
-    });
+    chromium = await launchChromium({ webgl: true });
   }, 540_000);
   afterAll(async () => {
     await chromium?.close();

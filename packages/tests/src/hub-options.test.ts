@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
+import { CHROMIUM, launchChromium } from './test-support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
 const CLI = join(REPO_ROOT, 'apps', 'workers', 'lib', 'cli', 'main.js');
 
@@ -83,11 +83,7 @@ browser('the Hub page: job options and API keys (Chromium)', () => {
   }
 
   test('options set in the form reach the job and its page; the API, CLI and an upload marker agree, for full and empty input', async () => {
-    const { chromium } = await import('playwright-core');
-    const instance = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const instance = await launchChromium();
     try {
       const page = await instance.newPage({ viewport: { width: 1366, height: 1000 } });
       await page.goto(hub.url);
@@ -194,11 +190,7 @@ browser('the Hub page: job options and API keys (Chromium)', () => {
   }, 420_000);
 
   test('the Keys panel creates a read key (shown once) and revokes it', async () => {
-    const { chromium } = await import('playwright-core');
-    const instance = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const instance = await launchChromium();
     try {
       const page = await instance.newPage({ viewport: { width: 1366, height: 1000 } });
       page.on('dialog', (dialog) => void dialog.accept());

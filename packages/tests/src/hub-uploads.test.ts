@@ -3,8 +3,8 @@ import { basename, join } from 'node:path';
 import { zipOf } from '@aerial/pipeline/testing';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
+import { CHROMIUM, launchChromium } from './test-support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
 /** Where the page keeps the datasets of photo sets it is uploading (apps/hub/web/src/uploads.ts). */
 const SETS = 'aerial-upload-sets';
@@ -109,11 +109,7 @@ describe('the Hub page: resumable uploads', () => {
   browser(
     'an upload cut off half-way resumes without re-sending finished files, and the job succeeds',
     async () => {
-      const { chromium } = await import('playwright-core');
-      const instance = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
+      const instance = await launchChromium();
       let context: BrowserContext | undefined;
       try {
         const dir = join(hub.dataDir, 'sample-survey', 'images');

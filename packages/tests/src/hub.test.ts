@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import Pbf from 'pbf';
 import { basename, join } from 'node:path';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
+import { CHROMIUM, launchChromium } from './test-support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
 
 /** The sample survey `aerial sample` rendered before the Hub started. */
@@ -221,11 +221,7 @@ describe.each(['embedded', 'real'] as const)('the Hub on %s services', (services
   browser(
     'in Chromium: photos dropped on the page upload with progress, the job runs live, the mosaic renders on the map',
     async () => {
-      const { chromium } = await import('playwright-core');
-      const instance = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
+      const instance = await launchChromium();
       try {
         const page = await instance.newPage({ viewport: { width: 1366, height: 900 } });
         const external: string[] = [];

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
+import { CHROMIUM, launchChromium } from './test-support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
 
 /** Share of a PPM's pixels (pdftoppm's output) that are not white. */
@@ -132,11 +132,7 @@ describe('the quality report of the sample job', () => {
   browser(
     "in Chromium: the job page shows the report (overlap map, GSD, timing, residuals); a survey job's shows its parts and the rejected photo",
     async () => {
-      const { chromium } = await import('playwright-core');
-      const instance = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
+      const instance = await launchChromium();
       try {
         const page = await instance.newPage({ viewport: { width: 1366, height: 900 } });
         const failed: string[] = [];

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { REPO_ROOT, type RunningHub, startHub } from './test-support/hub-process';
+import { CHROMIUM, launchChromium } from './test-support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
 const BRIGHTON = join(REPO_ROOT, '..', 'shared', 'datasets', 'brighton-beach', 'images');
 
@@ -80,19 +80,7 @@ if (!present)
   test('in Chromium: the viewer loads lazily, draws the splats, answers orbit, fly and reset, then draws the sparse points', async () => {
     // Fails at once, not after the page's timeouts, when the job did not run.
     expect(succeeded).toBe(true);
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // WebGL in headless Chromium: SwiftShader, the CPU renderer.
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-      ],
-    });
+    const browser = await launchChromium({ webgl: true });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
       const requested: string[] = [];

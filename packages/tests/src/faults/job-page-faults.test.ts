@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, type SpawnedHub, spawnHub } from '../test-support/hub-process';
+import { CHROMIUM, launchChromium } from '../test-support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HUB_MAIN = join(REPO_ROOT, 'apps', 'hub', 'lib', 'server', 'main.js');
 const FAULT_ENGINE = require.resolve('@aerial/pipeline/testing/fault-engine');
 const ARTIFACTS = join(REPO_ROOT, 'packages', 'tests', '.artifacts');
@@ -55,11 +55,7 @@ browser('the job page in Chromium when stages fail', () => {
     expect(started.status).toBe(202);
     const { jobId } = (await started.json()) as { jobId: string };
 
-    const { chromium } = await import('playwright-core');
-    const instance = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const instance = await launchChromium();
     try {
       const page = await instance.newPage({ viewport: { width: 1366, height: 900 } });
       await page.goto(`${hub.url}#/jobs/${jobId}`);
