@@ -174,4 +174,3 @@ export const resumableUploadRoutes: FastifyPluginAsync<ResumableUploadRoutesOpti
   );
   app.options(RESUMABLE_UPLOADS_PATH, { config, schema: { hide: true } }, handle);
 };
-
