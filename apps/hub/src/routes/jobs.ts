@@ -56,6 +56,8 @@ const JobDetailSchema = JobSchema.extend({
   stages: z.array(StageNameSchema),
   /** What the job was asked for (preset, priority, label, who to tell, options). */
   request: JobOptionsViewSchema.nullable(),
+  /** The state the actions decide on: the engine's word, which can be ahead of `status` while the job's last event is on its way. */
+  state: JobStatusSchema.shape.state,
   events: z.array(PipelineEventSchema),
   attempts: z.array(JobAttemptSchema),
   retryOf: z.string().nullable(),
@@ -188,6 +190,7 @@ function readRoutes(app: ZodApp, options: JobRoutesOptions, statuses: RecentStat
         ...row,
         stages: stagesOfPreset(job.preset),
         request: jobOptionsView(job.request),
+        state: current.state,
         events: jobEvents,
         attempts: jobAttempts(job.createdAt, jobEvents),
         retries: await jobs.retriesOf(job.jobId),

@@ -16,6 +16,8 @@ interface Attempt {
 interface JobActionsView {
   jobId: string;
   status: string;
+  /** The state the actions decide on (the engine's word, engine/current-job.ts). */
+  state: string;
   retryOf: string | null;
   retries: string[];
   attempts: Attempt[];
@@ -38,19 +40,6 @@ const ACTIONS: { action: 'cancel' | 'resume' | 'retry'; label: string; states: r
     hint: 'start a new job with the same request',
   },
 ];
-
-/**
- * Engine statuses as job states: the Hub decides on the engine's word (engine/current-job.ts),
- * which can be ahead of the job's own status while the job's last event is on its way.
- */
-const ENGINE_STATE: Record<string, string> = {
-  RUNNING: 'running',
-  PENDING_REDRIVE: 'running',
-  SUCCEEDED: 'succeeded',
-  FAILED: 'failed',
-  TIMED_OUT: 'failed',
-  ABORTED: 'cancelled',
-};
 
 /** Draws of the panel requested so far: an answer to an older request is not drawn over a newer one. */
 let draws = 0;
@@ -94,7 +83,7 @@ export async function showJobActions(jobId: string, api: Api, notice: (text: str
   const draw = ++draws;
   const job = await api<JobActionsView>(`/api/jobs/${jobId}`).catch(() => undefined);
   if (!job || draw !== draws || location.hash !== `#/jobs/${jobId}`) return;
-  const state = (job.execution && ENGINE_STATE[job.execution.status]) ?? job.status;
+  const state = job.state;
   const buttons = element('div', undefined, 'buttons');
   for (const { action, label, states, hint } of ACTIONS) {
     if (!states.includes(state)) continue;
