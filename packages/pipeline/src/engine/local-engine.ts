@@ -203,7 +203,12 @@ export class LocalEngine extends EventEmitter<LocalEngineEvents> {
    */
   async redriveExecution(executionArn: string): Promise<Date> {
     const name = executionNameOf(executionArn);
-    const record = this.running.has(name) ? undefined : await this.options.store.get(name);
+    // A run that has ended (its final record is saved, so callers already see it FAILED) may not
+    // have left `running` yet: wait for it, rather than answer that the execution does not exist.
+    const live = this.running.get(name);
+    if (live && live.record.status !== 'RUNNING') await live.done.catch(() => undefined);
+    if (this.running.has(name)) throw notRedrivable(`execution ${name} is RUNNING`);
+    const record = await this.options.store.get(name);
     if (!record) throw new AerialError('Aerial.InvalidInput', `no execution ${executionArn}`);
     if (!REDRIVABLE.includes(record.status) || !(await this.options.store.claim(name)))
       throw notRedrivable(`execution ${name} is ${record.status}: only a FAILED, TIMED_OUT or ABORTED one is redriven`);
